@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using NNPackSharp.Engine;
+using NNPackSharp.Gemm;
+
+namespace NNPackSharp.Bench;
+
+/// <summary>
+/// A plain stopwatch measurement of the managed SGEMM on square matrices, per kernel width: the figure to compare
+/// with the machine's FMA peak. Best of several repetitions after warm-up; buffers are allocated once.
+/// </summary>
+internal static unsafe class GemmThroughput
+{
+    public static void Run(int size, int threads)
+    {
+        float[] a = Random(size * size, 1), b = Random(size * size, 2), c = new float[size * size];
+        Console.WriteLine($"SGEMM {size}x{size}x{size}, {threads} thread(s): best of 10 after warm-up");
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            foreach (GemmKernel<float> kernel in GemmKernels<float>.Supported)
+            {
+                double best = double.MaxValue;
+                for (int rep = 0; rep < 12; rep++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    ParallelGemm.Multiply(kernel, size, size, size, MatrixRef<float>.RowMajor(pa, size), MatrixRef<float>.RowMajor(pb, size), pc, size, accumulate: false, threads);
+                    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    if (rep >= 2)
+                    {
+                        best = Math.Min(best, seconds);
+                    }
+                }
+
+                double gflops = 2.0 * size * size * size / best / 1e9;
+                Console.WriteLine($"  {kernel,-18} {best * 1e3,8:F2} ms  {gflops,7:F1} GFLOP/s  ({gflops / threads,6:F1} per thread)");
+            }
+        }
+    }
+
+    private static float[] Random(int length, int seed)
+    {
+        var random = new Random(seed);
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = (float)(random.NextDouble() - 0.5);
+        }
+
+        return values;
+    }
+}

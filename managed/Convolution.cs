@@ -1,0 +1,223 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using NNPackSharp.Engine;
+using NNPackSharp.Validation;
+
+namespace NNPackSharp;
+
+/// <summary>
+/// 2-D convolution on dense NCHW tensors, forward and backward, with the semantics of Arraymancer's
+/// <c>conv2d</c> / <c>conv2d_backward</c>: cross-correlation (no kernel flip), symmetric zero padding and a stride
+/// per axis, output <c>[N,Cout,Hout,Wout]</c> with <c>Hout = (H + 2*padH - kH) / strideH + 1</c> (floor), likewise W.
+/// </summary>
+/// <remarks>
+/// <para>Every method validates all its arguments before it writes anything; an invalid call throws an
+/// <see cref="ArgumentException"/> (or <see cref="ArgumentOutOfRangeException"/>) that names the argument and the shapes.</para>
+/// <para>Backward overwrites the gradients it is given (it does not accumulate into them), like Arraymancer.</para>
+/// <para>The methods are thread-safe: concurrent calls use separate pooled workspaces.</para>
+/// </remarks>
+public static unsafe class Convolution
+{
+    private static int maxDegreeOfParallelism = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The most threads one call uses. Defaults to <see cref="Environment.ProcessorCount"/>; 1 runs every call on
+    /// the calling thread.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxDegreeOfParallelism
+    {
+        get => Volatile.Read(ref maxDegreeOfParallelism);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Volatile.Write(ref maxDegreeOfParallelism, value);
+        }
+    }
+
+    /// <summary>The shape <c>[N,Cout,Hout,Wout]</c> of the output of a convolution, after validating the shapes.</summary>
+    /// <param name="inputLengths">The input shape <c>[N,Cin,H,W]</c>.</param>
+    /// <param name="weightLengths">The weight shape <c>[Cout,Cin,kH,kW]</c>.</param>
+    /// <param name="padding">Zero padding added on both sides of each axis; default (0,0).</param>
+    /// <param name="stride">The step between windows; default (1,1).</param>
+    /// <returns>The output shape.</returns>
+    /// <exception cref="ArgumentException">The shapes, padding or stride are invalid.</exception>
+    public static nint[] Conv2DOutputShape(ReadOnlySpan<nint> inputLengths, ReadOnlySpan<nint> weightLengths, Size2D padding = default, Size2D? stride = null) =>
+        Conv2DGeometry.Create(inputLengths, weightLengths, padding, stride ?? Size2D.One).OutputLengths;
+
+    /// <summary>Computes a convolution into a new tensor.</summary>
+    /// <typeparam name="T">The element type: <see cref="float"/> and <see cref="double"/> run on SIMD; other IEEE types (such as <see cref="Half"/>) on the scalar kernel.</typeparam>
+    /// <param name="input">The input <c>[N,Cin,H,W]</c>.</param>
+    /// <param name="weight">The weight <c>[Cout,Cin,kH,kW]</c>.</param>
+    /// <param name="bias">The bias <c>[Cout,1,1]</c> or <c>[Cout]</c>, or null for none.</param>
+    /// <param name="padding">Zero padding added on both sides of each axis; default (0,0).</param>
+    /// <param name="stride">The step between windows; default (1,1).</param>
+    /// <param name="algorithm">The engine; default <see cref="Conv2DAlgorithm.Im2ColGemm"/>.</param>
+    /// <returns>The output <c>[N,Cout,Hout,Wout]</c>.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid; see <see cref="Convolution"/>.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="algorithm"/> is not available in this build.</exception>
+    public static Tensor<T> Conv2D<T>(Tensor<T> input, Tensor<T> weight, Tensor<T>? bias = null, Size2D padding = default, Size2D? stride = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        Conv2DGeometry g = Conv2DGeometry.Create(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
+        Tensor<T> output = Tensor.CreateFromShapeUninitialized<T>(g.OutputLengths);
+        Conv2D(input, weight, bias is null ? default : bias.AsReadOnlyTensorSpan(), output.AsTensorSpan(), padding, stride, algorithm);
+        return output;
+    }
+
+    /// <summary>Computes a convolution into <paramref name="output"/>, allocating nothing after warm-up.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="input">The input <c>[N,Cin,H,W]</c>, dense.</param>
+    /// <param name="weight">The weight <c>[Cout,Cin,kH,kW]</c>, dense.</param>
+    /// <param name="bias">The bias <c>[Cout,1,1]</c> or <c>[Cout]</c>, dense; <c>default</c> for none.</param>
+    /// <param name="output">Receives the output <c>[N,Cout,Hout,Wout]</c>; dense, overlapping no input.</param>
+    /// <param name="padding">Zero padding added on both sides of each axis; default (0,0).</param>
+    /// <param name="stride">The step between windows; default (1,1).</param>
+    /// <param name="algorithm">The engine; default <see cref="Conv2DAlgorithm.Im2ColGemm"/>.</param>
+    /// <exception cref="ArgumentException">An argument is invalid; nothing was written.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="algorithm"/> is not available in this build; nothing was written.</exception>
+    public static void Conv2D<T>(
+        ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output,
+        Size2D padding = default, Size2D? stride = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Conv2D(ManagedConv2D<T>.Default, input, weight, bias, output, padding, stride, algorithm);
+
+    /// <summary>Computes the gradients of a convolution into new tensors.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="input">The forward input <c>[N,Cin,H,W]</c>.</param>
+    /// <param name="weight">The weight <c>[Cout,Cin,kH,kW]</c>.</param>
+    /// <param name="bias">The bias, or null when the convolution has none (then no bias gradient is computed).</param>
+    /// <param name="gradOutput">The gradient of the loss with respect to the output, <c>[N,Cout,Hout,Wout]</c>.</param>
+    /// <param name="padding">The forward padding.</param>
+    /// <param name="stride">The forward stride; default (1,1).</param>
+    /// <param name="algorithm">The engine; default <see cref="Conv2DAlgorithm.Im2ColGemm"/>.</param>
+    /// <returns>The input, weight and (with a bias) bias gradients; the bias gradient has the bias's shape.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="algorithm"/> is not available in this build.</exception>
+    public static Conv2DGradients<T> Conv2DBackward<T>(
+        Tensor<T> input, Tensor<T> weight, Tensor<T>? bias, Tensor<T> gradOutput,
+        Size2D padding = default, Size2D? stride = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(gradOutput);
+        Conv2DGeometry g = Conv2DGeometry.Create(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
+        if (bias is not null)
+        {
+            Shapes.RequireBiasShape(bias.Lengths, g.OutputChannels, nameof(bias));
+        }
+
+        Tensor<T> gradInput = Tensor.CreateFromShapeUninitialized<T>(g.InputLengths);
+        Tensor<T> gradWeight = Tensor.CreateFromShapeUninitialized<T>(g.WeightLengths);
+        Tensor<T>? gradBias = bias is null ? null : Tensor.CreateFromShapeUninitialized<T>(bias.Lengths);
+        Conv2DBackward(input, weight, gradOutput, gradInput, gradWeight, gradBias is null ? default : gradBias.AsTensorSpan(), padding, stride, algorithm);
+        return new Conv2DGradients<T>(gradInput, gradWeight, gradBias);
+    }
+
+    /// <summary>Computes the gradients of a convolution into caller-provided tensors, overwriting them; allocates nothing after warm-up.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="input">The forward input <c>[N,Cin,H,W]</c>, dense.</param>
+    /// <param name="weight">The weight <c>[Cout,Cin,kH,kW]</c>, dense.</param>
+    /// <param name="gradOutput">The gradient with respect to the output, <c>[N,Cout,Hout,Wout]</c>, dense.</param>
+    /// <param name="gradInput">Receives the input gradient, the input's shape.</param>
+    /// <param name="gradWeight">Receives the weight gradient, the weight's shape.</param>
+    /// <param name="gradBias">Receives the bias gradient (<c>[Cout,1,1]</c> or <c>[Cout]</c>: the sum of <paramref name="gradOutput"/> over N, H and W); <c>default</c> when the convolution has no bias.</param>
+    /// <param name="padding">The forward padding.</param>
+    /// <param name="stride">The forward stride; default (1,1).</param>
+    /// <param name="algorithm">The engine; default <see cref="Conv2DAlgorithm.Im2ColGemm"/>.</param>
+    /// <exception cref="ArgumentException">An argument is invalid; nothing was written.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="algorithm"/> is not available in this build; nothing was written.</exception>
+    public static void Conv2DBackward<T>(
+        ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> gradOutput,
+        TensorSpan<T> gradInput, TensorSpan<T> gradWeight, TensorSpan<T> gradBias,
+        Size2D padding = default, Size2D? stride = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Conv2DBackward(ManagedConv2D<T>.Default, input, weight, gradOutput, gradInput, gradWeight, gradBias, padding, stride, algorithm);
+
+    /// <summary>Lets the GC reclaim the pooled workspaces (im2col and packing buffers) kept for reuse between calls.</summary>
+    public static void ReleaseWorkspaces()
+    {
+        Workspace<float>.Clear();
+        Workspace<double>.Clear();
+        Workspace<Half>.Clear();
+    }
+
+    /// <summary>Forward on a given managed engine: tests use it to run every GEMM kernel this CPU supports.</summary>
+    internal static void Conv2D<T>(
+        ManagedConv2D<T> engine, ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output,
+        Size2D padding, Size2D? stride, Conv2DAlgorithm algorithm)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
+        bool hasBias = !Shapes.IsAbsent(bias);
+        if (hasBias)
+        {
+            Shapes.RequireBiasShape(bias.Lengths, g.OutputChannels, nameof(bias));
+        }
+
+        Shapes.RequireShape(output.Lengths, g.OutputLengths, nameof(output), $"[N,Cout,Hout,Wout] for input {Shapes.Format(input.Lengths)}, weight {Shapes.Format(weight.Lengths)}, padding {padding}, stride {stride ?? Size2D.One}");
+        ReadOnlySpan<T> inputData = Shapes.Dense(input, nameof(input));
+        ReadOnlySpan<T> weightData = Shapes.Dense(weight, nameof(weight));
+        ReadOnlySpan<T> biasData = hasBias ? Shapes.Dense(bias, nameof(bias)) : default;
+        Span<T> outputData = Shapes.Dense(output, nameof(output));
+        Aliasing.RequireDisjoint(outputData, nameof(output), inputData, weightData, biasData);
+        RequireAvailable<T>(algorithm);
+
+        fixed (T* x = inputData, w = weightData, b = biasData, y = outputData)
+        {
+            engine.Forward(g, x, w, hasBias ? b : null, y, MaxDegreeOfParallelism);
+        }
+    }
+
+    /// <summary>Backward on a given managed engine: tests use it to run every GEMM kernel this CPU supports.</summary>
+    internal static void Conv2DBackward<T>(
+        ManagedConv2D<T> engine, ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> gradOutput,
+        TensorSpan<T> gradInput, TensorSpan<T> gradWeight, TensorSpan<T> gradBias,
+        Size2D padding, Size2D? stride, Conv2DAlgorithm algorithm)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Conv2DGeometry g = Conv2DGeometry.Create(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
+        string context = $"for input {Shapes.Format(input.Lengths)}, weight {Shapes.Format(weight.Lengths)}, padding {padding}, stride {stride ?? Size2D.One}";
+        Shapes.RequireShape(gradOutput.Lengths, g.OutputLengths, nameof(gradOutput), "the forward output's shape [N,Cout,Hout,Wout] " + context);
+        Shapes.RequireShape(gradInput.Lengths, g.InputLengths, nameof(gradInput), "the input's shape");
+        Shapes.RequireShape(gradWeight.Lengths, g.WeightLengths, nameof(gradWeight), "the weight's shape");
+        bool hasBias = !Shapes.IsAbsent<T>(gradBias);
+        if (hasBias)
+        {
+            Shapes.RequireBiasShape(gradBias.Lengths, g.OutputChannels, nameof(gradBias));
+        }
+
+        ReadOnlySpan<T> inputData = Shapes.Dense(input, nameof(input));
+        ReadOnlySpan<T> weightData = Shapes.Dense(weight, nameof(weight));
+        ReadOnlySpan<T> gradOutputData = Shapes.Dense(gradOutput, nameof(gradOutput));
+        Span<T> gradInputData = Shapes.Dense(gradInput, nameof(gradInput));
+        Span<T> gradWeightData = Shapes.Dense(gradWeight, nameof(gradWeight));
+        Span<T> gradBiasData = hasBias ? Shapes.Dense(gradBias, nameof(gradBias)) : default;
+        Aliasing.RequireDisjoint(gradInputData, nameof(gradInput), inputData, weightData, gradOutputData, gradWeightData, gradBiasData);
+        Aliasing.RequireDisjoint(gradWeightData, nameof(gradWeight), inputData, weightData, gradOutputData, gradBiasData);
+        Aliasing.RequireDisjoint(gradBiasData, nameof(gradBias), inputData, weightData, gradOutputData);
+        RequireAvailable<T>(algorithm);
+
+        fixed (T* x = inputData, w = weightData, dy = gradOutputData, dx = gradInputData, dw = gradWeightData, db = gradBiasData)
+        {
+            engine.Backward(g, x, w, dy, dx, dw, hasBias ? db : null, MaxDegreeOfParallelism);
+        }
+    }
+
+    private static void RequireAvailable<T>(Conv2DAlgorithm algorithm)
+    {
+        switch (algorithm)
+        {
+            case Conv2DAlgorithm.Im2ColGemm:
+                return;
+            case Conv2DAlgorithm.NNPackAuto:
+                throw new NotSupportedException(
+                    $"Conv2DAlgorithm.NNPackAuto needs NNPackSharp's native NNPACK engine (libnnpack), which this build does not include yet; element type {typeof(T).Name}. Use Conv2DAlgorithm.Im2ColGemm.");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, $"unknown Conv2DAlgorithm value {(int)algorithm}.");
+        }
+    }
+}

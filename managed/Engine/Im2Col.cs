@@ -1,0 +1,131 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using NNPackSharp.Validation;
+
+namespace NNPackSharp.Engine;
+
+/// <summary>
+/// The im2col transform and its adjoint for one image: <see cref="Gather"/> lays every receptive field out as a
+/// column of a <c>[Cin*kH*kW, Hout*Wout]</c> matrix (zeros for padding); <see cref="ScatterAdd"/> adds such a
+/// matrix back onto the image (col2im), which is how the input gradient folds overlapping windows.
+/// </summary>
+internal static unsafe class Im2Col
+{
+    /// <summary>Fills <paramref name="columns"/> with the receptive fields of <paramref name="image"/> (<c>[Cin,H,W]</c>).</summary>
+    public static void Gather<T>(in Conv2DGeometry g, T* image, T* columns)
+        where T : unmanaged
+    {
+        for (int channel = 0; channel < g.InputChannels; channel++)
+        {
+            GatherChannel(g, channel, image, columns);
+        }
+    }
+
+    /// <summary>The rows of <see cref="Gather"/> that come from one input channel (independent of the others, so callers may run channels in parallel).</summary>
+    public static void GatherChannel<T>(in Conv2DGeometry g, int channel, T* image, T* columns)
+        where T : unmanaged
+    {
+        int outW = g.OutputWidth;
+        T* plane = image + ((nint)channel * g.InputHeight * g.InputWidth);
+        for (int ky = 0; ky < g.KernelHeight; ky++)
+        {
+            for (int kx = 0; kx < g.KernelWidth; kx++)
+            {
+                T* row = columns + ((nint)(((channel * g.KernelHeight) + ky) * g.KernelWidth + kx) * g.OutputPlaneLength);
+                var (first, end) = ValidOutputRange(kx, g.PadWidth, g.StrideWidth, g.InputWidth, outW);
+                for (int oy = 0; oy < g.OutputHeight; oy++)
+                {
+                    Span<T> destination = new(row + ((nint)oy * outW), outW);
+                    int iy = (oy * g.StrideHeight) - g.PadHeight + ky;
+                    if (iy < 0 || iy >= g.InputHeight || first >= end)
+                    {
+                        destination.Clear();
+                        continue;
+                    }
+
+                    destination[..first].Clear();
+                    destination[end..].Clear();
+                    T* source = plane + ((nint)iy * g.InputWidth) - g.PadWidth + kx;
+                    if (g.StrideWidth == 1)
+                    {
+                        new ReadOnlySpan<T>(source + first, end - first).CopyTo(destination[first..end]);
+                    }
+                    else
+                    {
+                        for (int ox = first; ox < end; ox++)
+                        {
+                            destination[ox] = source[(nint)ox * g.StrideWidth];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="columns"/> back onto <paramref name="image"/> (<c>[Cin,H,W]</c>), the adjoint of <see cref="Gather"/>.</summary>
+    public static void ScatterAdd<T>(in Conv2DGeometry g, T* columns, T* image)
+        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
+    {
+        for (int channel = 0; channel < g.InputChannels; channel++)
+        {
+            ScatterAddChannel(g, channel, columns, image);
+        }
+    }
+
+    /// <summary>The part of <see cref="ScatterAdd"/> that lands on one input channel.</summary>
+    public static void ScatterAddChannel<T>(in Conv2DGeometry g, int channel, T* columns, T* image)
+        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
+    {
+        int outW = g.OutputWidth;
+        T* plane = image + ((nint)channel * g.InputHeight * g.InputWidth);
+        for (int ky = 0; ky < g.KernelHeight; ky++)
+        {
+            for (int kx = 0; kx < g.KernelWidth; kx++)
+            {
+                T* row = columns + ((nint)(((channel * g.KernelHeight) + ky) * g.KernelWidth + kx) * g.OutputPlaneLength);
+                var (first, end) = ValidOutputRange(kx, g.PadWidth, g.StrideWidth, g.InputWidth, outW);
+                if (first >= end)
+                {
+                    continue;
+                }
+
+                for (int oy = 0; oy < g.OutputHeight; oy++)
+                {
+                    int iy = (oy * g.StrideHeight) - g.PadHeight + ky;
+                    if (iy < 0 || iy >= g.InputHeight)
+                    {
+                        continue;
+                    }
+
+                    T* source = row + ((nint)oy * outW);
+                    T* destination = plane + ((nint)iy * g.InputWidth) - g.PadWidth + kx;
+                    if (g.StrideWidth == 1)
+                    {
+                        Span<T> target = new(destination + first, end - first);
+                        TensorPrimitives.Add(target, new ReadOnlySpan<T>(source + first, end - first), target);
+                    }
+                    else
+                    {
+                        for (int ox = first; ox < end; ox++)
+                        {
+                            destination[(nint)ox * g.StrideWidth] += source[ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The output columns <c>[first, end)</c> whose input column <c>ox*stride - pad + k</c> lies inside <c>[0, size)</c>;
+    /// the others read padding.
+    /// </summary>
+    internal static (int First, int End) ValidOutputRange(int k, int pad, int stride, int size, int outputSize)
+    {
+        int lowest = pad - k;                  // ox*stride must be >= this
+        int highest = size - 1 + pad - k;      // ox*stride must be <= this
+        int first = lowest <= 0 ? 0 : Math.Min(outputSize, (lowest + stride - 1) / stride);
+        int end = highest < 0 ? 0 : Math.Min(outputSize, (highest / stride) + 1);
+        return (first, Math.Max(first, end));
+    }
+}

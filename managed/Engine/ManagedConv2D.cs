@@ -1,0 +1,198 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using NNPackSharp.Gemm;
+using NNPackSharp.Validation;
+
+namespace NNPackSharp.Engine;
+
+/// <summary>
+/// The managed engine: im2col into a reused column buffer, then one GEMM per image; backward is the two adjoint
+/// GEMMs plus col2im. Images run in parallel when there are at least as many as threads; otherwise the GEMMs
+/// themselves are split. All pointers are to pinned, dense, validated memory.
+/// </summary>
+internal sealed unsafe class ManagedConv2D<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public ManagedConv2D(GemmKernel<T> kernel) => Kernel = kernel;
+
+    /// <summary>The engine on the widest GEMM kernel this CPU runs.</summary>
+    public static ManagedConv2D<T> Default { get; } = new(GemmKernels<T>.Best);
+
+    public GemmKernel<T> Kernel { get; }
+
+    /// <summary><c>output = conv2d(input, weight) + bias</c>; <paramref name="bias"/> may be null.</summary>
+    public void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism)
+    {
+        int imageWorkers = Math.Min(parallelism, g.Batch);
+        if (imageWorkers > 1)
+        {
+            Parallel.For(0, g.Batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
+            {
+                Workspace<T> workspace = Workspace<T>.Rent();
+                ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism: 1);
+                Workspace<T>.Return(workspace);
+            });
+            return;
+        }
+
+        Workspace<T> shared = Workspace<T>.Rent();
+        for (int image = 0; image < g.Batch; image++)
+        {
+            ForwardImage(g, image, input, weight, bias, output, shared, parallelism);
+        }
+
+        Workspace<T>.Return(shared);
+    }
+
+    /// <summary>
+    /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and, when not null,
+    /// <paramref name="gradBias"/> with the gradients of the loss given <paramref name="gradOutput"/>.
+    /// </summary>
+    public void Backward(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int parallelism)
+    {
+        new Span<T>(gradWeight, g.WeightLength).Clear();
+        if (gradBias != null)
+        {
+            new Span<T>(gradBias, g.OutputChannels).Clear();
+        }
+
+        int imageWorkers = Math.Min(parallelism, g.Batch);
+        if (imageWorkers <= 1)
+        {
+            Workspace<T> shared = Workspace<T>.Rent();
+            for (int image = 0; image < g.Batch; image++)
+            {
+                BackwardImage(g, image, input, weight, gradOutput, gradInput, gradWeight, gradBias, shared, parallelism);
+            }
+
+            Workspace<T>.Return(shared);
+            return;
+        }
+
+        // Each worker sums its images' weight and bias gradients privately; the sums meet once, under a lock.
+        object merge = new();
+        bool hasBias = gradBias != null;
+        Parallel.For(
+            0,
+            g.Batch,
+            new ParallelOptions { MaxDegreeOfParallelism = imageWorkers },
+            Workspace<T>.Rent,
+            (image, _, workspace) =>
+            {
+                T* partialWeight = workspace.WeightGradient.Ensure(g.WeightLength);
+                T* partialBias = hasBias ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
+                BackwardImage(g, image, input, weight, gradOutput, gradInput, partialWeight, partialBias, workspace, gemmParallelism: 1, firstImage: !workspace.HoldsPartials);
+                workspace.HoldsPartials = true;
+                return workspace;
+            },
+            workspace =>
+            {
+                if (workspace.HoldsPartials)
+                {
+                    lock (merge)
+                    {
+                        AddInto(gradWeight, workspace.WeightGradient.Ensure(g.WeightLength), g.WeightLength);
+                        if (hasBias)
+                        {
+                            AddInto(gradBias, workspace.BiasGradient.Ensure(g.OutputChannels), g.OutputChannels);
+                        }
+                    }
+                }
+
+                workspace.HoldsPartials = false;
+                Workspace<T>.Return(workspace);
+            });
+    }
+
+    private void ForwardImage(in Conv2DGeometry g, int image, T* input, T* weight, T* bias, T* output, Workspace<T> workspace, int gemmParallelism)
+    {
+        T* source = input + ((nint)image * g.InputImageLength);
+        T* destination = output + ((nint)image * g.OutputImageLength);
+        int plane = g.OutputPlaneLength;
+        if (bias != null)
+        {
+            for (int channel = 0; channel < g.OutputChannels; channel++)
+            {
+                new Span<T>(destination + ((nint)channel * plane), plane).Fill(bias[channel]);
+            }
+        }
+
+        T* columns = Columns(g, source, workspace, gemmParallelism);
+        ParallelGemm.Multiply(
+            Kernel, g.OutputChannels, plane, g.PatchLength,
+            MatrixRef<T>.RowMajor(weight, g.PatchLength),
+            MatrixRef<T>.RowMajor(columns, plane),
+            destination, plane, accumulate: bias != null, gemmParallelism);
+    }
+
+    // firstImage: gradWeight and gradBias hold stale values to overwrite rather than sums to add to.
+    private void BackwardImage(
+        in Conv2DGeometry g, int image, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias,
+        Workspace<T> workspace, int gemmParallelism, bool firstImage = false)
+    {
+        int plane = g.OutputPlaneLength;
+        T* source = input + ((nint)image * g.InputImageLength);
+        T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
+        T* imageGradient = gradInput + ((nint)image * g.InputImageLength);
+        MatrixRef<T> gradOutputMatrix = MatrixRef<T>.RowMajor(upstream, plane);
+
+        // gradWeight[Cout, K] += gradOutput_i[Cout, P] * columns_i[K, P]^T
+        T* columns = Columns(g, source, workspace, gemmParallelism);
+        ParallelGemm.Multiply(
+            Kernel, g.OutputChannels, g.PatchLength, plane,
+            gradOutputMatrix, MatrixRef<T>.RowMajor(columns, plane).Transposed,
+            gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism);
+
+        // columns = weight[Cout, K]^T * gradOutput_i[Cout, P], then folded back onto the image. A pointwise
+        // convolution's columns are the image itself, so the product is written there directly.
+        MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
+        if (g.IsPointwise)
+        {
+            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutputMatrix, imageGradient, plane, accumulate: false, gemmParallelism);
+        }
+        else
+        {
+            T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
+            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutputMatrix, gradColumns, plane, accumulate: false, gemmParallelism);
+            new Span<T>(imageGradient, g.InputImageLength).Clear();
+            Im2Col.ScatterAdd(g, gradColumns, imageGradient);
+        }
+
+        if (gradBias != null)
+        {
+            for (int channel = 0; channel < g.OutputChannels; channel++)
+            {
+                T sum = TensorPrimitives.Sum(new ReadOnlySpan<T>(upstream + ((nint)channel * plane), plane));
+                gradBias[channel] = firstImage ? sum : gradBias[channel] + sum;
+            }
+        }
+    }
+
+    /// <summary>The column matrix of one image: the image itself for pointwise convolutions, else im2col into the workspace.</summary>
+    private static T* Columns(in Conv2DGeometry g, T* image, Workspace<T> workspace, int parallelism)
+    {
+        if (g.IsPointwise)
+        {
+            return image;
+        }
+
+        T* columns = workspace.Columns.Ensure(g.ColumnLength);
+        if (parallelism > 1 && g.InputChannels > 1)
+        {
+            Conv2DGeometry geometry = g;
+            Parallel.For(0, g.InputChannels, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, channel => Im2Col.GatherChannel(geometry, channel, image, columns));
+        }
+        else
+        {
+            Im2Col.Gather(g, image, columns);
+        }
+
+        return columns;
+    }
+
+    private static void AddInto(T* destination, T* source, int length)
+    {
+        Span<T> target = new(destination, length);
+        TensorPrimitives.Add(target, new ReadOnlySpan<T>(source, length), target);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Numerics;
+using NNPackSharp.Engine;
+
+namespace NNPackSharp.Gemm;
+
+/// <summary>
+/// BLIS's five loops around the micro-kernel: columns of C in blocks of NC (B block in L3), depth in blocks of KC
+/// (pack B), rows in blocks of MC (pack A, kept in L2), then NR-wide and MR-high tiles (B micro-panel in L1).
+/// </summary>
+internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmKernel<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TVector : struct
+    where TOps : IVectorOps<T, TVector>
+{
+    private const int DepthBlock = 256;
+    private const int RowBlock = 20 * MicroKernel<T, TVector, TOps>.Rows;
+    private const int ColumnBlockTarget = 4096;
+
+    public BlockedGemm(GemmKernelKind kind) => Kind = kind;
+
+    public override GemmKernelKind Kind { get; }
+
+    public override bool IsSupported => TOps.IsSupported;
+
+    public override int TileRows => MicroKernel<T, TVector, TOps>.Rows;
+
+    public override int TileColumns => MicroKernel<T, TVector, TOps>.Columns;
+
+    public override void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, Workspace<T> workspace)
+    {
+        int mr = TileRows;
+        int nr = TileColumns;
+        int columnBlock = Math.Max(nr, ColumnBlockTarget / nr * nr);
+        int maxColumns = RoundUp(Math.Min(columnBlock, n), nr);
+        T* packedA = workspace.PackedA.Ensure(RowBlock * Math.Min(DepthBlock, k));
+        T* packedB = workspace.PackedB.Ensure(maxColumns * Math.Min(DepthBlock, k));
+        T* edge = workspace.EdgeTile.Ensure(mr * nr);
+
+        for (int jc = 0; jc < n; jc += columnBlock)
+        {
+            int nc = Math.Min(columnBlock, n - jc);
+            for (int pc = 0; pc < k; pc += DepthBlock)
+            {
+                int kc = Math.Min(DepthBlock, k - pc);
+                bool add = accumulate || pc > 0;
+                Packing.PackB(b, pc, kc, jc, nc, nr, packedB);
+                for (int ic = 0; ic < m; ic += RowBlock)
+                {
+                    int mc = Math.Min(RowBlock, m - ic);
+                    Packing.PackA(a, ic, mc, pc, kc, mr, packedA);
+                    MacroKernel(mc, nc, kc, packedA, packedB, c + (ic * ldc) + jc, ldc, add, edge);
+                }
+            }
+        }
+    }
+
+    private static void MacroKernel(int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge)
+    {
+        int mr = MicroKernel<T, TVector, TOps>.Rows;
+        int nr = MicroKernel<T, TVector, TOps>.Columns;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int columns = Math.Min(nr, nc - jr);
+            T* panelB = packedB + ((nint)jr * kc);
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                T* panelA = packedA + ((nint)ir * kc);
+                T* tile = c + (ir * ldc) + jr;
+                if (rows == mr && columns == nr)
+                {
+                    MicroKernel<T, TVector, TOps>.Compute(kc, panelA, panelB, tile, ldc, accumulate);
+                }
+                else
+                {
+                    MicroKernel<T, TVector, TOps>.Compute(kc, panelA, panelB, edge, nr, accumulate: false);
+                    CopyEdge(edge, nr, tile, ldc, rows, columns, accumulate);
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes the valid part of a full tile computed into scratch back to C.</summary>
+    private static void CopyEdge(T* edge, int nr, T* c, nint ldc, int rows, int columns, bool accumulate)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            Span<T> destination = new(c + (i * ldc), columns);
+            ReadOnlySpan<T> source = new(edge + ((nint)i * nr), columns);
+            if (accumulate)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(destination, source, destination);
+            }
+            else
+            {
+                source.CopyTo(destination);
+            }
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}

@@ -1,0 +1,95 @@
+namespace NNPackSharp.Gemm;
+
+/// <summary>
+/// Copies blocks of A and B into the panel layouts the micro-kernel streams through (BLIS packing),
+/// zero-padding partial panels so the micro-kernel never needs a remainder path.
+/// </summary>
+internal static unsafe class Packing
+{
+    /// <summary>
+    /// Packs <c>A[row0 .. row0+rows, col0 .. col0+depth]</c> into panels of <paramref name="panelRows"/> rows:
+    /// panel p starts at <c>p*depth</c> elements and holds, for each k, its <paramref name="panelRows"/> values.
+    /// </summary>
+    public static void PackA<T>(MatrixRef<T> a, int row0, int rows, int col0, int depth, int panelRows, T* destination)
+        where T : unmanaged
+    {
+        for (int p = 0; p < rows; p += panelRows)
+        {
+            int valid = Math.Min(panelRows, rows - p);
+            T* panel = destination + ((nint)p * depth);
+            if (a.RowStride == 1 && valid == panelRows)
+            {
+                // A column's panelRows values are contiguous (a transposed row-major matrix): copy them whole.
+                for (int k = 0; k < depth; k++)
+                {
+                    new ReadOnlySpan<T>(a.At(row0 + p, col0 + k), panelRows).CopyTo(new Span<T>(panel + ((nint)k * panelRows), panelRows));
+                }
+
+                continue;
+            }
+
+            for (int i = 0; i < valid; i++)
+            {
+                T* source = a.At(row0 + p + i, col0);
+                nint step = a.ColumnStride;
+                for (int k = 0; k < depth; k++)
+                {
+                    panel[((nint)k * panelRows) + i] = source[k * step];
+                }
+            }
+
+            for (int i = valid; i < panelRows; i++)
+            {
+                for (int k = 0; k < depth; k++)
+                {
+                    panel[((nint)k * panelRows) + i] = default;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs <c>B[row0 .. row0+depth, col0 .. col0+columns]</c> into panels of <paramref name="panelColumns"/> columns:
+    /// panel q starts at <c>q*depth</c> elements and holds, for each k, its <paramref name="panelColumns"/> values.
+    /// </summary>
+    public static void PackB<T>(MatrixRef<T> b, int row0, int depth, int col0, int columns, int panelColumns, T* destination)
+        where T : unmanaged
+    {
+        for (int q = 0; q < columns; q += panelColumns)
+        {
+            int valid = Math.Min(panelColumns, columns - q);
+            T* panel = destination + ((nint)q * depth);
+            if (b.ColumnStride == 1)
+            {
+                for (int k = 0; k < depth; k++)
+                {
+                    Span<T> row = new(panel + ((nint)k * panelColumns), panelColumns);
+                    new ReadOnlySpan<T>(b.At(row0 + k, col0 + q), valid).CopyTo(row);
+                    row[valid..].Clear();
+                }
+
+                continue;
+            }
+
+            for (int j = 0; j < panelColumns; j++)
+            {
+                if (j >= valid)
+                {
+                    for (int k = 0; k < depth; k++)
+                    {
+                        panel[((nint)k * panelColumns) + j] = default;
+                    }
+
+                    continue;
+                }
+
+                T* source = b.At(row0, col0 + q + j);
+                nint step = b.RowStride;
+                for (int k = 0; k < depth; k++)
+                {
+                    panel[((nint)k * panelColumns) + j] = source[k * step];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using NNPackSharp.Engine;
+
+namespace NNPackSharp.Gemm;
+
+/// <summary>
+/// Runs a GEMM on up to <c>parallelism</c> threads by giving each a slab of C (columns when C is wide, else rows)
+/// and its own workspace. Small products stay on the calling thread, where a fork would cost more than it saves.
+/// </summary>
+internal static unsafe class ParallelGemm
+{
+    private const long SerialWorkLimit = 1L << 21;
+
+    public static void Multiply<T>(GemmKernel<T> kernel, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism)
+        where T : unmanaged
+    {
+        if (parallelism <= 1 || (long)m * n * k < SerialWorkLimit)
+        {
+            Workspace<T> workspace = Workspace<T>.Rent();
+            kernel.Multiply(m, n, k, a, b, c, ldc, accumulate, workspace);
+            Workspace<T>.Return(workspace);
+            return;
+        }
+
+        bool splitColumns = n >= parallelism * kernel.TileColumns * 4;
+        int extent = splitColumns ? n : m;
+        int granule = splitColumns ? kernel.TileColumns : kernel.TileRows;
+        int chunk = (((extent + parallelism - 1) / parallelism) + granule - 1) / granule * granule;
+        int tasks = (extent + chunk - 1) / chunk;
+        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, task =>
+        {
+            int start = task * chunk;
+            int length = Math.Min(chunk, extent - start);
+            Workspace<T> workspace = Workspace<T>.Rent();
+            if (splitColumns)
+            {
+                MatrixRef<T> slabB = new(b.At(0, start), b.RowStride, b.ColumnStride);
+                kernel.Multiply(m, length, k, a, slabB, c + start, ldc, accumulate, workspace);
+            }
+            else
+            {
+                MatrixRef<T> slabA = new(a.At(start, 0), a.RowStride, a.ColumnStride);
+                kernel.Multiply(length, n, k, slabA, b, c + (start * ldc), ldc, accumulate, workspace);
+            }
+
+            Workspace<T>.Return(workspace);
+        });
+    }
+}
