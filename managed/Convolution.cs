@@ -122,8 +122,8 @@ public static unsafe class Convolution
     /// <param name="input">The forward input <c>[N,Cin,H,W]</c>, dense.</param>
     /// <param name="weight">The weight <c>[Cout,Cin,kH,kW]</c>, dense.</param>
     /// <param name="gradOutput">The gradient with respect to the output, <c>[N,Cout,Hout,Wout]</c>, dense.</param>
-    /// <param name="gradInput">Receives the input gradient, the input's shape.</param>
-    /// <param name="gradWeight">Receives the weight gradient, the weight's shape.</param>
+    /// <param name="gradInput">Receives the input gradient, the input's shape; <c>default</c> to skip it (a network's first layer needs none).</param>
+    /// <param name="gradWeight">Receives the weight gradient, the weight's shape; <c>default</c> to skip it (frozen weights).</param>
     /// <param name="gradBias">Receives the bias gradient (<c>[Cout,1,1]</c> or <c>[Cout]</c>: the sum of <paramref name="gradOutput"/> over N, H and W); <c>default</c> when the convolution has no bias.</param>
     /// <param name="padding">The forward padding.</param>
     /// <param name="stride">The forward stride; default (1,1).</param>
@@ -182,8 +182,18 @@ public static unsafe class Convolution
         Conv2DGeometry g = Conv2DGeometry.Create(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
         string context = $"for input {Shapes.Format(input.Lengths)}, weight {Shapes.Format(weight.Lengths)}, padding {padding}, stride {stride ?? Size2D.One}";
         Shapes.RequireShape(gradOutput.Lengths, g.OutputLengths, nameof(gradOutput), "the forward output's shape [N,Cout,Hout,Wout] " + context);
-        Shapes.RequireShape(gradInput.Lengths, g.InputLengths, nameof(gradInput), "the input's shape");
-        Shapes.RequireShape(gradWeight.Lengths, g.WeightLengths, nameof(gradWeight), "the weight's shape");
+        bool wantsInput = !Shapes.IsAbsent<T>(gradInput);
+        bool wantsWeight = !Shapes.IsAbsent<T>(gradWeight);
+        if (wantsInput)
+        {
+            Shapes.RequireShape(gradInput.Lengths, g.InputLengths, nameof(gradInput), "the input's shape");
+        }
+
+        if (wantsWeight)
+        {
+            Shapes.RequireShape(gradWeight.Lengths, g.WeightLengths, nameof(gradWeight), "the weight's shape");
+        }
+
         bool hasBias = !Shapes.IsAbsent<T>(gradBias);
         if (hasBias)
         {
@@ -203,7 +213,7 @@ public static unsafe class Convolution
 
         fixed (T* x = inputData, w = weightData, dy = gradOutputData, dx = gradInputData, dw = gradWeightData, db = gradBiasData)
         {
-            engine.Backward(g, x, w, dy, dx, dw, hasBias ? db : null, MaxDegreeOfParallelism);
+            engine.Backward(g, x, w, dy, wantsInput ? dx : null, wantsWeight ? dw : null, hasBias ? db : null, MaxDegreeOfParallelism);
         }
     }
 

@@ -76,6 +76,26 @@ public class ApiTests
         ConvRunner<float>.CheckAgainstReference(new ConvCase(batch, 24, 20, 18, 40, 3, 3, 1, 1, 1, 1), seed: batch);
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    public void EitherGradientMayBeSkipped(int threads)
+    {
+        Convolution.MaxDegreeOfParallelism = threads;
+        var c = new ConvCase(3, 3, 7, 6, 4, 3, 2, 1, 1, 2, 1);
+        var random = new Random(21);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength), dy = ConvCase.RandomValues(random, c.OutputLength);
+        Tensor<double> xs = Tensor.Create(x, c.InputShape), ws = Tensor.Create(w, c.WeightShape), dys = Tensor.Create(dy, c.OutputShape);
+        Conv2DGradients<double> full = Convolution.Conv2DBackward(xs, ws, null, dys, c.Padding, c.Stride);
+
+        Tensor<double> weightOnly = Tensor.Create(new double[c.WeightLength], c.WeightShape);
+        Convolution.Conv2DBackward<double>(xs, ws, dys, default, weightOnly, default, c.Padding, c.Stride);
+        Tensor<double> inputOnly = Tensor.Create(new double[c.InputLength], c.InputShape);
+        Convolution.Conv2DBackward<double>(xs, ws, dys, inputOnly, default, default, c.Padding, c.Stride);
+
+        Assert.That(ConvCase.ToDoubles(weightOnly), Is.EqualTo(ConvCase.ToDoubles(full.GradWeight)));
+        Assert.That(ConvCase.ToDoubles(inputOnly), Is.EqualTo(ConvCase.ToDoubles(full.GradInput)));
+    }
+
     [Test]
     public void NNPackAutoIsRefusedUntilTheNativeEngineShips()
     {

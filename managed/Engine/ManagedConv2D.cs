@@ -45,12 +45,16 @@ internal sealed unsafe class ManagedConv2D<T>
     }
 
     /// <summary>
-    /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and, when not null,
-    /// <paramref name="gradBias"/> with the gradients of the loss given <paramref name="gradOutput"/>.
+    /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and <paramref name="gradBias"/> with the
+    /// gradients of the loss given <paramref name="gradOutput"/>; each that is null is skipped, with its work.
     /// </summary>
     public void Backward(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int parallelism)
     {
-        new Span<T>(gradWeight, g.WeightLength).Clear();
+        if (gradWeight != null)
+        {
+            new Span<T>(gradWeight, g.WeightLength).Clear();
+        }
+
         if (gradBias != null)
         {
             new Span<T>(gradBias, g.OutputChannels).Clear();
@@ -71,6 +75,7 @@ internal sealed unsafe class ManagedConv2D<T>
 
         // Each worker sums its images' weight and bias gradients privately; the sums meet once, under a lock.
         object merge = new();
+        bool hasWeight = gradWeight != null;
         bool hasBias = gradBias != null;
         Parallel.For(
             0,
@@ -79,7 +84,7 @@ internal sealed unsafe class ManagedConv2D<T>
             Workspace<T>.Rent,
             (image, _, workspace) =>
             {
-                T* partialWeight = workspace.WeightGradient.Ensure(g.WeightLength);
+                T* partialWeight = hasWeight ? workspace.WeightGradient.Ensure(g.WeightLength) : null;
                 T* partialBias = hasBias ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
                 BackwardImage(g, image, input, weight, gradOutput, gradInput, partialWeight, partialBias, workspace, gemmParallelism: 1, firstImage: !workspace.HoldsPartials);
                 workspace.HoldsPartials = true;
@@ -91,7 +96,11 @@ internal sealed unsafe class ManagedConv2D<T>
                 {
                     lock (merge)
                     {
-                        AddInto(gradWeight, workspace.WeightGradient.Ensure(g.WeightLength), g.WeightLength);
+                        if (hasWeight)
+                        {
+                            AddInto(gradWeight, workspace.WeightGradient.Ensure(g.WeightLength), g.WeightLength);
+                        }
+
                         if (hasBias)
                         {
                             AddInto(gradBias, workspace.BiasGradient.Ensure(g.OutputChannels), g.OutputChannels);
@@ -133,29 +142,21 @@ internal sealed unsafe class ManagedConv2D<T>
         int plane = g.OutputPlaneLength;
         T* source = input + ((nint)image * g.InputImageLength);
         T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
-        T* imageGradient = gradInput + ((nint)image * g.InputImageLength);
         MatrixRef<T> gradOutputMatrix = MatrixRef<T>.RowMajor(upstream, plane);
 
         // gradWeight[Cout, K] += gradOutput_i[Cout, P] * columns_i[K, P]^T
-        T* columns = Columns(g, source, workspace, gemmParallelism);
-        ParallelGemm.Multiply(
-            Kernel, g.OutputChannels, g.PatchLength, plane,
-            gradOutputMatrix, MatrixRef<T>.RowMajor(columns, plane).Transposed,
-            gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism);
-
-        // columns = weight[Cout, K]^T * gradOutput_i[Cout, P], then folded back onto the image. A pointwise
-        // convolution's columns are the image itself, so the product is written there directly.
-        MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
-        if (g.IsPointwise)
+        if (gradWeight != null)
         {
-            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutputMatrix, imageGradient, plane, accumulate: false, gemmParallelism);
+            T* columns = Columns(g, source, workspace, gemmParallelism);
+            ParallelGemm.Multiply(
+                Kernel, g.OutputChannels, g.PatchLength, plane,
+                gradOutputMatrix, MatrixRef<T>.RowMajor(columns, plane).Transposed,
+                gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism);
         }
-        else
+
+        if (gradInput != null)
         {
-            T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
-            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutputMatrix, gradColumns, plane, accumulate: false, gemmParallelism);
-            new Span<T>(imageGradient, g.InputImageLength).Clear();
-            Im2Col.ScatterAdd(g, gradColumns, imageGradient);
+            InputGradientImage(g, weight, gradOutputMatrix, gradInput + ((nint)image * g.InputImageLength), workspace, gemmParallelism);
         }
 
         if (gradBias != null)
@@ -166,6 +167,26 @@ internal sealed unsafe class ManagedConv2D<T>
                 gradBias[channel] = firstImage ? sum : gradBias[channel] + sum;
             }
         }
+    }
+
+    /// <summary>
+    /// <c>columns = weight[Cout, K]^T * gradOutput_i[Cout, P]</c>, folded back onto the image by col2im. A pointwise
+    /// convolution's columns are the image itself, so there the product is written straight into it.
+    /// </summary>
+    private void InputGradientImage(in Conv2DGeometry g, T* weight, MatrixRef<T> gradOutput, T* imageGradient, Workspace<T> workspace, int gemmParallelism)
+    {
+        int plane = g.OutputPlaneLength;
+        MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
+        if (g.IsPointwise)
+        {
+            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism);
+            return;
+        }
+
+        T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
+        ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism);
+        new Span<T>(imageGradient, g.InputImageLength).Clear();
+        Im2Col.ScatterAdd(g, gradColumns, imageGradient);
     }
 
     /// <summary>The column matrix of one image: the image itself for pointwise convolutions, else im2col into the workspace.</summary>
