@@ -10,10 +10,12 @@ namespace NNPackSharp.Bench;
 /// </summary>
 internal static unsafe class GemmThroughput
 {
-    public static void Run(int size, int threads)
+    public static void Run(int size, int threads) => Run(size, size, size, threads);
+
+    public static void Run(int m, int n, int k, int threads)
     {
-        float[] a = Random(size * size, 1), b = Random(size * size, 2), c = new float[size * size];
-        Console.WriteLine($"SGEMM {size}x{size}x{size}, {threads} thread(s): best of 10 after warm-up");
+        float[] a = Random(m * k, 1), b = Random(k * n, 2), c = new float[m * n];
+        Console.WriteLine($"SGEMM m={m} n={n} k={k}, {threads} thread(s): best of 10 after warm-up");
         fixed (float* pa = a, pb = b, pc = c)
         {
             foreach (GemmKernel<float> kernel in GemmKernels<float>.Supported)
@@ -22,7 +24,7 @@ internal static unsafe class GemmThroughput
                 for (int rep = 0; rep < 12; rep++)
                 {
                     long start = Stopwatch.GetTimestamp();
-                    ParallelGemm.Multiply(kernel, size, size, size, MatrixRef<float>.RowMajor(pa, size), MatrixRef<float>.RowMajor(pb, size), pc, size, accumulate: false, threads);
+                    ParallelGemm.Multiply(kernel, m, n, k, MatrixRef<float>.RowMajor(pa, k), MatrixRef<float>.RowMajor(pb, n), pc, n, accumulate: false, threads);
                     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                     if (rep >= 2)
                     {
@@ -30,7 +32,7 @@ internal static unsafe class GemmThroughput
                     }
                 }
 
-                double gflops = 2.0 * size * size * size / best / 1e9;
+                double gflops = 2.0 * m * n * k / best / 1e9;
                 Console.WriteLine($"  {kernel,-18} {best * 1e3,8:F2} ms  {gflops,7:F1} GFLOP/s  ({gflops / threads,6:F1} per thread)");
             }
         }

@@ -1,9 +1,16 @@
+using BenchmarkDotNet.Running;
 using NNPackSharp.Bench;
 
+// `gemm [size | m n k]`: the managed SGEMM's GFLOP/s per kernel width. Anything else goes to BenchmarkDotNet
+// (for example `--filter *` for every layer, or `--filter * --anyCategories` ... as BenchmarkDotNet documents).
 if (args.Length > 0 && args[0] == "gemm")
 {
-    int size = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1024;
-    GemmThroughput.Run(size, threads: 1);
-    GemmThroughput.Run(size, threads: Environment.ProcessorCount);
+    int[] size = args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    (int m, int n, int k) = size.Length == 3 ? (size[0], size[1], size[2]) : size.Length == 1 ? (size[0], size[0], size[0]) : (1024, 1024, 1024);
+    GemmThroughput.Run(m, n, k, threads: 1);
+    GemmThroughput.Run(m, n, k, threads: Environment.ProcessorCount);
     return;
 }
+
+Console.WriteLine(TorchSharpPeer.EnsureLoaded());
+BenchmarkSwitcher.FromAssembly(typeof(Conv2DBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 using NNPackSharp.Validation;
@@ -22,6 +23,7 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>The rows of <see cref="Gather"/> that come from one input channel (independent of the others, so callers may run channels in parallel).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GatherChannel<T>(in Conv2DGeometry g, int channel, T* image, T* columns)
         where T : unmanaged
     {
@@ -73,6 +75,7 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>The part of <see cref="ScatterAdd"/> that lands on one input channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterAddChannel<T>(in Conv2DGeometry g, int channel, T* columns, T* image)
         where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
     {

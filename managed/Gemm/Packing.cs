@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NNPackSharp.Gemm;
 
 /// <summary>
@@ -10,6 +11,7 @@ internal static unsafe class Packing
     /// Packs <c>A[row0 .. row0+rows, col0 .. col0+depth]</c> into panels of <paramref name="panelRows"/> rows:
     /// panel p starts at <c>p*depth</c> elements and holds, for each k, its <paramref name="panelRows"/> values.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<T>(MatrixRef<T> a, int row0, int rows, int col0, int depth, int panelRows, T* destination)
         where T : unmanaged
     {
@@ -52,6 +54,7 @@ internal static unsafe class Packing
     /// Packs <c>B[row0 .. row0+depth, col0 .. col0+columns]</c> into panels of <paramref name="panelColumns"/> columns:
     /// panel q starts at <c>q*depth</c> elements and holds, for each k, its <paramref name="panelColumns"/> values.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB<T>(MatrixRef<T> b, int row0, int depth, int col0, int columns, int panelColumns, T* destination)
         where T : unmanaged
     {
