@@ -38,24 +38,19 @@ public unsafe class GemmKernelTests
     public void DoubleGemmMatchesNaive(int kind) => CheckGemm(GemmKernels<double>.Get((GemmKernelKind)kind));
 
     [TestCaseSource(nameof(FloatKernels))]
-    public void FloatConvolutionOnKernel(int kind)
-    {
-        var engine = new ManagedConv2D<float>(GemmKernels<float>.Get((GemmKernelKind)kind));
-        int seed = 0;
-        foreach (ConvCase c in ConvCase.Random(seed: kind + 100, count: 40))
-        {
-            ConvRunner<float>.CheckAgainstReference(c, seed++, engine);
-        }
-    }
+    public void FloatConvolutionOnKernel(int kind) => CheckConvolutions<float>((GemmKernelKind)kind, seed: kind + 100);
 
     [TestCaseSource(nameof(DoubleKernels))]
-    public void DoubleConvolutionOnKernel(int kind)
+    public void DoubleConvolutionOnKernel(int kind) => CheckConvolutions<double>((GemmKernelKind)kind, seed: kind + 200);
+
+    private static void CheckConvolutions<T>(GemmKernelKind kind, int seed)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var engine = new ManagedConv2D<double>(GemmKernels<double>.Get((GemmKernelKind)kind));
-        int seed = 0;
-        foreach (ConvCase c in ConvCase.Random(seed: kind + 200, count: 40))
+        var engine = new ManagedConv2D<T>(GemmKernels<T>.Get(kind));
+        int dataSeed = 0;
+        foreach (ConvCase c in ConvCase.Random(seed, count: 40))
         {
-            ConvRunner<double>.CheckAgainstReference(c, seed++, engine);
+            ConvRunner<T>.CheckAgainstReference(c, dataSeed++, engine);
         }
     }
 

@@ -33,7 +33,7 @@ internal static unsafe class Im2Col
         {
             for (int kx = 0; kx < g.KernelWidth; kx++)
             {
-                T* row = columns + ((nint)(((channel * g.KernelHeight) + ky) * g.KernelWidth + kx) * g.OutputPlaneLength);
+                T* row = Row(g, columns, channel, ky, kx);
                 var (first, end) = ValidOutputRange(kx, g.PadWidth, g.StrideWidth, g.InputWidth, outW);
                 for (int oy = 0; oy < g.OutputHeight; oy++)
                 {
@@ -85,7 +85,7 @@ internal static unsafe class Im2Col
         {
             for (int kx = 0; kx < g.KernelWidth; kx++)
             {
-                T* row = columns + ((nint)(((channel * g.KernelHeight) + ky) * g.KernelWidth + kx) * g.OutputPlaneLength);
+                T* row = Row(g, columns, channel, ky, kx);
                 var (first, end) = ValidOutputRange(kx, g.PadWidth, g.StrideWidth, g.InputWidth, outW);
                 if (first >= end)
                 {
@@ -118,6 +118,11 @@ internal static unsafe class Im2Col
             }
         }
     }
+
+    /// <summary>The row of the column matrix that holds kernel tap (<paramref name="ky"/>, <paramref name="kx"/>) of <paramref name="channel"/>.</summary>
+    private static T* Row<T>(in Conv2DGeometry g, T* columns, int channel, int ky, int kx)
+        where T : unmanaged =>
+        columns + ((nint)((((channel * g.KernelHeight) + ky) * g.KernelWidth) + kx) * g.OutputPlaneLength);
 
     /// <summary>
     /// The output columns <c>[first, end)</c> whose input column <c>ox*stride - pad + k</c> lies inside <c>[0, size)</c>;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 
 namespace NNPackSharp.Validation;
@@ -72,19 +73,8 @@ internal static class Shapes
     /// <inheritdoc cref="Dense{T}(in ReadOnlyTensorSpan{T}, string)"/>
     public static Span<T> Dense<T>(in TensorSpan<T> tensor, string name)
     {
-        if (tensor.FlattenedLength == 0)
-        {
-            return [];
-        }
-
-        if (!tensor.IsDense)
-        {
-            throw new ArgumentException(
-                $"{name} must be dense (contiguous row-major); shape {Format(tensor.Lengths)} has strides {Format(tensor.Strides)}.",
-                name);
-        }
-
-        return tensor.GetSpan(stackalloc nint[tensor.Rank], checked((int)tensor.FlattenedLength));
+        ReadOnlySpan<T> elements = Dense(tensor.AsReadOnlyTensorSpan(), name);
+        return MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(elements), elements.Length);
     }
 
     /// <summary>True for the default (absent) tensor span that stands for "no bias".</summary>
