@@ -16,6 +16,7 @@ internal static unsafe class GemmThroughput
     {
         float[] a = Random(m * k, 1), b = Random(k * n, 2), c = new float[m * n];
         Console.WriteLine($"SGEMM m={m} n={n} k={k}, {threads} thread(s): best of 10 after warm-up");
+        var workspace = new Workspace<float>();
         fixed (float* pa = a, pb = b, pc = c)
         {
             foreach (GemmKernel<float> kernel in GemmKernels<float>.Supported)
@@ -24,7 +25,7 @@ internal static unsafe class GemmThroughput
                 for (int rep = 0; rep < 12; rep++)
                 {
                     long start = Stopwatch.GetTimestamp();
-                    ParallelGemm.Multiply(kernel, m, n, k, MatrixRef<float>.RowMajor(pa, k), MatrixRef<float>.RowMajor(pb, n), pc, n, accumulate: false, threads);
+                    ParallelGemm.Multiply(kernel, m, n, k, MatrixRef<float>.RowMajor(pa, k), MatrixRef<float>.RowMajor(pb, n), pc, n, accumulate: false, threads, workspace);
                     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                     if (rep >= 2)
                     {

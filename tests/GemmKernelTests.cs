@@ -91,7 +91,9 @@ public unsafe class GemmKernelTests
                 {
                     MatrixRef<T> ma = transposeA ? MatrixRef<T>.RowMajor(pa, m).Transposed : MatrixRef<T>.RowMajor(pa, k);
                     MatrixRef<T> mb = transposeB ? MatrixRef<T>.RowMajor(pb, k).Transposed : MatrixRef<T>.RowMajor(pb, n);
-                    ParallelGemm.Multiply(kernel, m, n, k, ma, mb, pc, n, accumulate, threads);
+                    Workspace<T> workspace = Workspace<T>.Rent();
+                    ParallelGemm.Multiply(kernel, m, n, k, ma, mb, pc, n, accumulate, threads, workspace);
+                    Workspace<T>.Return(workspace);
                 }
 
                 double tolerance = 8 * (k + 2) * Tolerance.Epsilon<T>();

@@ -131,7 +131,7 @@ internal sealed unsafe class ManagedConv2D<T>
             Kernel, g.OutputChannels, plane, g.PatchLength,
             MatrixRef<T>.RowMajor(weight, g.PatchLength),
             MatrixRef<T>.RowMajor(columns, plane),
-            destination, plane, accumulate: bias != null, gemmParallelism);
+            destination, plane, accumulate: bias != null, gemmParallelism, workspace);
     }
 
     // firstImage: gradWeight and gradBias hold stale values to overwrite rather than sums to add to.
@@ -151,7 +151,7 @@ internal sealed unsafe class ManagedConv2D<T>
             ParallelGemm.Multiply(
                 Kernel, g.OutputChannels, g.PatchLength, plane,
                 gradOutputMatrix, MatrixRef<T>.RowMajor(columns, plane).Transposed,
-                gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism);
+                gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism, workspace);
         }
 
         if (gradInput != null)
@@ -179,12 +179,12 @@ internal sealed unsafe class ManagedConv2D<T>
         MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
         if (g.IsPointwise)
         {
-            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism);
+            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism, workspace);
             return;
         }
 
         T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
-        ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism);
+        ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace);
         new Span<T>(imageGradient, g.InputImageLength).Clear();
         Im2Col.ScatterAdd(g, gradColumns, imageGradient);
     }

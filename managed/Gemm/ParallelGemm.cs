@@ -10,14 +10,13 @@ internal static unsafe class ParallelGemm
 {
     private const long SerialWorkLimit = 1L << 21;
 
-    public static void Multiply<T>(GemmKernel<T> kernel, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism)
+    // workspace: the caller's, whose packing buffers a serial run uses; parallel slabs rent their own.
+    public static void Multiply<T>(GemmKernel<T> kernel, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism, Workspace<T> workspace)
         where T : unmanaged
     {
         if (parallelism <= 1 || (long)m * n * k < SerialWorkLimit)
         {
-            Workspace<T> workspace = Workspace<T>.Rent();
             kernel.Multiply(m, n, k, a, b, c, ldc, accumulate, workspace);
-            Workspace<T>.Return(workspace);
             return;
         }
 
@@ -30,19 +29,19 @@ internal static unsafe class ParallelGemm
         {
             int start = task * chunk;
             int length = Math.Min(chunk, extent - start);
-            Workspace<T> workspace = Workspace<T>.Rent();
+            Workspace<T> slabWorkspace = Workspace<T>.Rent();
             if (splitColumns)
             {
                 MatrixRef<T> slabB = new(b.At(0, start), b.RowStride, b.ColumnStride);
-                kernel.Multiply(m, length, k, a, slabB, c + start, ldc, accumulate, workspace);
+                kernel.Multiply(m, length, k, a, slabB, c + start, ldc, accumulate, slabWorkspace);
             }
             else
             {
                 MatrixRef<T> slabA = new(a.At(start, 0), a.RowStride, a.ColumnStride);
-                kernel.Multiply(length, n, k, slabA, b, c + (start * ldc), ldc, accumulate, workspace);
+                kernel.Multiply(length, n, k, slabA, b, c + (start * ldc), ldc, accumulate, slabWorkspace);
             }
 
-            Workspace<T>.Return(workspace);
+            Workspace<T>.Return(slabWorkspace);
         });
     }
 }
