@@ -1,0 +1,45 @@
+/* SGEMM micro-kernel, 6x32 tile, AVX-512: 12 zmm accumulators, two B loads and six broadcasts per k. */
+#include <immintrin.h>
+
+#include "../common.h"
+
+void nnps_sgemm_ukernel_6x32__avx512(size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+	__m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+	__m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+	__m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+	for (size_t k = 0; k < kc; k++) {
+		const __m512 b0 = _mm512_load_ps(b);
+		const __m512 b1 = _mm512_load_ps(b + 16);
+		__m512 ai = _mm512_set1_ps(a[0]);
+		c00 = _mm512_fmadd_ps(ai, b0, c00);
+		c01 = _mm512_fmadd_ps(ai, b1, c01);
+		ai = _mm512_set1_ps(a[1]);
+		c10 = _mm512_fmadd_ps(ai, b0, c10);
+		c11 = _mm512_fmadd_ps(ai, b1, c11);
+		ai = _mm512_set1_ps(a[2]);
+		c20 = _mm512_fmadd_ps(ai, b0, c20);
+		c21 = _mm512_fmadd_ps(ai, b1, c21);
+		ai = _mm512_set1_ps(a[3]);
+		c30 = _mm512_fmadd_ps(ai, b0, c30);
+		c31 = _mm512_fmadd_ps(ai, b1, c31);
+		ai = _mm512_set1_ps(a[4]);
+		c40 = _mm512_fmadd_ps(ai, b0, c40);
+		c41 = _mm512_fmadd_ps(ai, b1, c41);
+		ai = _mm512_set1_ps(a[5]);
+		c50 = _mm512_fmadd_ps(ai, b0, c50);
+		c51 = _mm512_fmadd_ps(ai, b1, c51);
+		a += 6;
+		b += 32;
+	}
+	__m512 rows[12] = { c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51 };
+	for (size_t i = 0; i < 6; i++) {
+		float* row = c + i * ldc;
+		__m512 left = rows[2 * i], right = rows[2 * i + 1];
+		if (accumulate) {
+			left = _mm512_add_ps(left, _mm512_loadu_ps(row));
+			right = _mm512_add_ps(right, _mm512_loadu_ps(row + 16));
+		}
+		_mm512_storeu_ps(row, left);
+		_mm512_storeu_ps(row + 16, right);
+	}
+}

@@ -1,0 +1,13 @@
+# Fails unless the library's NEEDED entries are only the C library, libm, libpthread and the dynamic loader.
+execute_process(COMMAND readelf -d ${LIBRARY} OUTPUT_VARIABLE dynamic RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "readelf -d ${LIBRARY} failed")
+endif()
+string(REGEX MATCHALL "Shared library: \\[[^]]+\\]" needed "${dynamic}")
+foreach(entry ${needed})
+  string(REGEX REPLACE "Shared library: \\[([^]]+)\\]" "\\1" name "${entry}")
+  if(NOT name MATCHES "^(libc|libm|libpthread)\\.so\\.[0-9]+$" AND NOT name MATCHES "^ld-linux")
+    message(FATAL_ERROR "unexpected runtime dependency: ${name}")
+  endif()
+  message(STATUS "NEEDED ${name}")
+endforeach()

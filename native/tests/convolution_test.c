@@ -1,0 +1,228 @@
+/* Tests of libnnpack against a double-precision reference: every function on random shapes (odd sizes, non-square
+ * kernels, strides, asymmetric padding, batch 1, 1x1), the validation order, the workspace protocol, and thread pools.
+ * argv[1] names the ISA cap the run expects (set through NNPACKSHARP_ISA by ctest). */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnpack.h"
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(condition, ...) do { checks++; if (!(condition)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+struct shape {
+	size_t n, ci, co, h, w, kh, kw, top, right, bottom, left, sh, sw;
+};
+
+static size_t out_h(const struct shape* s) { return (s->top + s->h + s->bottom - s->kh) / s->sh + 1; }
+static size_t out_w(const struct shape* s) { return (s->left + s->w + s->right - s->kw) / s->sw + 1; }
+
+static unsigned long long rng_state = 88172645463325252ull;
+static double uniform(void) {
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (double) (rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+}
+static size_t pick(size_t low, size_t high) { return low + (size_t) ((uniform() + 1.0) / 2.0 * (double) (high - low + 1)) % (high - low + 1); }
+
+static float* random_floats(size_t count) {
+	float* values = malloc((count ? count : 1) * sizeof(float));
+	for (size_t i = 0; i < count; i++) values[i] = (float) uniform();
+	return values;
+}
+
+/* Visits every product of the direct convolution that reads no padding. */
+#define FOR_EACH_TERM(s, BODY) \
+	for (size_t n = 0; n < (s)->n; n++) for (size_t o = 0; o < (s)->co; o++) for (size_t oy = 0; oy < out_h(s); oy++) for (size_t ox = 0; ox < out_w(s); ox++) \
+	for (size_t c = 0; c < (s)->ci; c++) for (size_t ky = 0; ky < (s)->kh; ky++) for (size_t kx = 0; kx < (s)->kw; kx++) { \
+		const long iy = (long) (oy * (s)->sh + ky) - (long) (s)->top, ix = (long) (ox * (s)->sw + kx) - (long) (s)->left; \
+		if (iy < 0 || ix < 0 || iy >= (long) (s)->h || ix >= (long) (s)->w) continue; \
+		const size_t xi = ((n * (s)->ci + c) * (s)->h + (size_t) iy) * (s)->w + (size_t) ix; \
+		const size_t wi = ((o * (s)->ci + c) * (s)->kh + ky) * (s)->kw + kx; \
+		const size_t yi = ((n * (s)->co + o) * out_h(s) + oy) * out_w(s) + ox; \
+		BODY \
+	}
+
+/* Worst |x - ref| / max(FLT_MIN, sum|terms|): error relative to the magnitude the sum was built from. */
+static double worst_error(const float* actual, const double* reference, const double* magnitude, size_t count) {
+	double worst = 0.0;
+	for (size_t i = 0; i < count; i++) {
+		const double error = fabs((double) actual[i] - reference[i]) / fmax(FLT_MIN, magnitude[i]);
+		if (!(error <= worst)) worst = isnan(error) ? INFINITY : error;
+	}
+	return worst;
+}
+
+static const struct nnp_size unit = { 1, 1 };
+
+static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
+	const size_t xs = s->n * s->ci * s->h * s->w, ws = s->co * s->ci * s->kh * s->kw, ys = s->n * s->co * out_h(s) * out_w(s);
+	float *x = random_floats(xs), *w = random_floats(ws), *b = random_floats(s->co), *dy = random_floats(ys);
+	float *y = malloc(ys * sizeof(float)), *dx = malloc(xs * sizeof(float)), *dw = malloc(ws * sizeof(float));
+	double *ry = calloc(ys, sizeof(double)), *my = calloc(ys, sizeof(double));
+	double *rdx = calloc(xs, sizeof(double)), *mdx = calloc(xs, sizeof(double)), *rdw = calloc(ws, sizeof(double)), *mdw = calloc(ws, sizeof(double));
+	for (size_t i = 0; i < ys; i++) {
+		const size_t o = (i / (out_h(s) * out_w(s))) % s->co;
+		ry[i] = b[o];
+		my[i] = fabs(b[o]);
+	}
+	FOR_EACH_TERM(s, {
+		ry[yi] += (double) x[xi] * w[wi]; my[yi] += fabs((double) x[xi] * w[wi]);
+		rdx[xi] += (double) dy[yi] * w[wi]; mdx[xi] += fabs((double) dy[yi] * w[wi]);
+		rdw[wi] += (double) dy[yi] * x[xi]; mdw[wi] += fabs((double) dy[yi] * x[xi]);
+	})
+	if (relu) for (size_t i = 0; i < ys; i++) ry[i] = ry[i] > 0 ? ry[i] : 0;
+
+	const struct nnp_size input = { s->w, s->h }, kernel = { s->kw, s->kh }, stride = { s->sw, s->sh };
+	const struct nnp_padding padding = { s->top, s->right, s->bottom, s->left };
+	const enum nnp_activation activation = relu ? nnp_activation_relu : nnp_activation_identity;
+	const bool strided = s->sh != 1 || s->sw != 1;
+	const bool pointwise = s->kh == 1 && s->kw == 1 && !strided;
+	const enum nnp_convolution_algorithm algorithms[] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_implicit_gemm, nnp_convolution_algorithm_direct };
+	char label[160];
+	snprintf(label, sizeof label, "x[%zu,%zu,%zu,%zu] w[%zu,%zu] pad(%zu,%zu,%zu,%zu) stride(%zu,%zu)%s", s->n, s->ci, s->h, s->w, s->co, s->kh * 10 + s->kw,
+		s->top, s->right, s->bottom, s->left, s->sh, s->sw, relu ? " relu" : "");
+
+	for (size_t a = 0; a < 3; a++) {
+		const enum nnp_convolution_algorithm algorithm = algorithms[a];
+		if (algorithm == nnp_convolution_algorithm_direct && !pointwise) {
+			CHECK(nnpsharp_convolution_output_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL)
+				== nnp_status_unsupported_algorithm, "%s: direct must refuse a non-pointwise convolution", label);
+			continue;
+		}
+		memset(y, 0xff, ys * sizeof(float));
+		enum nnp_status status = strided
+			? nnpsharp_convolution_output_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL)
+			: nnp_convolution_output(algorithm, s->n, s->ci, s->co, input, padding, kernel, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL);
+		CHECK(status == nnp_status_success, "%s algorithm %d: output status %d", label, algorithm, status);
+		CHECK(worst_error(y, ry, my, ys) <= 1e-5, "%s algorithm %d: output error %g", label, algorithm, worst_error(y, ry, my, ys));
+
+		if (s->n == 1) {
+			memset(y, 0xff, ys * sizeof(float));
+			status = nnp_convolution_inference(algorithm, nnp_convolution_transform_strategy_compute, s->ci, s->co, input, padding, kernel, stride,
+				x, w, b, y, NULL, NULL, activation, NULL, pool, NULL);
+			CHECK(status == nnp_status_success, "%s algorithm %d: inference status %d", label, algorithm, status);
+			CHECK(worst_error(y, ry, my, ys) <= 1e-5, "%s algorithm %d: inference error %g", label, algorithm, worst_error(y, ry, my, ys));
+		}
+		if (relu) continue;
+
+		memset(dx, 0xff, xs * sizeof(float));
+		status = strided
+			? nnpsharp_convolution_input_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, dy, w, dx, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
+			: nnp_convolution_input_gradient(algorithm, s->n, s->ci, s->co, input, padding, kernel, dy, w, dx, NULL, NULL, nnp_activation_identity, NULL, pool, NULL);
+		CHECK(status == nnp_status_success, "%s algorithm %d: input gradient status %d", label, algorithm, status);
+		CHECK(worst_error(dx, rdx, mdx, xs) <= 1e-5, "%s algorithm %d: input gradient error %g", label, algorithm, worst_error(dx, rdx, mdx, xs));
+
+		memset(dw, 0xff, ws * sizeof(float));
+		status = strided
+			? nnpsharp_convolution_kernel_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
+			: nnp_convolution_kernel_gradient(algorithm, s->n, s->ci, s->co, input, padding, kernel, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL);
+		CHECK(status == nnp_status_success, "%s algorithm %d: kernel gradient status %d", label, algorithm, status);
+		CHECK(worst_error(dw, rdw, mdw, ws) <= 1e-5, "%s algorithm %d: kernel gradient error %g", label, algorithm, worst_error(dw, rdw, mdw, ws));
+	}
+	free(x); free(w); free(b); free(dy); free(y); free(dx); free(dw);
+	free(ry); free(my); free(rdx); free(mdx); free(rdw); free(mdw);
+}
+
+static struct shape random_shape(void) {
+	struct shape s;
+	s.n = pick(1, 3); s.ci = pick(1, 9); s.co = pick(1, 40); s.h = pick(1, 13); s.w = pick(1, 13);
+	s.kh = pick(1, 5); s.kw = pick(1, 5);
+	s.top = pick(0, s.kh - 1); s.bottom = pick(0, s.kh - 1); s.left = pick(0, s.kw - 1); s.right = pick(0, s.kw - 1);
+	s.sh = pick(1, 3); s.sw = pick(1, 3);
+	if (s.top + s.h + s.bottom < s.kh) s.h = s.kh;
+	if (s.left + s.w + s.right < s.kw) s.w = s.kw;
+	return s;
+}
+
+static void test_validation_order(void) {
+	float buffer[64] = { 0 };
+	const struct nnp_size in = { 5, 5 }, k3 = { 3, 3 }, k0 = { 0, 0 };
+	const struct nnp_padding p0 = { 0, 0, 0, 0 }, p3 = { 3, 0, 0, 0 };
+	const float negative = -1.0f;
+#define OUT(alg, n, ci, co, input, pad, kernel, act, params) nnp_convolution_output(alg, n, ci, co, input, pad, kernel, buffer, buffer, buffer, buffer, NULL, NULL, act, params, NULL, NULL)
+	CHECK(OUT(0, 0, 0, 0, ((struct nnp_size) { 0, 0 }), p3, k0, 7, &negative) == nnp_status_invalid_batch_size, "batch 0 wins");
+	CHECK(OUT(0, 1, 0, 0, in, p0, k3, 0, NULL) == nnp_status_invalid_input_channels, "input channels");
+	CHECK(OUT(0, 1, 1, 0, in, p0, k3, 0, NULL) == nnp_status_invalid_output_channels, "output channels");
+	CHECK(OUT(0, 1, 1, 1, ((struct nnp_size) { 5, 0 }), p0, k3, 0, NULL) == nnp_status_invalid_input_size, "input size");
+	CHECK(OUT(0, 1, 1, 1, in, p3, k3, 0, NULL) == nnp_status_invalid_input_padding, "padding >= kernel");
+	CHECK(OUT(0, 1, 1, 1, in, p0, k0, 0, NULL) == nnp_status_invalid_input_padding, "empty kernel gives 12 through the padding check");
+	CHECK(OUT(0, 1, 1, 1, in, p0, k3, 7, NULL) == nnp_status_invalid_activation, "unknown activation");
+	CHECK(OUT(0, 1, 1, 1, in, p0, k3, 0, &negative) == nnp_status_invalid_activation_parameters, "identity with parameters");
+	CHECK(OUT(0, 1, 1, 1, in, p0, k3, 1, &negative) == nnp_status_invalid_activation_parameters, "relu with a negative slope");
+	const float zero = 0.0f;
+	CHECK(OUT(0, 1, 1, 1, in, p0, k3, 1, &zero) == nnp_status_unsupported_activation_parameters, "output with relu parameters");
+	CHECK(OUT(9, 1, 1, 1, in, p0, k3, 0, NULL) == nnp_status_invalid_algorithm, "unknown algorithm");
+	CHECK(OUT(nnp_convolution_algorithm_ft8x8, 1, 1, 1, in, p0, k3, 0, NULL) == nnp_status_unsupported_algorithm, "ft8x8 not implemented");
+	CHECK(nnp_convolution_kernel_gradient(0, 1, 1, 1, in, p0, k3, buffer, buffer, buffer, NULL, NULL, nnp_activation_relu, NULL, NULL, NULL) == nnp_status_unsupported_activation,
+		"gradients refuse relu");
+	CHECK(nnp_convolution_inference(0, 0, 1, 1, in, p0, k3, ((struct nnp_size) { 0, 1 }), buffer, buffer, buffer, buffer, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_invalid_output_subsampling,
+		"zero subsampling");
+	CHECK(nnp_convolution_inference(0, 9, 1, 1, in, p0, k3, unit, buffer, buffer, buffer, buffer, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_invalid_transform_strategy,
+		"unknown transform strategy");
+#undef OUT
+}
+
+static void test_workspace_protocol(void) {
+	const struct shape s = { 2, 3, 3, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1 };
+	const struct nnp_size input = { s.w, s.h }, kernel = { s.kw, s.kh };
+	const struct nnp_padding padding = { 1, 1, 1, 1 };
+	float *x = random_floats(2 * 3 * 9 * 7), *w = random_floats(3 * 3 * 9), *b = random_floats(3), *y = random_floats(2 * 3 * 9 * 7), *y2 = malloc(2 * 3 * 9 * 7 * sizeof(float));
+	size_t need = 0;
+	CHECK(nnp_convolution_output(0, 2, 3, 3, input, padding, kernel, x, w, b, y, NULL, &need, 0, NULL, NULL, NULL) == nnp_status_success && need > 0, "size query");
+	void* workspace = NULL;
+	CHECK(posix_memalign(&workspace, 64, need + 64) == 0, "allocation");
+	size_t small = need - 1;
+	CHECK(nnp_convolution_output(0, 2, 3, 3, input, padding, kernel, x, w, b, y, workspace, &small, 0, NULL, NULL, NULL) == nnp_status_insufficient_buffer, "insufficient buffer");
+	size_t plenty = need + 64;
+	CHECK(nnp_convolution_output(0, 2, 3, 3, input, padding, kernel, x, w, b, y, (char*) workspace + 4, &plenty, 0, NULL, NULL, NULL) == nnp_status_misaligned_buffer, "misaligned buffer");
+	CHECK(nnp_convolution_output(0, 2, 3, 3, input, padding, kernel, x, w, b, y, workspace, &need, 0, NULL, NULL, NULL) == nnp_status_success, "caller's workspace");
+	CHECK(nnp_convolution_output(0, 2, 3, 3, input, padding, kernel, x, w, b, y2, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success, "internal workspace");
+	CHECK(memcmp(y, y2, 2 * 3 * 9 * 7 * sizeof(float)) == 0, "same result with either workspace");
+	free(workspace); free(x); free(w); free(b); free(y); free(y2);
+}
+
+int main(int argc, char** argv) {
+	const struct nnp_size in = { 4, 4 }, k = { 3, 3 };
+	const struct nnp_padding p = { 0, 0, 0, 0 };
+	float buffer[64] = { 0 };
+	CHECK(nnp_convolution_output(0, 1, 1, 1, in, p, k, buffer, buffer, buffer, buffer, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_uninitialized, "uninitialized");
+	CHECK(nnpsharp_isa() == NULL, "no ISA before initialisation");
+	CHECK(nnp_initialize() == nnp_status_success, "initialize");
+	const char* isa = nnpsharp_isa();
+	printf("ISA: %s (cap %s)\n", isa, argc > 1 ? argv[1] : "none");
+	if (argc > 1 && strcmp(argv[1], "scalar") == 0) CHECK(strcmp(isa, "scalar") == 0, "the scalar cap must give scalar, got %s", isa);
+	if (argc > 1 && strcmp(argv[1], "avx2") == 0) CHECK(strcmp(isa, "avx512") != 0, "the avx2 cap must not give avx512");
+
+	CHECK(pthreadpool_get_threads_count(NULL) == 1, "a NULL pool is the caller");
+	pthreadpool_t pool = pthreadpool_create(3);
+	CHECK(pool != NULL && pthreadpool_get_threads_count(pool) == 3, "pool of 3");
+
+	test_validation_order();
+	test_workspace_protocol();
+	const struct shape fixed[] = {
+		{ 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1 },
+		{ 2, 5, 7, 6, 9, 1, 1, 0, 0, 0, 0, 1, 1 },     /* pointwise: direct */
+		{ 1, 3, 64, 20, 19, 3, 3, 1, 1, 1, 1, 1, 1 },  /* wider than one tile */
+		{ 2, 3, 8, 5, 4, 5, 4, 4, 3, 4, 3, 1, 1 },     /* kernel = padded input */
+		{ 3, 2, 7, 11, 9, 3, 2, 2, 1, 0, 0, 3, 2 },    /* asymmetric padding, stride != padding */
+		{ 1, 300, 7, 4, 4, 1, 1, 0, 0, 0, 0, 2, 2 },   /* depth past one KC block, 1x1 strided */
+	};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		check_shape(&fixed[i], NULL, false);
+		check_shape(&fixed[i], pool, false);
+	}
+	for (int i = 0; i < 120; i++) {
+		const struct shape s = random_shape();
+		check_shape(&s, (i & 1) ? pool : NULL, (i % 7) == 3);
+	}
+	pthreadpool_destroy(pool);
+	CHECK(nnp_deinitialize() == nnp_status_success, "deinitialize");
+	printf("%d checks, %d failures\n", checks, failures);
+	return failures == 0 ? 0 : 1;
+}
