@@ -10,9 +10,16 @@ public enum Conv2DAlgorithm
     Im2ColGemm = 0,
 
     /// <summary>
-    /// The native engine: NNPACK's C API with the kernel picked automatically (float only).
-    /// This build does not ship the native library yet, so this algorithm throws
-    /// <see cref="NotSupportedException"/> after the arguments have been validated.
+    /// The native engine: NNPackSharp's implementation of the NNPACK C API (libnnpack) with its automatic algorithm
+    /// choice; <see cref="float"/> only. Throws <see cref="NNPackUnavailableException"/> (a
+    /// <see cref="NotSupportedException"/> carrying the loader's diagnostic) where the library is missing or refuses
+    /// the CPU, and <see cref="NotSupportedException"/> for other element types; it never silently runs the managed engine.
     /// </summary>
     NNPackAuto = 1,
+
+    /// <summary>
+    /// The fastest engine available for the call: <see cref="NNPackAuto"/> for <see cref="float"/> where the native
+    /// library loads (see <see cref="NNPackNativeLibrary.IsAvailable"/>), otherwise <see cref="Im2ColGemm"/>.
+    /// </summary>
+    Fastest = 2,
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using NNPackSharp.Engine;
+using NNPackSharp.Native;
 using NNPackSharp.Validation;
 
 namespace NNPackSharp;
@@ -137,12 +138,13 @@ public static unsafe class Convolution
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Conv2DBackward(ManagedConv2D<T>.Default, input, weight, gradOutput, gradInput, gradWeight, gradBias, padding, stride, algorithm);
 
-    /// <summary>Lets the GC reclaim the pooled workspaces (im2col and packing buffers) kept for reuse between calls.</summary>
+    /// <summary>Frees the pooled workspaces (im2col and packing buffers, native workspaces) kept for reuse between calls.</summary>
     public static void ReleaseWorkspaces()
     {
         Workspace<float>.Clear();
         Workspace<double>.Clear();
         Workspace<Half>.Clear();
+        NNPackEngine.ReleaseWorkspaces();
     }
 
     /// <summary>Forward on a given managed engine: tests use it to run every GEMM kernel this CPU supports.</summary>
@@ -164,11 +166,18 @@ public static unsafe class Convolution
         ReadOnlySpan<T> biasData = hasBias ? Shapes.Dense(bias, nameof(bias)) : default;
         Span<T> outputData = Shapes.Dense(output, nameof(output));
         Aliasing.RequireDisjoint(outputData, nameof(output), inputData, weightData, biasData);
-        RequireAvailable<T>(algorithm);
+        bool native = UsesNativeEngine<T>(algorithm);
 
         fixed (T* x = inputData, w = weightData, b = biasData, y = outputData)
         {
-            engine.Forward(g, x, w, hasBias ? b : null, y, MaxDegreeOfParallelism);
+            if (native)
+            {
+                NNPackEngine.Forward(g, (float*)x, (float*)w, hasBias ? (float*)b : null, (float*)y, MaxDegreeOfParallelism);
+            }
+            else
+            {
+                engine.Forward(g, x, w, hasBias ? b : null, y, MaxDegreeOfParallelism);
+            }
         }
     }
 
@@ -209,23 +218,38 @@ public static unsafe class Convolution
         Aliasing.RequireDisjoint(gradInputData, nameof(gradInput), inputData, weightData, gradOutputData, gradWeightData, gradBiasData);
         Aliasing.RequireDisjoint(gradWeightData, nameof(gradWeight), inputData, weightData, gradOutputData, gradBiasData);
         Aliasing.RequireDisjoint(gradBiasData, nameof(gradBias), inputData, weightData, gradOutputData);
-        RequireAvailable<T>(algorithm);
+        bool native = UsesNativeEngine<T>(algorithm);
 
         fixed (T* x = inputData, w = weightData, dy = gradOutputData, dx = gradInputData, dw = gradWeightData, db = gradBiasData)
         {
-            engine.Backward(g, x, w, dy, wantsInput ? dx : null, wantsWeight ? dw : null, hasBias ? db : null, MaxDegreeOfParallelism);
+            T* gradInputOrNull = wantsInput ? dx : null, gradWeightOrNull = wantsWeight ? dw : null, gradBiasOrNull = hasBias ? db : null;
+            if (native)
+            {
+                NNPackEngine.Backward(g, (float*)x, (float*)w, (float*)dy, (float*)gradInputOrNull, (float*)gradWeightOrNull, (float*)gradBiasOrNull, MaxDegreeOfParallelism);
+            }
+            else
+            {
+                engine.Backward(g, x, w, dy, gradInputOrNull, gradWeightOrNull, gradBiasOrNull, MaxDegreeOfParallelism);
+            }
         }
     }
 
-    private static void RequireAvailable<T>(Conv2DAlgorithm algorithm)
+    /// <summary>True when the call runs on the native engine; throws when the asked-for engine cannot run it.</summary>
+    private static bool UsesNativeEngine<T>(Conv2DAlgorithm algorithm)
     {
         switch (algorithm)
         {
             case Conv2DAlgorithm.Im2ColGemm:
-                return;
+                return false;
+            case Conv2DAlgorithm.Fastest:
+                return typeof(T) == typeof(float) && NNPackNativeLibrary.IsAvailable;
             case Conv2DAlgorithm.NNPackAuto:
-                throw new NotSupportedException(
-                    $"Conv2DAlgorithm.NNPackAuto needs NNPackSharp's native NNPACK engine (libnnpack), which this build does not include yet; element type {typeof(T).Name}. Use Conv2DAlgorithm.Im2ColGemm.");
+                if (typeof(T) != typeof(float))
+                {
+                    throw new NotSupportedException($"Conv2DAlgorithm.NNPackAuto computes float32 only; element type {typeof(T).Name} needs Conv2DAlgorithm.Im2ColGemm (or Fastest).");
+                }
+
+                return NNPackNativeLibrary.IsAvailable ? true : throw new NNPackUnavailableException(NNPackNativeLibrary.Diagnostics);
             default:
                 throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, $"unknown Conv2DAlgorithm value {(int)algorithm}.");
         }

@@ -97,13 +97,24 @@ public class ApiTests
     }
 
     [Test]
-    public void NNPackAutoIsRefusedUntilTheNativeEngineShips()
+    public void NNPackAutoIsFloatOnly()
     {
-        var x = Tensor.Create(new float[16], [1, 1, 4, 4]);
-        var w = Tensor.Create(new float[9], [1, 1, 3, 3]);
+        var x = Tensor.Create(new double[16], [1, 1, 4, 4]);
+        var w = Tensor.Create(new double[9], [1, 1, 3, 3]);
         var error = Assert.Throws<NotSupportedException>(() => Convolution.Conv2D(x, w, algorithm: Conv2DAlgorithm.NNPackAuto));
-        Assert.That(error!.Message, Does.Contain("native").And.Contain("Im2ColGemm"));
-        Assert.Throws<NotSupportedException>(() => Convolution.Conv2DBackward(x, w, null, Tensor.Create(new float[4], [1, 1, 2, 2]), algorithm: Conv2DAlgorithm.NNPackAuto));
+        Assert.That(error!.Message, Does.Contain("float32").And.Contain("Double"));
+        Assert.Throws<NotSupportedException>(() => Convolution.Conv2DBackward(x, w, null, Tensor.Create(new double[4], [1, 1, 2, 2]), algorithm: Conv2DAlgorithm.NNPackAuto));
+    }
+
+    [Test]
+    public void FastestFallsBackToManagedForDouble()
+    {
+        var c = new ConvCase(1, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1);
+        var random = new Random(4);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength);
+        Tensor<double> fastest = Convolution.Conv2D(Tensor.Create(x, c.InputShape), Tensor.Create(w, c.WeightShape), padding: c.Padding, algorithm: Conv2DAlgorithm.Fastest);
+        Tensor<double> managed = Convolution.Conv2D(Tensor.Create(x, c.InputShape), Tensor.Create(w, c.WeightShape), padding: c.Padding);
+        Assert.That(ConvCase.ToDoubles(fastest), Is.EqualTo(ConvCase.ToDoubles(managed)));
     }
 
     [Test]

@@ -8,20 +8,20 @@ namespace NNPackSharp.Tests;
 internal static class ConvRunner<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static double[] Forward(ConvCase c, double[] input, double[] weight, double[]? bias, ManagedConv2D<T>? engine = null)
+    public static double[] Forward(ConvCase c, double[] input, double[] weight, double[]? bias, ManagedConv2D<T>? engine = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
     {
         Tensor<T> x = ConvCase.ToTensor<T>(input, c.InputShape);
         Tensor<T> w = ConvCase.ToTensor<T>(weight, c.WeightShape);
         Tensor<T>? b = bias is null ? null : ConvCase.ToTensor<T>(bias, c.Cout, 1, 1);
         Tensor<T> y = Tensor.Create(Enumerable.Repeat(T.NaN, c.OutputLength).ToArray(), c.OutputShape);
         Convolution.Conv2D(
-            engine ?? ManagedConv2D<T>.Default, x, w, b is null ? default : b.AsReadOnlyTensorSpan(), y, c.Padding, c.Stride, Conv2DAlgorithm.Im2ColGemm);
+            engine ?? ManagedConv2D<T>.Default, x, w, b is null ? default : b.AsReadOnlyTensorSpan(), y, c.Padding, c.Stride, algorithm);
         return ConvCase.ToDoubles(y);
     }
 
     /// <summary>Backward into destinations pre-filled with NaN, so any element left unwritten fails the comparison.</summary>
     public static (double[] Input, double[] Weight, double[]? Bias) Backward(
-        ConvCase c, double[] input, double[] weight, double[] gradOutput, bool withBias, ManagedConv2D<T>? engine = null)
+        ConvCase c, double[] input, double[] weight, double[] gradOutput, bool withBias, ManagedConv2D<T>? engine = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
     {
         Tensor<T> dx = Tensor.Create(Enumerable.Repeat(T.NaN, c.InputLength).ToArray(), c.InputShape);
         Tensor<T> dw = Tensor.Create(Enumerable.Repeat(T.NaN, c.WeightLength).ToArray(), c.WeightShape);
@@ -32,7 +32,7 @@ internal static class ConvRunner<T>
             ConvCase.ToTensor<T>(weight, c.WeightShape),
             ConvCase.ToTensor<T>(gradOutput, c.OutputShape),
             dx, dw, db is null ? default : db.AsTensorSpan(),
-            c.Padding, c.Stride, Conv2DAlgorithm.Im2ColGemm);
+            c.Padding, c.Stride, algorithm);
         return (ConvCase.ToDoubles(dx), ConvCase.ToDoubles(dw), db is null ? null : ConvCase.ToDoubles(db));
     }
 

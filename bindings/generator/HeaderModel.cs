@@ -1,0 +1,10 @@
+namespace NNPackSharp.BindingsGenerator;
+
+/// <summary>What the generator takes from the header: enums, structs and functions, in declaration order, with C# types.</summary>
+internal sealed record HeaderModel(IReadOnlyList<EnumModel> Enums, IReadOnlyList<StructModel> Structs, IReadOnlyList<FunctionModel> Functions);
+
+internal sealed record EnumModel(string CName, string Name, IReadOnlyList<(string Name, long Value)> Members);
+
+internal sealed record StructModel(string CName, string Name, IReadOnlyList<(string Type, string Name)> Fields);
+
+internal sealed record FunctionModel(string Name, string ReturnType, IReadOnlyList<(string Type, string Name)> Parameters);

@@ -1,0 +1,31 @@
+using NNPackSharp.BindingsGenerator;
+
+namespace NNPackSharp.Tests.Native;
+
+/// <summary>The committed bindings must be exactly what the generator makes from the committed header.</summary>
+public class BindingsDriftTests
+{
+    [Test]
+    public void GeneratedBindingsMatchTheHeader()
+    {
+        string root = RepositoryRoot();
+        string header = Path.Combine(root, "native", "include", "nnpack.h");
+        string committed = File.ReadAllText(Path.Combine(root, "bindings", "NNPackNative.g.cs"));
+        string regenerated = BindingsEmitter.Generate(header, "native/include/nnpack.h");
+        Assert.That(regenerated, Is.EqualTo(committed),
+            "bindings/NNPackNative.g.cs is stale: run `dotnet run --project bindings/generator -- native/include/nnpack.h bindings/NNPackNative.g.cs`");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "NNPackSharp.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("repository root (NNPackSharp.sln) not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Numerics.Tensors;
+
+namespace NNPackSharp.Tests.Native;
+
+/// <summary>
+/// <see cref="Conv2DAlgorithm.NNPackAuto"/> against the double reference on hundreds of random shapes (strided,
+/// padding at or past the kernel, batch 1, 1x1, kernel = padded input), forward and backward: every element within
+/// 1e-5 of the sum of the magnitudes of its terms. These tests need the native library; CI builds it.
+/// </summary>
+public class NNPackAutoTests
+{
+    private const double MaxRelativeError = 1e-5;
+    private int savedParallelism;
+
+    [SetUp]
+    public void RequireNativeLibrary()
+    {
+        savedParallelism = Convolution.MaxDegreeOfParallelism;
+        Assert.That(NNPackNativeLibrary.IsAvailable, Is.True, "the native library must load here; loader diagnostic:\n" + NNPackNativeLibrary.Diagnostics);
+    }
+
+    [TearDown]
+    public void RestoreParallelism() => Convolution.MaxDegreeOfParallelism = savedParallelism;
+
+    private static IEnumerable<TestCaseData> Cases() =>
+        ConvCase.Random(seed: 3003, count: 300).Select((c, i) => new TestCaseData(c, i).SetArgDisplayNames($"#{i} {c}"));
+
+    [TestCaseSource(nameof(Cases))]
+    public void MatchesReference(object problem, int seed)
+    {
+        var c = (ConvCase)problem;
+        Convolution.MaxDegreeOfParallelism = 1 + (seed % 2);
+        var random = new Random(seed);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength);
+        double[] b = ConvCase.RandomValues(random, c.Cout), dy = ConvCase.RandomValues(random, c.OutputLength);
+
+        var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
+        AssertWithin(ConvRunner<float>.Forward(c, x, w, b, algorithm: Conv2DAlgorithm.NNPackAuto), expected, magnitude, $"{c} forward");
+
+        var reference = ReferenceConvolution.Backward(c, x, w, dy);
+        var (dx, dw, db) = ConvRunner<float>.Backward(c, x, w, dy, withBias: true, algorithm: Conv2DAlgorithm.NNPackAuto);
+        AssertWithin(dx, reference.Input, reference.InputMagnitude, $"{c} gradInput");
+        AssertWithin(dw, reference.Weight, reference.WeightMagnitude, $"{c} gradWeight");
+        AssertWithin(db!, reference.Bias, reference.BiasMagnitude, $"{c} gradBias");
+    }
+
+    [Test]
+    public void AgreesWithManagedOnALargerLayer()
+    {
+        var c = new ConvCase(3, 32, 23, 21, 48, 3, 3, 1, 1, 2, 1);
+        var random = new Random(9);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength), b = ConvCase.RandomValues(random, c.Cout);
+        var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
+        AssertWithin(ConvRunner<float>.Forward(c, x, w, b, algorithm: Conv2DAlgorithm.NNPackAuto), expected, magnitude, "NNPackAuto");
+        AssertWithin(ConvRunner<float>.Forward(c, x, w, b, algorithm: Conv2DAlgorithm.Fastest), expected, magnitude, "Fastest");
+    }
+
+    [Test]
+    public void EmptyBatch()
+    {
+        var x = Tensor.Create(Array.Empty<float>(), [0, 2, 4, 4]);
+        var w = Tensor.Create(Enumerable.Repeat(1f, 18).ToArray(), [1, 2, 3, 3]);
+        Tensor<float> y = Convolution.Conv2D(x, w, algorithm: Conv2DAlgorithm.NNPackAuto);
+        Conv2DGradients<float> g = Convolution.Conv2DBackward(x, w, Tensor.Create(new float[1], [1]), y, algorithm: Conv2DAlgorithm.NNPackAuto);
+        Assert.That(ConvCase.ToDoubles(g.GradWeight), Is.All.EqualTo(0.0));
+        Assert.That(ConvCase.ToDoubles(g.GradBias!), Is.All.EqualTo(0.0));
+    }
+
+    private static void AssertWithin(double[] actual, double[] expected, double[] magnitude, string what)
+    {
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]) / Math.Max(magnitude[i], float.Epsilon);
+            if (!(error <= MaxRelativeError))
+            {
+                Assert.Fail($"{what}: element {i} is {actual[i]:R}, reference {expected[i]:R}: relative error {error:E2} > {MaxRelativeError:E0}");
+            }
+        }
+    }
+}
