@@ -7,21 +7,33 @@ var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchFilter = Argument("bench-filter", "*");
 
-// Each leg reruns the suite with the JIT capped to a lower ISA, so the Vector256/128 and scalar paths the library
-// picks on older CPUs (and library code that tests its own ISA flags) run here too.
+// Each leg reruns the suite with the JIT (managed engine) and libnnpack (native engine, NNPACKSHARP_ISA) capped to a
+// lower ISA, so the paths older CPUs take run here too.
 var isaLegs = new (string Name, string[] Environment)[]
 {
     ("native", new string[0]),
-    ("no-avx512", new[] { "DOTNET_EnableAVX512=0" }),
-    ("no-avx2", new[] { "DOTNET_EnableAVX2=0" }),
-    ("scalar", new[] { "DOTNET_EnableHWIntrinsic=0" }),
+    ("no-avx512", new[] { "DOTNET_EnableAVX512=0", "NNPACKSHARP_ISA=avx2" }),
+    ("no-avx2", new[] { "DOTNET_EnableAVX2=0", "NNPACKSHARP_ISA=scalar" }),
+    ("scalar", new[] { "DOTNET_EnableHWIntrinsic=0", "NNPACKSHARP_ISA=scalar" }),
 };
 
+// The native library and its C tests (CMake), then the solution (which copies libnnpack beside the assemblies).
 Task("Build")
     .Does(() =>
 {
+    Run("cmake", "-S . -B build -DCMAKE_BUILD_TYPE=Release");
+    Run("cmake", "--build build -j 2");
     DotNetBuild("NNPackSharp.sln", new DotNetBuildSettings { Configuration = configuration });
 });
+
+void Run(string tool, string arguments)
+{
+    int exit = StartProcess(tool, new ProcessSettings { Arguments = arguments });
+    if (exit != 0)
+    {
+        throw new Exception($"{tool} {arguments} exited with {exit}");
+    }
+}
 
 Task("Test")
     .IsDependentOn("Build")
@@ -31,6 +43,22 @@ Task("Test")
     var failures = new List<string>();
     EnsureDirectoryExists("artifacts/test-results");
     CleanDirectory("artifacts/test-results");
+
+    // C tests of libnnpack (every ISA level, memcheck, runtime dependencies) under ctest.
+    Information("== ctest (native)");
+    int ctestExit = StartProcess("ctest", new ProcessSettings { Arguments = "--test-dir build --output-on-failure --output-junit ../artifacts/test-results/ctest.xml" });
+    var suite = XElement.Load("artifacts/test-results/ctest.xml");
+    int ctestTotal = int.Parse(suite.Attribute("tests").Value);
+    int ctestFailed = int.Parse(suite.Attribute("failures").Value) + (suite.Attribute("errors") is null ? 0 : int.Parse(suite.Attribute("errors").Value));
+    int ctestSkipped = suite.Attribute("skipped") is null ? 0 : int.Parse(suite.Attribute("skipped").Value);
+    passed += ctestTotal - ctestFailed - ctestSkipped;
+    failed += ctestFailed;
+    skipped += ctestSkipped;
+    if (ctestExit != 0 || ctestTotal == 0)
+    {
+        failures.Add($"ctest: exit {ctestExit}, {ctestTotal} tests");
+    }
+
     foreach (var leg in isaLegs)
     {
         string trx = $"{leg.Name}.trx";
