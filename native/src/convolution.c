@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "validate.h"
+#include "winograd.h"
 
 struct call {
 	enum nnps_function function;
@@ -17,6 +18,8 @@ struct call {
 	float* output; /* output, grad_input or grad_kernel */
 	bool relu;
 	bool direct;
+	bool winograd;
+	struct nnps_conv winograd_g; /* the convolution Winograd runs: the input gradient is a convolution of grad_output */
 	const struct nnps_sgemm_kernel* sgemm;
 	pthreadpool_t pool;
 	size_t threads;
@@ -132,6 +135,11 @@ static bool plan(struct call* call, size_t* workspace_bytes) {
 	const size_t plane = nnps_output_plane(g), patch = nnps_patch_length(g);
 	const size_t target = call->threads == 1 ? 1 : 2 * call->threads;
 	size_t column_floats = 0;
+	if (call->winograd) {
+		call->thread_floats = 0;
+		const size_t floats = nnps_winograd_workspace_floats(&call->winograd_g, call->threads, call->sgemm, &call->max_columns);
+		return !__builtin_mul_overflow(floats, sizeof(float), workspace_bytes);
+	}
 	switch (call->function) {
 		case nnps_function_kernel_gradient: {
 			split_columns(patch, target, call->sgemm->nr, &call->chunk_n, &call->tasks_n);
@@ -158,6 +166,12 @@ static bool plan(struct call* call, size_t* workspace_bytes) {
 
 static void execute(struct call* call) {
 	const struct nnps_conv* g = &call->g;
+	if (call->winograd) {
+		const bool gradient = call->function == nnps_function_input_gradient;
+		nnps_winograd_convolution(&call->winograd_g, gradient ? call->grad_output : call->input, call->kernel, gradient, call->bias, call->relu, call->output,
+			call->thread_buffers, call->max_columns, call->pool, call->threads, call->sgemm);
+		return;
+	}
 	switch (call->function) {
 		case nnps_function_kernel_gradient: {
 			const size_t tasks_m = ceil_div(g->output_channels, call->chunk_m);
@@ -176,26 +190,54 @@ static void execute(struct call* call) {
 	}
 }
 
-/* Resolves the algorithm: auto, implicit_gemm and direct run here; the transform-based ones are not implemented. */
+/* True when Winograd F(6x6,3x3) can compute this call: a 3x3 kernel, stride 1, and not the kernel gradient. */
+static bool winograd_applies(const struct call* call) {
+	const struct nnps_conv* g = &call->g;
+	return g->kernel_height == 3 && g->kernel_width == 3 && g->stride_height == 1 && g->stride_width == 1 && call->function != nnps_function_kernel_gradient;
+}
+
+/* The convolution Winograd runs: the call itself, or for the input gradient the convolution of grad_output with the
+ * rotated kernel (channels swapped, padding 2 - p) whose output is the input-sized gradient. */
+static struct nnps_conv winograd_geometry(const struct call* call) {
+	struct nnps_conv g = call->g;
+	if (call->function != nnps_function_input_gradient) return g;
+	return (struct nnps_conv) {
+		.batch = g.batch, .input_channels = g.output_channels, .output_channels = g.input_channels,
+		.input_height = g.output_height, .input_width = g.output_width, .kernel_height = 3, .kernel_width = 3,
+		.pad_top = 2 - g.pad_top, .pad_left = 2 - g.pad_left, .stride_height = 1, .stride_width = 1,
+		.output_height = g.input_height, .output_width = g.input_width,
+	};
+}
+
+/* Resolves the algorithm. auto: direct for pointwise convolutions, Winograd for 3x3 stride-1 layers with at least
+ * 16 channels each way (below that its transforms cost more than they save), implicit GEMM otherwise. */
 static enum nnp_status resolve_algorithm(enum nnp_convolution_algorithm algorithm, struct call* call) {
 	const bool pointwise = nnps_is_pointwise(&call->g);
 	switch (algorithm) {
 		case nnp_convolution_algorithm_auto:
+			call->direct = pointwise;
+			call->winograd = winograd_applies(call) && call->g.input_channels >= 16 && call->g.output_channels >= 16;
+			break;
 		case nnp_convolution_algorithm_implicit_gemm:
 			call->direct = pointwise; /* a pointwise im2col is the input itself */
-			return nnp_status_success;
+			break;
 		case nnp_convolution_algorithm_direct:
 			if (!pointwise) return nnp_status_unsupported_algorithm;
 			call->direct = true;
-			return nnp_status_success;
+			break;
+		case nnp_convolution_algorithm_wt8x8:
+			if (!winograd_applies(call)) return nnp_status_unsupported_algorithm;
+			call->winograd = true;
+			break;
 		case nnp_convolution_algorithm_ft8x8:
 		case nnp_convolution_algorithm_ft16x16:
-		case nnp_convolution_algorithm_wt8x8:
 		case nnp_convolution_algorithm_wt8x8_fp16:
 			return nnp_status_unsupported_algorithm;
 		default:
 			return nnp_status_invalid_algorithm;
 	}
+	if (call->winograd) call->winograd_g = winograd_geometry(call);
+	return nnp_status_success;
 }
 
 static double now_seconds(void) {

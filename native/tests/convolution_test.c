@@ -59,6 +59,7 @@ static double worst_error(const float* actual, const double* reference, const do
 }
 
 static const struct nnp_size unit = { 1, 1 };
+static double worst_winograd = 0.0;
 
 static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 	const size_t xs = s->n * s->ci * s->h * s->w, ws = s->co * s->ci * s->kh * s->kw, ys = s->n * s->co * out_h(s) * out_w(s);
@@ -83,31 +84,35 @@ static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 	const enum nnp_activation activation = relu ? nnp_activation_relu : nnp_activation_identity;
 	const bool strided = s->sh != 1 || s->sw != 1;
 	const bool pointwise = s->kh == 1 && s->kw == 1 && !strided;
-	const enum nnp_convolution_algorithm algorithms[] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_implicit_gemm, nnp_convolution_algorithm_direct };
+	const enum nnp_convolution_algorithm algorithms[] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_implicit_gemm, nnp_convolution_algorithm_direct, nnp_convolution_algorithm_wt8x8 };
+	const bool winograd_fits = s->kh == 3 && s->kw == 3 && !strided;
 	char label[160];
 	snprintf(label, sizeof label, "x[%zu,%zu,%zu,%zu] w[%zu,%zu] pad(%zu,%zu,%zu,%zu) stride(%zu,%zu)%s", s->n, s->ci, s->h, s->w, s->co, s->kh * 10 + s->kw,
 		s->top, s->right, s->bottom, s->left, s->sh, s->sw, relu ? " relu" : "");
 
-	for (size_t a = 0; a < 3; a++) {
+	for (size_t a = 0; a < 4; a++) {
 		const enum nnp_convolution_algorithm algorithm = algorithms[a];
-		if (algorithm == nnp_convolution_algorithm_direct && !pointwise) {
+		if ((algorithm == nnp_convolution_algorithm_direct && !pointwise) || (algorithm == nnp_convolution_algorithm_wt8x8 && !winograd_fits)) {
 			CHECK(nnpsharp_convolution_output_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL)
-				== nnp_status_unsupported_algorithm, "%s: direct must refuse a non-pointwise convolution", label);
+				== nnp_status_unsupported_algorithm, "%s: algorithm %d must refuse this convolution", label, algorithm);
 			continue;
 		}
+		/* Winograd trades accuracy for speed (upstream's tolerance is 1e-3); auto may pick it for 3x3 stride-1 layers. */
+		const double tolerance = (algorithm == nnp_convolution_algorithm_wt8x8 || (algorithm == nnp_convolution_algorithm_auto && winograd_fits)) ? 1e-3 : 1e-5;
 		memset(y, 0xff, ys * sizeof(float));
 		enum nnp_status status = strided
 			? nnpsharp_convolution_output_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL)
 			: nnp_convolution_output(algorithm, s->n, s->ci, s->co, input, padding, kernel, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL);
 		CHECK(status == nnp_status_success, "%s algorithm %d: output status %d", label, algorithm, status);
-		CHECK(worst_error(y, ry, my, ys) <= 1e-5, "%s algorithm %d: output error %g", label, algorithm, worst_error(y, ry, my, ys));
+		CHECK(worst_error(y, ry, my, ys) <= tolerance, "%s algorithm %d: output error %g", label, algorithm, worst_error(y, ry, my, ys));
+		if (algorithm == nnp_convolution_algorithm_wt8x8 && worst_error(y, ry, my, ys) > worst_winograd) worst_winograd = worst_error(y, ry, my, ys);
 
 		if (s->n == 1) {
 			memset(y, 0xff, ys * sizeof(float));
 			status = nnp_convolution_inference(algorithm, nnp_convolution_transform_strategy_compute, s->ci, s->co, input, padding, kernel, stride,
 				x, w, b, y, NULL, NULL, activation, NULL, pool, NULL);
 			CHECK(status == nnp_status_success, "%s algorithm %d: inference status %d", label, algorithm, status);
-			CHECK(worst_error(y, ry, my, ys) <= 1e-5, "%s algorithm %d: inference error %g", label, algorithm, worst_error(y, ry, my, ys));
+			CHECK(worst_error(y, ry, my, ys) <= tolerance, "%s algorithm %d: inference error %g", label, algorithm, worst_error(y, ry, my, ys));
 		}
 		if (relu) continue;
 
@@ -116,8 +121,13 @@ static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 			? nnpsharp_convolution_input_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, dy, w, dx, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
 			: nnp_convolution_input_gradient(algorithm, s->n, s->ci, s->co, input, padding, kernel, dy, w, dx, NULL, NULL, nnp_activation_identity, NULL, pool, NULL);
 		CHECK(status == nnp_status_success, "%s algorithm %d: input gradient status %d", label, algorithm, status);
-		CHECK(worst_error(dx, rdx, mdx, xs) <= 1e-5, "%s algorithm %d: input gradient error %g", label, algorithm, worst_error(dx, rdx, mdx, xs));
+		CHECK(worst_error(dx, rdx, mdx, xs) <= tolerance, "%s algorithm %d: input gradient error %g", label, algorithm, worst_error(dx, rdx, mdx, xs));
 
+		if (algorithm == nnp_convolution_algorithm_wt8x8) {
+			CHECK(nnp_convolution_kernel_gradient(algorithm, s->n, s->ci, s->co, input, padding, kernel, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
+				== nnp_status_unsupported_algorithm, "%s: wt8x8 kernel gradient must be refused, as upstream does", label);
+			continue;
+		}
 		memset(dw, 0xff, ws * sizeof(float));
 		status = strided
 			? nnpsharp_convolution_kernel_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
@@ -212,6 +222,8 @@ int main(int argc, char** argv) {
 		{ 2, 3, 8, 5, 4, 5, 4, 4, 3, 4, 3, 1, 1 },     /* kernel = padded input */
 		{ 3, 2, 7, 11, 9, 3, 2, 2, 1, 0, 0, 3, 2 },    /* asymmetric padding, stride != padding */
 		{ 1, 300, 7, 4, 4, 1, 1, 0, 0, 0, 0, 2, 2 },   /* depth past one KC block, 1x1 strided */
+		{ 2, 20, 18, 13, 14, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd under auto: several 6x6 tiles, partial edge tiles */
+		{ 1, 17, 17, 7, 20, 3, 3, 0, 2, 1, 0, 1, 1 },  /* Winograd, asymmetric padding */
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
 		check_shape(&fixed[i], NULL, false);
@@ -221,6 +233,16 @@ int main(int argc, char** argv) {
 		const struct shape s = random_shape();
 		check_shape(&s, (i & 1) ? pool : NULL, (i % 7) == 3);
 	}
+	for (int i = 0; i < 40; i++) {
+		/* Winograd's shapes: 3x3, stride 1, channels on both sides of auto's threshold of 16. */
+		struct shape s = random_shape();
+		s.kh = s.kw = 3;
+		s.sh = s.sw = 1;
+		s.top = pick(0, 2); s.bottom = pick(0, 2); s.left = pick(0, 2); s.right = pick(0, 2);
+		s.ci = pick(1, 24); s.co = pick(1, 24); s.h = pick(3, 20); s.w = pick(3, 20);
+		check_shape(&s, (i & 1) ? pool : NULL, (i % 5) == 2);
+	}
+	printf("worst Winograd error: %g\n", worst_winograd);
 	pthreadpool_destroy(pool);
 	CHECK(nnp_deinitialize() == nnp_status_success, "deinitialize");
 	printf("%d checks, %d failures\n", checks, failures);
