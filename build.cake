@@ -9,12 +9,15 @@ var benchFilter = Argument("bench-filter", "*");
 
 // Each leg reruns the suite with the JIT (managed engine) and libnnpack (native engine, NNPACKSHARP_ISA) capped to a
 // lower ISA, so the paths older CPUs take run here too.
-var isaLegs = new (string Name, string[] Environment)[]
+// The last leg checks ABI and results against upstream NNPACK (inside libtorch_cpu.so), once.
+const string MainTests = "tests/NNPackSharp.Tests.csproj";
+var isaLegs = new (string Name, string Project, string[] Environment)[]
 {
-    ("native", new string[0]),
-    ("no-avx512", new[] { "DOTNET_EnableAVX512=0", "NNPACKSHARP_ISA=avx2" }),
-    ("no-avx2", new[] { "DOTNET_EnableAVX2=0", "NNPACKSHARP_ISA=scalar" }),
-    ("scalar", new[] { "DOTNET_EnableHWIntrinsic=0", "NNPACKSHARP_ISA=scalar" }),
+    ("native", MainTests, new string[0]),
+    ("no-avx512", MainTests, new[] { "DOTNET_EnableAVX512=0", "NNPACKSHARP_ISA=avx2" }),
+    ("no-avx2", MainTests, new[] { "DOTNET_EnableAVX2=0", "NNPACKSHARP_ISA=scalar" }),
+    ("scalar", MainTests, new[] { "DOTNET_EnableHWIntrinsic=0", "NNPACKSHARP_ISA=scalar" }),
+    ("upstream", "tests/NNPackSharp.UpstreamTests/NNPackSharp.UpstreamTests.csproj", new string[0]),
 };
 
 // The native library and its C tests (CMake), then the solution (which copies libnnpack beside the assemblies).
@@ -73,7 +76,7 @@ Task("Test")
         Information($"== ISA leg '{leg.Name}' {string.Join(" ", leg.Environment)}");
         try
         {
-            DotNetTest("tests/NNPackSharp.Tests.csproj", settings);
+            DotNetTest(leg.Project, settings);
         }
         catch (Exception e)
         {
