@@ -96,6 +96,25 @@ public class ApiTests
         Assert.That(ConvCase.ToDoubles(inputOnly), Is.EqualTo(ConvCase.ToDoubles(full.GradInput)));
     }
 
+    [TestCase(Conv2DAlgorithm.Im2ColGemm)]
+    [TestCase(Conv2DAlgorithm.NNPackAuto)]
+    public void MultithreadedBackwardIsDeterministic(Conv2DAlgorithm algorithm)
+    {
+        // Partial sums are merged in a fixed order, so scheduling cannot change the last bits.
+        Convolution.MaxDegreeOfParallelism = 2;
+        var c = new ConvCase(7, 6, 11, 9, 10, 3, 2, 1, 1, 1, 2);
+        var random = new Random(77);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength), dy = ConvCase.RandomValues(random, c.OutputLength);
+        var first = ConvRunner<float>.Backward(c, x, w, dy, withBias: true, algorithm: algorithm);
+        for (int run = 0; run < 5; run++)
+        {
+            var again = ConvRunner<float>.Backward(c, x, w, dy, withBias: true, algorithm: algorithm);
+            Assert.That(again.Weight, Is.EqualTo(first.Weight));
+            Assert.That(again.Input, Is.EqualTo(first.Input));
+            Assert.That(again.Bias, Is.EqualTo(first.Bias));
+        }
+    }
+
     [Test]
     public void NNPackAutoIsFloatOnly()
     {

@@ -73,44 +73,37 @@ internal sealed unsafe class ManagedConv2D<T>
             return;
         }
 
-        // Each worker sums its images' weight and bias gradients privately; the sums meet once, under a lock.
-        object merge = new();
+        // Each worker owns a fixed, contiguous range of images and sums their weight and bias gradients privately;
+        // the partial sums are then added in worker order, so results do not depend on thread scheduling.
         bool hasWeight = gradWeight != null;
         bool hasBias = gradBias != null;
-        Parallel.For(
-            0,
-            g.Batch,
-            new ParallelOptions { MaxDegreeOfParallelism = imageWorkers },
-            Workspace<T>.Rent,
-            (image, _, workspace) =>
+        var workspaces = new Workspace<T>[imageWorkers];
+        Parallel.For(0, imageWorkers, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, worker =>
+        {
+            Workspace<T> workspace = workspaces[worker] = Workspace<T>.Rent();
+            T* partialWeight = hasWeight ? workspace.WeightGradient.Ensure(g.WeightLength) : null;
+            T* partialBias = hasBias ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
+            int first = (int)((long)worker * g.Batch / imageWorkers), end = (int)((long)(worker + 1) * g.Batch / imageWorkers);
+            for (int image = first; image < end; image++)
             {
-                T* partialWeight = hasWeight ? workspace.WeightGradient.Ensure(g.WeightLength) : null;
-                T* partialBias = hasBias ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
-                BackwardImage(g, image, input, weight, gradOutput, gradInput, partialWeight, partialBias, workspace, gemmParallelism: 1, firstImage: !workspace.HoldsPartials);
-                workspace.HoldsPartials = true;
-                return workspace;
-            },
-            workspace =>
+                BackwardImage(g, image, input, weight, gradOutput, gradInput, partialWeight, partialBias, workspace, gemmParallelism: 1, firstImage: image == first);
+            }
+        });
+
+        foreach (Workspace<T> workspace in workspaces)
+        {
+            if (hasWeight)
             {
-                if (workspace.HoldsPartials)
-                {
-                    lock (merge)
-                    {
-                        if (hasWeight)
-                        {
-                            AddInto(gradWeight, workspace.WeightGradient.Ensure(g.WeightLength), g.WeightLength);
-                        }
+                AddInto(gradWeight, workspace.WeightGradient.Ensure(g.WeightLength), g.WeightLength);
+            }
 
-                        if (hasBias)
-                        {
-                            AddInto(gradBias, workspace.BiasGradient.Ensure(g.OutputChannels), g.OutputChannels);
-                        }
-                    }
-                }
+            if (hasBias)
+            {
+                AddInto(gradBias, workspace.BiasGradient.Ensure(g.OutputChannels), g.OutputChannels);
+            }
 
-                workspace.HoldsPartials = false;
-                Workspace<T>.Return(workspace);
-            });
+            Workspace<T>.Return(workspace);
+        }
     }
 
     private void ForwardImage(in Conv2DGeometry g, int image, T* input, T* weight, T* bias, T* output, Workspace<T> workspace, int gemmParallelism)

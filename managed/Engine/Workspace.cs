@@ -30,9 +30,6 @@ internal sealed class Workspace<T>
     /// <summary>This worker's partial sum of the bias gradient.</summary>
     public PinnedBuffer<T> BiasGradient { get; } = new();
 
-    /// <summary>True while <see cref="WeightGradient"/> and <see cref="BiasGradient"/> hold a partial sum of the current backward call.</summary>
-    public bool HoldsPartials { get; set; }
-
     public static Workspace<T> Rent() => Pool.TryTake(out Workspace<T>? workspace) ? workspace : new Workspace<T>();
 
     public static void Return(Workspace<T> workspace) => Pool.Add(workspace);
