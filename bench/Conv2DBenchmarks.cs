@@ -14,9 +14,9 @@ public enum Pass
 }
 
 /// <summary>
-/// The managed engine against TorchSharp's CPU conv2d (libtorch 2.10, measured in the same process and run) on
-/// classic CNN layers, forward and each gradient, on 1 and 2 threads. TorchSharp is the baseline, so BenchmarkDotNet's
-/// Ratio column is managed time / TorchSharp time (below 1: managed is faster).
+/// The managed engine and NNPackAuto (libnnpack) against TorchSharp's CPU conv2d (libtorch 2.10, measured in the same
+/// process and run) on classic CNN layers, forward and each gradient, on 1 and 2 threads. TorchSharp is the baseline,
+/// so BenchmarkDotNet's Ratio column is our time / TorchSharp's time (below 1: ours is faster).
 /// </summary>
 [Config(typeof(Conv2DBenchmarkConfig))]
 public class Conv2DBenchmarks
@@ -86,19 +86,24 @@ public class Conv2DBenchmarks
     }
 
     [Benchmark]
-    public void Managed()
+    public void Managed() => Run(Conv2DAlgorithm.Im2ColGemm);
+
+    [Benchmark]
+    public void NNPackAuto() => Run(Conv2DAlgorithm.NNPackAuto);
+
+    private void Run(Conv2DAlgorithm algorithm)
     {
         Size2D padding = new(Layer.Pad), stride = new(Layer.Stride);
         switch (Pass)
         {
             case Pass.Forward:
-                Convolution.Conv2D<float>(input, weight, bias, output, padding, stride);
+                Convolution.Conv2D<float>(input, weight, bias, output, padding, stride, algorithm);
                 break;
             case Pass.GradInput:
-                Convolution.Conv2DBackward<float>(input, weight, gradOutput, gradInput, default, default, padding, stride);
+                Convolution.Conv2DBackward<float>(input, weight, gradOutput, gradInput, default, default, padding, stride, algorithm);
                 break;
             default:
-                Convolution.Conv2DBackward<float>(input, weight, gradOutput, default, gradWeight, default, padding, stride);
+                Convolution.Conv2DBackward<float>(input, weight, gradOutput, default, gradWeight, default, padding, stride, algorithm);
                 break;
         }
     }

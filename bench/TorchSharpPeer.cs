@@ -2,7 +2,10 @@ using TorchSharp;
 
 namespace NNPackSharp.Bench;
 
-/// <summary>Prepares TorchSharp (the peer) for loading on this machine: weakens the one C++ runtime version its bridge over-asks for.</summary>
+/// <summary>
+/// Prepares the peers for loading on this machine: weakens the one C++ runtime version TorchSharp's bridge over-asks
+/// for, and initialises upstream NNPACK (inside libtorch_cpu.so) with the cache sizes this VM hides.
+/// </summary>
 internal static class TorchSharpPeer
 {
     private static readonly Lazy<string> Initialization = new(Initialize);
@@ -16,7 +19,10 @@ internal static class TorchSharpPeer
         string note = File.Exists(bridge) && ElfVersionRequirement.MakeWeak(bridge, "GLIBCXX_3.4.32")
             ? "GLIBCXX_3.4.32 requirement of bin/ libLibTorchSharp.so marked weak"
             : "libLibTorchSharp.so needed no patch";
+        // libtorch asks NNPACK whether it is available (nnp_initialize, once) on its first convolution; upstream NNPACK
+        // must have its cache sizes by then or it stays uninitialised for the life of the process.
+        string upstream = NNPackSharp.UpstreamTests.UpstreamNNPack.Note;
         torch.InitializeDeviceType(DeviceType.CPU);
-        return $"{note}; libtorch {torch.__version__}";
+        return $"{note}; {upstream}; libtorch {torch.__version__}";
     }
 }

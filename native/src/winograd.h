@@ -14,6 +14,6 @@ NNPS_INTERNAL size_t nnps_winograd_workspace_floats(const struct nnps_conv* g, s
  */
 NNPS_INTERNAL void nnps_winograd_convolution(
 	const struct nnps_conv* g, const float* input, const float* kernel, bool gradient, const float* bias, bool relu, float* output,
-	float* workspace, size_t max_columns, pthreadpool_t pool, size_t threads, const struct nnps_sgemm_kernel* sgemm);
+	float* workspace, size_t max_columns, pthreadpool_t pool, size_t threads, const struct nnps_sgemm_kernel* sgemm, struct nnp_profile* profile);
 
 #endif

@@ -224,6 +224,7 @@ int main(int argc, char** argv) {
 		{ 1, 300, 7, 4, 4, 1, 1, 0, 0, 0, 0, 2, 2 },   /* depth past one KC block, 1x1 strided */
 		{ 2, 20, 18, 13, 14, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd under auto: several 6x6 tiles, partial edge tiles */
 		{ 1, 17, 17, 7, 20, 3, 3, 0, 2, 1, 0, 1, 1 },  /* Winograd, asymmetric padding */
+		{ 3, 16, 16, 100, 100, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd image groups of 2 (289 tiles each) and a partial last group */
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
 		check_shape(&fixed[i], NULL, false);
