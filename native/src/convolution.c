@@ -27,8 +27,8 @@ struct call {
 	size_t thread_floats;      /* per-thread packing buffers */
 	float* thread_buffers;
 	float* columns;            /* input gradient: the column matrix of one image */
-	size_t chunk, chunks;      /* output and input gradient: column chunks of one image */
-	size_t chunk_m, chunk_n, tasks_n; /* kernel gradient: tiles of grad_kernel */
+	size_t chunk, chunks;      /* output: column chunks of one image; input gradient: `chunks` row chunks of chunk_m */
+	size_t chunk_m, chunk_n, tasks_n; /* kernel gradient: tiles of grad_kernel; input gradient: rows per chunk */
 	size_t image;              /* input gradient: the image being processed */
 };
 
@@ -40,7 +40,7 @@ static void thread_buffers(const struct call* call, size_t thread, struct nnps_g
 	nnps_gemm_buffers_carve(call->sgemm, call->max_columns, call->thread_buffers + thread * call->thread_floats, buffers);
 }
 
-/* Splits `extent` columns into about `parts` chunks, each a multiple of the micro-tile width. */
+/* Splits `extent` rows or columns into about `parts` chunks, each a multiple of `granule` (the micro-tile's side). */
 static void split_columns(size_t extent, size_t parts, size_t granule, size_t* chunk, size_t* count) {
 	*chunk = round_up(ceil_div(extent, parts == 0 ? 1 : parts), granule);
 	*count = ceil_div(extent, *chunk);
@@ -74,16 +74,17 @@ static void output_task(void* context, size_t thread, size_t task) {
 }
 
 /* ---- input gradient: columns = kernel^T * grad_output[image], then col2im (direct: written straight into grad_input) ---- */
+/* Split by rows of the column matrix, so each task packs only its share of the (transposed) kernel. */
 static void input_gradient_gemm_task(void* context, size_t thread, size_t task) {
 	const struct call* call = context;
 	const struct nnps_conv* g = &call->g;
 	const size_t plane = nnps_output_plane(g), patch = nnps_patch_length(g);
-	const size_t col0 = task * call->chunk, n = min_size(call->chunk, plane - col0);
+	const size_t row0 = task * call->chunk_m, m = min_size(call->chunk_m, patch - row0);
 	float* destination = call->direct ? call->output + call->image * nnps_input_image(g) : call->columns;
 	const struct nnps_b_source b = { nnps_b_strided, call->grad_output + call->image * g->output_channels * plane, plane, 1, g };
 	struct nnps_gemm_buffers buffers;
 	thread_buffers(call, thread, &buffers);
-	nnps_sgemm(call->sgemm, patch, n, g->output_channels, call->kernel, 1, patch, &b, 0, col0, destination + col0, plane, false, &buffers);
+	nnps_sgemm(call->sgemm, m, plane, g->output_channels, call->kernel + row0, 1, patch, &b, 0, 0, destination + row0 * plane, plane, false, &buffers);
 }
 
 /* col2im for one input channel: its rows of the column matrix land only on its own plane, so channels run in parallel. */
@@ -149,8 +150,8 @@ static bool plan(struct call* call, size_t* workspace_bytes) {
 			break;
 		}
 		case nnps_function_input_gradient:
-			split_columns(plane, target, call->sgemm->nr, &call->chunk, &call->chunks);
-			call->max_columns = call->chunk;
+			split_columns(patch, target, call->sgemm->mr, &call->chunk_m, &call->chunks);
+			call->max_columns = plane;
 			if (!call->direct && __builtin_mul_overflow(patch, plane, &column_floats)) return false;
 			break;
 		default:

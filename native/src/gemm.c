@@ -37,6 +37,11 @@ static void pack_a(const float* a, size_t rs, size_t cs, size_t row0, size_t row
 	for (size_t p = 0; p < rows; p += mr) {
 		const size_t valid = rows - p < mr ? rows - p : mr;
 		float* panel = dst + p * depth;
+		if (rs == 1 && valid == mr) {
+			/* A transposed view (the weight in the input gradient): a column's mr values are contiguous. */
+			for (size_t k = 0; k < depth; k++) memcpy(panel + k * mr, a + (row0 + p) + (col0 + k) * cs, mr * sizeof(float));
+			continue;
+		}
 		for (size_t i = 0; i < mr; i++) {
 			if (i >= valid) {
 				for (size_t k = 0; k < depth; k++) panel[k * mr + i] = 0.0f;
