@@ -9,7 +9,8 @@ namespace NNPackSharp.Bench;
 
 /// <summary>
 /// In-process (the TorchSharp bridge is patched in this process's bin/ folder, which a separately built child
-/// would not have), one invocation per iteration (each call is milliseconds to a second), and a GFLOP/s column.
+/// would not have), one invocation per iteration (each call is milliseconds to a second), six warm-up iterations (so
+/// the JIT has finished tiering the managed engine up before measuring), and a GFLOP/s column.
 /// </summary>
 public sealed class Conv2DBenchmarkConfig : ManualConfig
 {
@@ -17,7 +18,7 @@ public sealed class Conv2DBenchmarkConfig : ManualConfig
     {
         AddJob(Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
-            .WithWarmupCount(2)
+            .WithWarmupCount(6)
             .WithIterationCount(7)
             .WithInvocationCount(1)
             .WithUnrollFactor(1)

@@ -1,8 +1,15 @@
 using BenchmarkDotNet.Running;
 using NNPackSharp.Bench;
 
-// `gemm [size | m n k]`: the managed SGEMM's GFLOP/s per kernel width. Anything else goes to BenchmarkDotNet
+// `gemm [size | m n k]`: the managed SGEMM's GFLOP/s per kernel width. `forward N Cin H Cout k stride pad`: a
+// stopwatch best-of-20 of the managed forward on one thread. Anything else goes to BenchmarkDotNet
 // (for example `--filter *` for every layer, or `--filter * --anyCategories` ... as BenchmarkDotNet documents).
+if (args.Length > 0 && args[0] == "forward")
+{
+    ForwardProbe.Run(args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+    return;
+}
+
 if (args.Length > 0 && args[0] == "gemm")
 {
     int[] size = args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
