@@ -99,7 +99,8 @@ internal static unsafe class NNPackEngine
         }
     }
 
-    private static void Check(string function, NnpStatus status)
+    /// <summary>Turns a status other than success into an <see cref="NNPackException"/> naming the function and the status.</summary>
+    internal static void Check(string function, NnpStatus status)
     {
         if (status != NnpStatus.Success)
         {
