@@ -18,24 +18,37 @@ const int Batch = 16;
 const int Repeats = 3;
 
 Console.WriteLine($"NNPackSharp demo: {layers.Length} conv layers of a small CNN, batch {Batch}, {Convolution.MaxDegreeOfParallelism} thread(s)");
-var algorithms = new List<Conv2DAlgorithm>();
+// Every algorithm in each precision it supports here; NNPackAuto is float-only and needs the native library.
+var runs = new List<(Conv2DAlgorithm Algorithm, bool Single)>();
 foreach (Conv2DAlgorithm algorithm in Enum.GetValues<Conv2DAlgorithm>())
 {
-    try
+    foreach (bool single in new[] { true, false })
     {
-        Convolution.Conv2D(Tensor.Create(new float[1], [1, 1, 1, 1]), Tensor.Create(new float[1], [1, 1, 1, 1]), algorithm: algorithm);
-        algorithms.Add(algorithm);
-        Console.WriteLine($"  {algorithm}: available");
-    }
-    catch (NotSupportedException e)
-    {
-        Console.WriteLine($"  {algorithm}: not available: {e.Message}");
+        string type = single ? "float" : "double";
+        try
+        {
+            if (single)
+            {
+                Convolution.Conv2D(Tensor.Create(new float[1], [1, 1, 1, 1]), Tensor.Create(new float[1], [1, 1, 1, 1]), algorithm: algorithm);
+            }
+            else
+            {
+                Convolution.Conv2D(Tensor.Create(new double[1], [1, 1, 1, 1]), Tensor.Create(new double[1], [1, 1, 1, 1]), algorithm: algorithm);
+            }
+
+            runs.Add((algorithm, single));
+            Console.WriteLine($"  {algorithm} {type}: available");
+        }
+        catch (NotSupportedException e)
+        {
+            Console.WriteLine($"  {algorithm} {type}: not available: {e.Message.Split(Environment.NewLine)[0]}");
+        }
     }
 }
 
 var random = new Random(42);
 var rows = new List<string>();
-var progress = new Progress(layers.Length * ((algorithms.Count * 2) + 1));
+var progress = new Progress(layers.Length * (runs.Count + 1));
 bool allAgree = true;
 foreach (var layer in layers)
 {
@@ -53,9 +66,8 @@ foreach (var layer in layers)
     Conv2DGradients<double> referenceGrad = Convolution.Conv2DBackward(Tensor.Create(x, inputShape), Tensor.Create(w, weightShape), Tensor.Create(b, [layer.Cout, 1, 1]), Tensor.Create(dy, outputShape), padding, stride);
     progress.Step($"{layer.Name} double reference");
 
-    foreach (Conv2DAlgorithm algorithm in algorithms)
+    foreach (var (algorithm, single) in runs)
     {
-        foreach (bool single in new[] { true, false })
         {
             string type = single ? "float" : "double";
             (double forward, double backward, double error) = single
