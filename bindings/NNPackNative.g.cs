@@ -132,6 +132,27 @@ internal static unsafe partial class NNPackNative
     public static partial NnpStatus nnp_convolution_inference(NnpConvolutionAlgorithm algorithm, NnpConvolutionTransformStrategy transformStrategy, nuint inputChannels, nuint outputChannels, NnpSize inputSize, NnpPadding inputPadding, NnpSize kernelSize, NnpSize outputSubsampling, float* input, float* kernel, float* bias, float* output, void* workspaceBuffer, nuint* workspaceSize, NnpActivation activation, void* activationParameters, nint threadpool, NnpProfile* profile);
 
     [LibraryImport(LibraryName)]
+    public static partial NnpStatus nnp_fully_connected_output(nuint batchSize, nuint inputChannels, nuint outputChannels, float* input, float* kernel, float* output, nint threadpool, NnpProfile* profile);
+
+    [LibraryImport(LibraryName)]
+    public static partial NnpStatus nnp_fully_connected_inference(nuint inputChannels, nuint outputChannels, float* input, float* kernel, float* output, nint threadpool);
+
+    [LibraryImport(LibraryName)]
+    public static partial NnpStatus nnp_fully_connected_inference_f16f32(nuint inputChannels, nuint outputChannels, float* input, void* kernel, float* output, nint threadpool);
+
+    [LibraryImport(LibraryName)]
+    public static partial NnpStatus nnp_max_pooling_output(nuint batchSize, nuint channels, NnpSize inputSize, NnpPadding inputPadding, NnpSize poolingSize, NnpSize poolingStride, float* input, float* output, nint threadpool);
+
+    [LibraryImport(LibraryName)]
+    public static partial NnpStatus nnp_softmax_output(nuint batchSize, nuint channels, float* input, float* output, nint threadpool);
+
+    [LibraryImport(LibraryName)]
+    public static partial NnpStatus nnp_relu_output(nuint batchSize, nuint channels, float* input, float* output, float negativeSlope, nint threadpool);
+
+    [LibraryImport(LibraryName)]
+    public static partial NnpStatus nnp_relu_input_gradient(nuint batchSize, nuint channels, float* gradOutput, float* input, float* gradInput, float negativeSlope, nint threadpool);
+
+    [LibraryImport(LibraryName)]
     public static partial NnpStatus nnpsharp_convolution_output_strided(NnpConvolutionAlgorithm algorithm, nuint batchSize, nuint inputChannels, nuint outputChannels, NnpSize inputSize, NnpPadding inputPadding, NnpSize kernelSize, NnpSize outputSubsampling, float* input, float* kernel, float* bias, float* output, void* workspaceBuffer, nuint* workspaceSize, NnpActivation activation, void* activationParameters, nint threadpool, NnpProfile* profile);
 
     [LibraryImport(LibraryName)]
@@ -156,6 +177,13 @@ internal readonly unsafe struct NNPackFunctionTable
     public readonly delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus> nnp_convolution_input_gradient;
     public readonly delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus> nnp_convolution_kernel_gradient;
     public readonly delegate* unmanaged<NnpConvolutionAlgorithm, NnpConvolutionTransformStrategy, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus> nnp_convolution_inference;
+    public readonly delegate* unmanaged<nuint, nuint, nuint, float*, float*, float*, nint, NnpProfile*, NnpStatus> nnp_fully_connected_output;
+    public readonly delegate* unmanaged<nuint, nuint, float*, float*, float*, nint, NnpStatus> nnp_fully_connected_inference;
+    public readonly delegate* unmanaged<nuint, nuint, float*, void*, float*, nint, NnpStatus> nnp_fully_connected_inference_f16f32;
+    public readonly delegate* unmanaged<nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, nint, NnpStatus> nnp_max_pooling_output;
+    public readonly delegate* unmanaged<nuint, nuint, float*, float*, nint, NnpStatus> nnp_softmax_output;
+    public readonly delegate* unmanaged<nuint, nuint, float*, float*, float, nint, NnpStatus> nnp_relu_output;
+    public readonly delegate* unmanaged<nuint, nuint, float*, float*, float*, float, nint, NnpStatus> nnp_relu_input_gradient;
     public readonly delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus> nnpsharp_convolution_output_strided;
     public readonly delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus> nnpsharp_convolution_input_gradient_strided;
     public readonly delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus> nnpsharp_convolution_kernel_gradient_strided;
@@ -172,6 +200,13 @@ internal readonly unsafe struct NNPackFunctionTable
         nnp_convolution_input_gradient = (delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus>)Export(library, "nnp_convolution_input_gradient");
         nnp_convolution_kernel_gradient = (delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus>)Export(library, "nnp_convolution_kernel_gradient");
         nnp_convolution_inference = (delegate* unmanaged<NnpConvolutionAlgorithm, NnpConvolutionTransformStrategy, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus>)Export(library, "nnp_convolution_inference");
+        nnp_fully_connected_output = (delegate* unmanaged<nuint, nuint, nuint, float*, float*, float*, nint, NnpProfile*, NnpStatus>)Export(library, "nnp_fully_connected_output");
+        nnp_fully_connected_inference = (delegate* unmanaged<nuint, nuint, float*, float*, float*, nint, NnpStatus>)Export(library, "nnp_fully_connected_inference");
+        nnp_fully_connected_inference_f16f32 = (delegate* unmanaged<nuint, nuint, float*, void*, float*, nint, NnpStatus>)Export(library, "nnp_fully_connected_inference_f16f32");
+        nnp_max_pooling_output = (delegate* unmanaged<nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, nint, NnpStatus>)Export(library, "nnp_max_pooling_output");
+        nnp_softmax_output = (delegate* unmanaged<nuint, nuint, float*, float*, nint, NnpStatus>)Export(library, "nnp_softmax_output");
+        nnp_relu_output = (delegate* unmanaged<nuint, nuint, float*, float*, float, nint, NnpStatus>)Export(library, "nnp_relu_output");
+        nnp_relu_input_gradient = (delegate* unmanaged<nuint, nuint, float*, float*, float*, float, nint, NnpStatus>)Export(library, "nnp_relu_input_gradient");
         nnpsharp_convolution_output_strided = (delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus>)Export(library, "nnpsharp_convolution_output_strided");
         nnpsharp_convolution_input_gradient_strided = (delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus>)Export(library, "nnpsharp_convolution_input_gradient_strided");
         nnpsharp_convolution_kernel_gradient_strided = (delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus>)Export(library, "nnpsharp_convolution_kernel_gradient_strided");

@@ -162,6 +162,55 @@ NNP_API enum nnp_status nnp_convolution_inference(
 	enum nnp_activation activation, const void* activation_parameters,
 	pthreadpool_t threadpool, struct nnp_profile* profile);
 
+/* Fully connected layer: output[batch][output_channels] = input[batch][input_channels] * kernel[output_channels][input_channels]^T. */
+NNP_API enum nnp_status nnp_fully_connected_output(
+	size_t batch_size, size_t input_channels, size_t output_channels,
+	const float* input, const float* kernel, float* output,
+	pthreadpool_t threadpool, struct nnp_profile* profile);
+
+/* Fully connected layer for one input vector: output[output_channels] = kernel * input. */
+NNP_API enum nnp_status nnp_fully_connected_inference(
+	size_t input_channels, size_t output_channels,
+	const float* input, const float* kernel, float* output,
+	pthreadpool_t threadpool);
+
+/* As nnp_fully_connected_inference with an FP16 kernel in the ARM alternative format (no infinities or NaNs:
+ * exponent 31 encodes normal numbers up to 131008). */
+NNP_API enum nnp_status nnp_fully_connected_inference_f16f32(
+	size_t input_channels, size_t output_channels,
+	const float* input, const void* kernel, float* output,
+	pthreadpool_t threadpool);
+
+/*
+ * Max pooling: output[batch][channels][oh][ow] with oh = ceil((top + height + bottom - pooling.height) / stride.height) + 1
+ * (likewise ow). Padding is ignored by the filter (it only shapes the output); a window that covers no input gives
+ * -infinity. Beyond upstream (2x2 filters, stride 2 only), any filter size and stride is accepted.
+ */
+NNP_API enum nnp_status nnp_max_pooling_output(
+	size_t batch_size, size_t channels,
+	struct nnp_size input_size, struct nnp_padding input_padding,
+	struct nnp_size pooling_size, struct nnp_size pooling_stride,
+	const float* input, float* output,
+	pthreadpool_t threadpool);
+
+/* Softmax over the channels of each row: output[batch][channels]; output may equal input. */
+NNP_API enum nnp_status nnp_softmax_output(
+	size_t batch_size, size_t channels,
+	const float* input, float* output,
+	pthreadpool_t threadpool);
+
+/* (Leaky) ReLU: output = input > 0 ? input : input * negative_slope; output may equal input. */
+NNP_API enum nnp_status nnp_relu_output(
+	size_t batch_size, size_t channels,
+	const float* input, float* output, float negative_slope,
+	pthreadpool_t threadpool);
+
+/* Its gradient: grad_input = input > 0 ? grad_output : grad_output * negative_slope. */
+NNP_API enum nnp_status nnp_relu_input_gradient(
+	size_t batch_size, size_t channels,
+	const float* grad_output, const float* input, float* grad_input, float negative_slope,
+	pthreadpool_t threadpool);
+
 /*
  * Extensions: the training functions with a stride (output_subsampling, as in inference); output size
  * oh = (top + height + bottom - kh) / stride.height + 1. With a stride of 1x1 they equal the unstrided functions.

@@ -1,0 +1,89 @@
+/* Softmax and (leaky) ReLU over [batch][channels] rows; both may run in place. */
+#include <math.h>
+
+#include "common.h"
+
+struct rows_call {
+	size_t channels;
+	const float* input;
+	const float* grad_output;
+	float* output;
+	float slope;
+};
+
+static enum nnp_status validate_rows(size_t batch_size, size_t channels) {
+	if (!nnps_hardware.initialized) return nnp_status_uninitialized;
+	if (batch_size == 0) return nnp_status_invalid_batch_size;
+	if (channels == 0) return nnp_status_invalid_channels;
+	return nnp_status_success;
+}
+
+/* Subtracting the row's maximum keeps exp() from overflowing. */
+static void softmax_task(void* context, size_t thread, size_t row) {
+	(void) thread;
+	const struct rows_call* call = context;
+	const float* in = call->input + row * call->channels;
+	float* out = call->output + row * call->channels;
+	float max = in[0];
+	for (size_t c = 1; c < call->channels; c++) max = in[c] > max ? in[c] : max;
+	double sum = 0.0;
+	for (size_t c = 0; c < call->channels; c++) {
+		out[c] = expf(in[c] - max);
+		sum += out[c];
+	}
+	const float scale = (float) (1.0 / sum);
+	for (size_t c = 0; c < call->channels; c++) out[c] *= scale;
+}
+
+static void relu_task(void* context, size_t thread, size_t row) {
+	(void) thread;
+	const struct rows_call* call = context;
+	const size_t base = row * call->channels;
+	for (size_t c = 0; c < call->channels; c++) {
+		const float x = call->input[base + c];
+		call->output[base + c] = x > 0.0f ? x : x * call->slope;
+	}
+}
+
+static void relu_gradient_task(void* context, size_t thread, size_t row) {
+	(void) thread;
+	const struct rows_call* call = context;
+	const size_t base = row * call->channels;
+	for (size_t c = 0; c < call->channels; c++) {
+		const float g = call->grad_output[base + c];
+		call->output[base + c] = call->input[base + c] > 0.0f ? g : g * call->slope;
+	}
+}
+
+enum nnp_status nnp_softmax_output(size_t batch_size, size_t channels, const float* input, float* output, pthreadpool_t threadpool) {
+	enum nnp_status status = validate_rows(batch_size, channels);
+	if (status != nnp_status_success) return status;
+	struct rows_call call = { .channels = channels, .input = input, .output = output };
+	nnps_parallelize(threadpool, softmax_task, &call, batch_size);
+	return nnp_status_success;
+}
+
+static enum nnp_status validate_relu(size_t batch_size, size_t channels, float negative_slope) {
+	enum nnp_status status = validate_rows(batch_size, channels);
+	if (status != nnp_status_success) return status;
+	if (!isfinite(negative_slope) || negative_slope < 0.0f) return nnp_status_invalid_activation_parameters;
+	return nnp_status_success;
+}
+
+enum nnp_status nnp_relu_output(size_t batch_size, size_t channels, const float* input, float* output, float negative_slope, pthreadpool_t threadpool) {
+	enum nnp_status status = validate_relu(batch_size, channels, negative_slope);
+	if (status != nnp_status_success) return status;
+	struct rows_call call = { .channels = channels, .input = input, .output = output, .slope = negative_slope };
+	nnps_parallelize(threadpool, relu_task, &call, batch_size);
+	return nnp_status_success;
+}
+
+enum nnp_status nnp_relu_input_gradient(
+	size_t batch_size, size_t channels, const float* grad_output, const float* input, float* grad_input, float negative_slope, pthreadpool_t threadpool)
+{
+	enum nnp_status status = validate_relu(batch_size, channels, negative_slope);
+	if (status != nnp_status_success) return status;
+	struct rows_call call = { .channels = channels, .input = input, .grad_output = grad_output, .output = grad_input, .slope = negative_slope };
+	nnps_parallelize(threadpool, relu_gradient_task, &call, batch_size);
+	return nnp_status_success;
+}

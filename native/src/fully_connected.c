@@ -1,0 +1,115 @@
+/* Fully connected layers: the batched form is one GEMM (input x kernel^T) on the per-ISA micro-kernel, split by output
+ * columns; the single-vector forms are dot products per output channel. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+struct fc_call {
+	size_t batch, input_channels, output_channels;
+	const float* input;
+	const float* kernel;
+	const uint16_t* kernel_f16;
+	float* output;
+	const struct nnps_sgemm_kernel* sgemm;
+	float* buffers;
+	size_t thread_floats, chunk;
+};
+
+static enum nnp_status validate(size_t batch_size, size_t input_channels, size_t output_channels) {
+	if (!nnps_hardware.initialized) return nnp_status_uninitialized;
+	if (batch_size == 0) return nnp_status_invalid_batch_size;
+	if (input_channels == 0) return nnp_status_invalid_input_channels;
+	if (output_channels == 0) return nnp_status_invalid_output_channels;
+	return nnp_status_success;
+}
+
+/* output[:, chunk] = input (batch x ic) * kernel^T (ic x oc), the kernel read as a transposed view. */
+static void output_task(void* context, size_t thread, size_t task) {
+	const struct fc_call* call = context;
+	const size_t col0 = task * call->chunk;
+	const size_t n = call->output_channels - col0 < call->chunk ? call->output_channels - col0 : call->chunk;
+	const struct nnps_b_source b = { nnps_b_strided, call->kernel, 1, call->input_channels, NULL };
+	struct nnps_gemm_buffers buffers;
+	nnps_gemm_buffers_carve(call->sgemm, call->chunk, call->buffers + thread * call->thread_floats, &buffers);
+	nnps_sgemm(call->sgemm, call->batch, n, call->input_channels, call->input, call->input_channels, 1, &b, 0, col0,
+		call->output + col0, call->output_channels, false, &buffers);
+}
+
+enum nnp_status nnp_fully_connected_output(
+	size_t batch_size, size_t input_channels, size_t output_channels,
+	const float* input, const float* kernel, float* output,
+	pthreadpool_t threadpool, struct nnp_profile* profile)
+{
+	enum nnp_status status = validate(batch_size, input_channels, output_channels);
+	if (status != nnp_status_success) return status;
+	const size_t threads = pthreadpool_get_threads_count(threadpool);
+	struct fc_call call = {
+		.batch = batch_size, .input_channels = input_channels, .output_channels = output_channels,
+		.input = input, .kernel = kernel, .output = output, .sgemm = &nnps_hardware.sgemm,
+	};
+	const size_t nr = call.sgemm->nr, parts = threads == 1 ? 1 : 2 * threads;
+	call.chunk = ((output_channels + parts - 1) / parts + nr - 1) / nr * nr;
+	call.thread_floats = nnps_gemm_buffer_floats(call.sgemm, call.chunk);
+	size_t bytes;
+	if (__builtin_mul_overflow(call.thread_floats * sizeof(float), threads, &bytes)) return nnp_status_out_of_memory;
+	void* memory = NULL;
+	if (posix_memalign(&memory, NNPS_ALIGNMENT, bytes) != 0) return nnp_status_out_of_memory;
+	call.buffers = memory;
+	nnps_parallelize(threadpool, output_task, &call, (output_channels + call.chunk - 1) / call.chunk);
+	free(memory);
+	if (profile != NULL) memset(profile, 0, sizeof(*profile));
+	return nnp_status_success;
+}
+
+/* ARM's alternative half precision: like IEEE binary16, but exponent 31 encodes normal numbers, not infinity/NaN. */
+static float half_alternative_to_float(uint16_t h) {
+	const uint32_t sign = (uint32_t) (h >> 15) << 31, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+	float magnitude;
+	if (exponent == 0) {
+		magnitude = (float) mantissa * 0x1p-24f;
+	} else {
+		const uint32_t bits = ((exponent + 112) << 23) | (mantissa << 13);
+		memcpy(&magnitude, &bits, sizeof magnitude);
+	}
+	uint32_t bits;
+	memcpy(&bits, &magnitude, sizeof bits);
+	bits |= sign;
+	float value;
+	memcpy(&value, &bits, sizeof value);
+	return value;
+}
+
+#define ROWS_PER_TASK 16
+
+static void inference_task(void* context, size_t thread, size_t task) {
+	(void) thread;
+	const struct fc_call* call = context;
+	const size_t ic = call->input_channels;
+	const size_t end = (task + 1) * ROWS_PER_TASK < call->output_channels ? (task + 1) * ROWS_PER_TASK : call->output_channels;
+	for (size_t o = task * ROWS_PER_TASK; o < end; o++) {
+		float sum = 0.0f;
+		if (call->kernel_f16 != NULL) {
+			for (size_t i = 0; i < ic; i++) sum += half_alternative_to_float(call->kernel_f16[o * ic + i]) * call->input[i];
+		} else {
+			for (size_t i = 0; i < ic; i++) sum += call->kernel[o * ic + i] * call->input[i];
+		}
+		call->output[o] = sum;
+	}
+}
+
+static enum nnp_status inference(size_t input_channels, size_t output_channels, const float* input, const float* kernel, const uint16_t* kernel_f16, float* output, pthreadpool_t threadpool) {
+	enum nnp_status status = validate(1, input_channels, output_channels);
+	if (status != nnp_status_success) return status;
+	struct fc_call call = { .batch = 1, .input_channels = input_channels, .output_channels = output_channels, .input = input, .kernel = kernel, .kernel_f16 = kernel_f16, .output = output };
+	nnps_parallelize(threadpool, inference_task, &call, (output_channels + ROWS_PER_TASK - 1) / ROWS_PER_TASK);
+	return nnp_status_success;
+}
+
+enum nnp_status nnp_fully_connected_inference(size_t input_channels, size_t output_channels, const float* input, const float* kernel, float* output, pthreadpool_t threadpool) {
+	return inference(input_channels, output_channels, input, kernel, NULL, output, threadpool);
+}
+
+enum nnp_status nnp_fully_connected_inference_f16f32(size_t input_channels, size_t output_channels, const float* input, const void* kernel, float* output, pthreadpool_t threadpool) {
+	return inference(input_channels, output_channels, input, NULL, kernel, output, threadpool);
+}
