@@ -14,6 +14,7 @@ internal sealed unsafe class PaddedInput : IDisposable
     private readonly int extraWidth;
     private readonly int originalHeight;
     private readonly int originalWidth;
+    private float* gradient;
 
     private PaddedInput(Conv2DGeometry geometry, float* data, bool isCopy, int extraHeight, int extraWidth, int originalHeight, int originalWidth)
     {
@@ -24,10 +25,6 @@ internal sealed unsafe class PaddedInput : IDisposable
         this.extraWidth = extraWidth;
         this.originalHeight = originalHeight;
         this.originalWidth = originalWidth;
-        if (isCopy)
-        {
-            Gradient = (float*)NativeMemory.AlignedAlloc((nuint)((long)geometry.Batch * geometry.InputImageLength * sizeof(float)), 64);
-        }
     }
 
     /// <summary>The geometry the native call sees: padding below the kernel size on both axes.</summary>
@@ -39,8 +36,19 @@ internal sealed unsafe class PaddedInput : IDisposable
     /// <summary>True when <see cref="Data"/> is a padded copy (and gradients must be cropped).</summary>
     public bool IsCopy { get; }
 
-    /// <summary>The gradient of the padded copy, when there is one.</summary>
-    public float* Gradient { get; private set; }
+    /// <summary>The gradient of the padded copy, allocated on first use (forward and weight-only calls never need it).</summary>
+    public float* Gradient
+    {
+        get
+        {
+            if (gradient == null && IsCopy)
+            {
+                gradient = (float*)NativeMemory.AlignedAlloc((nuint)((long)Geometry.Batch * Geometry.InputImageLength * sizeof(float)), 64);
+            }
+
+            return gradient;
+        }
+    }
 
     public static PaddedInput Create(in Conv2DGeometry g, float* input)
     {
@@ -94,9 +102,9 @@ internal sealed unsafe class PaddedInput : IDisposable
         if (IsCopy)
         {
             NativeMemory.AlignedFree(Data);
-            NativeMemory.AlignedFree(Gradient);
+            NativeMemory.AlignedFree(gradient);
             Data = null;
-            Gradient = null;
+            gradient = null;
         }
     }
 }
