@@ -328,18 +328,8 @@ static enum nnp_status run(
 	return nnp_status_success;
 }
 
+/* Upstream's training functions are the strided extensions with a stride of 1x1. */
 static const struct nnp_size unit_stride = { 1, 1 };
-
-enum nnp_status nnp_convolution_output(
-	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
-	const float* input, const float* kernel, const float* bias, float* output,
-	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile)
-{
-	return run(nnps_function_output, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
-		input, kernel, bias, NULL, output, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
-}
 
 enum nnp_status nnpsharp_convolution_output_strided(
 	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
@@ -352,15 +342,15 @@ enum nnp_status nnpsharp_convolution_output_strided(
 		input, kernel, bias, NULL, output, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
 }
 
-enum nnp_status nnp_convolution_input_gradient(
+enum nnp_status nnp_convolution_output(
 	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
 	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
-	const float* grad_output, const float* kernel, float* grad_input,
+	const float* input, const float* kernel, const float* bias, float* output,
 	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
-	return run(nnps_function_input_gradient, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
-		NULL, kernel, NULL, grad_output, grad_input, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+	return nnpsharp_convolution_output_strided(algorithm, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
+		input, kernel, bias, output, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
 }
 
 enum nnp_status nnpsharp_convolution_input_gradient_strided(
@@ -374,15 +364,15 @@ enum nnp_status nnpsharp_convolution_input_gradient_strided(
 		NULL, kernel, NULL, grad_output, grad_input, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
 }
 
-enum nnp_status nnp_convolution_kernel_gradient(
+enum nnp_status nnp_convolution_input_gradient(
 	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
 	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
-	const float* input, const float* grad_output, float* grad_kernel,
+	const float* grad_output, const float* kernel, float* grad_input,
 	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
-	return run(nnps_function_kernel_gradient, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
-		input, NULL, NULL, grad_output, grad_kernel, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+	return nnpsharp_convolution_input_gradient_strided(algorithm, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
+		grad_output, kernel, grad_input, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
 }
 
 enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
@@ -394,6 +384,17 @@ enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
 {
 	return run(nnps_function_kernel_gradient, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, output_subsampling,
 		input, NULL, NULL, grad_output, grad_kernel, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+}
+
+enum nnp_status nnp_convolution_kernel_gradient(
+	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
+	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
+	const float* input, const float* grad_output, float* grad_kernel,
+	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
+	pthreadpool_t threadpool, struct nnp_profile* profile)
+{
+	return nnpsharp_convolution_kernel_gradient_strided(algorithm, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
+		input, grad_output, grad_kernel, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
 }
 
 enum nnp_status nnp_convolution_inference(
