@@ -154,11 +154,7 @@ internal sealed unsafe class ManagedConv2D<T>
 
         if (gradBias != null)
         {
-            for (int channel = 0; channel < g.OutputChannels; channel++)
-            {
-                T sum = TensorPrimitives.Sum(new ReadOnlySpan<T>(upstream + ((nint)channel * plane), plane));
-                gradBias[channel] = firstImage ? sum : gradBias[channel] + sum;
-            }
+            BiasGradient.AddImage(g, upstream, gradBias, overwrite: firstImage);
         }
     }
 

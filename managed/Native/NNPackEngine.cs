@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using NNPackSharp.Engine;
 using NNPackSharp.Interop;
 using NNPackSharp.Validation;
 
@@ -113,16 +113,10 @@ internal static unsafe class NNPackEngine
 
     private static void SumBias(in Conv2DGeometry g, float* gradOutput, float* gradBias)
     {
-        int plane = g.OutputPlaneLength;
-        for (int channel = 0; channel < g.OutputChannels; channel++)
+        new Span<float>(gradBias, g.OutputChannels).Clear();
+        for (int image = 0; image < g.Batch; image++)
         {
-            float sum = 0;
-            for (int image = 0; image < g.Batch; image++)
-            {
-                sum += TensorPrimitives.Sum(new ReadOnlySpan<float>(gradOutput + ((long)image * g.OutputImageLength) + ((long)channel * plane), plane));
-            }
-
-            gradBias[channel] = sum;
+            BiasGradient.AddImage(g, gradOutput + ((long)image * g.OutputImageLength), gradBias, overwrite: false);
         }
     }
 
