@@ -108,21 +108,12 @@ public class Conv2DBenchmarks
         }
     }
 
-    private static Tensor<float> RandomTensor(Random random, nint[] shape)
-    {
-        float[] values = new float[shape.Aggregate(1L, (a, b) => a * b)];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() - 0.5);
-        }
-
-        return NumericsTensor.Create(values, shape);
-    }
+    private static Tensor<float> RandomTensor(Random random, nint[] shape) => NumericsTensor.Create(BenchData.RandomValues(random, shape), shape);
 
     private static torch.Tensor ToTorch(Tensor<float> tensor)
     {
         float[] flat = new float[tensor.FlattenedLength];
         tensor.FlattenTo(flat);
-        return torch.tensor(flat, tensor.Lengths.ToArray().Select(l => (long)l).ToArray());
+        return BenchData.ToTorch(flat, tensor.Lengths.ToArray());
     }
 }

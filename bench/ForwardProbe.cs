@@ -11,9 +11,8 @@ internal static class ForwardProbe
         var layer = new ConvLayer("probe", a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
         Convolution.MaxDegreeOfParallelism = 1;
         var random = new Random(1);
-        float[] Fill(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        var x = NumericsTensor.Create(Fill(layer.InputShape.Aggregate(1L, (p, l) => p * l)), layer.InputShape);
-        var w = NumericsTensor.Create(Fill(layer.WeightShape.Aggregate(1L, (p, l) => p * l)), layer.WeightShape);
+        var x = NumericsTensor.Create(BenchData.RandomValues(random, layer.InputShape), layer.InputShape);
+        var w = NumericsTensor.Create(BenchData.RandomValues(random, layer.WeightShape), layer.WeightShape);
         var y = NumericsTensor.Create(new float[layer.OutputShape.Aggregate(1L, (p, l) => p * l)], layer.OutputShape);
         double best = double.MaxValue;
         for (int i = 0; i < 25; i++)

@@ -39,17 +39,17 @@ public unsafe class UpstreamForwardBenchmarks
         Convolution.MaxDegreeOfParallelism = Threads;
         torch.set_num_threads(Threads);
         var random = new Random(2);
-        input = Random(random, Layer.InputShape);
-        weight = Random(random, Layer.WeightShape);
-        bias = Random(random, [Layer.Cout]);
+        input = BenchData.RandomValues(random, Layer.InputShape);
+        weight = BenchData.RandomValues(random, Layer.WeightShape);
+        bias = BenchData.RandomValues(random, [Layer.Cout]);
         output = new float[Layer.OutputShape.Aggregate(1L, (a, b) => a * b)];
         inputTensor = NumericsTensor.Create(input, Layer.InputShape);
         weightTensor = NumericsTensor.Create(weight, Layer.WeightShape);
         biasTensor = NumericsTensor.Create(bias, [Layer.Cout]);
         outputTensor = NumericsTensor.Create(new float[output.Length], Layer.OutputShape);
-        torchInput = torch.tensor(input, Layer.InputShape.Select(l => (long)l).ToArray());
-        torchWeight = torch.tensor(weight, Layer.WeightShape.Select(l => (long)l).ToArray());
-        torchBias = torch.tensor(bias, [Layer.Cout]);
+        torchInput = BenchData.ToTorch(input, Layer.InputShape);
+        torchWeight = BenchData.ToTorch(weight, Layer.WeightShape);
+        torchBias = BenchData.ToTorch(bias, [Layer.Cout]);
         upstreamPool = Threads > 1 ? upstream.pthreadpool_create((nuint)Threads) : 0;
         nuint need = 0;
         Check(Upstream(null, &need));
@@ -127,7 +127,4 @@ public unsafe class UpstreamForwardBenchmarks
             throw new InvalidOperationException($"upstream NNPACK returned {status}");
         }
     }
-
-    private static float[] Random(Random random, nint[] shape) =>
-        Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
 }
