@@ -1,12 +1,12 @@
 /*
  * NNPackSharp's native library: the NNPACK C interface, written from the interface facts (names, values, struct
  * layouts, argument order), so that code built against upstream NNPACK's header links against this library and
- * code built against this header links against upstream. Functions prefixed nnpsharp_ are our extensions.
+ * code built against this header links against upstream. This header is upstream's ABI and nothing else: our
+ * extensions (nnpsharp_*) are declared in nnpacksharp.h.
  *
- * Beyond upstream:
+ * Beyond upstream, behind the same functions:
  *  - initialises on any x86-64 (AVX-512, AVX2+FMA or baseline SSE2) and where the CPU hides its cache sizes;
- *  - accepts implicit_gemm and direct in the training functions too, not only in inference;
- *  - nnpsharp_convolution_*_strided: training convolutions with a stride.
+ *  - accepts implicit_gemm and direct in the training functions too, not only in inference.
  * The environment variable NNPACKSHARP_ISA (avx512, avx2, scalar) caps the ISA level chosen by nnp_initialize.
  */
 #ifndef NNPACK_H
@@ -210,43 +210,6 @@ NNP_API enum nnp_status nnp_relu_input_gradient(
 	size_t batch_size, size_t channels,
 	const float* grad_output, const float* input, float* grad_input, float negative_slope,
 	pthreadpool_t threadpool);
-
-/*
- * Extensions: the training functions with a stride (output_subsampling, as in inference); output size
- * oh = (top + height + bottom - kh) / stride.height + 1. With a stride of 1x1 they equal the unstrided functions.
- */
-NNP_API enum nnp_status nnpsharp_convolution_output_strided(
-	enum nnp_convolution_algorithm algorithm,
-	size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
-	struct nnp_size output_subsampling,
-	const float* input, const float* kernel, const float* bias, float* output,
-	void* workspace_buffer, size_t* workspace_size,
-	enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile);
-
-NNP_API enum nnp_status nnpsharp_convolution_input_gradient_strided(
-	enum nnp_convolution_algorithm algorithm,
-	size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
-	struct nnp_size output_subsampling,
-	const float* grad_output, const float* kernel, float* grad_input,
-	void* workspace_buffer, size_t* workspace_size,
-	enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile);
-
-NNP_API enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
-	enum nnp_convolution_algorithm algorithm,
-	size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
-	struct nnp_size output_subsampling,
-	const float* input, const float* grad_output, float* grad_kernel,
-	void* workspace_buffer, size_t* workspace_size,
-	enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile);
-
-/* The ISA level nnp_initialize chose: "avx512", "avx2", "scalar"; NULL before initialisation. */
-NNP_API const char* nnpsharp_isa(void);
 
 #ifdef __cplusplus
 } /* extern "C" */

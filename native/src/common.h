@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nnpack.h"
+#include "nnpacksharp.h"
 
 #define NNPS_INTERNAL __attribute__((visibility("hidden")))
 #define NNPS_ALIGNMENT 64

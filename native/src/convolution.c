@@ -192,10 +192,12 @@ static void execute(struct call* call, struct nnp_profile* phases) {
 	}
 }
 
-/* True when Winograd F(6x6,3x3) can compute this call: a 3x3 kernel, stride 1, and not the kernel gradient. */
+/* True when Winograd F(6x6,3x3) can compute this call: a 3x3 kernel, stride 1, padding below the kernel on the top
+ * and left (the input gradient runs as a convolution padded by 2 - p), and not the kernel gradient. */
 static bool winograd_applies(const struct call* call) {
 	const struct nnps_conv* g = &call->g;
-	return g->kernel_height == 3 && g->kernel_width == 3 && g->stride_height == 1 && g->stride_width == 1 && call->function != nnps_function_kernel_gradient;
+	return g->kernel_height == 3 && g->kernel_width == 3 && g->stride_height == 1 && g->stride_width == 1 && g->pad_top <= 2 && g->pad_left <= 2 &&
+		call->function != nnps_function_kernel_gradient;
 }
 
 /* The convolution Winograd runs: the call itself, or for the input gradient the convolution of grad_output with the
@@ -266,11 +268,11 @@ static enum nnp_status run(
 	const float* input, const float* kernel, const float* bias, const float* grad_output, float* output,
 	void* workspace_buffer, size_t* workspace_size,
 	enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile)
+	pthreadpool_t threadpool, struct nnp_profile* profile, bool upstream_padding_rule)
 {
 	const double start = now_seconds();
 	enum nnp_status status = nnps_validate(
-		function, batch_size, input_channels, output_channels, input_size, padding, kernel_size, subsampling, activation, activation_parameters);
+		function, batch_size, input_channels, output_channels, input_size, padding, kernel_size, subsampling, activation, activation_parameters, upstream_padding_rule);
 	if (status != nnp_status_success) return status;
 
 	struct call call = {
@@ -328,7 +330,7 @@ static enum nnp_status run(
 	return nnp_status_success;
 }
 
-/* Upstream's training functions are the strided extensions with a stride of 1x1. */
+/* Upstream's training functions are the strided extensions with a stride of 1x1 and upstream's padding rule. */
 static const struct nnp_size unit_stride = { 1, 1 };
 
 enum nnp_status nnpsharp_convolution_output_strided(
@@ -339,7 +341,7 @@ enum nnp_status nnpsharp_convolution_output_strided(
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
 	return run(nnps_function_output, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, output_subsampling,
-		input, kernel, bias, NULL, output, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+		input, kernel, bias, NULL, output, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile, false);
 }
 
 enum nnp_status nnp_convolution_output(
@@ -349,8 +351,8 @@ enum nnp_status nnp_convolution_output(
 	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
-	return nnpsharp_convolution_output_strided(algorithm, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
-		input, kernel, bias, output, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+	return run(nnps_function_output, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
+		input, kernel, bias, NULL, output, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile, true);
 }
 
 enum nnp_status nnpsharp_convolution_input_gradient_strided(
@@ -361,7 +363,7 @@ enum nnp_status nnpsharp_convolution_input_gradient_strided(
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
 	return run(nnps_function_input_gradient, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, output_subsampling,
-		NULL, kernel, NULL, grad_output, grad_input, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+		NULL, kernel, NULL, grad_output, grad_input, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile, false);
 }
 
 enum nnp_status nnp_convolution_input_gradient(
@@ -371,8 +373,8 @@ enum nnp_status nnp_convolution_input_gradient(
 	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
-	return nnpsharp_convolution_input_gradient_strided(algorithm, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
-		grad_output, kernel, grad_input, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+	return run(nnps_function_input_gradient, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
+		NULL, kernel, NULL, grad_output, grad_input, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile, true);
 }
 
 enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
@@ -383,7 +385,7 @@ enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
 	return run(nnps_function_kernel_gradient, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, output_subsampling,
-		input, NULL, NULL, grad_output, grad_kernel, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+		input, NULL, NULL, grad_output, grad_kernel, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile, false);
 }
 
 enum nnp_status nnp_convolution_kernel_gradient(
@@ -393,8 +395,8 @@ enum nnp_status nnp_convolution_kernel_gradient(
 	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
-	return nnpsharp_convolution_kernel_gradient_strided(algorithm, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
-		input, grad_output, grad_kernel, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+	return run(nnps_function_kernel_gradient, algorithm, 0, batch_size, input_channels, output_channels, input_size, input_padding, kernel_size, unit_stride,
+		input, NULL, NULL, grad_output, grad_kernel, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile, true);
 }
 
 enum nnp_status nnp_convolution_inference(
@@ -406,5 +408,5 @@ enum nnp_status nnp_convolution_inference(
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
 	return run(nnps_function_inference, algorithm, transform_strategy, 1, input_channels, output_channels, input_size, input_padding, kernel_size, output_subsampling,
-		input, kernel, bias, NULL, output, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile);
+		input, kernel, bias, NULL, output, workspace_buffer, workspace_size, activation, activation_parameters, threadpool, profile, true);
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nnpack.h"
+#include "nnpacksharp.h"
 
 static int failures = 0;
 static int checks = 0;
@@ -83,9 +83,12 @@ static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 	const struct nnp_padding padding = { s->top, s->right, s->bottom, s->left };
 	const enum nnp_activation activation = relu ? nnp_activation_relu : nnp_activation_identity;
 	const bool strided = s->sh != 1 || s->sw != 1;
-	const bool pointwise = s->kh == 1 && s->kw == 1 && !strided;
+	/* Upstream's functions refuse a padding side as large as the kernel; our extensions take it. */
+	const bool wide_padding = s->top >= s->kh || s->bottom >= s->kh || s->left >= s->kw || s->right >= s->kw;
+	const bool extension = strided || wide_padding;
+	const bool pointwise = s->kh == 1 && s->kw == 1 && !strided && s->top + s->bottom + s->left + s->right == 0;
 	const enum nnp_convolution_algorithm algorithms[] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_implicit_gemm, nnp_convolution_algorithm_direct, nnp_convolution_algorithm_wt8x8 };
-	const bool winograd_fits = s->kh == 3 && s->kw == 3 && !strided;
+	const bool winograd_fits = s->kh == 3 && s->kw == 3 && !strided && s->top <= 2 && s->left <= 2;
 	char label[160];
 	snprintf(label, sizeof label, "x[%zu,%zu,%zu,%zu] w[%zu,%zu] pad(%zu,%zu,%zu,%zu) stride(%zu,%zu)%s", s->n, s->ci, s->h, s->w, s->co, s->kh * 10 + s->kw,
 		s->top, s->right, s->bottom, s->left, s->sh, s->sw, relu ? " relu" : "");
@@ -100,14 +103,14 @@ static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 		/* Winograd trades accuracy for speed (upstream's tolerance is 1e-3); auto may pick it for 3x3 stride-1 layers. */
 		const double tolerance = (algorithm == nnp_convolution_algorithm_wt8x8 || (algorithm == nnp_convolution_algorithm_auto && winograd_fits)) ? 1e-3 : 1e-5;
 		memset(y, 0xff, ys * sizeof(float));
-		enum nnp_status status = strided
+		enum nnp_status status = extension
 			? nnpsharp_convolution_output_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL)
 			: nnp_convolution_output(algorithm, s->n, s->ci, s->co, input, padding, kernel, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL);
 		CHECK(status == nnp_status_success, "%s algorithm %d: output status %d", label, algorithm, status);
 		CHECK(worst_error(y, ry, my, ys) <= tolerance, "%s algorithm %d: output error %g", label, algorithm, worst_error(y, ry, my, ys));
 		if (algorithm == nnp_convolution_algorithm_wt8x8 && worst_error(y, ry, my, ys) > worst_winograd) worst_winograd = worst_error(y, ry, my, ys);
 
-		if (s->n == 1) {
+		if (s->n == 1 && !wide_padding) {
 			memset(y, 0xff, ys * sizeof(float));
 			status = nnp_convolution_inference(algorithm, nnp_convolution_transform_strategy_compute, s->ci, s->co, input, padding, kernel, stride,
 				x, w, b, y, NULL, NULL, activation, NULL, pool, NULL);
@@ -117,19 +120,19 @@ static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 		if (relu) continue;
 
 		memset(dx, 0xff, xs * sizeof(float));
-		status = strided
+		status = extension
 			? nnpsharp_convolution_input_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, dy, w, dx, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
 			: nnp_convolution_input_gradient(algorithm, s->n, s->ci, s->co, input, padding, kernel, dy, w, dx, NULL, NULL, nnp_activation_identity, NULL, pool, NULL);
 		CHECK(status == nnp_status_success, "%s algorithm %d: input gradient status %d", label, algorithm, status);
 		CHECK(worst_error(dx, rdx, mdx, xs) <= tolerance, "%s algorithm %d: input gradient error %g", label, algorithm, worst_error(dx, rdx, mdx, xs));
 
 		if (algorithm == nnp_convolution_algorithm_wt8x8) {
-			CHECK(nnp_convolution_kernel_gradient(algorithm, s->n, s->ci, s->co, input, padding, kernel, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
+			CHECK(nnpsharp_convolution_kernel_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
 				== nnp_status_unsupported_algorithm, "%s: wt8x8 kernel gradient must be refused, as upstream does", label);
 			continue;
 		}
 		memset(dw, 0xff, ws * sizeof(float));
-		status = strided
+		status = extension
 			? nnpsharp_convolution_kernel_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
 			: nnp_convolution_kernel_gradient(algorithm, s->n, s->ci, s->co, input, padding, kernel, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL);
 		CHECK(status == nnp_status_success, "%s algorithm %d: kernel gradient status %d", label, algorithm, status);
@@ -161,6 +164,11 @@ static void test_validation_order(void) {
 	CHECK(OUT(0, 1, 1, 0, in, p0, k3, 0, NULL) == nnp_status_invalid_output_channels, "output channels");
 	CHECK(OUT(0, 1, 1, 1, ((struct nnp_size) { 5, 0 }), p0, k3, 0, NULL) == nnp_status_invalid_input_size, "input size");
 	CHECK(OUT(0, 1, 1, 1, in, p3, k3, 0, NULL) == nnp_status_invalid_input_padding, "padding >= kernel");
+	CHECK(nnpsharp_convolution_output_strided(0, 1, 1, 1, in, p3, k3, unit, buffer, buffer, buffer, buffer, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success,
+		"the extension takes padding >= kernel");
+	const struct nnp_padding huge = { SIZE_MAX / 2, 0, SIZE_MAX / 2, 0 };
+	CHECK(nnpsharp_convolution_output_strided(0, 1, 1, 1, in, huge, k3, unit, buffer, buffer, buffer, buffer, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_invalid_input_size,
+		"a padded extent past a signed index");
 	CHECK(OUT(0, 1, 1, 1, in, p0, k0, 0, NULL) == nnp_status_invalid_input_padding, "empty kernel gives 12 through the padding check");
 	CHECK(OUT(0, 1, 1, 1, in, p0, k3, 7, NULL) == nnp_status_invalid_activation, "unknown activation");
 	CHECK(OUT(0, 1, 1, 1, in, p0, k3, 0, &negative) == nnp_status_invalid_activation_parameters, "identity with parameters");
@@ -242,6 +250,13 @@ int main(int argc, char** argv) {
 		s.top = pick(0, 2); s.bottom = pick(0, 2); s.left = pick(0, 2); s.right = pick(0, 2);
 		s.ci = pick(1, 24); s.co = pick(1, 24); s.h = pick(3, 20); s.w = pick(3, 20);
 		check_shape(&s, (i & 1) ? pool : NULL, (i % 5) == 2);
+	}
+	for (int i = 0; i < 40; i++) {
+		/* Padding as large as the kernel or larger (our extensions only), including outputs made wholly of padding. */
+		struct shape s = random_shape();
+		s.top = pick(0, 2 * s.kh + 3); s.bottom = pick(0, 2 * s.kh + 3); s.left = pick(0, 2 * s.kw + 3); s.right = pick(0, 2 * s.kw + 3);
+		if (i % 4 == 0) { s.kh = s.kw = 3; s.sh = s.sw = 1; s.ci = pick(16, 20); s.co = pick(16, 20); }
+		check_shape(&s, (i & 1) ? pool : NULL, false);
 	}
 	printf("worst Winograd error: %g\n", worst_winograd);
 	pthreadpool_destroy(pool);
