@@ -1,9 +1,25 @@
-/* SGEMM micro-kernel, 6x16 tile, AVX2+FMA: 12 ymm accumulators plus two B registers and a broadcast fit 16 registers. */
+/* SGEMM micro-kernel, 6x16 tile, AVX2 + FMA: 12 ymm accumulators plus two B registers and a broadcast fit the 16
+ * registers. Partial tiles load and store through lane masks (vmaskmov), so the driver never needs a scratch tile. */
 #include <immintrin.h>
+#include <stdint.h>
 
-#include "../common.h"
+#include "../ukernels.h"
 
-void nnps_sgemm_ukernel_6x16__avx2(size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+/* Eight set lanes then eight clear ones: the 8 lanes starting at (8 - valid) enable the first `valid` floats. */
+static const int32_t lane_masks[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+static inline void store_half(float* target, __m256 value, size_t valid, bool accumulate) {
+	if (valid >= 8) {
+		if (accumulate) value = _mm256_add_ps(value, _mm256_loadu_ps(target));
+		_mm256_storeu_ps(target, value);
+	} else if (valid > 0) {
+		const __m256i mask = _mm256_loadu_si256((const __m256i*) (lane_masks + 8 - valid));
+		if (accumulate) value = _mm256_add_ps(value, _mm256_maskload_ps(target, mask));
+		_mm256_maskstore_ps(target, mask, value);
+	}
+}
+
+void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
 	__m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
 	__m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
 	__m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
@@ -31,15 +47,10 @@ void nnps_sgemm_ukernel_6x16__avx2(size_t kc, const float* a, const float* b, fl
 		a += 6;
 		b += 16;
 	}
-	__m256 rows[12] = { c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51 };
-	for (size_t i = 0; i < 6; i++) {
-		float* row = c + i * ldc;
-		__m256 left = rows[2 * i], right = rows[2 * i + 1];
-		if (accumulate) {
-			left = _mm256_add_ps(left, _mm256_loadu_ps(row));
-			right = _mm256_add_ps(right, _mm256_loadu_ps(row + 8));
-		}
-		_mm256_storeu_ps(row, left);
-		_mm256_storeu_ps(row + 8, right);
+	const __m256 rows[12] = { c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51 };
+	const size_t right = n > 8 ? n - 8 : 0;
+	for (size_t i = 0; i < m; i++) {
+		store_half(c + i * ldc, rows[2 * i], n, accumulate);
+		store_half(c + i * ldc + 8, rows[2 * i + 1], right, accumulate);
 	}
 }

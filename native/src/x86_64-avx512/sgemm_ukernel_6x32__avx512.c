@@ -1,9 +1,21 @@
-/* SGEMM micro-kernel, 6x32 tile, AVX-512: 12 zmm accumulators, two B loads and six broadcasts per k. */
+/* SGEMM micro-kernel, 6x32 tile, AVX-512: 12 zmm accumulators, two B loads and six broadcasts per k. Partial tiles
+ * store through write masks, so the driver never needs a scratch tile. */
 #include <immintrin.h>
 
-#include "../common.h"
+#include "../ukernels.h"
 
-void nnps_sgemm_ukernel_6x32__avx512(size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+static inline __mmask16 column_mask(size_t n) { return n >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << n) - 1u); }
+
+static inline void store_row(float* row, __m512 left, __m512 right, __mmask16 mask_left, __mmask16 mask_right, bool accumulate) {
+	if (accumulate) {
+		left = _mm512_add_ps(left, _mm512_maskz_loadu_ps(mask_left, row));
+		right = _mm512_add_ps(right, _mm512_maskz_loadu_ps(mask_right, row + 16));
+	}
+	_mm512_mask_storeu_ps(row, mask_left, left);
+	_mm512_mask_storeu_ps(row + 16, mask_right, right);
+}
+
+void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
 	__m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
 	__m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
 	__m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
@@ -31,15 +43,7 @@ void nnps_sgemm_ukernel_6x32__avx512(size_t kc, const float* a, const float* b, 
 		a += 6;
 		b += 32;
 	}
-	__m512 rows[12] = { c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51 };
-	for (size_t i = 0; i < 6; i++) {
-		float* row = c + i * ldc;
-		__m512 left = rows[2 * i], right = rows[2 * i + 1];
-		if (accumulate) {
-			left = _mm512_add_ps(left, _mm512_loadu_ps(row));
-			right = _mm512_add_ps(right, _mm512_loadu_ps(row + 16));
-		}
-		_mm512_storeu_ps(row, left);
-		_mm512_storeu_ps(row + 16, right);
-	}
+	const __mmask16 left = column_mask(n), right = n > 16 ? column_mask(n - 16) : 0;
+	const __m512 rows[12] = { c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51 };
+	for (size_t i = 0; i < m; i++) store_row(c + i * ldc, rows[2 * i], rows[2 * i + 1], left, right, accumulate);
 }

@@ -1,7 +1,8 @@
 /* Max pooling over any filter size and stride; padding shapes the output but never wins the maximum. */
 #include <math.h>
 
-#include "common.h"
+#include "../runtime/threadpool.h"
+#include "validate.h"
 
 struct pooling_call {
 	size_t height, width, top, left, pool_h, pool_w, stride_h, stride_w, out_h, out_w;
@@ -40,16 +41,8 @@ enum nnp_status nnp_max_pooling_output(
 	size_t batch_size, size_t channels, struct nnp_size input_size, struct nnp_padding input_padding,
 	struct nnp_size pooling_size, struct nnp_size pooling_stride, const float* input, float* output, pthreadpool_t threadpool)
 {
-	if (!nnps_hardware.initialized) return nnp_status_uninitialized;
-	if (batch_size == 0) return nnp_status_invalid_batch_size;
-	if (channels == 0) return nnp_status_invalid_channels;
-	if (input_size.height == 0 || input_size.width == 0) return nnp_status_invalid_input_size;
-	if (pooling_size.height == 0 || pooling_size.width == 0) return nnp_status_invalid_pooling_size;
-	if (pooling_stride.height == 0 || pooling_stride.width == 0) return nnp_status_invalid_pooling_stride;
-	if (input_padding.top >= pooling_size.height || input_padding.bottom >= pooling_size.height ||
-		input_padding.left >= pooling_size.width || input_padding.right >= pooling_size.width) {
-		return nnp_status_invalid_input_padding; /* a window could then lie wholly in padding */
-	}
+	const enum nnp_status status = nnps_validate_max_pooling(batch_size, channels, input_size, input_padding, pooling_size, pooling_stride);
+	if (status != nnp_status_success) return status;
 	const struct pooling_call call = {
 		.height = input_size.height, .width = input_size.width, .top = input_padding.top, .left = input_padding.left,
 		.pool_h = pooling_size.height, .pool_w = pooling_size.width, .stride_h = pooling_stride.height, .stride_w = pooling_stride.width,

@@ -1,7 +1,8 @@
 /* Softmax and (leaky) ReLU over [batch][channels] rows; both may run in place. */
 #include <math.h>
 
-#include "common.h"
+#include "../runtime/threadpool.h"
+#include "validate.h"
 
 struct rows_call {
 	size_t channels;
@@ -10,13 +11,6 @@ struct rows_call {
 	float* output;
 	float slope;
 };
-
-static enum nnp_status validate_rows(size_t batch_size, size_t channels) {
-	if (!nnps_hardware.initialized) return nnp_status_uninitialized;
-	if (batch_size == 0) return nnp_status_invalid_batch_size;
-	if (channels == 0) return nnp_status_invalid_channels;
-	return nnp_status_success;
-}
 
 /* Subtracting the row's maximum keeps exp() from overflowing. */
 static void softmax_task(void* context, size_t thread, size_t row) {
@@ -56,22 +50,15 @@ static void relu_gradient_task(void* context, size_t thread, size_t row) {
 }
 
 enum nnp_status nnp_softmax_output(size_t batch_size, size_t channels, const float* input, float* output, pthreadpool_t threadpool) {
-	enum nnp_status status = validate_rows(batch_size, channels);
+	enum nnp_status status = nnps_validate_rows(batch_size, channels, NULL);
 	if (status != nnp_status_success) return status;
 	struct rows_call call = { .channels = channels, .input = input, .output = output };
 	nnps_parallelize(threadpool, softmax_task, &call, batch_size);
 	return nnp_status_success;
 }
 
-static enum nnp_status validate_relu(size_t batch_size, size_t channels, float negative_slope) {
-	enum nnp_status status = validate_rows(batch_size, channels);
-	if (status != nnp_status_success) return status;
-	if (!isfinite(negative_slope) || negative_slope < 0.0f) return nnp_status_invalid_activation_parameters;
-	return nnp_status_success;
-}
-
 enum nnp_status nnp_relu_output(size_t batch_size, size_t channels, const float* input, float* output, float negative_slope, pthreadpool_t threadpool) {
-	enum nnp_status status = validate_relu(batch_size, channels, negative_slope);
+	enum nnp_status status = nnps_validate_rows(batch_size, channels, &negative_slope);
 	if (status != nnp_status_success) return status;
 	struct rows_call call = { .channels = channels, .input = input, .output = output, .slope = negative_slope };
 	nnps_parallelize(threadpool, relu_task, &call, batch_size);
@@ -81,7 +68,7 @@ enum nnp_status nnp_relu_output(size_t batch_size, size_t channels, const float*
 enum nnp_status nnp_relu_input_gradient(
 	size_t batch_size, size_t channels, const float* grad_output, const float* input, float* grad_input, float negative_slope, pthreadpool_t threadpool)
 {
-	enum nnp_status status = validate_relu(batch_size, channels, negative_slope);
+	enum nnp_status status = nnps_validate_rows(batch_size, channels, &negative_slope);
 	if (status != nnp_status_success) return status;
 	struct rows_call call = { .channels = channels, .input = input, .grad_output = grad_output, .output = grad_input, .slope = negative_slope };
 	nnps_parallelize(threadpool, relu_gradient_task, &call, batch_size);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "threadpool.h"
 
 struct pthreadpool {
 	pthread_mutex_t mutex;

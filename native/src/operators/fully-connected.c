@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "../gemm/sgemm.h"
+#include "../runtime/threadpool.h"
+#include "validate.h"
 
 struct fc_call {
 	size_t batch, input_channels, output_channels;
@@ -11,27 +13,18 @@ struct fc_call {
 	const float* kernel;
 	const uint16_t* kernel_f16;
 	float* output;
-	const struct nnps_sgemm_kernel* sgemm;
+	const struct nnps_sgemm_config* sgemm;
 	float* buffers;
 	size_t thread_floats, chunk;
 };
-
-static enum nnp_status validate(size_t batch_size, size_t input_channels, size_t output_channels) {
-	if (!nnps_hardware.initialized) return nnp_status_uninitialized;
-	if (batch_size == 0) return nnp_status_invalid_batch_size;
-	if (input_channels == 0) return nnp_status_invalid_input_channels;
-	if (output_channels == 0) return nnp_status_invalid_output_channels;
-	return nnp_status_success;
-}
 
 /* output[:, chunk] = input (batch x ic) * kernel^T (ic x oc), the kernel read as a transposed view. */
 static void output_task(void* context, size_t thread, size_t task) {
 	const struct fc_call* call = context;
 	const size_t col0 = task * call->chunk;
-	const size_t n = call->output_channels - col0 < call->chunk ? call->output_channels - col0 : call->chunk;
+	const size_t n = nnps_min(call->output_channels - col0, call->chunk);
 	const struct nnps_b_source b = { nnps_b_strided, call->kernel, 1, call->input_channels, NULL };
-	struct nnps_gemm_buffers buffers;
-	nnps_gemm_buffers_carve(call->sgemm, call->chunk, call->buffers + thread * call->thread_floats, &buffers);
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(call->sgemm, call->batch, call->chunk, call->input_channels, call->buffers + thread * call->thread_floats);
 	nnps_sgemm(call->sgemm, call->batch, n, call->input_channels, call->input, call->input_channels, 1, &b, 0, col0,
 		call->output + col0, call->output_channels, false, &buffers);
 }
@@ -41,22 +34,22 @@ enum nnp_status nnp_fully_connected_output(
 	const float* input, const float* kernel, float* output,
 	pthreadpool_t threadpool, struct nnp_profile* profile)
 {
-	enum nnp_status status = validate(batch_size, input_channels, output_channels);
+	enum nnp_status status = nnps_validate_fully_connected(batch_size, input_channels, output_channels);
 	if (status != nnp_status_success) return status;
 	const size_t threads = pthreadpool_get_threads_count(threadpool);
 	struct fc_call call = {
 		.batch = batch_size, .input_channels = input_channels, .output_channels = output_channels,
-		.input = input, .kernel = kernel, .output = output, .sgemm = &nnps_hardware.sgemm,
+		.input = input, .kernel = kernel, .output = output, .sgemm = &nnps_hardware.isa.sgemm,
 	};
 	const size_t nr = call.sgemm->nr, parts = threads == 1 ? 1 : 2 * threads;
-	call.chunk = ((output_channels + parts - 1) / parts + nr - 1) / nr * nr;
-	call.thread_floats = nnps_gemm_buffer_floats(call.sgemm, call.chunk);
+	call.chunk = nnps_round_up(nnps_ceil_div(output_channels, parts), nr);
+	call.thread_floats = nnps_gemm_buffer_floats(call.sgemm, batch_size, call.chunk, input_channels);
 	size_t bytes;
-	if (__builtin_mul_overflow(call.thread_floats * sizeof(float), threads, &bytes)) return nnp_status_out_of_memory;
+	if (!nnps_product4(call.thread_floats, sizeof(float), threads, 1, &bytes)) return nnp_status_out_of_memory;
 	void* memory = NULL;
 	if (posix_memalign(&memory, NNPS_ALIGNMENT, bytes) != 0) return nnp_status_out_of_memory;
 	call.buffers = memory;
-	nnps_parallelize(threadpool, output_task, &call, (output_channels + call.chunk - 1) / call.chunk);
+	nnps_parallelize(threadpool, output_task, &call, nnps_ceil_div(output_channels, call.chunk));
 	free(memory);
 	if (profile != NULL) memset(profile, 0, sizeof(*profile));
 	return nnp_status_success;
@@ -99,7 +92,7 @@ static void inference_task(void* context, size_t thread, size_t task) {
 }
 
 static enum nnp_status inference(size_t input_channels, size_t output_channels, const float* input, const float* kernel, const uint16_t* kernel_f16, float* output, pthreadpool_t threadpool) {
-	enum nnp_status status = validate(1, input_channels, output_channels);
+	enum nnp_status status = nnps_validate_fully_connected(1, input_channels, output_channels);
 	if (status != nnp_status_success) return status;
 	struct fc_call call = { .batch = 1, .input_channels = input_channels, .output_channels = output_channels, .input = input, .kernel = kernel, .kernel_f16 = kernel_f16, .output = output };
 	nnps_parallelize(threadpool, inference_task, &call, (output_channels + ROWS_PER_TASK - 1) / ROWS_PER_TASK);

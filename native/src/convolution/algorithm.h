@@ -1,0 +1,17 @@
+/* Which algorithm computes a convolution: the caller's request resolved, auto's rules included. */
+#ifndef NNPS_CONVOLUTION_ALGORITHM_H
+#define NNPS_CONVOLUTION_ALGORITHM_H
+
+#include "convolution.h"
+
+enum nnps_algorithm {
+	nnps_algorithm_implicit_gemm,   /* any kernel and stride; "direct" for pointwise convolutions */
+	nnps_algorithm_winograd_f6x6k3x3,
+};
+
+/* Resolves `requested` for `function` on g: nnp_status_invalid_algorithm for an unknown value,
+ * nnp_status_unsupported_algorithm for one that cannot compute this convolution (or is not implemented). */
+NNPS_INTERNAL enum nnp_status nnps_choose_algorithm(
+	enum nnp_convolution_algorithm requested, enum nnps_function function, const struct nnps_conv* g, enum nnps_algorithm* chosen);
+
+#endif

@@ -1,0 +1,98 @@
+/* Input gradient: a column-matrix GEMM per image, then col2im, each a parallel phase with its own context. */
+#include <string.h>
+
+#include "col2im.h"
+
+struct input_gradient_plan {
+	size_t chunk_m, chunks; /* rows of the column matrix per task, and tasks per image */
+	size_t thread_floats;
+	size_t column_floats;   /* the column matrix of one image; 0 for pointwise convolutions */
+};
+
+static bool plan_input_gradient(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct input_gradient_plan* plan) {
+	const size_t patch = nnps_conv_patch(g), plane = nnps_conv_output_plane(g);
+	nnps_split(patch, nnps_target_tasks(threads), config->mr, &plan->chunk_m, &plan->chunks);
+	plan->thread_floats = nnps_gemm_buffer_floats(config, plan->chunk_m, plane, g->output_channels);
+	plan->column_floats = 0;
+	return nnps_conv_is_pointwise(g) || !__builtin_mul_overflow(patch, plane, &plan->column_floats);
+}
+
+/* One image's GEMM: rows [task * chunk_m, ...) of columns = kernel^T [patch][Cout] * grad_output[n] [Cout][plane]. */
+struct gemm_context {
+	const struct nnps_conv* g;
+	const struct nnps_sgemm_config* config;
+	const struct input_gradient_plan* plan;
+	const float* kernel;
+	const float* grad_output; /* this image's */
+	float* columns;           /* the column matrix, or this image's gradient when pointwise */
+	float* thread_buffers;
+};
+
+static void gemm_task(void* argument, size_t thread, size_t task) {
+	const struct gemm_context* context = argument;
+	const struct nnps_conv* g = context->g;
+	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g);
+	const size_t row0 = task * context->plan->chunk_m, m = nnps_min(context->plan->chunk_m, patch - row0);
+	const struct nnps_b_source b = { nnps_b_strided, context->grad_output, plane, 1, NULL };
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, context->plan->chunk_m, plane, g->output_channels,
+		context->thread_buffers + thread * context->plan->thread_floats);
+	nnps_sgemm(context->config, m, plane, g->output_channels, context->kernel + row0, 1, patch, &b, 0, 0, context->columns + row0 * plane, plane, false, &buffers);
+}
+
+/* One image's col2im: an input channel's rows of the column matrix land only on its own plane, so channels run in parallel. */
+struct fold_context {
+	const struct nnps_conv* g;
+	const float* columns;
+	float* grad_input; /* this image's */
+};
+
+static void fold_task(void* argument, size_t thread, size_t channel) {
+	(void) thread;
+	const struct fold_context* context = argument;
+	const struct nnps_conv* g = context->g;
+	const size_t plane = nnps_conv_output_plane(g);
+	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
+	float* target = context->grad_input + channel * nnps_conv_input_plane(g);
+	memset(target, 0, nnps_conv_input_plane(g) * sizeof(float));
+	for (size_t ky = 0; ky < g->kernel_height; ky++) {
+		for (size_t kx = 0; kx < g->kernel_width; kx++) {
+			const float* row = context->columns + ((channel * g->kernel_height + ky) * g->kernel_width + kx) * plane;
+			for (size_t oy = 0; oy < g->output_height; oy++) {
+				const ptrdiff_t iy = (ptrdiff_t) (oy * g->stride_height + ky) - (ptrdiff_t) g->pad_top;
+				if (iy < 0 || iy >= height) continue;
+				for (size_t ox = 0; ox < g->output_width; ox++) {
+					const ptrdiff_t ix = (ptrdiff_t) (ox * g->stride_width + kx) - (ptrdiff_t) g->pad_left;
+					if (ix >= 0 && ix < width) target[iy * width + ix] += row[oy * g->output_width + ox];
+				}
+			}
+		}
+	}
+}
+
+bool nnps_col2im_input_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
+	struct input_gradient_plan plan;
+	size_t buffers;
+	return plan_input_gradient(g, config, threads, &plan) && !__builtin_mul_overflow(plan.thread_floats, threads, &buffers) &&
+		!__builtin_add_overflow(buffers, plan.column_floats, floats);
+}
+
+void nnps_col2im_input_gradient(
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* grad_output, const float* kernel, float* grad_input,
+	float* workspace, pthreadpool_t pool)
+{
+	const size_t threads = pthreadpool_get_threads_count(pool);
+	struct input_gradient_plan plan;
+	plan_input_gradient(g, config, threads, &plan);
+	const bool pointwise = nnps_conv_is_pointwise(g);
+	float* columns = workspace + threads * plan.thread_floats;
+	for (size_t image = 0; image < g->batch; image++) {
+		float* image_gradient = grad_input + image * nnps_conv_input_image(g);
+		const struct gemm_context gemm = {
+			g, config, &plan, kernel, grad_output + image * nnps_conv_output_image(g), pointwise ? image_gradient : columns, workspace,
+		};
+		nnps_parallelize(pool, gemm_task, (void*) &gemm, plan.chunks);
+		if (pointwise) continue;
+		const struct fold_context fold = { g, columns, image_gradient };
+		nnps_parallelize(pool, fold_task, (void*) &fold, g->input_channels);
+	}
+}

@@ -1,0 +1,50 @@
+/* What the convolution algorithms share: one convolution's geometry, padding and stride resolved. */
+#ifndef NNPS_CONVOLUTION_CONVOLUTION_H
+#define NNPS_CONVOLUTION_CONVOLUTION_H
+
+#include "../gemm/sgemm.h"
+#include "../runtime/threadpool.h"
+
+/* The four convolution functions of the API (the strided extensions are the first three with a stride). */
+enum nnps_function { nnps_function_output, nnps_function_input_gradient, nnps_function_kernel_gradient, nnps_function_inference };
+
+/* One convolution: output size output_height x output_width. Validated: every extent, tensor size and window
+ * coordinate fits (see operators/validate.c). */
+struct nnps_conv {
+	size_t batch, input_channels, output_channels;
+	size_t input_height, input_width;
+	size_t kernel_height, kernel_width;
+	size_t pad_top, pad_left;
+	size_t stride_height, stride_width;
+	size_t output_height, output_width;
+};
+
+static inline size_t nnps_conv_patch(const struct nnps_conv* g) { return g->input_channels * g->kernel_height * g->kernel_width; }
+static inline size_t nnps_conv_output_plane(const struct nnps_conv* g) { return g->output_height * g->output_width; }
+static inline size_t nnps_conv_output_image(const struct nnps_conv* g) { return g->output_channels * nnps_conv_output_plane(g); }
+static inline size_t nnps_conv_input_plane(const struct nnps_conv* g) { return g->input_height * g->input_width; }
+static inline size_t nnps_conv_input_image(const struct nnps_conv* g) { return g->input_channels * nnps_conv_input_plane(g); }
+
+/* True when im2col is the identity (1x1 kernel, stride 1, no padding): the image itself is the column matrix. */
+static inline bool nnps_conv_is_pointwise(const struct nnps_conv* g) {
+	return g->kernel_height == 1 && g->kernel_width == 1 && g->stride_height == 1 && g->stride_width == 1 && g->pad_top == 0 && g->pad_left == 0 &&
+		g->output_height == g->input_height && g->output_width == g->input_width;
+}
+
+/* The window geometry the GEMM driver reads an image's implicit im2col matrix with. */
+static inline struct nnps_im2col nnps_conv_im2col(const struct nnps_conv* g) {
+	return (struct nnps_im2col) {
+		g->input_height, g->input_width, g->kernel_height, g->kernel_width, g->pad_top, g->pad_left, g->stride_height, g->stride_width, g->output_width,
+	};
+}
+
+/* Splits `extent` into about `parts` chunks, each a multiple of `granule` (a micro-tile's side): *count chunks of *chunk. */
+static inline void nnps_split(size_t extent, size_t parts, size_t granule, size_t* chunk, size_t* count) {
+	*chunk = nnps_round_up(nnps_ceil_div(extent, parts == 0 ? 1 : parts), granule);
+	*count = nnps_ceil_div(extent, *chunk);
+}
+
+/* Tasks per thread a parallel phase aims for: more than one evens out the load; one thread needs one. */
+static inline size_t nnps_target_tasks(size_t threads) { return threads == 1 ? 1 : 2 * threads; }
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * Implicit GEMM: the convolution as GEMMs whose B operand is packed straight from the image (no im2col buffer).
+ * A pointwise convolution's B is the image itself ("direct"). Each function has a workspace query (floats, false on
+ * overflow) and a run that carves that workspace; the runs are deterministic: every output element is owned by one
+ * task, which sums in a fixed order.
+ */
+#ifndef NNPS_CONVOLUTION_IMPLICIT_GEMM_H
+#define NNPS_CONVOLUTION_IMPLICIT_GEMM_H
+
+#include "convolution.h"
+
+/* output[n][o] = kernel[o] * im2col(input[n]) (+ bias[o]), then relu if asked: output and inference. */
+NNPS_INTERNAL bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats);
+NNPS_INTERNAL void nnps_implicit_gemm_output(
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* bias, bool relu,
+	float* output, float* workspace, pthreadpool_t pool);
+
+/* grad_kernel = sum over images of grad_output[n] * im2col(input[n])^T. */
+NNPS_INTERNAL bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats);
+NNPS_INTERNAL void nnps_implicit_gemm_kernel_gradient(
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
+	float* workspace, pthreadpool_t pool);
+
+#endif

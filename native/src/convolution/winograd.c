@@ -1,0 +1,238 @@
+/* Winograd F(6x6, 3x3): plan, then per group of images the input transform, 64 GEMMs and the output transform, each a
+ * parallel phase with its own context. Images are transformed in groups so the GEMMs are wide enough to run well. */
+#include <string.h>
+
+#include "winograd.h"
+
+#define TILE 8
+#define OUT 6
+#define POINTS 64
+#define CHANNEL_BLOCK 16
+/* Images per group: enough that the 64 GEMMs are at least ~512 columns wide, within ~4096 columns of transforms. */
+#define TARGET_COLUMNS 512
+#define MAX_COLUMNS 4096
+/* 64 independent GEMMs already give every thread work; columns are split only for very wide groups. */
+#define SPLIT_COLUMNS 2048
+
+struct plan {
+	size_t tiles_w, tiles;      /* output tiles of one image: per row, in all */
+	size_t group_images;        /* images transformed together */
+	size_t chunk;               /* GEMM columns per task */
+	size_t thread_floats;       /* per-thread GEMM buffers */
+	size_t u_offset, v_offset, m_offset; /* U [64][co][ci], V [64][ci][columns], M [64][co][columns] in the workspace */
+	size_t floats;
+};
+
+/* Checked total += count * a * b, rounded up to a cache line so every region stays aligned. */
+static bool reserve(size_t* total, size_t* offset, size_t count, size_t a, size_t b) {
+	size_t floats;
+	*offset = *total;
+	return nnps_product4(count, a, b, 1, &floats) && !__builtin_add_overflow(*total, nnps_round_up(floats, NNPS_FLOATS_PER_LINE), total);
+}
+
+static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct plan* plan) {
+	const size_t co = g->output_channels, ci = g->input_channels;
+	plan->tiles_w = nnps_ceil_div(g->output_width, OUT);
+	plan->tiles = nnps_ceil_div(g->output_height, OUT) * plan->tiles_w;
+	size_t images = nnps_ceil_div(TARGET_COLUMNS, plan->tiles);
+	if (images * plan->tiles > MAX_COLUMNS) images = MAX_COLUMNS / plan->tiles;
+	plan->group_images = nnps_clamp(images, 1, g->batch);
+	const size_t widest = plan->group_images * plan->tiles;
+	plan->chunk = nnps_round_up(nnps_ceil_div(widest, nnps_ceil_div(widest, SPLIT_COLUMNS)), config->nr);
+	plan->thread_floats = nnps_gemm_buffer_floats(config, co, plan->chunk, ci);
+	plan->floats = 0;
+	size_t buffers_offset;
+	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, POINTS, co, ci) &&
+		reserve(&plan->floats, &plan->v_offset, POINTS, ci, widest) && reserve(&plan->floats, &plan->m_offset, POINTS, co, widest);
+}
+
+/* ---- kernel transform: U[point][o][c]; 16 input channels at a time through a local block, so each of the 64 rows
+ * of U receives one contiguous 64-byte line instead of 16 scattered floats ---- */
+struct kernel_context {
+	const struct nnps_conv* g;
+	nnps_winograd_kernel_transform_fn transform;
+	const float* kernel;
+	bool rotated; /* the input gradient: the forward kernel [ci][co][3][3] rotated by 180 degrees */
+	float* u;
+};
+
+static void kernel_task(void* argument, size_t thread, size_t o) {
+	(void) thread;
+	const struct kernel_context* context = argument;
+	const size_t co = context->g->output_channels, ci = context->g->input_channels;
+	float block[POINTS * CHANNEL_BLOCK];
+	for (size_t c0 = 0; c0 < ci; c0 += CHANNEL_BLOCK) {
+		const size_t count = nnps_min(ci - c0, CHANNEL_BLOCK);
+		for (size_t b = 0; b < count; b++) {
+			float k[9];
+			for (size_t i = 0; i < 9; i++) {
+				k[i] = context->rotated ? context->kernel[((c0 + b) * co + o) * 9 + (8 - i)] : context->kernel[(o * ci + c0 + b) * 9 + i];
+			}
+			context->transform(k, block + b, CHANNEL_BLOCK);
+		}
+		for (size_t point = 0; point < POINTS; point++) memcpy(context->u + (point * co + o) * ci + c0, block + point * CHANNEL_BLOCK, count * sizeof(float));
+	}
+}
+
+/* The images of one group: columns = images * tiles, column = image-in-group * tiles + tile. */
+struct group {
+	size_t first_image, columns;
+};
+
+/* ---- input transform: V[point][c][column] for every 8x8 tile of input channel c (zeros outside the image) ---- */
+struct input_context {
+	const struct nnps_conv* g;
+	const struct plan* plan;
+	struct group group;
+	nnps_winograd_input_transform_fn transform;
+	const float* input;
+	float* v;
+};
+
+static void input_task(void* argument, size_t thread, size_t c) {
+	(void) thread;
+	const struct input_context* context = argument;
+	const struct nnps_conv* g = context->g;
+	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
+	const size_t columns = context->group.columns, tiles = context->plan->tiles, tiles_w = context->plan->tiles_w;
+	for (size_t column = 0; column < columns; column++) {
+		const size_t t = column % tiles;
+		const float* plane = context->input + (context->group.first_image + column / tiles) * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
+		const ptrdiff_t y0 = (ptrdiff_t) ((t / tiles_w) * OUT) - (ptrdiff_t) g->pad_top, x0 = (ptrdiff_t) ((t % tiles_w) * OUT) - (ptrdiff_t) g->pad_left;
+		float d[TILE * TILE];
+		for (ptrdiff_t y = 0; y < TILE; y++) {
+			for (ptrdiff_t x = 0; x < TILE; x++) {
+				const ptrdiff_t iy = y0 + y, ix = x0 + x;
+				d[y * TILE + x] = (iy >= 0 && iy < height && ix >= 0 && ix < width) ? plane[iy * width + ix] : 0.0f;
+			}
+		}
+		context->transform(d, context->v + c * columns + column, g->input_channels * columns);
+	}
+}
+
+/* ---- multiplication: M[point] (co x columns) = U[point] (co x ci) * V[point] (ci x columns), by column chunks ---- */
+struct multiply_context {
+	const struct nnps_conv* g;
+	const struct plan* plan;
+	struct group group;
+	const struct nnps_sgemm_config* config;
+	const float* u;
+	const float* v;
+	float* m;
+	float* thread_buffers;
+};
+
+static void multiply_task(void* argument, size_t thread, size_t task) {
+	const struct multiply_context* context = argument;
+	const size_t co = context->g->output_channels, ci = context->g->input_channels, columns = context->group.columns;
+	const size_t chunks = nnps_ceil_div(columns, context->plan->chunk);
+	const size_t point = task / chunks, col0 = (task % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, columns - col0);
+	const struct nnps_b_source b = { nnps_b_strided, context->v + point * ci * columns, columns, 1, NULL };
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, co, context->plan->chunk, ci,
+		context->thread_buffers + thread * context->plan->thread_floats);
+	nnps_sgemm(context->config, co, n, ci, context->u + point * co * ci, ci, 1, &b, 0, col0, context->m + point * co * columns + col0, columns, false, &buffers);
+}
+
+/* ---- output transform: Y = A^T M A per tile of output channel o, plus bias and relu, cropped to the output ---- */
+struct output_context {
+	const struct nnps_conv* g;
+	const struct plan* plan;
+	struct group group;
+	nnps_winograd_output_transform_fn transform;
+	const float* m;
+	const float* bias;
+	bool relu;
+	float* output;
+};
+
+static void output_task(void* argument, size_t thread, size_t o) {
+	(void) thread;
+	const struct output_context* context = argument;
+	const struct nnps_conv* g = context->g;
+	const size_t co = g->output_channels, oh = g->output_height, ow = g->output_width, columns = context->group.columns;
+	const size_t tiles = context->plan->tiles, tiles_w = context->plan->tiles_w;
+	const float bias = context->bias != NULL ? context->bias[o] : 0.0f;
+	for (size_t column = 0; column < columns; column++) {
+		const size_t t = column % tiles, y0 = (t / tiles_w) * OUT, x0 = (t % tiles_w) * OUT;
+		float* plane = context->output + (context->group.first_image + column / tiles) * nnps_conv_output_image(g) + o * oh * ow;
+		float y[OUT * OUT];
+		context->transform(context->m + o * columns + column, co * columns, y);
+		for (size_t i = 0; i < OUT && y0 + i < oh; i++) {
+			for (size_t j = 0; j < OUT && x0 + j < ow; j++) {
+				const float value = y[i * OUT + j] + bias;
+				plane[(y0 + i) * ow + x0 + j] = context->relu && value < 0.0f ? 0.0f : value;
+			}
+		}
+	}
+}
+
+bool nnps_winograd_applies(enum nnps_function function, const struct nnps_conv* g) {
+	return g->kernel_height == 3 && g->kernel_width == 3 && g->stride_height == 1 && g->stride_width == 1 && g->pad_top <= 2 && g->pad_left <= 2 &&
+		function != nnps_function_kernel_gradient;
+}
+
+/* The convolution Winograd runs: g itself, or for the input gradient the convolution of grad_output with the rotated
+ * kernel (channels swapped, padding 2 - p) whose output is the input-sized gradient. */
+static struct nnps_conv convolution_run(enum nnps_function function, const struct nnps_conv* g) {
+	if (function != nnps_function_input_gradient) return *g;
+	return (struct nnps_conv) {
+		.batch = g->batch, .input_channels = g->output_channels, .output_channels = g->input_channels,
+		.input_height = g->output_height, .input_width = g->output_width, .kernel_height = 3, .kernel_width = 3,
+		.pad_top = 2 - g->pad_top, .pad_left = 2 - g->pad_left, .stride_height = 1, .stride_width = 1,
+		.output_height = g->input_height, .output_width = g->input_width,
+	};
+}
+
+bool nnps_winograd_workspace(enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, size_t* floats) {
+	const struct nnps_conv run = convolution_run(function, g);
+	struct plan plan;
+	if (!make_plan(&run, &isa->sgemm, threads, &plan)) return false;
+	*floats = plan.floats;
+	return true;
+}
+
+static void convolve(
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, bool rotated, const float* bias, bool relu,
+	float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
+{
+	struct plan plan;
+	make_plan(g, &isa->sgemm, pthreadpool_get_threads_count(pool), &plan);
+	float *u = workspace + plan.u_offset, *v = workspace + plan.v_offset, *m = workspace + plan.m_offset;
+	const struct nnps_winograd_f6x6k3x3_config* transforms = &isa->winograd_f6x6k3x3;
+	struct nnp_profile phases = { 0 };
+	double start = nnps_now_seconds();
+	const struct kernel_context kernels = { g, transforms->kernel_transform, kernel, rotated, u };
+	nnps_parallelize(pool, kernel_task, (void*) &kernels, g->output_channels);
+	phases.kernel_transform = nnps_now_seconds() - start;
+	for (size_t first = 0; first < g->batch; first += plan.group_images) {
+		const struct group group = { first, nnps_min(plan.group_images, g->batch - first) * plan.tiles };
+		start = nnps_now_seconds();
+		const struct input_context inputs = { g, &plan, group, transforms->input_transform, input, v };
+		nnps_parallelize(pool, input_task, (void*) &inputs, g->input_channels);
+		phases.input_transform += nnps_now_seconds() - start;
+		start = nnps_now_seconds();
+		const struct multiply_context products = { g, &plan, group, &isa->sgemm, u, v, m, workspace };
+		nnps_parallelize(pool, multiply_task, (void*) &products, POINTS * nnps_ceil_div(group.columns, plan.chunk));
+		phases.block_multiplication += nnps_now_seconds() - start;
+		start = nnps_now_seconds();
+		const struct output_context outputs = { g, &plan, group, transforms->output_transform, m, bias, relu, output };
+		nnps_parallelize(pool, output_task, (void*) &outputs, g->output_channels);
+		phases.output_transform += nnps_now_seconds() - start;
+	}
+	*profile = phases;
+}
+
+void nnps_winograd_output(
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, const float* bias, bool relu, float* output,
+	float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
+{
+	convolve(g, isa, input, kernel, false, bias, relu, output, workspace, pool, profile);
+}
+
+void nnps_winograd_input_gradient(
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* grad_output, const float* kernel, float* grad_input,
+	float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
+{
+	const struct nnps_conv run = convolution_run(nnps_function_input_gradient, g);
+	convolve(&run, isa, grad_output, kernel, true, NULL, false, grad_input, workspace, pool, profile);
+}

@@ -1,0 +1,29 @@
+/*
+ * Winograd F(6x6, 3x3) (wt8x8) for 3x3 stride-1 convolutions: U = G k G^T per (output, input) channel pair,
+ * V = B^T d B per 8x8 input tile, one GEMM per transform point M = U * V over channels (on the sgemm ukernel), and
+ * Y = A^T M A per tile. The transforms come from the hardware table. The input gradient runs as the convolution of
+ * grad_output with the kernel rotated by 180 degrees, channels swapped, padded by 2 - p.
+ */
+#ifndef NNPS_CONVOLUTION_WINOGRAD_H
+#define NNPS_CONVOLUTION_WINOGRAD_H
+
+#include "convolution.h"
+
+/* True when Winograd F(6x6, 3x3) can compute `function` on g: a 3x3 kernel, stride 1, top and left padding at most
+ * 2 (the input gradient pads by 2 - p), and not the kernel gradient. */
+NNPS_INTERNAL bool nnps_winograd_applies(enum nnps_function function, const struct nnps_conv* g);
+
+/* The workspace of output/inference (forward) or the input gradient; false when a size overflows. */
+NNPS_INTERNAL bool nnps_winograd_workspace(enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, size_t* floats);
+
+/* output = conv(input, kernel) (+ bias, relu); fills the profile's transform and multiplication phases. */
+NNPS_INTERNAL void nnps_winograd_output(
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, const float* bias, bool relu, float* output,
+	float* workspace, pthreadpool_t pool, struct nnp_profile* profile);
+
+/* grad_input of the convolution g, from grad_output and the forward kernel. */
+NNPS_INTERNAL void nnps_winograd_input_gradient(
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* grad_output, const float* kernel, float* grad_input,
+	float* workspace, pthreadpool_t pool, struct nnp_profile* profile);
+
+#endif

@@ -1,0 +1,108 @@
+/* Packing A and B panels, B from a strided matrix or straight from an image (implicit im2col, as is or transposed). */
+#include <string.h>
+
+#include "pack.h"
+
+/* Per-column precomputation in the im2col packers covers one micro-panel: NR is at most this. */
+#define MAX_NR 64
+
+void nnps_pack_a(const float* a, size_t row_stride, size_t column_stride, size_t row0, size_t rows, size_t col0, size_t depth, size_t mr, float* packed) {
+	for (size_t p = 0; p < rows; p += mr) {
+		const size_t valid = nnps_min(rows - p, mr);
+		float* panel = packed + p * depth;
+		if (row_stride == 1 && valid == mr) {
+			/* A transposed view (the kernel in the input gradient): a column's mr values are contiguous. */
+			for (size_t k = 0; k < depth; k++) memcpy(panel + k * mr, a + (row0 + p) + (col0 + k) * column_stride, mr * sizeof(float));
+			continue;
+		}
+		for (size_t i = 0; i < mr; i++) {
+			if (i >= valid) {
+				for (size_t k = 0; k < depth; k++) panel[k * mr + i] = 0.0f;
+				continue;
+			}
+			const float* source = a + (row0 + p + i) * row_stride + col0 * column_stride;
+			for (size_t k = 0; k < depth; k++) panel[k * mr + i] = source[k * column_stride];
+		}
+	}
+}
+
+static void pack_b_strided(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
+	for (size_t q = 0; q < columns; q += nr) {
+		const size_t valid = nnps_min(columns - q, nr);
+		float* panel = packed + q * depth;
+		for (size_t k = 0; k < depth; k++) {
+			const float* source = b->data + (row0 + k) * b->row_stride + (col0 + q) * b->column_stride;
+			float* row = panel + k * nr;
+			if (b->column_stride == 1) {
+				memcpy(row, source, valid * sizeof(float));
+			} else {
+				for (size_t j = 0; j < valid; j++) row[j] = source[j * b->column_stride];
+			}
+			for (size_t j = valid; j < nr; j++) row[j] = 0.0f;
+		}
+	}
+}
+
+static void pack_b_im2col(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
+	const struct nnps_im2col* g = b->im2col;
+	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
+	const size_t taps = g->kernel_height * g->kernel_width;
+	ptrdiff_t base_y[MAX_NR], base_x[MAX_NR];
+	for (size_t q = 0; q < columns; q += nr) {
+		const size_t valid = nnps_min(columns - q, nr);
+		for (size_t j = 0; j < valid; j++) {
+			const size_t p = col0 + q + j;
+			base_y[j] = (ptrdiff_t) ((p / g->output_width) * g->stride_height) - (ptrdiff_t) g->pad_top;
+			base_x[j] = (ptrdiff_t) ((p % g->output_width) * g->stride_width) - (ptrdiff_t) g->pad_left;
+		}
+		float* panel = packed + q * depth;
+		for (size_t k = 0; k < depth; k++) {
+			const size_t r = row0 + k, channel = r / taps, tap = r % taps;
+			const ptrdiff_t ky = (ptrdiff_t) (tap / g->kernel_width), kx = (ptrdiff_t) (tap % g->kernel_width);
+			const float* plane = b->data + channel * (size_t) (height * width);
+			float* row = panel + k * nr;
+			for (size_t j = 0; j < valid; j++) {
+				const ptrdiff_t iy = base_y[j] + ky, ix = base_x[j] + kx;
+				row[j] = (iy >= 0 && iy < height && ix >= 0 && ix < width) ? plane[iy * width + ix] : 0.0f;
+			}
+			for (size_t j = valid; j < nr; j++) row[j] = 0.0f;
+		}
+	}
+}
+
+/* The transpose: row p = (oy, ox), column r = (channel, ky, kx). */
+static void pack_b_im2col_transposed(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
+	const struct nnps_im2col* g = b->im2col;
+	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
+	const size_t taps = g->kernel_height * g->kernel_width;
+	size_t plane_offset[MAX_NR];
+	ptrdiff_t tap_y[MAX_NR], tap_x[MAX_NR];
+	for (size_t q = 0; q < columns; q += nr) {
+		const size_t valid = nnps_min(columns - q, nr);
+		for (size_t j = 0; j < valid; j++) {
+			const size_t r = col0 + q + j, tap = r % taps;
+			plane_offset[j] = (r / taps) * (size_t) (height * width);
+			tap_y[j] = (ptrdiff_t) (tap / g->kernel_width) - (ptrdiff_t) g->pad_top;
+			tap_x[j] = (ptrdiff_t) (tap % g->kernel_width) - (ptrdiff_t) g->pad_left;
+		}
+		float* panel = packed + q * depth;
+		for (size_t k = 0; k < depth; k++) {
+			const size_t p = row0 + k;
+			const ptrdiff_t oy = (ptrdiff_t) ((p / g->output_width) * g->stride_height), ox = (ptrdiff_t) ((p % g->output_width) * g->stride_width);
+			float* row = panel + k * nr;
+			for (size_t j = 0; j < valid; j++) {
+				const ptrdiff_t iy = oy + tap_y[j], ix = ox + tap_x[j];
+				row[j] = (iy >= 0 && iy < height && ix >= 0 && ix < width) ? b->data[plane_offset[j] + (size_t) (iy * width + ix)] : 0.0f;
+			}
+			for (size_t j = valid; j < nr; j++) row[j] = 0.0f;
+		}
+	}
+}
+
+void nnps_pack_b(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
+	switch (b->kind) {
+		case nnps_b_im2col: pack_b_im2col(b, row0, depth, col0, columns, nr, packed); break;
+		case nnps_b_im2col_transposed: pack_b_im2col_transposed(b, row0, depth, col0, columns, nr, packed); break;
+		default: pack_b_strided(b, row0, depth, col0, columns, nr, packed); break;
+	}
+}

@@ -1,0 +1,47 @@
+/* The SGEMM driver: BLIS's loops around the table's micro-kernel, with B read from a strided matrix or straight from
+ * an image as its (implicit) im2col matrix, so convolutions never materialise a column buffer. */
+#ifndef NNPS_GEMM_SGEMM_H
+#define NNPS_GEMM_SGEMM_H
+
+#include "../runtime/hardware.h"
+
+/* The window geometry an implicit im2col matrix is read with: row r = (channel, ky, kx) of the kernel, column
+ * p = (oy, ox) of the output; element = image[channel][oy * stride_height - pad_top + ky][ox * stride_width - pad_left + kx],
+ * zero outside the image. */
+struct nnps_im2col {
+	size_t input_height, input_width;
+	size_t kernel_height, kernel_width;
+	size_t pad_top, pad_left;
+	size_t stride_height, stride_width;
+	size_t output_width;
+};
+
+/* The B operand of a GEMM: a strided matrix, or the im2col matrix of one image [C][H][W] as is or transposed. */
+enum nnps_b_kind { nnps_b_strided, nnps_b_im2col, nnps_b_im2col_transposed };
+struct nnps_b_source {
+	enum nnps_b_kind kind;
+	const float* data;
+	size_t row_stride, column_stride;   /* nnps_b_strided */
+	const struct nnps_im2col* im2col;   /* nnps_b_im2col, nnps_b_im2col_transposed */
+};
+
+/* The buffers one thread packs into, carved from its share of the workspace. */
+struct nnps_gemm_buffers {
+	float* packed_a;
+	float* packed_b;
+};
+
+/* Floats one thread's buffers need for GEMMs of at most max_rows x max_columns with depth max_depth; a multiple of
+ * NNPS_FLOATS_PER_LINE, so consecutive threads' buffers stay aligned. */
+NNPS_INTERNAL size_t nnps_gemm_buffer_floats(const struct nnps_sgemm_config* config, size_t max_rows, size_t max_columns, size_t max_depth);
+NNPS_INTERNAL struct nnps_gemm_buffers nnps_gemm_buffers_carve(const struct nnps_sgemm_config* config, size_t max_rows, size_t max_columns, size_t max_depth, float* base);
+
+/* C[m,n] (+)= A[m,k] * B[k,n] on the calling thread. A is strided (row_stride_a, column_stride_a); B is read from
+ * rows b_row0.. and columns b_col0.. of `b`; m, n, k >= 1 and within what `buffers` were carved for. */
+NNPS_INTERNAL void nnps_sgemm(
+	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
+	const float* a, size_t row_stride_a, size_t column_stride_a,
+	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
+	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers);
+
+#endif

@@ -1,0 +1,211 @@
+/* The convolution entry points (upstream's four, our three strided extensions) and the skeleton they share:
+ * validate -> choose the algorithm -> size the workspace -> run on the pool -> profile. */
+#include "nnpacksharp.h"
+#include "../convolution/algorithm.h"
+#include "../convolution/col2im.h"
+#include "../convolution/implicit-gemm.h"
+#include "../convolution/winograd.h"
+#include "validate.h"
+#include "workspace.h"
+
+/* One call, as its entry point received it. Only the operands of `function` are set. */
+struct request {
+	enum nnps_function function;
+	enum nnp_convolution_algorithm algorithm;
+	enum nnp_convolution_transform_strategy transform_strategy; /* inference */
+	size_t batch_size, input_channels, output_channels;
+	struct nnp_size input_size, kernel_size, subsampling;
+	struct nnp_padding padding;
+	const float* input;        /* output, inference, kernel gradient */
+	const float* kernel;       /* output, inference, input gradient */
+	const float* bias;         /* output, inference; NULL for none */
+	const float* grad_output;  /* input and kernel gradients */
+	float* output;             /* output, inference */
+	float* grad_input;         /* input gradient */
+	float* grad_kernel;        /* kernel gradient */
+	void* workspace_buffer;
+	size_t* workspace_size;
+	enum nnp_activation activation;
+	const void* activation_parameters;
+	pthreadpool_t threadpool;
+	struct nnp_profile* profile;
+	bool upstream_padding_rule; /* upstream's functions; our extensions take any padding */
+};
+
+static struct nnps_conv geometry(const struct request* r) {
+	return (struct nnps_conv) {
+		.batch = r->batch_size, .input_channels = r->input_channels, .output_channels = r->output_channels,
+		.input_height = r->input_size.height, .input_width = r->input_size.width,
+		.kernel_height = r->kernel_size.height, .kernel_width = r->kernel_size.width,
+		.pad_top = r->padding.top, .pad_left = r->padding.left,
+		.stride_height = r->subsampling.height, .stride_width = r->subsampling.width,
+		.output_height = nnps_windows(r->padding.top + r->input_size.height + r->padding.bottom, r->kernel_size.height, r->subsampling.height),
+		.output_width = nnps_windows(r->padding.left + r->input_size.width + r->padding.right, r->kernel_size.width, r->subsampling.width),
+	};
+}
+
+static bool workspace_floats(enum nnps_function function, enum nnps_algorithm algorithm, const struct nnps_conv* g, size_t threads, size_t* floats) {
+	const struct nnps_isa_table* isa = &nnps_hardware.isa;
+	if (algorithm == nnps_algorithm_winograd_f6x6k3x3) return nnps_winograd_workspace(function, g, isa, threads, floats);
+	switch (function) {
+		case nnps_function_input_gradient: return nnps_col2im_input_gradient_workspace(g, &isa->sgemm, threads, floats);
+		case nnps_function_kernel_gradient: return nnps_implicit_gemm_kernel_gradient_workspace(g, &isa->sgemm, threads, floats);
+		default: return nnps_implicit_gemm_output_workspace(g, &isa->sgemm, threads, floats);
+	}
+}
+
+static void execute(const struct request* r, enum nnps_algorithm algorithm, const struct nnps_conv* g, float* workspace, struct nnp_profile* phases) {
+	const struct nnps_isa_table* isa = &nnps_hardware.isa;
+	const bool relu = r->activation == nnp_activation_relu;
+	const bool winograd = algorithm == nnps_algorithm_winograd_f6x6k3x3;
+	switch (r->function) {
+		case nnps_function_input_gradient:
+			if (winograd) {
+				nnps_winograd_input_gradient(g, isa, r->grad_output, r->kernel, r->grad_input, workspace, r->threadpool, phases);
+			} else {
+				nnps_col2im_input_gradient(g, &isa->sgemm, r->grad_output, r->kernel, r->grad_input, workspace, r->threadpool);
+			}
+			break;
+		case nnps_function_kernel_gradient:
+			nnps_implicit_gemm_kernel_gradient(g, &isa->sgemm, r->input, r->grad_output, r->grad_kernel, workspace, r->threadpool);
+			break;
+		default:
+			if (winograd) {
+				nnps_winograd_output(g, isa, r->input, r->kernel, r->bias, relu, r->output, workspace, r->threadpool, phases);
+			} else {
+				nnps_implicit_gemm_output(g, &isa->sgemm, r->input, r->kernel, r->bias, relu, r->output, workspace, r->threadpool);
+			}
+			break;
+	}
+}
+
+static enum nnp_status run(const struct request* r) {
+	const double start = nnps_now_seconds();
+	enum nnp_status status = nnps_validate_convolution(r->function, r->batch_size, r->input_channels, r->output_channels, r->input_size, r->padding,
+		r->kernel_size, r->subsampling, r->activation, r->activation_parameters, r->upstream_padding_rule);
+	if (status != nnp_status_success) return status;
+	const struct nnps_conv g = geometry(r);
+	enum nnps_algorithm algorithm;
+	status = nnps_choose_algorithm(r->algorithm, r->function, &g, &algorithm);
+	if (status != nnp_status_success) return status;
+	if (r->function == nnps_function_inference) {
+		if ((unsigned) r->transform_strategy > nnp_convolution_transform_strategy_reuse) return nnp_status_invalid_transform_strategy;
+		/* 0 (upstream's default) and compute transform the kernel in the call; stored transforms do not exist yet. */
+		if (r->transform_strategy == nnp_convolution_transform_strategy_precompute || r->transform_strategy == nnp_convolution_transform_strategy_reuse) {
+			return nnp_status_unsupported_transform_strategy;
+		}
+	}
+
+	size_t floats;
+	if (!workspace_floats(r->function, algorithm, &g, pthreadpool_get_threads_count(r->threadpool), &floats)) return nnp_status_out_of_memory;
+	struct nnps_workspace workspace;
+	status = nnps_workspace_acquire(r->workspace_buffer, r->workspace_size, floats, &workspace);
+	if (status != nnp_status_success || workspace.size_query) return status;
+
+	struct nnp_profile phases = { 0 };
+	const double compute_start = nnps_now_seconds();
+	execute(r, algorithm, &g, workspace.memory, &phases);
+	if (algorithm == nnps_algorithm_implicit_gemm) phases.block_multiplication = nnps_now_seconds() - compute_start;
+	nnps_workspace_release(&workspace);
+	if (r->profile != NULL) {
+		phases.total = nnps_now_seconds() - start;
+		*r->profile = phases;
+	}
+	return nnp_status_success;
+}
+
+/* ---- entry points: each states its operands by name ---- */
+
+static const struct nnp_size unit_stride = { 1, 1 };
+
+#define NNPS_CONVOLUTION_REQUEST(fn, stride, upstream) \
+	.function = (fn), .algorithm = algorithm, .batch_size = batch_size, .input_channels = input_channels, .output_channels = output_channels, \
+	.input_size = input_size, .kernel_size = kernel_size, .subsampling = (stride), .padding = input_padding, \
+	.workspace_buffer = workspace_buffer, .workspace_size = workspace_size, .activation = activation, .activation_parameters = activation_parameters, \
+	.threadpool = threadpool, .profile = profile, .upstream_padding_rule = (upstream)
+
+enum nnp_status nnp_convolution_output(
+	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
+	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
+	const float* input, const float* kernel, const float* bias, float* output,
+	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
+	pthreadpool_t threadpool, struct nnp_profile* profile)
+{
+	const struct request r = { NNPS_CONVOLUTION_REQUEST(nnps_function_output, unit_stride, true), .input = input, .kernel = kernel, .bias = bias, .output = output };
+	return run(&r);
+}
+
+enum nnp_status nnpsharp_convolution_output_strided(
+	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
+	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size, struct nnp_size output_subsampling,
+	const float* input, const float* kernel, const float* bias, float* output,
+	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
+	pthreadpool_t threadpool, struct nnp_profile* profile)
+{
+	const struct request r = { NNPS_CONVOLUTION_REQUEST(nnps_function_output, output_subsampling, false), .input = input, .kernel = kernel, .bias = bias, .output = output };
+	return run(&r);
+}
+
+enum nnp_status nnp_convolution_input_gradient(
+	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
+	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
+	const float* grad_output, const float* kernel, float* grad_input,
+	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
+	pthreadpool_t threadpool, struct nnp_profile* profile)
+{
+	const struct request r = { NNPS_CONVOLUTION_REQUEST(nnps_function_input_gradient, unit_stride, true), .grad_output = grad_output, .kernel = kernel, .grad_input = grad_input };
+	return run(&r);
+}
+
+enum nnp_status nnpsharp_convolution_input_gradient_strided(
+	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
+	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size, struct nnp_size output_subsampling,
+	const float* grad_output, const float* kernel, float* grad_input,
+	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
+	pthreadpool_t threadpool, struct nnp_profile* profile)
+{
+	const struct request r = {
+		NNPS_CONVOLUTION_REQUEST(nnps_function_input_gradient, output_subsampling, false), .grad_output = grad_output, .kernel = kernel, .grad_input = grad_input,
+	};
+	return run(&r);
+}
+
+enum nnp_status nnp_convolution_kernel_gradient(
+	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
+	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
+	const float* input, const float* grad_output, float* grad_kernel,
+	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
+	pthreadpool_t threadpool, struct nnp_profile* profile)
+{
+	const struct request r = { NNPS_CONVOLUTION_REQUEST(nnps_function_kernel_gradient, unit_stride, true), .input = input, .grad_output = grad_output, .grad_kernel = grad_kernel };
+	return run(&r);
+}
+
+enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
+	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
+	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size, struct nnp_size output_subsampling,
+	const float* input, const float* grad_output, float* grad_kernel,
+	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
+	pthreadpool_t threadpool, struct nnp_profile* profile)
+{
+	const struct request r = {
+		NNPS_CONVOLUTION_REQUEST(nnps_function_kernel_gradient, output_subsampling, false), .input = input, .grad_output = grad_output, .grad_kernel = grad_kernel,
+	};
+	return run(&r);
+}
+
+enum nnp_status nnp_convolution_inference(
+	enum nnp_convolution_algorithm algorithm, enum nnp_convolution_transform_strategy transform_strategy,
+	size_t input_channels, size_t output_channels,
+	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size, struct nnp_size output_subsampling,
+	const float* input, const float* kernel, const float* bias, float* output,
+	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
+	pthreadpool_t threadpool, struct nnp_profile* profile)
+{
+	const size_t batch_size = 1;
+	const struct request r = {
+		NNPS_CONVOLUTION_REQUEST(nnps_function_inference, output_subsampling, true), .transform_strategy = transform_strategy,
+		.input = input, .kernel = kernel, .bias = bias, .output = output,
+	};
+	return run(&r);
+}

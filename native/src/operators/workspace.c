@@ -1,0 +1,31 @@
+/* The workspace protocol of upstream's convolution functions. */
+#include <stdlib.h>
+
+#include "workspace.h"
+
+enum nnp_status nnps_workspace_acquire(void* buffer, size_t* size, size_t floats, struct nnps_workspace* workspace) {
+	*workspace = (struct nnps_workspace) { buffer, false, false };
+	size_t bytes;
+	if (__builtin_mul_overflow(floats, sizeof(float), &bytes)) return nnp_status_out_of_memory;
+	if (buffer == NULL) {
+		if (size != NULL) {
+			*size = bytes;
+			workspace->size_query = true;
+			return nnp_status_success;
+		}
+		void* memory = NULL;
+		/* posix_memalign refuses a size of 0 on some libcs; every plan needs at least one float anyway. */
+		if (posix_memalign(&memory, NNPS_ALIGNMENT, bytes == 0 ? NNPS_ALIGNMENT : bytes) != 0) return nnp_status_out_of_memory;
+		*workspace = (struct nnps_workspace) { memory, true, false };
+		return nnp_status_success;
+	}
+	if (size == NULL || *size < bytes) return nnp_status_insufficient_buffer;
+	if ((uintptr_t) buffer % NNPS_ALIGNMENT != 0) return nnp_status_misaligned_buffer;
+	return nnp_status_success;
+}
+
+void nnps_workspace_release(struct nnps_workspace* workspace) {
+	if (workspace->owned) free(workspace->memory);
+	workspace->memory = NULL;
+	workspace->owned = false;
+}

@@ -1,0 +1,86 @@
+/* The per-ISA tables, the CPU's ISA support and cache sizes, and the GEMM blocking derived from them. */
+#include <unistd.h>
+
+#include "hardware.h"
+
+NNPS_INTERNAL struct nnps_hardware nnps_hardware;
+
+static const struct nnps_winograd_f6x6k3x3_config portable_winograd = {
+	nnps_winograd_f6x6k3x3_kernel__scalar, nnps_winograd_f6x6k3x3_input__scalar, nnps_winograd_f6x6k3x3_output__scalar,
+};
+
+/* BLIS's rules, in floats: the kc x nr micro-panel of B takes about two thirds of L1 (the rest holds A's micro-panel
+ * and C's tile); the mc x kc block of A about half of L2; the kc x nc block of B about a quarter of L3 (shared with
+ * the other cores). The clamps keep hosts that report odd sizes (or hide them) sane: kc beyond 256 no longer pays,
+ * since the tile's C update is then under 1% of its multiply-adds. */
+static void derive_blocking(struct nnps_sgemm_config* config, const struct nnps_cache_sizes* caches) {
+	const size_t mr = config->mr, nr = config->nr;
+	config->kc = nnps_clamp(nnps_round_down(caches->l1_bytes * 2 / 3 / (nr * sizeof(float)), 8), 64, 256);
+	config->mc = nnps_clamp(nnps_round_down(caches->l2_bytes / 2 / (config->kc * sizeof(float)), mr), mr, 170 * mr);
+	config->nc = nnps_clamp(nnps_round_down(caches->l3_bytes / 4 / (config->kc * sizeof(float)), nr), nr, nnps_round_down(4096, nr));
+}
+
+bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes* caches, struct nnps_isa_table* table) {
+	switch (level) {
+#if defined(NNPS_HAVE_X86_KERNELS)
+		case nnps_isa_avx512:
+			*table = (struct nnps_isa_table) {
+				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512" }, portable_winograd,
+			};
+			break;
+		case nnps_isa_avx2:
+			*table = (struct nnps_isa_table) {
+				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2" }, portable_winograd,
+			};
+			break;
+#endif
+		case nnps_isa_scalar:
+			*table = (struct nnps_isa_table) {
+				nnps_isa_scalar, "scalar", { nnps_sgemm_ukernel_4x8__scalar, 4, 8, 0, 0, 0, "sgemm_ukernel_4x8__scalar" }, portable_winograd,
+			};
+			break;
+		default:
+			return false;
+	}
+	derive_blocking(&table->sgemm, caches);
+	return true;
+}
+
+bool nnps_isa_supported(enum nnps_isa_level level) {
+	switch (level) {
+#if defined(__x86_64__) && defined(NNPS_HAVE_X86_KERNELS)
+		/* __builtin_cpu_supports consults XGETBV too: a level counts only when the OS saves its registers. */
+		case nnps_isa_avx512:
+			__builtin_cpu_init();
+			return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+				__builtin_cpu_supports("avx512bw");
+		case nnps_isa_avx2:
+			__builtin_cpu_init();
+			return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+		case nnps_isa_scalar:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* Sizes typical of current x86-64 and ARM64 cores, used where the OS reports none. */
+#define DEFAULT_L1_BYTES (32 * 1024)
+#define DEFAULT_L2_BYTES (1024 * 1024)
+#define DEFAULT_L3_BYTES (8 * 1024 * 1024)
+
+static size_t reported_or(int name, size_t fallback) {
+	const long size = sysconf(name);
+	return size > 0 ? (size_t) size : fallback;
+}
+
+struct nnps_cache_sizes nnps_detect_cache_sizes(void) {
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE) && defined(_SC_LEVEL3_CACHE_SIZE)
+	return (struct nnps_cache_sizes) {
+		reported_or(_SC_LEVEL1_DCACHE_SIZE, DEFAULT_L1_BYTES), reported_or(_SC_LEVEL2_CACHE_SIZE, DEFAULT_L2_BYTES), reported_or(_SC_LEVEL3_CACHE_SIZE, DEFAULT_L3_BYTES),
+	};
+#else
+	return (struct nnps_cache_sizes) { DEFAULT_L1_BYTES, DEFAULT_L2_BYTES, DEFAULT_L3_BYTES };
+#endif
+}

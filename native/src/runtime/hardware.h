@@ -1,0 +1,64 @@
+/*
+ * The hardware table: per ISA level, the functions the portable layers call and the blocking the GEMM driver uses
+ * (BLIS's context, XNNPACK's gemm-config, NNPACK's hwinfo). nnp_initialize picks one table for the CPU and derives
+ * its blocking from the cache sizes; nothing outside this table and the ISA folders is ISA-specific.
+ */
+#ifndef NNPS_RUNTIME_HARDWARE_H
+#define NNPS_RUNTIME_HARDWARE_H
+
+#include "../ukernels.h"
+
+enum nnps_isa_level { nnps_isa_scalar = 0, nnps_isa_avx2 = 1, nnps_isa_avx512 = 2 };
+
+/* A GEMM micro-kernel with its tile, and the cache blocking of the five loops around it:
+ * nc columns of B per block (L3), kc depth per packed panel (the kc x nr micro-panel of B in L1),
+ * mc rows of A per packed block (the mc x kc block in L2). mc is a multiple of mr, nc of nr. */
+struct nnps_sgemm_config {
+	nnps_sgemm_ukernel_fn ukernel;
+	uint32_t mr;
+	uint32_t nr;
+	size_t mc;
+	size_t kc;
+	size_t nc;
+	const char* name;
+};
+
+/* Winograd F(6x6, 3x3) tile transforms (the 64 multiplications run on the sgemm ukernel). */
+struct nnps_winograd_f6x6k3x3_config {
+	nnps_winograd_kernel_transform_fn kernel_transform;
+	nnps_winograd_input_transform_fn input_transform;
+	nnps_winograd_output_transform_fn output_transform;
+};
+
+struct nnps_isa_table {
+	enum nnps_isa_level level;
+	const char* name; /* "avx512", "avx2", "scalar": what nnpsharp_isa reports and NNPACKSHARP_ISA caps */
+	struct nnps_sgemm_config sgemm;
+	struct nnps_winograd_f6x6k3x3_config winograd_f6x6k3x3;
+	/* Later: FFT transforms (ft8x8, ft16x16). */
+};
+
+struct nnps_cache_sizes {
+	size_t l1_bytes, l2_bytes, l3_bytes;
+};
+
+/* What nnp_initialize chose: the table of the widest ISA level the CPU runs (capped by NNPACKSHARP_ISA), its
+ * blocking derived from the cache sizes. */
+struct nnps_hardware {
+	bool initialized;
+	struct nnps_cache_sizes caches;
+	struct nnps_isa_table isa;
+};
+
+NNPS_INTERNAL extern struct nnps_hardware nnps_hardware;
+
+/* The table of `level`, its blocking derived from `caches`; false when this build has no kernels for that level. */
+NNPS_INTERNAL bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes* caches, struct nnps_isa_table* table);
+
+/* True when this CPU and OS run `level` (AVX-512 F/VL/DQ/BW; AVX2 with FMA; scalar always). */
+NNPS_INTERNAL bool nnps_isa_supported(enum nnps_isa_level level);
+
+/* The cache sizes the OS reports, with typical sizes where it reports none (hypervisors often hide them). */
+NNPS_INTERNAL struct nnps_cache_sizes nnps_detect_cache_sizes(void);
+
+#endif

@@ -1,0 +1,35 @@
+/* nnp_initialize: the widest ISA level the CPU and OS support (capped by NNPACKSHARP_ISA), its table, the caches. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnpacksharp.h"
+#include "hardware.h"
+
+/* NNPACKSHARP_ISA caps the level; an unknown value is ignored rather than failing initialisation. */
+static enum nnps_isa_level isa_cap(void) {
+	const char* cap = getenv("NNPACKSHARP_ISA");
+	if (cap == NULL) return nnps_isa_avx512;
+	if (strcmp(cap, "scalar") == 0) return nnps_isa_scalar;
+	if (strcmp(cap, "avx2") == 0) return nnps_isa_avx2;
+	return nnps_isa_avx512;
+}
+
+enum nnp_status nnp_initialize(void) {
+	if (nnps_hardware.initialized) return nnp_status_success;
+	nnps_hardware.caches = nnps_detect_cache_sizes();
+	/* Unlike upstream, never nnp_status_unsupported_hardware: the scalar level runs everywhere. */
+	for (int level = (int) isa_cap(); level >= (int) nnps_isa_scalar; level--) {
+		if (nnps_isa_supported((enum nnps_isa_level) level) && nnps_isa_table_for((enum nnps_isa_level) level, &nnps_hardware.caches, &nnps_hardware.isa)) break;
+	}
+	nnps_hardware.initialized = true;
+	return nnp_status_success;
+}
+
+enum nnp_status nnp_deinitialize(void) {
+	nnps_hardware.initialized = false;
+	return nnp_status_success;
+}
+
+const char* nnpsharp_isa(void) {
+	return nnps_hardware.initialized ? nnps_hardware.isa.name : NULL;
+}

@@ -1,0 +1,148 @@
+/* The micro-kernel tester: every SGEMM micro-kernel this build has and this CPU runs, in one process, against a
+ * double-precision product, on the promises of src/ukernels.h: depth 0..300, accumulate on and off, ldc > NR,
+ * unaligned A and C, partial tiles (only the m x n corner written; rows of A and columns of B past it never stored;
+ * bit-identical to the same corner of a full tile). A failure names the kernel, e.g.
+ * "the 6x16 avx2 kernel (sgemm_ukernel_6x16__avx2) is wrong at depth 1 ...". */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/hardware.h"
+
+#define MAX_DEPTH 300
+#define LDC_EXTRA 5
+#define SENTINEL -12345.0f
+
+static int failures = 0;
+static long checks = 0;
+
+static unsigned long long rng_state = 0x9E3779B97F4A7C15ull;
+static float uniform(void) {
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (float) ((double) (rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+}
+
+struct buffers {
+	float* a;  /* MR * MAX_DEPTH + 1: offset by one float so A is unaligned */
+	float* b;  /* NR * MAX_DEPTH, 64-byte aligned */
+	float* c;  /* MR * ldc + 1: offset by one float so C is unaligned */
+	float* full;
+};
+
+/* Runs the kernel on an m x n corner and checks it against the reference; returns false on the first wrong element. */
+static bool check_tile(const struct nnps_isa_table* isa, const struct buffers* buffers, size_t depth, size_t m, size_t n, bool accumulate) {
+	const struct nnps_sgemm_config* k = &isa->sgemm;
+	const size_t mr = k->mr, nr = k->nr, ldc = nr + LDC_EXTRA;
+	float* a = buffers->a + 1;
+	float* c = buffers->c + 1;
+	for (size_t p = 0; p < depth; p++) {
+		for (size_t i = 0; i < mr; i++) a[p * mr + i] = i < m ? uniform() : NAN; /* rows past m: never stored */
+		for (size_t j = 0; j < nr; j++) buffers->b[p * nr + j] = j < n ? uniform() : NAN;
+	}
+	float initial[64 * 64];
+	for (size_t i = 0; i < mr; i++) {
+		for (size_t j = 0; j < ldc; j++) c[i * ldc + j] = (i < m && j < n) ? uniform() : SENTINEL;
+	}
+	memcpy(initial, c, mr * ldc * sizeof(float));
+	k->ukernel(m, n, depth, a, buffers->b, c, ldc, accumulate);
+	checks++;
+	for (size_t i = 0; i < mr; i++) {
+		for (size_t j = 0; j < ldc; j++) {
+			const float actual = c[i * ldc + j];
+			if (i >= m || j >= n) {
+				if (actual != SENTINEL) {
+					printf("FAIL: the %ux%u %s kernel (%s) wrote outside its %zux%zu tile at depth %zu (accumulate %d): C[%zu][%zu] = %g\n",
+						k->mr, k->nr, isa->name, k->name, m, n, depth, accumulate, i, j, actual);
+					return false;
+				}
+				continue;
+			}
+			double expected = accumulate ? initial[i * ldc + j] : 0.0, magnitude = fabs(expected);
+			for (size_t p = 0; p < depth; p++) {
+				expected += (double) a[p * mr + i] * buffers->b[p * nr + j];
+				magnitude += fabs((double) a[p * mr + i] * buffers->b[p * nr + j]);
+			}
+			if (!(fabs(actual - expected) <= 1e-6 * magnitude + 1e-30)) {
+				printf("FAIL: the %ux%u %s kernel (%s) is wrong at depth %zu (tile %zux%zu, accumulate %d): C[%zu][%zu] = %.9g, expected %.9g\n",
+					k->mr, k->nr, isa->name, k->name, depth, m, n, accumulate, i, j, actual, expected);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* A partial tile equals the same corner of the full tile, bit for bit. */
+static bool check_partial_matches_full(const struct nnps_isa_table* isa, const struct buffers* buffers, size_t depth, size_t m, size_t n) {
+	const struct nnps_sgemm_config* k = &isa->sgemm;
+	const size_t mr = k->mr, nr = k->nr, ldc = nr + LDC_EXTRA;
+	float* a = buffers->a + 1;
+	float* c = buffers->c + 1;
+	for (size_t p = 0; p < depth * mr; p++) a[p] = uniform();
+	for (size_t p = 0; p < depth * nr; p++) buffers->b[p] = uniform();
+	k->ukernel(mr, nr, depth, a, buffers->b, buffers->full, nr, false);
+	k->ukernel(m, n, depth, a, buffers->b, c, ldc, false);
+	checks++;
+	for (size_t i = 0; i < m; i++) {
+		if (memcmp(c + i * ldc, buffers->full + i * nr, n * sizeof(float)) != 0) {
+			printf("FAIL: the %ux%u %s kernel (%s): its %zux%zu partial tile differs from the full tile at depth %zu, row %zu\n",
+				k->mr, k->nr, isa->name, k->name, m, n, depth, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void test_kernel(const struct nnps_isa_table* isa) {
+	const struct nnps_sgemm_config* k = &isa->sgemm;
+	const size_t mr = k->mr, nr = k->nr;
+	struct buffers buffers = {
+		malloc((mr * MAX_DEPTH + 1) * sizeof(float)), aligned_alloc(64, nnps_round_up(nr * MAX_DEPTH * sizeof(float), 64)),
+		malloc((mr * (nr + LDC_EXTRA) + 1) * sizeof(float)), malloc(mr * nr * sizeof(float)),
+	};
+	const int before = failures;
+	/* Full tiles at every depth, then every partial shape at a few depths (one, odd, past a register's worth, 300). */
+	for (size_t depth = 0; depth <= MAX_DEPTH && failures == before; depth++) {
+		for (int accumulate = 0; accumulate < 2 && failures == before; accumulate++) {
+			if (!check_tile(isa, &buffers, depth, mr, nr, accumulate)) failures++;
+		}
+	}
+	const size_t depths[] = { 1, 3, 17, MAX_DEPTH };
+	for (size_t d = 0; d < sizeof depths / sizeof depths[0] && failures == before; d++) {
+		for (size_t m = 1; m <= mr && failures == before; m++) {
+			for (size_t n = 1; n <= nr && failures == before; n++) {
+				for (int accumulate = 0; accumulate < 2 && failures == before; accumulate++) {
+					if (!check_tile(isa, &buffers, depths[d], m, n, accumulate)) failures++;
+				}
+				if (failures == before && !check_partial_matches_full(isa, &buffers, depths[d], m, n)) failures++;
+			}
+		}
+	}
+	printf("%s: %s %ux%u (mc %zu, kc %zu, nc %zu): %s\n", isa->name, k->name, k->mr, k->nr, k->mc, k->kc, k->nc, failures == before ? "ok" : "WRONG");
+	free(buffers.a); free(buffers.b); free(buffers.c); free(buffers.full);
+}
+
+int main(void) {
+	const struct nnps_cache_sizes caches = nnps_detect_cache_sizes();
+	printf("caches: L1 %zu, L2 %zu, L3 %zu bytes\n", caches.l1_bytes, caches.l2_bytes, caches.l3_bytes);
+	int tested = 0;
+	for (int level = nnps_isa_avx512; level >= nnps_isa_scalar; level--) {
+		struct nnps_isa_table isa;
+		if (!nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa)) {
+			printf("ISA level %d: not in this build\n", level);
+			continue;
+		}
+		if (!nnps_isa_supported(isa.level)) {
+			printf("%s: skipped, this CPU does not run it\n", isa.name);
+			continue;
+		}
+		test_kernel(&isa);
+		tested++;
+	}
+	printf("%d kernels, %ld checks, %d failures\n", tested, checks, failures);
+	return failures == 0 && tested > 0 ? 0 : 1;
+}
