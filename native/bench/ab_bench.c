@@ -1,0 +1,174 @@
+/*
+ * A/B benchmark of two libnnpack builds in one process: each is dlopen'ed on its own (RTLD_LOCAL), and the three
+ * training functions run on the public benchmark layers in interleaved rounds with rotating order, an untimed pre-roll
+ * before each timed batch, medians over the rounds, and the FMA peak of this core measured in the same run.
+ *
+ *   nnpack_ab_bench <libnnpack A> <libnnpack B> [threads] [rounds]
+ *
+ * Ratios are B / A speed (above 1: B is faster). GFLOP/s count the direct convolution, 2*N*Cout*Hout*Wout*Cin*kH*kW.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nnpacksharp.h"
+#include "peak.h"
+
+typedef enum nnp_status (*initialize_fn)(void);
+typedef pthreadpool_t (*pool_create_fn)(size_t);
+typedef enum nnp_status (*output_fn)(enum nnp_convolution_algorithm, size_t, size_t, size_t, struct nnp_size, struct nnp_padding, struct nnp_size,
+	struct nnp_size, const float*, const float*, const float*, float*, void*, size_t*, enum nnp_activation, const void*, pthreadpool_t, struct nnp_profile*);
+/* The two gradients share this shape (two inputs, one result). */
+typedef output_fn gradient_fn;
+
+struct library {
+	const char* path;
+	pthreadpool_t pool;
+	output_fn function[3]; /* output, input gradient, kernel gradient */
+};
+
+struct layer {
+	const char* name;
+	size_t n, ci, h, co, k, stride, pad;
+};
+
+static const struct layer layers[] = {
+	{ "AlexNet conv2", 8, 64, 27, 192, 5, 1, 2 }, { "AlexNet conv3", 8, 192, 13, 384, 3, 1, 1 }, { "VGG conv3.2", 4, 256, 56, 256, 3, 1, 1 },
+	{ "VGG conv5", 8, 512, 14, 512, 3, 1, 1 }, { "ResNet stem", 4, 3, 224, 64, 7, 2, 3 }, { "ResNet 3x3/2", 8, 128, 56, 128, 3, 2, 1 },
+	{ "ResNet 1x1", 8, 256, 56, 64, 1, 1, 0 }, { "small", 1, 3, 32, 16, 3, 1, 0 },
+};
+static const char* const pass_names[3] = { "forward", "grad-input", "grad-weight" };
+
+static double now(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
+}
+
+static void* symbol(void* handle, const char* path, const char* name) {
+	void* address = dlsym(handle, name);
+	if (address == NULL) {
+		fprintf(stderr, "%s lacks %s\n", path, name);
+		exit(2);
+	}
+	return address;
+}
+
+static struct library open_library(const char* path, size_t threads) {
+	void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (handle == NULL) {
+		fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+		exit(2);
+	}
+	struct library library = { .path = path };
+	if (((initialize_fn) symbol(handle, path, "nnp_initialize"))() != nnp_status_success) {
+		fprintf(stderr, "%s: nnp_initialize failed\n", path);
+		exit(2);
+	}
+	library.pool = threads > 1 ? ((pool_create_fn) symbol(handle, path, "pthreadpool_create"))(threads) : NULL;
+	library.function[0] = (output_fn) symbol(handle, path, "nnpsharp_convolution_output_strided");
+	library.function[1] = (gradient_fn) symbol(handle, path, "nnpsharp_convolution_input_gradient_strided");
+	library.function[2] = (gradient_fn) symbol(handle, path, "nnpsharp_convolution_kernel_gradient_strided");
+	return library;
+}
+
+struct problem {
+	const struct layer* layer;
+	struct nnp_size input, kernel, stride;
+	struct nnp_padding padding;
+	float *x, *w, *b, *y, *dy, *dx, *dw;
+};
+
+static float* random_floats(size_t count) {
+	float* values = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
+	for (size_t i = 0; i < count; i++) values[i] = (float) rand() / (float) RAND_MAX - 0.5f;
+	return values;
+}
+
+static size_t out_size(const struct layer* l) { return (l->h + 2 * l->pad - l->k) / l->stride + 1; }
+
+static enum nnp_status call(const struct library* library, int pass, const struct problem* p, void* workspace, size_t* size) {
+	const struct layer* l = p->layer;
+	switch (pass) {
+		case 0: return library->function[0](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+			p->x, p->w, p->b, p->y, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
+		case 1: return library->function[1](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+			p->dy, p->w, NULL, p->dx, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
+		default: return library->function[2](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+			p->x, p->dy, NULL, p->dw, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
+	}
+}
+
+/* Seconds per call: an untimed pre-roll of >= 15 ms, then a timed batch of >= 50 ms (at least 2 calls). */
+static double time_batch(const struct library* library, int pass, const struct problem* p, void* workspace, size_t size) {
+	for (double start = now(); now() - start < 0.015;) call(library, pass, p, workspace, &size);
+	size_t calls = 0;
+	const double start = now();
+	double elapsed;
+	do {
+		call(library, pass, p, workspace, &size);
+		calls++;
+		elapsed = now() - start;
+	} while (elapsed < 0.05 || calls < 2);
+	return elapsed / (double) calls;
+}
+
+static int by_value(const void* a, const void* b) { return (*(const double*) a > *(const double*) b) - (*(const double*) a < *(const double*) b); }
+
+static double median(double* values, size_t count) {
+	qsort(values, count, sizeof(double), by_value);
+	return count % 2 ? values[count / 2] : 0.5 * (values[count / 2 - 1] + values[count / 2]);
+}
+
+int main(int argc, char** argv) {
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s <libnnpack A> <libnnpack B> [threads] [rounds]\n", argv[0]);
+		return 2;
+	}
+	const size_t threads = argc > 3 ? (size_t) atoi(argv[3]) : 1, rounds = argc > 4 ? (size_t) atoi(argv[4]) : 9;
+	const struct library libraries[2] = { open_library(argv[1], threads), open_library(argv[2], threads) };
+	const double peak = nnps_bench_fma_peak_gflops();
+	printf("A: %s\nB: %s\nthreads %zu, %zu rounds; FMA peak of one core measured now: %.1f GFLOP/s (x%zu threads = %.1f)\n\n", argv[1], argv[2], threads,
+		rounds, peak, threads, peak * (double) threads);
+	printf("| layer | pass | A GFLOP/s | A %% peak | B GFLOP/s | B %% peak | B / A |\n|---|---|---:|---:|---:|---:|---:|\n");
+	for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+		const struct layer* l = &layers[i];
+		const size_t oh = out_size(l);
+		struct problem p = {
+			l, { l->h, l->h }, { l->k, l->k }, { l->stride, l->stride }, { l->pad, l->pad, l->pad, l->pad },
+			random_floats(l->n * l->ci * l->h * l->h), random_floats(l->co * l->ci * l->k * l->k), random_floats(l->co), random_floats(l->n * l->co * oh * oh),
+			random_floats(l->n * l->co * oh * oh), random_floats(l->n * l->ci * l->h * l->h), random_floats(l->co * l->ci * l->k * l->k),
+		};
+		const double flops = 2.0 * (double) (l->n * l->co * oh * oh) * (double) (l->ci * l->k * l->k);
+		for (int pass = 0; pass < 3; pass++) {
+			size_t sizes[2] = { 0, 0 };
+			void* workspaces[2];
+			for (int e = 0; e < 2; e++) {
+				if (call(&libraries[e], pass, &p, NULL, &sizes[e]) != nnp_status_success) {
+					fprintf(stderr, "%s: %s %s refused\n", libraries[e].path, l->name, pass_names[pass]);
+					return 1;
+				}
+				workspaces[e] = aligned_alloc(64, (sizes[e] + 64) / 64 * 64);
+				memset(workspaces[e], 0, sizes[e]); /* first touch outside the timed region */
+			}
+			double seconds[2][64];
+			for (size_t r = 0; r < rounds && r < 64; r++) {
+				for (int slot = 0; slot < 2; slot++) {
+					const int e = (int) ((r + (size_t) slot) % 2); /* rotate which engine runs first */
+					seconds[e][r] = time_batch(&libraries[e], pass, &p, workspaces[e], sizes[e]);
+				}
+			}
+			const double a = flops / median(seconds[0], rounds) / 1e9, b = flops / median(seconds[1], rounds) / 1e9;
+			const double limit = peak * (double) threads;
+			printf("| %s | %s | %.1f | %.0f%% | %.1f | %.0f%% | %.2fx |\n", l->name, pass_names[pass], a, 100 * a / limit, b, 100 * b / limit, b / a);
+			fflush(stdout);
+			free(workspaces[0]);
+			free(workspaces[1]);
+		}
+		free(p.x); free(p.w); free(p.b); free(p.y); free(p.dy); free(p.dx); free(p.dw);
+	}
+	return 0;
+}
