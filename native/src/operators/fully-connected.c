@@ -7,11 +7,11 @@
 #include "../runtime/threadpool.h"
 #include "validate.h"
 
-struct fc_call {
+/* The batched forward's phase: column chunks of the output. */
+struct output_context {
 	size_t batch, input_channels, output_channels;
 	const float* input;
 	const float* kernel;
-	const uint16_t* kernel_f16;
 	float* output;
 	const struct nnps_sgemm_config* sgemm;
 	float* buffers;
@@ -20,7 +20,7 @@ struct fc_call {
 
 /* output[:, chunk] = input (batch x ic) * kernel^T (ic x oc), the kernel read as a transposed view. */
 static void output_task(void* context, size_t thread, size_t task) {
-	const struct fc_call* call = context;
+	const struct output_context* call = context;
 	const size_t col0 = task * call->chunk;
 	const size_t n = nnps_min(call->output_channels - col0, call->chunk);
 	const struct nnps_b_source b = { nnps_b_strided, call->kernel, 1, call->input_channels, NULL };
@@ -37,7 +37,7 @@ enum nnp_status nnp_fully_connected_output(
 	enum nnp_status status = nnps_validate_fully_connected(batch_size, input_channels, output_channels);
 	if (status != nnp_status_success) return status;
 	const size_t threads = pthreadpool_get_threads_count(threadpool);
-	struct fc_call call = {
+	struct output_context call = {
 		.batch = batch_size, .input_channels = input_channels, .output_channels = output_channels,
 		.input = input, .kernel = kernel, .output = output, .sgemm = &nnps_hardware.isa.sgemm,
 	};
@@ -75,11 +75,20 @@ static float half_alternative_to_float(uint16_t h) {
 
 #define ROWS_PER_TASK 16
 
+/* The single-vector phase: 16 output channels per task; the kernel is float or (kernel_f16 set) half precision. */
+struct inference_context {
+	size_t input_channels, output_channels;
+	const float* input;
+	const float* kernel;
+	const uint16_t* kernel_f16;
+	float* output;
+};
+
 static void inference_task(void* context, size_t thread, size_t task) {
 	(void) thread;
-	const struct fc_call* call = context;
+	const struct inference_context* call = context;
 	const size_t ic = call->input_channels;
-	const size_t end = (task + 1) * ROWS_PER_TASK < call->output_channels ? (task + 1) * ROWS_PER_TASK : call->output_channels;
+	const size_t end = nnps_min((task + 1) * ROWS_PER_TASK, call->output_channels);
 	for (size_t o = task * ROWS_PER_TASK; o < end; o++) {
 		float sum = 0.0f;
 		if (call->kernel_f16 != NULL) {
@@ -94,8 +103,8 @@ static void inference_task(void* context, size_t thread, size_t task) {
 static enum nnp_status inference(size_t input_channels, size_t output_channels, const float* input, const float* kernel, const uint16_t* kernel_f16, float* output, pthreadpool_t threadpool) {
 	enum nnp_status status = nnps_validate_fully_connected(1, input_channels, output_channels);
 	if (status != nnp_status_success) return status;
-	struct fc_call call = { .batch = 1, .input_channels = input_channels, .output_channels = output_channels, .input = input, .kernel = kernel, .kernel_f16 = kernel_f16, .output = output };
-	nnps_parallelize(threadpool, inference_task, &call, (output_channels + ROWS_PER_TASK - 1) / ROWS_PER_TASK);
+	struct inference_context call = { input_channels, output_channels, input, kernel, kernel_f16, output };
+	nnps_parallelize(threadpool, inference_task, &call, nnps_ceil_div(output_channels, ROWS_PER_TASK));
 	return nnp_status_success;
 }
 
