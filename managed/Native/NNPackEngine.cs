@@ -9,8 +9,8 @@ namespace NNPackSharp.Native;
 /// <summary>
 /// <see cref="Conv2DAlgorithm.NNPackAuto"/>: float32 convolutions through the native library with its auto algorithm.
 /// Thread pools are shared (one per thread count, created once); workspaces are 64-byte aligned and pooled.
-/// Strided training calls use the library's nnpsharp_*_strided extensions; padding at least as large as the kernel,
-/// which the NNPACK API refuses, is applied to a padded copy of the input instead.
+/// Every call goes through the library's nnpsharp_*_strided extensions, which take a stride and any padding (also
+/// padding at least as large as the kernel, which upstream's functions refuse), so the input is never copied.
 /// </summary>
 internal static unsafe class NNPackEngine
 {
@@ -24,11 +24,10 @@ internal static unsafe class NNPackEngine
             return;
         }
 
-        using var padded = PaddedInput.Create(g, input);
-        Conv2DGeometry p = padded.Geometry;
+        Conv2DGeometry p = g;
         Call("nnpsharp_convolution_output_strided", (workspace, size) => NNPackNative.nnpsharp_convolution_output_strided(
             NnpConvolutionAlgorithm.Auto, (nuint)p.Batch, (nuint)p.InputChannels, (nuint)p.OutputChannels, InputSize(p), Padding(p), KernelSize(p), Stride(p),
-            padded.Data, weight, bias, output, workspace, size, NnpActivation.Identity, null, Pool(parallelism), null));
+            input, weight, bias, output, workspace, size, NnpActivation.Identity, null, Pool(parallelism), null));
     }
 
     public static void Backward(in Conv2DGeometry g, float* input, float* weight, float* gradOutput, float* gradInput, float* gradWeight, float* gradBias, int parallelism)
@@ -48,26 +47,20 @@ internal static unsafe class NNPackEngine
             return;
         }
 
-        using var padded = PaddedInput.Create(g, input);
-        Conv2DGeometry p = padded.Geometry;
+        Conv2DGeometry p = g;
         nint pool = Pool(parallelism);
         if (gradWeight != null)
         {
             Call("nnpsharp_convolution_kernel_gradient_strided", (workspace, size) => NNPackNative.nnpsharp_convolution_kernel_gradient_strided(
                 NnpConvolutionAlgorithm.Auto, (nuint)p.Batch, (nuint)p.InputChannels, (nuint)p.OutputChannels, InputSize(p), Padding(p), KernelSize(p), Stride(p),
-                padded.Data, gradOutput, gradWeight, workspace, size, NnpActivation.Identity, null, pool, null));
+                input, gradOutput, gradWeight, workspace, size, NnpActivation.Identity, null, pool, null));
         }
 
         if (gradInput != null)
         {
-            float* target = padded.IsCopy ? padded.Gradient : gradInput;
             Call("nnpsharp_convolution_input_gradient_strided", (workspace, size) => NNPackNative.nnpsharp_convolution_input_gradient_strided(
                 NnpConvolutionAlgorithm.Auto, (nuint)p.Batch, (nuint)p.InputChannels, (nuint)p.OutputChannels, InputSize(p), Padding(p), KernelSize(p), Stride(p),
-                gradOutput, weight, target, workspace, size, NnpActivation.Identity, null, pool, null));
-            if (padded.IsCopy)
-            {
-                padded.CropGradientInto(gradInput);
-            }
+                gradOutput, weight, gradInput, workspace, size, NnpActivation.Identity, null, pool, null));
         }
     }
 
