@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using NNPackSharp.Engine;
 using NNPackSharp.Gemm;
 
 namespace NNPackSharp.Bench;
@@ -16,7 +15,7 @@ internal static unsafe class GemmThroughput
     {
         float[] a = Random(m * k, 1), b = Random(k * n, 2), c = new float[m * n];
         Console.WriteLine($"SGEMM m={m} n={n} k={k}, {threads} thread(s): best of 10 after warm-up");
-        var workspace = new Workspace<float>();
+        var workspace = new GemmWorkspace<float>();
         fixed (float* pa = a, pb = b, pc = c)
         {
             foreach (GemmKernel<float> kernel in GemmKernels<float>.Supported)

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using NNPackSharp.Engine;
+using NNPackSharp.Gemm;
+using NNPackSharp.Memory;
 using NNPackSharp.Native;
 using NNPackSharp.Validation;
 
@@ -141,9 +143,12 @@ public static unsafe class Convolution
     /// <summary>Frees the pooled workspaces (im2col and packing buffers, native workspaces) kept for reuse between calls.</summary>
     public static void ReleaseWorkspaces()
     {
-        Workspace<float>.Clear();
-        Workspace<double>.Clear();
-        Workspace<Half>.Clear();
+        Pool<Workspace<float>>.Clear();
+        Pool<Workspace<double>>.Clear();
+        Pool<Workspace<Half>>.Clear();
+        Pool<GemmWorkspace<float>>.Clear();
+        Pool<GemmWorkspace<double>>.Clear();
+        Pool<GemmWorkspace<Half>>.Clear();
         NNPackEngine.ReleaseWorkspaces();
     }
 

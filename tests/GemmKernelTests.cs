@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using NNPackSharp.Engine;
+using NNPackSharp.Memory;
 using NNPackSharp.Gemm;
 
 namespace NNPackSharp.Tests;
@@ -91,9 +92,9 @@ public unsafe class GemmKernelTests
                 {
                     MatrixRef<T> ma = transposeA ? MatrixRef<T>.RowMajor(pa, m).Transposed : MatrixRef<T>.RowMajor(pa, k);
                     MatrixRef<T> mb = transposeB ? MatrixRef<T>.RowMajor(pb, k).Transposed : MatrixRef<T>.RowMajor(pb, n);
-                    Workspace<T> workspace = Workspace<T>.Rent();
+                    GemmWorkspace<T> workspace = Pool<GemmWorkspace<T>>.Rent();
                     ParallelGemm.Multiply(kernel, m, n, k, ma, mb, pc, n, accumulate, threads, workspace);
-                    Workspace<T>.Return(workspace);
+                    Pool<GemmWorkspace<T>>.Return(workspace);
                 }
 
                 double tolerance = 8 * (k + 2) * Tolerance.Epsilon<T>();

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using NNPackSharp.Gemm;
+using NNPackSharp.Memory;
 using NNPackSharp.Validation;
 
 namespace NNPackSharp.Engine;
@@ -28,20 +29,20 @@ internal sealed unsafe class ManagedConv2D<T>
         {
             Parallel.For(0, g.Batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
             {
-                Workspace<T> workspace = Workspace<T>.Rent();
+                Workspace<T> workspace = Pool<Workspace<T>>.Rent();
                 ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism: 1);
-                Workspace<T>.Return(workspace);
+                Pool<Workspace<T>>.Return(workspace);
             });
             return;
         }
 
-        Workspace<T> shared = Workspace<T>.Rent();
+        Workspace<T> shared = Pool<Workspace<T>>.Rent();
         for (int image = 0; image < g.Batch; image++)
         {
             ForwardImage(g, image, input, weight, bias, output, shared, parallelism);
         }
 
-        Workspace<T>.Return(shared);
+        Pool<Workspace<T>>.Return(shared);
     }
 
     /// <summary>
@@ -63,13 +64,13 @@ internal sealed unsafe class ManagedConv2D<T>
         int imageWorkers = Math.Min(parallelism, g.Batch);
         if (imageWorkers <= 1)
         {
-            Workspace<T> shared = Workspace<T>.Rent();
+            Workspace<T> shared = Pool<Workspace<T>>.Rent();
             for (int image = 0; image < g.Batch; image++)
             {
                 BackwardImage(g, image, input, weight, gradOutput, gradInput, gradWeight, gradBias, shared, parallelism);
             }
 
-            Workspace<T>.Return(shared);
+            Pool<Workspace<T>>.Return(shared);
             return;
         }
 
@@ -80,7 +81,7 @@ internal sealed unsafe class ManagedConv2D<T>
         var workspaces = new Workspace<T>[imageWorkers];
         Parallel.For(0, imageWorkers, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, worker =>
         {
-            Workspace<T> workspace = workspaces[worker] = Workspace<T>.Rent();
+            Workspace<T> workspace = workspaces[worker] = Pool<Workspace<T>>.Rent();
             T* partialWeight = hasWeight ? workspace.WeightGradient.Ensure(g.WeightLength) : null;
             T* partialBias = hasBias ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
             int first = (int)((long)worker * g.Batch / imageWorkers), end = (int)((long)(worker + 1) * g.Batch / imageWorkers);
@@ -102,7 +103,7 @@ internal sealed unsafe class ManagedConv2D<T>
                 AddInto(gradBias, workspace.BiasGradient.Ensure(g.OutputChannels), g.OutputChannels);
             }
 
-            Workspace<T>.Return(workspace);
+            Pool<Workspace<T>>.Return(workspace);
         }
     }
 
@@ -124,7 +125,7 @@ internal sealed unsafe class ManagedConv2D<T>
             Kernel, g.OutputChannels, plane, g.PatchLength,
             MatrixRef<T>.RowMajor(weight, g.PatchLength),
             MatrixRef<T>.RowMajor(columns, plane),
-            destination, plane, accumulate: bias != null, gemmParallelism, workspace);
+            destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
     }
 
     // firstImage: gradWeight and gradBias hold stale values to overwrite rather than sums to add to.
@@ -144,7 +145,7 @@ internal sealed unsafe class ManagedConv2D<T>
             ParallelGemm.Multiply(
                 Kernel, g.OutputChannels, g.PatchLength, plane,
                 gradOutputMatrix, MatrixRef<T>.RowMajor(columns, plane).Transposed,
-                gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism, workspace);
+                gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism, workspace.Gemm);
         }
 
         if (gradInput != null)
@@ -168,12 +169,12 @@ internal sealed unsafe class ManagedConv2D<T>
         MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
         if (g.IsPointwise)
         {
-            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism, workspace);
+            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism, workspace.Gemm);
             return;
         }
 
         T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
-        ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace);
+        ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
         new Span<T>(imageGradient, g.InputImageLength).Clear();
         Im2Col.ScatterAdd(g, gradColumns, imageGradient);
     }

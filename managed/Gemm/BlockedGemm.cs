@@ -1,5 +1,4 @@
 using System.Numerics;
-using NNPackSharp.Engine;
 
 namespace NNPackSharp.Gemm;
 
@@ -26,7 +25,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmKernel<T>
 
     public override int TileColumns => MicroKernel<T, TVector, TOps>.Columns;
 
-    public override void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, Workspace<T> workspace)
+    public override void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
     {
         int mr = TileRows;
         int nr = TileColumns;

@@ -1,5 +1,3 @@
-using NNPackSharp.Engine;
-
 namespace NNPackSharp.Gemm;
 
 /// <summary>
@@ -24,7 +22,7 @@ internal abstract unsafe class GemmKernel<T>
     /// Computes <c>C = A*B</c>, or <c>C += A*B</c> with <paramref name="accumulate"/>, on the calling thread,
     /// using <paramref name="workspace"/>'s packing buffers.
     /// </summary>
-    public abstract void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, Workspace<T> workspace);
+    public abstract void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace);
 
     /// <inheritdoc />
     public override string ToString() => $"{Kind} {TileRows}x{TileColumns}";

@@ -1,4 +1,4 @@
-using NNPackSharp.Engine;
+using NNPackSharp.Memory;
 
 namespace NNPackSharp.Gemm;
 
@@ -11,7 +11,7 @@ internal static unsafe class ParallelGemm
     private const long SerialWorkLimit = 1L << 21;
 
     // workspace: the caller's, whose packing buffers a serial run uses; parallel slabs rent their own.
-    public static void Multiply<T>(GemmKernel<T> kernel, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism, Workspace<T> workspace)
+    public static void Multiply<T>(GemmKernel<T> kernel, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism, GemmWorkspace<T> workspace)
         where T : unmanaged
     {
         if (parallelism <= 1 || (long)m * n * k < SerialWorkLimit)
@@ -29,7 +29,7 @@ internal static unsafe class ParallelGemm
         {
             int start = task * chunk;
             int length = Math.Min(chunk, extent - start);
-            Workspace<T> slabWorkspace = Workspace<T>.Rent();
+            GemmWorkspace<T> slabWorkspace = Pool<GemmWorkspace<T>>.Rent();
             if (splitColumns)
             {
                 MatrixRef<T> slabB = new(b.At(0, start), b.RowStride, b.ColumnStride);
@@ -41,7 +41,7 @@ internal static unsafe class ParallelGemm
                 kernel.Multiply(length, n, k, slabA, b, c + (start * ldc), ldc, accumulate, slabWorkspace);
             }
 
-            Workspace<T>.Return(slabWorkspace);
+            Pool<GemmWorkspace<T>>.Return(slabWorkspace);
         });
     }
 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace NNPackSharp.Engine;
+namespace NNPackSharp.Memory;
 
 /// <summary>
 /// A growable buffer on the pinned object heap, 64-byte aligned, kept for reuse: first touch of a fresh page
