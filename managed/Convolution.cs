@@ -49,7 +49,7 @@ public static unsafe class Convolution
         Conv2DGeometry.Create(inputLengths, weightLengths, padding, stride ?? Size2D.One).OutputLengths;
 
     /// <summary>Computes a convolution into a new tensor.</summary>
-    /// <typeparam name="T">The element type: <see cref="float"/> and <see cref="double"/> run on SIMD; other IEEE types (such as <see cref="Half"/>) on the scalar kernel.</typeparam>
+    /// <typeparam name="T">The element type: <see cref="float"/> and <see cref="double"/> run on SIMD; other IEEE types (such as <see cref="Half"/>) on the scalar GEMM.</typeparam>
     /// <param name="input">The input <c>[N,Cin,H,W]</c>.</param>
     /// <param name="weight">The weight <c>[Cout,Cin,kH,kW]</c>.</param>
     /// <param name="bias">The bias <c>[Cout,1,1]</c> or <c>[Cout]</c>, or null for none.</param>
@@ -152,7 +152,7 @@ public static unsafe class Convolution
         NNPackEngine.ReleaseWorkspaces();
     }
 
-    /// <summary>Forward on a given managed engine: tests use it to run every GEMM kernel this CPU supports.</summary>
+    /// <summary>Forward on a given managed engine: tests use it to run the GEMM of every width this CPU supports.</summary>
     internal static void Conv2D<T>(
         ManagedConv2D<T> engine, ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output,
         Size2D padding, Size2D? stride, Conv2DAlgorithm algorithm)
@@ -186,7 +186,7 @@ public static unsafe class Convolution
         }
     }
 
-    /// <summary>Backward on a given managed engine: tests use it to run every GEMM kernel this CPU supports.</summary>
+    /// <summary>Backward on a given managed engine: tests use it to run the GEMM of every width this CPU supports.</summary>
     internal static void Conv2DBackward<T>(
         ManagedConv2D<T> engine, ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> gradOutput,
         TensorSpan<T> gradInput, TensorSpan<T> gradWeight, TensorSpan<T> gradBias,

@@ -44,7 +44,7 @@ internal static class ConvRunner<T>
         double[] w = ConvCase.RandomValues(random, c.WeightLength);
         double[] b = ConvCase.RandomValues(random, c.Cout);
         double[] dy = ConvCase.RandomValues(random, c.OutputLength);
-        string label = $"{typeof(T).Name} {c} kernel {(engine ?? ManagedConv2D<T>.Default).Kernel}";
+        string label = $"{typeof(T).Name} {c} GEMM {(engine ?? ManagedConv2D<T>.Default).Gemm}";
 
         var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
         Tolerance.AssertClose<T>(Forward(c, x, w, b, engine), expected, magnitude, c.Depth + 1, label + " forward");

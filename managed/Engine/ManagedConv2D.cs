@@ -14,12 +14,13 @@ namespace NNPackSharp.Engine;
 internal sealed unsafe class ManagedConv2D<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public ManagedConv2D(GemmKernel<T> kernel) => Kernel = kernel;
+    public ManagedConv2D(GemmForWidth<T> gemm) => Gemm = gemm;
 
-    /// <summary>The engine on the widest GEMM kernel this CPU runs.</summary>
-    public static ManagedConv2D<T> Default { get; } = new(GemmKernels<T>.Best);
+    /// <summary>The engine on the widest GEMM this CPU runs.</summary>
+    public static ManagedConv2D<T> Default { get; } = new(Gemms<T>.Best);
 
-    public GemmKernel<T> Kernel { get; }
+    /// <summary>The GEMM every product of this engine runs on.</summary>
+    public GemmForWidth<T> Gemm { get; }
 
     /// <summary><c>output = conv2d(input, weight) + bias</c>; <paramref name="bias"/> may be null.</summary>
     public void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism)
@@ -122,7 +123,7 @@ internal sealed unsafe class ManagedConv2D<T>
 
         T* columns = Columns(g, source, workspace, gemmParallelism);
         ParallelGemm.Multiply(
-            Kernel, g.OutputChannels, plane, g.PatchLength,
+            Gemm, g.OutputChannels, plane, g.PatchLength,
             MatrixRef<T>.RowMajor(weight, g.PatchLength),
             MatrixRef<T>.RowMajor(columns, plane),
             destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
@@ -143,7 +144,7 @@ internal sealed unsafe class ManagedConv2D<T>
         {
             T* columns = Columns(g, source, workspace, gemmParallelism);
             ParallelGemm.Multiply(
-                Kernel, g.OutputChannels, g.PatchLength, plane,
+                Gemm, g.OutputChannels, g.PatchLength, plane,
                 gradOutputMatrix, MatrixRef<T>.RowMajor(columns, plane).Transposed,
                 gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism, workspace.Gemm);
         }
@@ -169,12 +170,12 @@ internal sealed unsafe class ManagedConv2D<T>
         MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
         if (g.IsPointwise)
         {
-            ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism, workspace.Gemm);
+            ParallelGemm.Multiply(Gemm, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism, workspace.Gemm);
             return;
         }
 
         T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
-        ParallelGemm.Multiply(Kernel, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
+        ParallelGemm.Multiply(Gemm, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
         new Span<T>(imageGradient, g.InputImageLength).Clear();
         Im2Col.ScatterAdd(g, gradColumns, imageGradient);
     }

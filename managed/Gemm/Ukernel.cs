@@ -3,16 +3,16 @@ using System.Runtime.CompilerServices;
 namespace NNPackSharp.Gemm;
 
 /// <summary>
-/// The register-blocked GEMM micro-kernel: a 6 x (2 registers) tile of C from packed panels,
+/// The register-blocked GEMM ukernel (BLIS's micro-kernel): a 6 x (2 registers) tile of C from packed panels,
 /// <c>C[6, 2w] (+)= A[6, kc] * B[kc, 2w]</c>, w = <see cref="IVectorOps{T,TVector}.Count"/>.
 /// Twelve accumulators plus two B registers and one broadcast fit the 16 registers of SSE/AVX2/NEON without spilling,
 /// and twelve independent FMA chains cover the FMA latency.
 /// </summary>
 /// <remarks>
 /// Packed layouts: A holds, for each k, the <see cref="Rows"/> values of its column; B holds, for each k,
-/// the 2w values of its row. Both are zero-padded at the edges, so the kernel always computes a full tile.
+/// the 2w values of its row. Both are zero-padded at the edges, so the ukernel always computes a full tile.
 /// </remarks>
-internal static unsafe class MicroKernel<T, TVector, TOps>
+internal static unsafe class Ukernel<T, TVector, TOps>
     where T : unmanaged
     where TVector : struct
     where TOps : IVectorOps<T, TVector>

@@ -1,21 +1,22 @@
 namespace NNPackSharp.Gemm;
 
 /// <summary>
-/// A single-threaded GEMM <c>C[m,n] (+)= A[m,k] * B[k,n]</c> for one register width.
-/// <see cref="GemmKernels{T}"/> lists the instances; <see cref="ParallelGemm"/> splits work among them.
+/// A single-threaded GEMM <c>C[m,n] (+)= A[m,k] * B[k,n]</c> on the ukernel of one register width.
+/// <see cref="Gemms{T}"/> lists the instances; <see cref="ParallelGemm"/> splits work among them.
 /// </summary>
-internal abstract unsafe class GemmKernel<T>
+internal abstract unsafe class GemmForWidth<T>
     where T : unmanaged
 {
-    public abstract GemmKernelKind Kind { get; }
+    /// <summary>The register width its ukernel computes with.</summary>
+    public abstract VectorWidth Width { get; }
 
     /// <summary>True when this CPU (and the JIT's settings) run this width in hardware.</summary>
     public abstract bool IsSupported { get; }
 
-    /// <summary>Rows of one micro-kernel tile (MR).</summary>
+    /// <summary>Rows of one ukernel tile (MR).</summary>
     public abstract int TileRows { get; }
 
-    /// <summary>Columns of one micro-kernel tile (NR).</summary>
+    /// <summary>Columns of one ukernel tile (NR).</summary>
     public abstract int TileColumns { get; }
 
     /// <summary>
@@ -25,5 +26,5 @@ internal abstract unsafe class GemmKernel<T>
     public abstract void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace);
 
     /// <inheritdoc />
-    public override string ToString() => $"{Kind} {TileRows}x{TileColumns}";
+    public override string ToString() => $"{Width} {TileRows}x{TileColumns}";
 }

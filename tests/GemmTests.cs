@@ -6,48 +6,48 @@ using NNPackSharp.Gemm;
 namespace NNPackSharp.Tests;
 
 /// <summary>
-/// Every GEMM kernel this CPU runs (scalar, and each SIMD width up to the widest), exercised in this one process:
-/// the GEMM itself on edge-heavy sizes and strided views, and whole convolutions on each kernel.
+/// The GEMM of every register width this CPU runs (scalar, and each SIMD width up to the widest), exercised in this
+/// one process: the GEMM itself on edge-heavy sizes and strided views, and whole convolutions on each width.
 /// </summary>
-public unsafe class GemmKernelTests
+public unsafe class GemmTests
 {
-    private static IEnumerable<TestCaseData> FloatKernels() => GemmKernels<float>.Supported.Select(k => new TestCaseData((int)k.Kind).SetArgDisplayNames(k.ToString()));
+    private static IEnumerable<TestCaseData> FloatWidths() => Gemms<float>.Supported.Select(g => new TestCaseData((int)g.Width).SetArgDisplayNames(g.ToString()));
 
-    private static IEnumerable<TestCaseData> DoubleKernels() => GemmKernels<double>.Supported.Select(k => new TestCaseData((int)k.Kind).SetArgDisplayNames(k.ToString()));
+    private static IEnumerable<TestCaseData> DoubleWidths() => Gemms<double>.Supported.Select(g => new TestCaseData((int)g.Width).SetArgDisplayNames(g.ToString()));
 
     [Test]
     public void TheWidestAcceleratedWidthIsChosen()
     {
-        GemmKernelKind expected = Vector512.IsHardwareAccelerated ? GemmKernelKind.Vector512
-            : Vector256.IsHardwareAccelerated ? GemmKernelKind.Vector256
-            : Vector128.IsHardwareAccelerated ? GemmKernelKind.Vector128
-            : GemmKernelKind.Scalar;
+        VectorWidth expected = Vector512.IsHardwareAccelerated ? VectorWidth.Vector512
+            : Vector256.IsHardwareAccelerated ? VectorWidth.Vector256
+            : Vector128.IsHardwareAccelerated ? VectorWidth.Vector128
+            : VectorWidth.Scalar;
         Assert.Multiple(() =>
         {
-            Assert.That(GemmKernels<float>.Best.Kind, Is.EqualTo(expected));
-            Assert.That(GemmKernels<double>.Best.Kind, Is.EqualTo(expected));
-            Assert.That(GemmKernels<Half>.Best.Kind, Is.EqualTo(GemmKernelKind.Scalar), "Half has no SIMD kernel");
-            Assert.That(GemmKernels<float>.Supported.Select(k => k.Kind), Does.Contain(GemmKernelKind.Scalar));
+            Assert.That(Gemms<float>.Best.Width, Is.EqualTo(expected));
+            Assert.That(Gemms<double>.Best.Width, Is.EqualTo(expected));
+            Assert.That(Gemms<Half>.Best.Width, Is.EqualTo(VectorWidth.Scalar), "Half has no SIMD ukernel");
+            Assert.That(Gemms<float>.Supported.Select(g => g.Width), Does.Contain(VectorWidth.Scalar));
         });
-        TestContext.Out.WriteLine("supported: " + string.Join(", ", GemmKernels<float>.Supported));
+        TestContext.Out.WriteLine("supported: " + string.Join(", ", Gemms<float>.Supported));
     }
 
-    [TestCaseSource(nameof(FloatKernels))]
-    public void FloatGemmMatchesNaive(int kind) => CheckGemm(GemmKernels<float>.Get((GemmKernelKind)kind));
+    [TestCaseSource(nameof(FloatWidths))]
+    public void FloatGemmMatchesNaive(int width) => CheckGemm(Gemms<float>.Get((VectorWidth)width));
 
-    [TestCaseSource(nameof(DoubleKernels))]
-    public void DoubleGemmMatchesNaive(int kind) => CheckGemm(GemmKernels<double>.Get((GemmKernelKind)kind));
+    [TestCaseSource(nameof(DoubleWidths))]
+    public void DoubleGemmMatchesNaive(int width) => CheckGemm(Gemms<double>.Get((VectorWidth)width));
 
-    [TestCaseSource(nameof(FloatKernels))]
-    public void FloatConvolutionOnKernel(int kind) => CheckConvolutions<float>((GemmKernelKind)kind, seed: kind + 100);
+    [TestCaseSource(nameof(FloatWidths))]
+    public void FloatConvolutionOnEachWidth(int width) => CheckConvolutions<float>((VectorWidth)width, seed: width + 100);
 
-    [TestCaseSource(nameof(DoubleKernels))]
-    public void DoubleConvolutionOnKernel(int kind) => CheckConvolutions<double>((GemmKernelKind)kind, seed: kind + 200);
+    [TestCaseSource(nameof(DoubleWidths))]
+    public void DoubleConvolutionOnEachWidth(int width) => CheckConvolutions<double>((VectorWidth)width, seed: width + 200);
 
-    private static void CheckConvolutions<T>(GemmKernelKind kind, int seed)
+    private static void CheckConvolutions<T>(VectorWidth width, int seed)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var engine = new ManagedConv2D<T>(GemmKernels<T>.Get(kind));
+        var engine = new ManagedConv2D<T>(Gemms<T>.Get(width));
         int dataSeed = 0;
         foreach (ConvCase c in ConvCase.Random(seed, count: 40))
         {
@@ -59,7 +59,7 @@ public unsafe class GemmKernelTests
     /// Sizes straddle the tile and block edges (MR, NR, KC = 256, MC = 120), in every transpose combination the
     /// engine uses, overwriting and accumulating, on one and two threads.
     /// </summary>
-    private static void CheckGemm<T>(GemmKernel<T> kernel)
+    private static void CheckGemm<T>(GemmForWidth<T> gemm)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var random = new Random(5);
@@ -93,7 +93,7 @@ public unsafe class GemmKernelTests
                     MatrixRef<T> ma = transposeA ? MatrixRef<T>.RowMajor(pa, m).Transposed : MatrixRef<T>.RowMajor(pa, k);
                     MatrixRef<T> mb = transposeB ? MatrixRef<T>.RowMajor(pb, k).Transposed : MatrixRef<T>.RowMajor(pb, n);
                     GemmWorkspace<T> workspace = Pool<GemmWorkspace<T>>.Rent();
-                    ParallelGemm.Multiply(kernel, m, n, k, ma, mb, pc, n, accumulate, threads, workspace);
+                    ParallelGemm.Multiply(gemm, m, n, k, ma, mb, pc, n, accumulate, threads, workspace);
                     Pool<GemmWorkspace<T>>.Return(workspace);
                 }
 
@@ -101,7 +101,7 @@ public unsafe class GemmKernelTests
                 for (int i = 0; i < c.Length; i++)
                 {
                     double error = Math.Abs(double.CreateTruncating(c[i]) - double.CreateTruncating(expected[i]));
-                    Assert.That(error, Is.LessThanOrEqualTo(tolerance), $"{kernel} m={m} n={n} k={k} tA={transposeA} tB={transposeB} acc={accumulate} threads={threads} element {i}");
+                    Assert.That(error, Is.LessThanOrEqualTo(tolerance), $"{gemm} m={m} n={n} k={k} tA={transposeA} tB={transposeB} acc={accumulate} threads={threads} element {i}");
                 }
             }
         }
