@@ -1,4 +1,4 @@
-using NNPackSharp.Native;
+using NNPackSharp.Interop;
 
 namespace NNPackSharp.Tests.Native;
 
@@ -85,7 +85,7 @@ public class NativeStatusTests
     [Test]
     public void FailureStatusBecomesNNPackException()
     {
-        var error = Assert.Throws<NNPackException>(() => NNPackSharp.Native.NNPackEngine.Check("nnp_convolution_output", NNPackSharp.Interop.NnpStatus.OutOfMemory));
+        var error = Assert.Throws<NNPackException>(() => Ensure.Success(NnpStatus.OutOfMemory, "nnp_convolution_output"));
         Assert.Multiple(() =>
         {
             Assert.That(error!.StatusCode, Is.EqualTo(52));
@@ -93,7 +93,7 @@ public class NativeStatusTests
             Assert.That(error.Function, Is.EqualTo("nnp_convolution_output"));
             Assert.That(error.Message, Does.Contain("nnp_convolution_output").And.Contain("52").And.Contain("OutOfMemory"));
         });
-        Assert.DoesNotThrow(() => NNPackSharp.Native.NNPackEngine.Check("nnp_convolution_output", NNPackSharp.Interop.NnpStatus.Success));
+        Assert.DoesNotThrow(() => Ensure.Success(NnpStatus.Success, "nnp_convolution_output"));
     }
 
     [Test]

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyModel;
 
-namespace NNPackSharp.Native;
+namespace NNPackSharp.Interop;
 
 /// <summary>
 /// Finds and loads the native NNPACK-API library without ever throwing, recording every place it tried and why each
@@ -39,7 +39,7 @@ internal sealed class NativeLibraryProbe(string? explicitPath, string baseDirect
             int status = ((delegate* unmanaged<int>)initialize)();
             if (status != 0)
             {
-                attempts.Add($"{candidate}: nnp_initialize returned {status} ({Enum.GetName(typeof(Interop.NnpStatus), status) ?? "unknown status"}): it refuses this CPU");
+                attempts.Add($"{candidate}: nnp_initialize returned {status} ({Enum.GetName(typeof(NnpStatus), status) ?? "unknown status"}): it refuses this CPU");
                 NativeLibrary.Free(handle);
                 continue;
             }

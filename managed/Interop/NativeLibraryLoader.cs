@@ -2,15 +2,14 @@ using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyModel;
-using NNPackSharp.Native;
 
-namespace NNPackSharp;
+namespace NNPackSharp.Interop;
 
 /// <summary>
-/// The native NNPACK-API engine behind <see cref="Conv2DAlgorithm.NNPackAuto"/>: where it was looked for, whether it
-/// loaded, and an explicit path to use instead. Looking never throws; <see cref="Diagnostics"/> says what was tried.
+/// The process's one look for the native library (behind the public <see cref="NNPackNativeLibrary"/>): probes once,
+/// on first use, keeps the handle and what was tried, and routes the generated bindings to that handle.
 /// </summary>
-public static class NNPackNativeLibrary
+internal static class NativeLibraryLoader
 {
     private static readonly Lock Gate = new();
     private static string? explicitPath;
@@ -19,11 +18,7 @@ public static class NNPackNativeLibrary
     private static string diagnostics = "not looked for yet";
     private static int resolverRegistered;
 
-    /// <summary>
-    /// A path to the native library to load, tried before any other place. Set it before the first use of
-    /// <see cref="Conv2DAlgorithm.NNPackAuto"/>; the environment variable <c>NNPACKSHARP_NATIVE_LIBRARY</c> does the same.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The library has already been looked for in this process.</exception>
+    /// <inheritdoc cref="NNPackNativeLibrary.ExplicitPath"/>
     public static string? ExplicitPath
     {
         get => explicitPath;
@@ -41,10 +36,7 @@ public static class NNPackNativeLibrary
         }
     }
 
-    /// <summary>True when the native library was found, loaded and initialised on this CPU.</summary>
-    public static bool IsAvailable => Handle != 0;
-
-    /// <summary>Every place the library was looked for and what happened there, one per line.</summary>
+    /// <inheritdoc cref="NNPackNativeLibrary.Diagnostics"/>
     public static string Diagnostics
     {
         get
@@ -55,7 +47,7 @@ public static class NNPackNativeLibrary
     }
 
     /// <summary>The loaded library, or 0; the first call looks for it.</summary>
-    internal static nint Handle
+    public static nint Handle
     {
         get
         {
@@ -90,7 +82,7 @@ public static class NNPackNativeLibrary
 
         try
         {
-            NativeLibrary.SetDllImportResolver(typeof(NNPackNativeLibrary).Assembly, Resolve);
+            NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
         }
         catch (InvalidOperationException)
         {
@@ -99,5 +91,5 @@ public static class NNPackNativeLibrary
     }
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
-        name == Interop.NNPackNative.LibraryName ? handle : 0;
+        name == NNPackNative.LibraryName ? handle : 0;
 }
