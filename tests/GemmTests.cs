@@ -1,5 +1,5 @@
 using System.Runtime.Intrinsics;
-using NNPackSharp.Engine;
+using NNPackSharp.Engines.Managed;
 using NNPackSharp.Memory;
 using NNPackSharp.Gemm;
 
@@ -47,7 +47,7 @@ public unsafe class GemmTests
     private static void CheckConvolutions<T>(VectorWidth width, int seed)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var engine = new ManagedConv2D<T>(Gemms<T>.Get(width));
+        var engine = new ManagedEngine<T>(Gemms<T>.Get(width));
         int dataSeed = 0;
         foreach (ConvCase c in ConvCase.Random(seed, count: 40))
         {

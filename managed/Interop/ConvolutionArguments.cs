@@ -1,4 +1,4 @@
-using NNPackSharp.Validation;
+using NNPackSharp.Geometry;
 
 namespace NNPackSharp.Interop;
 

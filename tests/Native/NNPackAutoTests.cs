@@ -75,6 +75,45 @@ public class NNPackAutoTests
     }
 
     [Test]
+    public void PaddingPastTheKernelRunsInPlaceWithoutAllocating()
+    {
+        // Padding (4,5) is past the 3x3 kernel on both axes, which upstream's API refuses; libnnpack's strided functions
+        // take it as is, so the engine neither copies the input nor allocates: after warm-up a call allocates nothing at
+        // all on the calling thread (one thread, so no pool bookkeeping either).
+        Convolution.MaxDegreeOfParallelism = 1;
+        var c = new ConvCase(2, 3, 9, 9, 4, 3, 3, 4, 5, 2, 1);
+        var random = new Random(45);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength);
+        double[] b = ConvCase.RandomValues(random, c.Cout), dy = ConvCase.RandomValues(random, c.OutputLength);
+        Tensor<float> input = ConvCase.ToTensor<float>(x, c.InputShape), weight = ConvCase.ToTensor<float>(w, c.WeightShape);
+        Tensor<float> bias = ConvCase.ToTensor<float>(b, c.Cout, 1, 1), gradOutput = ConvCase.ToTensor<float>(dy, c.OutputShape);
+        Tensor<float> output = Tensor.Create(new float[c.OutputLength], c.OutputShape);
+        Tensor<float> gradInput = Tensor.Create(new float[c.InputLength], c.InputShape);
+        Tensor<float> gradWeight = Tensor.Create(new float[c.WeightLength], c.WeightShape);
+        Tensor<float> gradBias = Tensor.Create(new float[c.Cout], [c.Cout, 1, 1]);
+        void Forward() => Convolution.Conv2D<float>(input, weight, bias, output, c.Padding, c.Stride, Conv2DAlgorithm.NNPackAuto);
+        void Backward() => Convolution.Conv2DBackward<float>(input, weight, gradOutput, gradInput, gradWeight, gradBias, c.Padding, c.Stride, Conv2DAlgorithm.NNPackAuto);
+        for (int i = 0; i < 3; i++)
+        {
+            Forward();
+            Backward();
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(BytesAllocatedBy(Forward), Is.Zero, "bytes allocated by a warm forward call");
+            Assert.That(BytesAllocatedBy(Backward), Is.Zero, "bytes allocated by a warm backward call");
+        });
+
+        var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
+        AssertWithin(ConvCase.ToDoubles(output), expected, magnitude, $"{c} forward");
+        var reference = ReferenceConvolution.Backward(c, x, w, dy);
+        AssertWithin(ConvCase.ToDoubles(gradInput), reference.Input, reference.InputMagnitude, $"{c} gradInput");
+        AssertWithin(ConvCase.ToDoubles(gradWeight), reference.Weight, reference.WeightMagnitude, $"{c} gradWeight");
+        AssertWithin(ConvCase.ToDoubles(gradBias), reference.Bias, reference.BiasMagnitude, $"{c} gradBias");
+    }
+
+    [Test]
     public void EmptyBatch()
     {
         var x = Tensor.Create(Array.Empty<float>(), [0, 2, 4, 4]);
@@ -83,6 +122,13 @@ public class NNPackAutoTests
         Conv2DGradients<float> g = Convolution.Conv2DBackward(x, w, Tensor.Create(new float[1], [1]), y, algorithm: Conv2DAlgorithm.NNPackAuto);
         Assert.That(ConvCase.ToDoubles(g.GradWeight), Is.All.EqualTo(0.0));
         Assert.That(ConvCase.ToDoubles(g.GradBias!), Is.All.EqualTo(0.0));
+    }
+
+    private static long BytesAllocatedBy(Action call)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        call();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
     private static void AssertWithin(double[] actual, double[] expected, double[] magnitude, string what, double tolerance = MaxRelativeError)

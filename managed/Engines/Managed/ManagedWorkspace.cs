@@ -1,13 +1,13 @@
 using NNPackSharp.Gemm;
 using NNPackSharp.Memory;
 
-namespace NNPackSharp.Engine;
+namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
 /// The scratch memory of one managed-engine worker: the im2col buffer, its gradient partial sums, and the packing
 /// buffers of the GEMMs it runs. Rented from <see cref="Pool{TItem}"/> for one task and returned after it.
 /// </summary>
-internal sealed class Workspace<T>
+internal sealed class ManagedWorkspace<T>
     where T : unmanaged
 {
     /// <summary>The im2col matrix of one image, <c>[Cin*kH*kW, Hout*Wout]</c>.</summary>

@@ -1,14 +1,12 @@
 using System.Runtime.CompilerServices;
-using System.Numerics;
-using System.Numerics.Tensors;
-using NNPackSharp.Validation;
+using NNPackSharp.Geometry;
 
-namespace NNPackSharp.Engine;
+namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
-/// The im2col transform and its adjoint for one image: <see cref="Gather"/> lays every receptive field out as a
-/// column of a <c>[Cin*kH*kW, Hout*Wout]</c> matrix (zeros for padding); <see cref="ScatterAdd"/> adds such a
-/// matrix back onto the image (col2im), which is how the input gradient folds overlapping windows.
+/// The im2col transform of one image: <see cref="Gather"/> lays every receptive field out as a column of a
+/// <c>[Cin*kH*kW, Hout*Wout]</c> matrix (zeros for padding), so the convolution becomes one GEMM.
+/// <see cref="Col2Im"/> is its adjoint.
 /// </summary>
 internal static unsafe class Im2Col
 {
@@ -64,63 +62,8 @@ internal static unsafe class Im2Col
         }
     }
 
-    /// <summary>Adds <paramref name="columns"/> back onto <paramref name="image"/> (<c>[Cin,H,W]</c>), the adjoint of <see cref="Gather"/>.</summary>
-    public static void ScatterAdd<T>(in Conv2DGeometry g, T* columns, T* image)
-        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
-    {
-        for (int channel = 0; channel < g.InputChannels; channel++)
-        {
-            ScatterAddChannel(g, channel, columns, image);
-        }
-    }
-
-    /// <summary>The part of <see cref="ScatterAdd"/> that lands on one input channel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScatterAddChannel<T>(in Conv2DGeometry g, int channel, T* columns, T* image)
-        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
-    {
-        int outW = g.OutputWidth;
-        T* plane = image + ((nint)channel * g.InputHeight * g.InputWidth);
-        for (int ky = 0; ky < g.KernelHeight; ky++)
-        {
-            for (int kx = 0; kx < g.KernelWidth; kx++)
-            {
-                T* row = Row(g, columns, channel, ky, kx);
-                var (first, end) = ValidOutputRange(kx, g.PadWidth, g.StrideWidth, g.InputWidth, outW);
-                if (first >= end)
-                {
-                    continue;
-                }
-
-                for (int oy = 0; oy < g.OutputHeight; oy++)
-                {
-                    int iy = (oy * g.StrideHeight) - g.PadHeight + ky;
-                    if (iy < 0 || iy >= g.InputHeight)
-                    {
-                        continue;
-                    }
-
-                    T* source = row + ((nint)oy * outW);
-                    T* destination = plane + ((nint)iy * g.InputWidth) - g.PadWidth + kx;
-                    if (g.StrideWidth == 1)
-                    {
-                        Span<T> target = new(destination + first, end - first);
-                        TensorPrimitives.Add(target, new ReadOnlySpan<T>(source + first, end - first), target);
-                    }
-                    else
-                    {
-                        for (int ox = first; ox < end; ox++)
-                        {
-                            destination[(nint)ox * g.StrideWidth] += source[ox];
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// <summary>The row of the column matrix that holds kernel tap (<paramref name="ky"/>, <paramref name="kx"/>) of <paramref name="channel"/>.</summary>
-    private static T* Row<T>(in Conv2DGeometry g, T* columns, int channel, int ky, int kx)
+    public static T* Row<T>(in Conv2DGeometry g, T* columns, int channel, int ky, int kx)
         where T : unmanaged =>
         columns + ((nint)((((channel * g.KernelHeight) + ky) * g.KernelWidth) + kx) * g.OutputPlaneLength);
 
@@ -128,7 +71,7 @@ internal static unsafe class Im2Col
     /// The output columns <c>[first, end)</c> whose input column <c>ox*stride - pad + k</c> lies inside <c>[0, size)</c>;
     /// the others read padding.
     /// </summary>
-    internal static (int First, int End) ValidOutputRange(int k, int pad, int stride, int size, int outputSize)
+    public static (int First, int End) ValidOutputRange(int k, int pad, int stride, int size, int outputSize)
     {
         int lowest = pad - k;                  // ox*stride must be >= this
         int highest = size - 1 + pad - k;      // ox*stride must be <= this

@@ -1,56 +1,83 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using NNPackSharp.Gemm;
+using NNPackSharp.Geometry;
 using NNPackSharp.Memory;
 using NNPackSharp.Validation;
 
-namespace NNPackSharp.Engine;
+namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
-/// The managed engine: im2col into a reused column buffer, then one GEMM per image; backward is the two adjoint
-/// GEMMs plus col2im. Images run in parallel when there are at least as many as threads; otherwise the GEMMs
-/// themselves are split. All pointers are to pinned, dense, validated memory.
+/// <see cref="Conv2DAlgorithm.Im2ColGemm"/>: im2col into a reused column buffer, then one GEMM per image; backward
+/// is the two adjoint GEMMs plus col2im. Images run in parallel when there are at least as many as threads;
+/// otherwise the GEMMs themselves are split. Below the interface, all pointers are to pinned, dense, validated memory.
 /// </summary>
-internal sealed unsafe class ManagedConv2D<T>
+internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public ManagedConv2D(GemmForWidth<T> gemm) => Gemm = gemm;
+    public ManagedEngine(GemmForWidth<T> gemm) => Gemm = gemm;
 
     /// <summary>The engine on the widest GEMM this CPU runs.</summary>
-    public static ManagedConv2D<T> Default { get; } = new(Gemms<T>.Best);
+    public static ManagedEngine<T> Default { get; } = new(Gemms<T>.Best);
 
-    /// <summary>The GEMM every product of this engine runs on.</summary>
+    /// <summary>The GEMM every product of this engine runs on (tests pick each width).</summary>
     public GemmForWidth<T> Gemm { get; }
 
+    /// <summary>Drops the pooled scratch and packing buffers of this element type.</summary>
+    public static void ReleaseWorkspaces()
+    {
+        Pool<ManagedWorkspace<T>>.Clear();
+        Pool<GemmWorkspace<T>>.Clear();
+    }
+
+    /// <inheritdoc />
+    public void Forward(in ForwardCall<T> call, int parallelism)
+    {
+        fixed (T* input = call.Input, weight = call.Weight, bias = call.Bias, output = call.Output)
+        {
+            Forward(call.Geometry, input, weight, bias, output, parallelism);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Backward(in BackwardCall<T> call, int parallelism)
+    {
+        fixed (T* input = call.Input, weight = call.Weight, gradOutput = call.GradOutput)
+        fixed (T* gradInput = call.GradInput, gradWeight = call.GradWeight, gradBias = call.GradBias)
+        {
+            Backward(call.Geometry, input, weight, gradOutput, gradInput, gradWeight, gradBias, parallelism);
+        }
+    }
+
     /// <summary><c>output = conv2d(input, weight) + bias</c>; <paramref name="bias"/> may be null.</summary>
-    public void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism)
+    private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism)
     {
         int imageWorkers = Math.Min(parallelism, g.Batch);
         if (imageWorkers > 1)
         {
             Parallel.For(0, g.Batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
             {
-                Workspace<T> workspace = Pool<Workspace<T>>.Rent();
+                ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
                 ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism: 1);
-                Pool<Workspace<T>>.Return(workspace);
+                Pool<ManagedWorkspace<T>>.Return(workspace);
             });
             return;
         }
 
-        Workspace<T> shared = Pool<Workspace<T>>.Rent();
+        ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
         for (int image = 0; image < g.Batch; image++)
         {
             ForwardImage(g, image, input, weight, bias, output, shared, parallelism);
         }
 
-        Pool<Workspace<T>>.Return(shared);
+        Pool<ManagedWorkspace<T>>.Return(shared);
     }
 
     /// <summary>
     /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and <paramref name="gradBias"/> with the
     /// gradients of the loss given <paramref name="gradOutput"/>; each that is null is skipped, with its work.
     /// </summary>
-    public void Backward(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int parallelism)
+    private void Backward(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int parallelism)
     {
         if (gradWeight != null)
         {
@@ -65,13 +92,13 @@ internal sealed unsafe class ManagedConv2D<T>
         int imageWorkers = Math.Min(parallelism, g.Batch);
         if (imageWorkers <= 1)
         {
-            Workspace<T> shared = Pool<Workspace<T>>.Rent();
+            ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
             for (int image = 0; image < g.Batch; image++)
             {
                 BackwardImage(g, image, input, weight, gradOutput, gradInput, gradWeight, gradBias, shared, parallelism);
             }
 
-            Pool<Workspace<T>>.Return(shared);
+            Pool<ManagedWorkspace<T>>.Return(shared);
             return;
         }
 
@@ -79,10 +106,10 @@ internal sealed unsafe class ManagedConv2D<T>
         // the partial sums are then added in worker order, so results do not depend on thread scheduling.
         bool hasWeight = gradWeight != null;
         bool hasBias = gradBias != null;
-        var workspaces = new Workspace<T>[imageWorkers];
+        var workspaces = new ManagedWorkspace<T>[imageWorkers];
         Parallel.For(0, imageWorkers, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, worker =>
         {
-            Workspace<T> workspace = workspaces[worker] = Pool<Workspace<T>>.Rent();
+            ManagedWorkspace<T> workspace = workspaces[worker] = Pool<ManagedWorkspace<T>>.Rent();
             T* partialWeight = hasWeight ? workspace.WeightGradient.Ensure(g.WeightLength) : null;
             T* partialBias = hasBias ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
             int first = (int)((long)worker * g.Batch / imageWorkers), end = (int)((long)(worker + 1) * g.Batch / imageWorkers);
@@ -92,7 +119,7 @@ internal sealed unsafe class ManagedConv2D<T>
             }
         });
 
-        foreach (Workspace<T> workspace in workspaces)
+        foreach (ManagedWorkspace<T> workspace in workspaces)
         {
             if (hasWeight)
             {
@@ -104,11 +131,11 @@ internal sealed unsafe class ManagedConv2D<T>
                 AddInto(gradBias, workspace.BiasGradient.Ensure(g.OutputChannels), g.OutputChannels);
             }
 
-            Pool<Workspace<T>>.Return(workspace);
+            Pool<ManagedWorkspace<T>>.Return(workspace);
         }
     }
 
-    private void ForwardImage(in Conv2DGeometry g, int image, T* input, T* weight, T* bias, T* output, Workspace<T> workspace, int gemmParallelism)
+    private void ForwardImage(in Conv2DGeometry g, int image, T* input, T* weight, T* bias, T* output, ManagedWorkspace<T> workspace, int gemmParallelism)
     {
         T* source = input + ((nint)image * g.InputImageLength);
         T* destination = output + ((nint)image * g.OutputImageLength);
@@ -132,7 +159,7 @@ internal sealed unsafe class ManagedConv2D<T>
     // firstImage: gradWeight and gradBias hold stale values to overwrite rather than sums to add to.
     private void BackwardImage(
         in Conv2DGeometry g, int image, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias,
-        Workspace<T> workspace, int gemmParallelism, bool firstImage = false)
+        ManagedWorkspace<T> workspace, int gemmParallelism, bool firstImage = false)
     {
         int plane = g.OutputPlaneLength;
         T* source = input + ((nint)image * g.InputImageLength);
@@ -164,7 +191,7 @@ internal sealed unsafe class ManagedConv2D<T>
     /// <c>columns = weight[Cout, K]^T * gradOutput_i[Cout, P]</c>, folded back onto the image by col2im. A pointwise
     /// convolution's columns are the image itself, so there the product is written straight into it.
     /// </summary>
-    private void InputGradientImage(in Conv2DGeometry g, T* weight, MatrixRef<T> gradOutput, T* imageGradient, Workspace<T> workspace, int gemmParallelism)
+    private void InputGradientImage(in Conv2DGeometry g, T* weight, MatrixRef<T> gradOutput, T* imageGradient, ManagedWorkspace<T> workspace, int gemmParallelism)
     {
         int plane = g.OutputPlaneLength;
         MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
@@ -177,11 +204,11 @@ internal sealed unsafe class ManagedConv2D<T>
         T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
         ParallelGemm.Multiply(Gemm, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
         new Span<T>(imageGradient, g.InputImageLength).Clear();
-        Im2Col.ScatterAdd(g, gradColumns, imageGradient);
+        Col2Im.ScatterAdd(g, gradColumns, imageGradient);
     }
 
     /// <summary>The column matrix of one image: the image itself for pointwise convolutions, else im2col into the workspace.</summary>
-    private static T* Columns(in Conv2DGeometry g, T* image, Workspace<T> workspace, int parallelism)
+    private static T* Columns(in Conv2DGeometry g, T* image, ManagedWorkspace<T> workspace, int parallelism)
     {
         if (g.IsPointwise)
         {

@@ -1,8 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using NNPackSharp.Validation;
+using NNPackSharp.Geometry;
 
-namespace NNPackSharp.Engine;
+namespace NNPackSharp.Engines;
 
 /// <summary>The bias gradient: the sum of gradOutput over each output channel's plane, image by image. Both engines use it.</summary>
 internal static unsafe class BiasGradient
