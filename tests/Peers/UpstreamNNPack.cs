@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using NNPackSharp.Interop;
 
-namespace NNPackSharp.UpstreamTests;
+namespace NNPackSharp.Peers;
 
 /// <summary>
 /// Upstream NNPACK inside libtorch_cpu.so, bound through the generated <see cref="NNPackFunctionTable"/>. On VMs that

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Api;
 
 /// <summary>
 /// Backward against central differences of the forward pass in double (h = 1e-5): the loss is

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 using NNPackSharp.Engines.Managed;
 using NNPackSharp.Validation;
 
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Support;
 
 /// <summary>
 /// Runs the library on double data converted to <typeparamref name="T"/>: through the allocation-free overloads with an

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Support;
 
 /// <summary>One convolution problem: shapes, padding and stride, with index helpers and random data.</summary>
 internal sealed record ConvCase(int N, int Cin, int H, int W, int Cout, int KH, int KW, int PadH, int PadW, int StrideH, int StrideW)

@@ -1,4 +1,4 @@
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Managed;
 
 /// <summary>The default engine against the double-precision direct loops on hundreds of random shapes, forward and backward.</summary>
 public class DifferentialTests

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace NNPackSharp.Bench;
+namespace NNPackSharp.Peers;
 
 /// <summary>
 /// Marks one symbol-version requirement of an ELF64 shared library weak (<c>VER_FLG_WEAK</c> in

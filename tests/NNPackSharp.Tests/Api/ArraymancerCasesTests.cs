@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Api;
 
 /// <summary>Arraymancer's published conv2d examples: integer-valued data, so the results must be exact.</summary>
 public class ArraymancerCasesTests

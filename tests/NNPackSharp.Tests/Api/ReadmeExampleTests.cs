@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Api;
 
 /// <summary>The README's API example, verbatim apart from the assertions, so the documentation cannot drift from the API.</summary>
 public class ReadmeExampleTests

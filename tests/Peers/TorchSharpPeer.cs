@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace NNPackSharp.Bench;
+namespace NNPackSharp.Peers;
 
 /// <summary>
 /// Prepares the peers for loading on this machine: weakens the one C++ runtime version TorchSharp's bridge over-asks
@@ -21,7 +21,7 @@ internal static class TorchSharpPeer
             : "libLibTorchSharp.so needed no patch";
         // libtorch asks NNPACK whether it is available (nnp_initialize, once) on its first convolution; upstream NNPACK
         // must have its cache sizes by then or it stays uninitialised for the life of the process.
-        string upstream = NNPackSharp.UpstreamTests.UpstreamNNPack.Note;
+        string upstream = UpstreamNNPack.Note;
         torch.InitializeDeviceType(DeviceType.CPU);
         return $"{note}; {upstream}; libtorch {torch.__version__}";
     }

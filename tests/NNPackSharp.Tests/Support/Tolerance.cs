@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Support;
 
 /// <summary>
 /// Compares results with the double reference under the rounding bound of a length-n sum:

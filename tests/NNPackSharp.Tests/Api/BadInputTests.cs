@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Api;
 
 /// <summary>
 /// The README's table of invalid calls: each throws an <see cref="ArgumentException"/> naming the argument and

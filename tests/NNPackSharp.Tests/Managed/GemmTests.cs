@@ -3,7 +3,7 @@ using NNPackSharp.Engines.Managed;
 using NNPackSharp.Memory;
 using NNPackSharp.Gemm;
 
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Managed;
 
 /// <summary>
 /// The GEMM of every register width this CPU runs (scalar, and each SIMD width up to the widest), exercised in this

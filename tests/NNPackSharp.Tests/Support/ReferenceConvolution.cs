@@ -1,4 +1,4 @@
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Support;
 
 /// <summary>
 /// The direct-loop definition of convolution and its gradients, in double. Besides each value it returns the sum

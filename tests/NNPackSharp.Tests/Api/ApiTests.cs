@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace NNPackSharp.Tests;
+namespace NNPackSharp.Tests.Api;
 
 /// <summary>The public surface: overloads, optional bias forms, empty batches, threading and the algorithm switch.</summary>
 public class ApiTests
