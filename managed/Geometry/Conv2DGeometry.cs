@@ -32,9 +32,6 @@ internal readonly record struct Conv2DGeometry(
     /// <summary>True when im2col is the identity (1x1 kernel, stride 1, no padding), so the input is the column matrix.</summary>
     public bool IsPointwise => KernelHeight == 1 && KernelWidth == 1 && StrideHeight == 1 && StrideWidth == 1 && PadHeight == 0 && PadWidth == 0;
 
-    /// <summary>Floating-point operations of the direct convolution, <c>2*N*Cout*Hout*Wout*Cin*kH*kW</c>.</summary>
-    public double DirectFlops => 2.0 * Batch * OutputChannels * OutputPlaneLength * (double)PatchLength;
-
     /// <summary>The output shape <c>[N,Cout,Hout,Wout]</c>.</summary>
     public Shape4 OutputShape => new(Batch, OutputChannels, OutputHeight, OutputWidth);
 

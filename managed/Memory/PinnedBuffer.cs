@@ -11,12 +11,9 @@ internal sealed unsafe class PinnedBuffer<T>
     where T : unmanaged
 {
     private const int Alignment = 64;
-    private T[]? array;
+    private T[]? array; // keeps the pinned array alive; only the aligned pointer into it is read
     private T* aligned;
     private int capacity;
-
-    /// <summary>Elements this buffer holds without growing.</summary>
-    public int Capacity => capacity;
 
     /// <summary>Returns a 64-byte-aligned pointer to at least <paramref name="length"/> elements (contents unspecified).</summary>
     public T* Ensure(int length)
@@ -31,13 +28,5 @@ internal sealed unsafe class PinnedBuffer<T>
         }
 
         return aligned;
-    }
-
-    /// <summary>Like <see cref="Ensure"/>, with the first <paramref name="length"/> elements set to zero.</summary>
-    public T* EnsureZeroed(int length)
-    {
-        T* pointer = Ensure(length);
-        new Span<T>(pointer, length).Clear();
-        return pointer;
     }
 }

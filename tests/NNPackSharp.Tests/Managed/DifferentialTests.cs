@@ -13,9 +13,9 @@ public class DifferentialTests
     public void DoubleMatchesReference(object problem, int seed) => ConvRunner<double>.CheckAgainstReference((ConvCase)problem, seed);
 
     [Test]
-    public void HalfRunsOnTheScalarKernel()
+    public void HalfRunsOnTheScalarGemm()
     {
-        // Half has no SIMD GEMM; the scalar kernel computes it in Half arithmetic, so compare loosely.
+        // Half has no SIMD ukernel; the scalar GEMM computes it in Half arithmetic, so compare loosely.
         var c = new ConvCase(2, 3, 6, 5, 4, 3, 2, 1, 0, 1, 2);
         var random = new Random(7);
         double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength);
