@@ -5,7 +5,7 @@ namespace NNPackSharp.Engines;
 
 /// <summary>
 /// What every engine does: a validated forward or backward call, on up to <c>parallelism</c> threads. An engine
-/// writes only the call's destinations and allocates nothing after warm-up.
+/// writes only the call's destinations, and after warm-up takes all its scratch memory from pools.
 /// </summary>
 /// <typeparam name="T">The element type the engine computes in.</typeparam>
 internal interface IConv2DEngine<T>

@@ -42,8 +42,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// <inheritdoc />
     public void Backward(in BackwardCall<T> call, int parallelism)
     {
-        fixed (T* input = call.Input, weight = call.Weight, gradOutput = call.GradOutput)
-        fixed (T* gradInput = call.GradInput, gradWeight = call.GradWeight, gradBias = call.GradBias)
+        fixed (T* input = call.Input, weight = call.Weight, gradOutput = call.GradOutput, gradInput = call.GradInput, gradWeight = call.GradWeight, gradBias = call.GradBias)
         {
             Backward(call.Geometry, input, weight, gradOutput, gradInput, gradWeight, gradBias, parallelism);
         }
