@@ -10,7 +10,7 @@ var benchFilter = Argument("bench-filter", "*");
 // Each leg reruns the suite with the JIT (managed engine) and libnnpack (native engine, NNPACKSHARP_ISA) capped to a
 // lower ISA, so the paths older CPUs take run here too.
 // The last leg checks ABI and results against upstream NNPACK (inside libtorch_cpu.so), once.
-const string MainTests = "tests/NNPackSharp.Tests.csproj";
+const string MainTests = "tests/NNPackSharp.Tests/NNPackSharp.Tests.csproj";
 var isaLegs = new (string Name, string Project, string[] Environment)[]
 {
     ("native", MainTests, new string[0]),

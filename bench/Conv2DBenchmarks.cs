@@ -55,7 +55,7 @@ public class Conv2DBenchmarks
         torchBias = ToTorch(bias).reshape(Layer.Cout).requires_grad_(true);
         torchGradOutput = ToTorch(gradOutput);
 
-        // Built once; each gradient benchmark re-runs only its backward kernel on this retained graph.
+        // Built once; each gradient benchmark re-runs only its backward computation on this retained graph.
         torchOutput = torch.nn.functional.conv2d(torchInput, torchWeight, torchBias, strides: [Layer.Stride, Layer.Stride], padding: [Layer.Pad, Layer.Pad]);
     }
 

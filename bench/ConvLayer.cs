@@ -16,16 +16,18 @@ public sealed record ConvLayer(string Name, int N, int Cin, int H, int Cout, int
         new("small", 1, 3, 32, 16, 3, 1, 0),
     ];
 
-    public int OutH => ((H + (2 * Pad) - K) / Stride) + 1;
-
     public nint[] InputShape => [N, Cin, H, H];
 
     public nint[] WeightShape => [Cout, Cin, K, K];
 
-    public nint[] OutputShape => [N, Cout, OutH, OutH];
+    /// <summary>The output shape <c>[N,Cout,Hout,Wout]</c>, as the library computes it.</summary>
+    public nint[] OutputShape => Convolution.Conv2DOutputShape(InputShape, WeightShape, new Size2D(Pad), new Size2D(Stride));
+
+    /// <summary>Elements of the output, <c>N*Cout*Hout*Wout</c>.</summary>
+    public long OutputLength => OutputShape.Aggregate(1L, (product, length) => product * length);
 
     /// <summary>The direct-convolution operation count, <c>2*N*Cout*Hout*Wout*Cin*kH*kW</c>: the same for forward and each gradient.</summary>
-    public double Flops => 2.0 * N * Cout * OutH * OutH * Cin * K * K;
+    public double Flops => 2.0 * OutputLength * Cin * K * K;
 
     public override string ToString() => Name;
 }

@@ -13,7 +13,7 @@ internal static class ForwardProbe
         var random = new Random(1);
         var x = NumericsTensor.Create(BenchData.RandomValues(random, layer.InputShape), layer.InputShape);
         var w = NumericsTensor.Create(BenchData.RandomValues(random, layer.WeightShape), layer.WeightShape);
-        var y = NumericsTensor.Create(new float[layer.OutputShape.Aggregate(1L, (p, l) => p * l)], layer.OutputShape);
+        var y = NumericsTensor.Create(new float[layer.OutputLength], layer.OutputShape);
         double best = double.MaxValue;
         for (int i = 0; i < 25; i++)
         {

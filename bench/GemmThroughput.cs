@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using NNPackSharp.Engine;
 using NNPackSharp.Gemm;
 
 namespace NNPackSharp.Bench;
 
 /// <summary>
-/// A plain stopwatch measurement of the managed SGEMM on square matrices, per kernel width: the figure to compare
+/// A plain stopwatch measurement of the managed SGEMM on square matrices, per register width: the figure to compare
 /// with the machine's FMA peak. Best of several repetitions after warm-up; buffers are allocated once.
 /// </summary>
 internal static unsafe class GemmThroughput
@@ -16,16 +15,16 @@ internal static unsafe class GemmThroughput
     {
         float[] a = Random(m * k, 1), b = Random(k * n, 2), c = new float[m * n];
         Console.WriteLine($"SGEMM m={m} n={n} k={k}, {threads} thread(s): best of 10 after warm-up");
-        var workspace = new Workspace<float>();
+        var workspace = new GemmWorkspace<float>();
         fixed (float* pa = a, pb = b, pc = c)
         {
-            foreach (GemmKernel<float> kernel in GemmKernels<float>.Supported)
+            foreach (GemmForWidth<float> gemm in Gemms<float>.Supported)
             {
                 double best = double.MaxValue;
                 for (int rep = 0; rep < 12; rep++)
                 {
                     long start = Stopwatch.GetTimestamp();
-                    ParallelGemm.Multiply(kernel, m, n, k, MatrixRef<float>.RowMajor(pa, k), MatrixRef<float>.RowMajor(pb, n), pc, n, accumulate: false, threads, workspace);
+                    ParallelGemm.Multiply(gemm, m, n, k, MatrixRef<float>.RowMajor(pa, k), MatrixRef<float>.RowMajor(pb, n), pc, n, accumulate: false, threads, workspace);
                     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                     if (rep >= 2)
                     {
@@ -34,7 +33,7 @@ internal static unsafe class GemmThroughput
                 }
 
                 double gflops = 2.0 * m * n * k / best / 1e9;
-                Console.WriteLine($"  {kernel,-18} {best * 1e3,8:F2} ms  {gflops,7:F1} GFLOP/s  ({gflops / threads,6:F1} per thread)");
+                Console.WriteLine($"  {gemm,-18} {best * 1e3,8:F2} ms  {gflops,7:F1} GFLOP/s  ({gflops / threads,6:F1} per thread)");
             }
         }
     }

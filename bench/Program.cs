@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using NNPackSharp.Bench;
 
-// `gemm [size | m n k]`: the managed SGEMM's GFLOP/s per kernel width. `forward N Cin H Cout k stride pad`: a
+// `gemm [size | m n k]`: the managed SGEMM's GFLOP/s per register width. `forward N Cin H Cout k stride pad`: a
 // stopwatch best-of-20 of the managed forward on one thread. Anything else goes to BenchmarkDotNet
 // (for example `--filter *` for every layer, or `--filter * --anyCategories` ... as BenchmarkDotNet documents).
 if (args.Length > 0 && args[0] == "forward")

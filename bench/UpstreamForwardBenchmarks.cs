@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using NNPackSharp.Interop;
-using NNPackSharp.UpstreamTests;
 using TorchSharp;
 using NumericsTensor = System.Numerics.Tensors.Tensor;
 
@@ -42,7 +41,7 @@ public unsafe class UpstreamForwardBenchmarks
         input = BenchData.RandomValues(random, Layer.InputShape);
         weight = BenchData.RandomValues(random, Layer.WeightShape);
         bias = BenchData.RandomValues(random, [Layer.Cout]);
-        output = new float[Layer.OutputShape.Aggregate(1L, (a, b) => a * b)];
+        output = new float[Layer.OutputLength];
         inputTensor = NumericsTensor.Create(input, Layer.InputShape);
         weightTensor = NumericsTensor.Create(weight, Layer.WeightShape);
         biasTensor = NumericsTensor.Create(bias, [Layer.Cout]);
@@ -105,7 +104,7 @@ public unsafe class UpstreamForwardBenchmarks
             }
 
             var stride = new NnpSize { Width = (nuint)Layer.Stride, Height = (nuint)Layer.Stride };
-            long inputImage = (long)Layer.Cin * Layer.H * Layer.H, outputImage = (long)Layer.Cout * Layer.OutH * Layer.OutH;
+            long inputImage = (long)Layer.Cin * Layer.H * Layer.H, outputImage = Layer.OutputLength / Layer.N;
             for (int image = 0; image < Layer.N; image++)
             {
                 NnpStatus status = upstream.nnp_convolution_inference(NnpConvolutionAlgorithm.Auto, NnpConvolutionTransformStrategy.Compute, (nuint)Layer.Cin, (nuint)Layer.Cout,

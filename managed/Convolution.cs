@@ -1,7 +1,9 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using NNPackSharp.Engine;
-using NNPackSharp.Native;
+using NNPackSharp.Engines;
+using NNPackSharp.Engines.Managed;
+using NNPackSharp.Engines.Native;
+using NNPackSharp.Geometry;
 using NNPackSharp.Validation;
 
 namespace NNPackSharp;
@@ -17,7 +19,7 @@ namespace NNPackSharp;
 /// <para>Backward overwrites the gradients it is given (it does not accumulate into them), like Arraymancer.</para>
 /// <para>The methods are thread-safe: concurrent calls use separate pooled workspaces.</para>
 /// </remarks>
-public static unsafe class Convolution
+public static class Convolution
 {
     private static int maxDegreeOfParallelism = Environment.ProcessorCount;
 
@@ -44,10 +46,10 @@ public static unsafe class Convolution
     /// <returns>The output shape.</returns>
     /// <exception cref="ArgumentException">The shapes, padding or stride are invalid.</exception>
     public static nint[] Conv2DOutputShape(ReadOnlySpan<nint> inputLengths, ReadOnlySpan<nint> weightLengths, Size2D padding = default, Size2D? stride = null) =>
-        Conv2DGeometry.Create(inputLengths, weightLengths, padding, stride ?? Size2D.One).OutputLengths;
+        GeometryValidator.Validate(inputLengths, weightLengths, padding, stride ?? Size2D.One).OutputShape.ToArray();
 
     /// <summary>Computes a convolution into a new tensor.</summary>
-    /// <typeparam name="T">The element type: <see cref="float"/> and <see cref="double"/> run on SIMD; other IEEE types (such as <see cref="Half"/>) on the scalar kernel.</typeparam>
+    /// <typeparam name="T">The element type: <see cref="float"/> and <see cref="double"/> run on SIMD; other IEEE types (such as <see cref="Half"/>) on the scalar GEMM.</typeparam>
     /// <param name="input">The input <c>[N,Cin,H,W]</c>.</param>
     /// <param name="weight">The weight <c>[Cout,Cin,kH,kW]</c>.</param>
     /// <param name="bias">The bias <c>[Cout,1,1]</c> or <c>[Cout]</c>, or null for none.</param>
@@ -62,9 +64,10 @@ public static unsafe class Convolution
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        Conv2DGeometry g = Conv2DGeometry.Create(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
-        Tensor<T> output = Tensor.CreateFromShapeUninitialized<T>(g.OutputLengths);
-        Conv2D(input, weight, bias is null ? default : bias.AsReadOnlyTensorSpan(), output.AsTensorSpan(), padding, stride, algorithm);
+        Conv2DGeometry g = GeometryValidator.Validate(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
+        Shape4 outputShape = g.OutputShape;
+        Tensor<T> output = Tensor.CreateFromShapeUninitialized<T>(outputShape);
+        Run(ForwardCall<T>.WithNewOutput(g, input, weight, bias is null ? default : bias.AsReadOnlyTensorSpan(), output), algorithm);
         return output;
     }
 
@@ -83,7 +86,7 @@ public static unsafe class Convolution
         ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output,
         Size2D padding = default, Size2D? stride = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Conv2D(ManagedConv2D<T>.Default, input, weight, bias, output, padding, stride, algorithm);
+        Run(ForwardCall<T>.Validate(input, weight, bias, output, padding, stride ?? Size2D.One), algorithm);
 
     /// <summary>Computes the gradients of a convolution into new tensors.</summary>
     /// <typeparam name="T">The element type.</typeparam>
@@ -105,16 +108,17 @@ public static unsafe class Convolution
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(gradOutput);
-        Conv2DGeometry g = Conv2DGeometry.Create(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
+        Conv2DGeometry g = GeometryValidator.Validate(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
         if (bias is not null)
         {
             Shapes.RequireBiasShape(bias.Lengths, g.OutputChannels, nameof(bias));
         }
 
-        Tensor<T> gradInput = Tensor.CreateFromShapeUninitialized<T>(g.InputLengths);
-        Tensor<T> gradWeight = Tensor.CreateFromShapeUninitialized<T>(g.WeightLengths);
+        Shape4 inputShape = g.InputShape, weightShape = g.WeightShape;
+        Tensor<T> gradInput = Tensor.CreateFromShapeUninitialized<T>(inputShape);
+        Tensor<T> gradWeight = Tensor.CreateFromShapeUninitialized<T>(weightShape);
         Tensor<T>? gradBias = bias is null ? null : Tensor.CreateFromShapeUninitialized<T>(bias.Lengths);
-        Conv2DBackward(input, weight, gradOutput, gradInput, gradWeight, gradBias is null ? default : gradBias.AsTensorSpan(), padding, stride, algorithm);
+        Run(BackwardCall<T>.WithNewGradients(g, input, weight, gradOutput, gradInput, gradWeight, gradBias is null ? default : gradBias.AsTensorSpan()), algorithm);
         return new Conv2DGradients<T>(gradInput, gradWeight, gradBias);
     }
 
@@ -136,122 +140,50 @@ public static unsafe class Convolution
         TensorSpan<T> gradInput, TensorSpan<T> gradWeight, TensorSpan<T> gradBias,
         Size2D padding = default, Size2D? stride = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Conv2DBackward(ManagedConv2D<T>.Default, input, weight, gradOutput, gradInput, gradWeight, gradBias, padding, stride, algorithm);
+        Run(BackwardCall<T>.Validate(input, weight, gradOutput, gradInput, gradWeight, gradBias, padding, stride ?? Size2D.One), algorithm);
 
     /// <summary>Frees the pooled workspaces (im2col and packing buffers, native workspaces) kept for reuse between calls.</summary>
     public static void ReleaseWorkspaces()
     {
-        Workspace<float>.Clear();
-        Workspace<double>.Clear();
-        Workspace<Half>.Clear();
+        ManagedEngine<float>.ReleaseWorkspaces();
+        ManagedEngine<double>.ReleaseWorkspaces();
+        ManagedEngine<Half>.ReleaseWorkspaces();
         NNPackEngine.ReleaseWorkspaces();
     }
 
-    /// <summary>Forward on a given managed engine: tests use it to run every GEMM kernel this CPU supports.</summary>
-    internal static void Conv2D<T>(
-        ManagedConv2D<T> engine, ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output,
-        Size2D padding, Size2D? stride, Conv2DAlgorithm algorithm)
+    // The engine is picked after validation, so an invalid call reports its argument before any engine's refusal.
+    private static void Run<T>(in ForwardCall<T> call, Conv2DAlgorithm algorithm)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        EngineFor<T>(algorithm).Forward(call, MaxDegreeOfParallelism);
+
+    private static void Run<T>(in BackwardCall<T> call, Conv2DAlgorithm algorithm)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        EngineFor<T>(algorithm).Backward(call, MaxDegreeOfParallelism);
+
+    /// <summary>The engine that runs <paramref name="algorithm"/> for <typeparamref name="T"/>; throws where none can.</summary>
+    private static IConv2DEngine<T> EngineFor<T>(Conv2DAlgorithm algorithm)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Conv2DGeometry g = Conv2DGeometry.Create(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
-        bool hasBias = !Shapes.IsAbsent(bias);
-        if (hasBias)
-        {
-            Shapes.RequireBiasShape(bias.Lengths, g.OutputChannels, nameof(bias));
-        }
-
-        Shapes.RequireShape(output.Lengths, g.OutputLengths, nameof(output), $"[N,Cout,Hout,Wout] for input {Shapes.Format(input.Lengths)}, weight {Shapes.Format(weight.Lengths)}, padding {padding}, stride {stride ?? Size2D.One}");
-        ReadOnlySpan<T> inputData = Shapes.Dense(input, nameof(input));
-        ReadOnlySpan<T> weightData = Shapes.Dense(weight, nameof(weight));
-        ReadOnlySpan<T> biasData = hasBias ? Shapes.Dense(bias, nameof(bias)) : default;
-        Span<T> outputData = Shapes.Dense(output, nameof(output));
-        Aliasing.RequireDisjoint(outputData, nameof(output), inputData, weightData, biasData);
-        bool native = UsesNativeEngine<T>(algorithm);
-
-        fixed (T* x = inputData, w = weightData, b = biasData, y = outputData)
-        {
-            if (native)
-            {
-                NNPackEngine.Forward(g, (float*)x, (float*)w, hasBias ? (float*)b : null, (float*)y, MaxDegreeOfParallelism);
-            }
-            else
-            {
-                engine.Forward(g, x, w, hasBias ? b : null, y, MaxDegreeOfParallelism);
-            }
-        }
-    }
-
-    /// <summary>Backward on a given managed engine: tests use it to run every GEMM kernel this CPU supports.</summary>
-    internal static void Conv2DBackward<T>(
-        ManagedConv2D<T> engine, ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> gradOutput,
-        TensorSpan<T> gradInput, TensorSpan<T> gradWeight, TensorSpan<T> gradBias,
-        Size2D padding, Size2D? stride, Conv2DAlgorithm algorithm)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Conv2DGeometry g = Conv2DGeometry.Create(input.Lengths, weight.Lengths, padding, stride ?? Size2D.One);
-        string context = $"for input {Shapes.Format(input.Lengths)}, weight {Shapes.Format(weight.Lengths)}, padding {padding}, stride {stride ?? Size2D.One}";
-        Shapes.RequireShape(gradOutput.Lengths, g.OutputLengths, nameof(gradOutput), "the forward output's shape [N,Cout,Hout,Wout] " + context);
-        bool wantsInput = !Shapes.IsAbsent<T>(gradInput);
-        bool wantsWeight = !Shapes.IsAbsent<T>(gradWeight);
-        if (wantsInput)
-        {
-            Shapes.RequireShape(gradInput.Lengths, g.InputLengths, nameof(gradInput), "the input's shape");
-        }
-
-        if (wantsWeight)
-        {
-            Shapes.RequireShape(gradWeight.Lengths, g.WeightLengths, nameof(gradWeight), "the weight's shape");
-        }
-
-        bool hasBias = !Shapes.IsAbsent<T>(gradBias);
-        if (hasBias)
-        {
-            Shapes.RequireBiasShape(gradBias.Lengths, g.OutputChannels, nameof(gradBias));
-        }
-
-        ReadOnlySpan<T> inputData = Shapes.Dense(input, nameof(input));
-        ReadOnlySpan<T> weightData = Shapes.Dense(weight, nameof(weight));
-        ReadOnlySpan<T> gradOutputData = Shapes.Dense(gradOutput, nameof(gradOutput));
-        Span<T> gradInputData = Shapes.Dense(gradInput, nameof(gradInput));
-        Span<T> gradWeightData = Shapes.Dense(gradWeight, nameof(gradWeight));
-        Span<T> gradBiasData = hasBias ? Shapes.Dense(gradBias, nameof(gradBias)) : default;
-        Aliasing.RequireDisjoint(gradInputData, nameof(gradInput), inputData, weightData, gradOutputData, gradWeightData, gradBiasData);
-        Aliasing.RequireDisjoint(gradWeightData, nameof(gradWeight), inputData, weightData, gradOutputData, gradBiasData);
-        Aliasing.RequireDisjoint(gradBiasData, nameof(gradBias), inputData, weightData, gradOutputData);
-        bool native = UsesNativeEngine<T>(algorithm);
-
-        fixed (T* x = inputData, w = weightData, dy = gradOutputData, dx = gradInputData, dw = gradWeightData, db = gradBiasData)
-        {
-            T* gradInputOrNull = wantsInput ? dx : null, gradWeightOrNull = wantsWeight ? dw : null, gradBiasOrNull = hasBias ? db : null;
-            if (native)
-            {
-                NNPackEngine.Backward(g, (float*)x, (float*)w, (float*)dy, (float*)gradInputOrNull, (float*)gradWeightOrNull, (float*)gradBiasOrNull, MaxDegreeOfParallelism);
-            }
-            else
-            {
-                engine.Backward(g, x, w, dy, gradInputOrNull, gradWeightOrNull, gradBiasOrNull, MaxDegreeOfParallelism);
-            }
-        }
-    }
-
-    /// <summary>True when the call runs on the native engine; throws when the asked-for engine cannot run it.</summary>
-    private static bool UsesNativeEngine<T>(Conv2DAlgorithm algorithm)
     {
         switch (algorithm)
         {
             case Conv2DAlgorithm.Im2ColGemm:
-                return false;
+                return ManagedEngine<T>.Default;
             case Conv2DAlgorithm.Fastest:
-                return typeof(T) == typeof(float) && NNPackNativeLibrary.IsAvailable;
+                return typeof(T) == typeof(float) && NNPackNativeLibrary.IsAvailable ? NativeEngine<T>() : ManagedEngine<T>.Default;
             case Conv2DAlgorithm.NNPackAuto:
                 if (typeof(T) != typeof(float))
                 {
                     throw new NotSupportedException($"Conv2DAlgorithm.NNPackAuto computes float32 only; element type {typeof(T).Name} needs Conv2DAlgorithm.Im2ColGemm (or Fastest).");
                 }
 
-                return NNPackNativeLibrary.IsAvailable ? true : throw new NNPackUnavailableException(NNPackNativeLibrary.Diagnostics);
+                return NNPackNativeLibrary.IsAvailable ? NativeEngine<T>() : throw new NNPackUnavailableException(NNPackNativeLibrary.Diagnostics);
             default:
                 throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, $"unknown Conv2DAlgorithm value {(int)algorithm}.");
         }
     }
+
+    // Only called with T = float, the one type the native engine computes.
+    private static IConv2DEngine<T> NativeEngine<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        (IConv2DEngine<T>)(object)NNPackEngine.Instance;
 }

@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
-# Builds libnnpack into the given build folder (default: build/ at the repository root) when CMake and a C compiler
-# are installed; otherwise says so and succeeds, leaving the managed engine as the only one.
-set -euo pipefail
+# Builds libnnpack, CMake target `nnpack`, into <build>/native/libnnpack.so, <build> being the first argument (default:
+# build/ at the repository root). managed/NNPackSharp.csproj's BuildNativeLibrary target runs it on every Linux build,
+# so `dotnet build` produces the library wherever CMake and a C compiler are installed.
+#
+# Exit status: 0 built (or up to date); 3 skipped because cmake or a C compiler is missing (the managed build then
+# warns and goes on with the managed engine only); 1 CMake failed: its output, kept in <build>/native-build.log, is
+# printed, and the managed build fails.
+set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build}"
-if ! command -v cmake >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; then
-  echo "native/build.sh: cmake or cc not found; skipping libnnpack (NNPackAuto will be unavailable)" >&2
-  exit 0
+compiler="${CC:-cc}"
+
+missing=()
+command -v cmake >/dev/null 2>&1 || missing+=("cmake")
+command -v "${compiler%% *}" >/dev/null 2>&1 || missing+=("a C compiler (${compiler})")
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "native/build.sh: not building libnnpack: ${missing[0]}${missing[1]:+ and ${missing[1]}} not found."
+  exit 3
 fi
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target nnpack -j 2 >/dev/null
+
+mkdir -p "$build"
+log="$build/native-build.log"
+if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release && cmake --build "$build" --target nnpack -j 2; } >"$log" 2>&1; then
+  echo "native/build.sh: building libnnpack failed. CMake's output ($log):"
+  cat "$log"
+  exit 1
+fi

@@ -1,32 +1,31 @@
 using System.Numerics;
-using NNPackSharp.Engine;
 
 namespace NNPackSharp.Gemm;
 
 /// <summary>
-/// BLIS's five loops around the micro-kernel: columns of C in blocks of NC (B block in L3), depth in blocks of KC
+/// BLIS's five loops around the ukernel: columns of C in blocks of NC (B block in L3), depth in blocks of KC
 /// (pack B), rows in blocks of MC (pack A, kept in L2), then NR-wide and MR-high tiles (B micro-panel in L1).
 /// </summary>
-internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmKernel<T>
+internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmForWidth<T>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TVector : struct
     where TOps : IVectorOps<T, TVector>
 {
     private const int DepthBlock = 256;
-    private const int RowBlock = 20 * MicroKernel<T, TVector, TOps>.Rows;
+    private const int RowBlock = 20 * Ukernel<T, TVector, TOps>.Rows;
     private const int ColumnBlockTarget = 4096;
 
-    public BlockedGemm(GemmKernelKind kind) => Kind = kind;
+    public BlockedGemm(VectorWidth width) => Width = width;
 
-    public override GemmKernelKind Kind { get; }
+    public override VectorWidth Width { get; }
 
     public override bool IsSupported => TOps.IsSupported;
 
-    public override int TileRows => MicroKernel<T, TVector, TOps>.Rows;
+    public override int TileRows => Ukernel<T, TVector, TOps>.Rows;
 
-    public override int TileColumns => MicroKernel<T, TVector, TOps>.Columns;
+    public override int TileColumns => Ukernel<T, TVector, TOps>.Columns;
 
-    public override void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, Workspace<T> workspace)
+    public override void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
     {
         int mr = TileRows;
         int nr = TileColumns;
@@ -48,16 +47,16 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmKernel<T>
                 {
                     int mc = Math.Min(RowBlock, m - ic);
                     Packing.PackA(a, ic, mc, pc, kc, mr, packedA);
-                    MacroKernel(mc, nc, kc, packedA, packedB, c + (ic * ldc) + jc, ldc, add, edge);
+                    MultiplyPackedBlock(mc, nc, kc, packedA, packedB, c + (ic * ldc) + jc, ldc, add, edge);
                 }
             }
         }
     }
 
-    private static void MacroKernel(int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge)
+    private static void MultiplyPackedBlock(int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge)
     {
-        int mr = MicroKernel<T, TVector, TOps>.Rows;
-        int nr = MicroKernel<T, TVector, TOps>.Columns;
+        int mr = Ukernel<T, TVector, TOps>.Rows;
+        int nr = Ukernel<T, TVector, TOps>.Columns;
         for (int jr = 0; jr < nc; jr += nr)
         {
             int columns = Math.Min(nr, nc - jr);
@@ -69,11 +68,11 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmKernel<T>
                 T* tile = c + (ir * ldc) + jr;
                 if (rows == mr && columns == nr)
                 {
-                    MicroKernel<T, TVector, TOps>.Compute(kc, panelA, panelB, tile, ldc, accumulate);
+                    Ukernel<T, TVector, TOps>.Compute(kc, panelA, panelB, tile, ldc, accumulate);
                 }
                 else
                 {
-                    MicroKernel<T, TVector, TOps>.Compute(kc, panelA, panelB, edge, nr, accumulate: false);
+                    Ukernel<T, TVector, TOps>.Compute(kc, panelA, panelB, edge, nr, accumulate: false);
                     CopyEdge(edge, nr, tile, ldc, rows, columns, accumulate);
                 }
             }

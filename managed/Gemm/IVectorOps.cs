@@ -1,8 +1,8 @@
 namespace NNPackSharp.Gemm;
 
 /// <summary>
-/// The few vector operations the GEMM micro-kernel needs, as static abstract members so that one
-/// micro-kernel source compiles to a separate, fully inlined body per vector width (the operator-struct
+/// The few vector operations the GEMM ukernel needs, as static abstract members so that one
+/// ukernel source compiles to a separate, fully inlined body per vector width (the operator-struct
 /// pattern of <c>TensorPrimitives</c>).
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>

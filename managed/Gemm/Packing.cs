@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 namespace NNPackSharp.Gemm;
 
 /// <summary>
-/// Copies blocks of A and B into the panel layouts the micro-kernel streams through (BLIS packing),
-/// zero-padding partial panels so the micro-kernel never needs a remainder path.
+/// Copies blocks of A and B into the panel layouts the ukernel streams through (BLIS packing),
+/// zero-padding partial panels so the ukernel never needs a remainder path.
 /// </summary>
 internal static unsafe class Packing
 {

@@ -1,4 +1,4 @@
-using NNPackSharp.Engine;
+using NNPackSharp.Memory;
 
 namespace NNPackSharp.Gemm;
 
@@ -11,37 +11,37 @@ internal static unsafe class ParallelGemm
     private const long SerialWorkLimit = 1L << 21;
 
     // workspace: the caller's, whose packing buffers a serial run uses; parallel slabs rent their own.
-    public static void Multiply<T>(GemmKernel<T> kernel, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism, Workspace<T> workspace)
+    public static void Multiply<T>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism, GemmWorkspace<T> workspace)
         where T : unmanaged
     {
         if (parallelism <= 1 || (long)m * n * k < SerialWorkLimit)
         {
-            kernel.Multiply(m, n, k, a, b, c, ldc, accumulate, workspace);
+            gemm.Multiply(m, n, k, a, b, c, ldc, accumulate, workspace);
             return;
         }
 
-        bool splitColumns = n >= parallelism * kernel.TileColumns * 4;
+        bool splitColumns = n >= parallelism * gemm.TileColumns * 4;
         int extent = splitColumns ? n : m;
-        int granule = splitColumns ? kernel.TileColumns : kernel.TileRows;
+        int granule = splitColumns ? gemm.TileColumns : gemm.TileRows;
         int chunk = (((extent + parallelism - 1) / parallelism) + granule - 1) / granule * granule;
         int tasks = (extent + chunk - 1) / chunk;
         Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, task =>
         {
             int start = task * chunk;
             int length = Math.Min(chunk, extent - start);
-            Workspace<T> slabWorkspace = Workspace<T>.Rent();
+            GemmWorkspace<T> slabWorkspace = Pool<GemmWorkspace<T>>.Rent();
             if (splitColumns)
             {
                 MatrixRef<T> slabB = new(b.At(0, start), b.RowStride, b.ColumnStride);
-                kernel.Multiply(m, length, k, a, slabB, c + start, ldc, accumulate, slabWorkspace);
+                gemm.Multiply(m, length, k, a, slabB, c + start, ldc, accumulate, slabWorkspace);
             }
             else
             {
                 MatrixRef<T> slabA = new(a.At(start, 0), a.RowStride, a.ColumnStride);
-                kernel.Multiply(length, n, k, slabA, b, c + (start * ldc), ldc, accumulate, slabWorkspace);
+                gemm.Multiply(length, n, k, slabA, b, c + (start * ldc), ldc, accumulate, slabWorkspace);
             }
 
-            Workspace<T>.Return(slabWorkspace);
+            Pool<GemmWorkspace<T>>.Return(slabWorkspace);
         });
     }
 }

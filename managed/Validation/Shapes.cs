@@ -1,5 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using NNPackSharp.Geometry;
 
 namespace NNPackSharp.Validation;
 
@@ -8,6 +9,9 @@ internal static class Shapes
 {
     /// <summary>Formats a shape as <c>[2,3,4,5]</c>.</summary>
     public static string Format(ReadOnlySpan<nint> lengths) => "[" + string.Join(",", lengths.ToArray()) + "]";
+
+    /// <inheritdoc cref="Format(ReadOnlySpan{nint})"/>
+    public static string Format(Shape4 shape) => Format((ReadOnlySpan<nint>)shape);
 
     public static void RequireRank(ReadOnlySpan<nint> lengths, int rank, string name, string layout)
     {
@@ -44,16 +48,33 @@ internal static class Shapes
         }
     }
 
-    public static void RequireShape(ReadOnlySpan<nint> actual, ReadOnlySpan<nint> expected, string name, string why)
+    /// <summary>Requires <paramref name="actual"/> to be <paramref name="expected"/>; <paramref name="why"/> says what that shape is.</summary>
+    public static void RequireShape(ReadOnlySpan<nint> actual, Shape4 expected, string name, string why)
     {
         if (!actual.SequenceEqual(expected))
         {
-            throw new ArgumentException($"{name} must have shape {Format(expected)} ({why}); got {Format(actual)}.", name);
+            ThrowWrongShape(actual, expected, name, why);
         }
     }
 
+    /// <summary>
+    /// Requires an output-shaped argument to be <c>[N,Cout,Hout,Wout]</c> of <paramref name="g"/>; the message adds the
+    /// sizes the shape follows from (formatted only on failure, so a valid call allocates nothing).
+    /// </summary>
+    public static void RequireOutputShape(ReadOnlySpan<nint> actual, in Conv2DGeometry g, string name, string why)
+    {
+        Shape4 expected = g.OutputShape;
+        if (!actual.SequenceEqual(expected))
+        {
+            ThrowWrongShape(actual, expected, name, $"{why} for input {Format(g.InputShape)}, weight {Format(g.WeightShape)}, padding {g.Padding}, stride {g.Stride}");
+        }
+    }
+
+    private static void ThrowWrongShape(ReadOnlySpan<nint> actual, Shape4 expected, string name, string why) =>
+        throw new ArgumentException($"{name} must have shape {Format(expected)} ({why}); got {Format(actual)}.", name);
+
     /// <summary>Returns the elements of a dense tensor span as one span, or throws when the span is not dense.</summary>
-    public static ReadOnlySpan<T> Dense<T>(in ReadOnlyTensorSpan<T> tensor, string name)
+    public static ReadOnlySpan<T> Dense<T>(scoped in ReadOnlyTensorSpan<T> tensor, string name)
     {
         if (tensor.FlattenedLength == 0)
         {
@@ -71,7 +92,7 @@ internal static class Shapes
     }
 
     /// <inheritdoc cref="Dense{T}(in ReadOnlyTensorSpan{T}, string)"/>
-    public static Span<T> Dense<T>(in TensorSpan<T> tensor, string name)
+    public static Span<T> Dense<T>(scoped in TensorSpan<T> tensor, string name)
     {
         ReadOnlySpan<T> elements = Dense(tensor.AsReadOnlyTensorSpan(), name);
         return MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(elements), elements.Length);

@@ -78,7 +78,7 @@ public unsafe class UpstreamCompatibilityTests
         upstream.pthreadpool_destroy(pool);
     }
 
-    private static NNPackFunctionTable NNPackNativeLibraryFunctions() => new(NNPackNativeLibrary.Handle);
+    private static NNPackFunctionTable NNPackNativeLibraryFunctions() => new(NativeLibraryLoader.Handle);
 
     private static float[] Run(NNPackFunctionTable functions, Shape s, ProblemData data, bool inference, nint pool = 0)
     {

@@ -1,0 +1,68 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Numerics.Tensors;
+using NNPackSharp.Geometry;
+
+namespace NNPackSharp.Engines.Managed;
+
+/// <summary>
+/// col2im for one image: adds a <c>[Cin*kH*kW, Hout*Wout]</c> column matrix back onto the image, the adjoint of
+/// <see cref="Im2Col"/>, which is how the input gradient folds overlapping windows.
+/// </summary>
+internal static unsafe class Col2Im
+{
+    /// <summary>Adds <paramref name="columns"/> back onto <paramref name="image"/> (<c>[Cin,H,W]</c>), the adjoint of <see cref="Im2Col.Gather"/>.</summary>
+    public static void ScatterAdd<T>(in Conv2DGeometry g, T* columns, T* image)
+        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
+    {
+        for (int channel = 0; channel < g.InputChannels; channel++)
+        {
+            ScatterAddChannel(g, channel, columns, image);
+        }
+    }
+
+    /// <summary>The part of <see cref="ScatterAdd"/> that lands on one input channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScatterAddChannel<T>(in Conv2DGeometry g, int channel, T* columns, T* image)
+        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
+    {
+        int outW = g.OutputWidth;
+        T* plane = image + ((nint)channel * g.InputHeight * g.InputWidth);
+        for (int ky = 0; ky < g.KernelHeight; ky++)
+        {
+            for (int kx = 0; kx < g.KernelWidth; kx++)
+            {
+                T* row = Im2Col.Row(g, columns, channel, ky, kx);
+                var (first, end) = Im2Col.ValidOutputRange(kx, g.PadWidth, g.StrideWidth, g.InputWidth, outW);
+                if (first >= end)
+                {
+                    continue;
+                }
+
+                for (int oy = 0; oy < g.OutputHeight; oy++)
+                {
+                    int iy = (oy * g.StrideHeight) - g.PadHeight + ky;
+                    if (iy < 0 || iy >= g.InputHeight)
+                    {
+                        continue;
+                    }
+
+                    T* source = row + ((nint)oy * outW);
+                    T* destination = plane + ((nint)iy * g.InputWidth) - g.PadWidth + kx;
+                    if (g.StrideWidth == 1)
+                    {
+                        Span<T> target = new(destination + first, end - first);
+                        TensorPrimitives.Add(target, new ReadOnlySpan<T>(source + first, end - first), target);
+                    }
+                    else
+                    {
+                        for (int ox = first; ox < end; ox++)
+                        {
+                            destination[(nint)ox * g.StrideWidth] += source[ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

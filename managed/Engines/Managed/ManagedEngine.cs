@@ -1,0 +1,236 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using NNPackSharp.Gemm;
+using NNPackSharp.Geometry;
+using NNPackSharp.Memory;
+using NNPackSharp.Validation;
+
+namespace NNPackSharp.Engines.Managed;
+
+/// <summary>
+/// <see cref="Conv2DAlgorithm.Im2ColGemm"/>: im2col into a reused column buffer, then one GEMM per image; backward
+/// is the two adjoint GEMMs plus col2im. Images run in parallel when there are at least as many as threads;
+/// otherwise the GEMMs themselves are split. Below the interface, all pointers are to pinned, dense, validated memory.
+/// </summary>
+internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public ManagedEngine(GemmForWidth<T> gemm) => Gemm = gemm;
+
+    /// <summary>The engine on the widest GEMM this CPU runs.</summary>
+    public static ManagedEngine<T> Default { get; } = new(Gemms<T>.Best);
+
+    /// <summary>The GEMM every product of this engine runs on (tests pick each width).</summary>
+    public GemmForWidth<T> Gemm { get; }
+
+    /// <summary>Drops the pooled scratch and packing buffers of this element type.</summary>
+    public static void ReleaseWorkspaces()
+    {
+        Pool<ManagedWorkspace<T>>.Clear();
+        Pool<GemmWorkspace<T>>.Clear();
+    }
+
+    /// <inheritdoc />
+    public void Forward(in ForwardCall<T> call, int parallelism)
+    {
+        fixed (T* input = call.Input, weight = call.Weight, bias = call.Bias, output = call.Output)
+        {
+            Forward(call.Geometry, input, weight, bias, output, parallelism);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Backward(in BackwardCall<T> call, int parallelism)
+    {
+        fixed (T* input = call.Input, weight = call.Weight, gradOutput = call.GradOutput, gradInput = call.GradInput, gradWeight = call.GradWeight, gradBias = call.GradBias)
+        {
+            Backward(call.Geometry, input, weight, gradOutput, gradInput, gradWeight, gradBias, parallelism);
+        }
+    }
+
+    /// <summary><c>output = conv2d(input, weight) + bias</c>; <paramref name="bias"/> may be null.</summary>
+    private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism)
+    {
+        int imageWorkers = Math.Min(parallelism, g.Batch);
+        if (imageWorkers > 1)
+        {
+            Parallel.For(0, g.Batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
+            {
+                ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
+                ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism: 1);
+                Pool<ManagedWorkspace<T>>.Return(workspace);
+            });
+            return;
+        }
+
+        ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
+        for (int image = 0; image < g.Batch; image++)
+        {
+            ForwardImage(g, image, input, weight, bias, output, shared, parallelism);
+        }
+
+        Pool<ManagedWorkspace<T>>.Return(shared);
+    }
+
+    /// <summary>
+    /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and <paramref name="gradBias"/> with the
+    /// gradients of the loss given <paramref name="gradOutput"/>; each that is null is skipped, with its work.
+    /// </summary>
+    private void Backward(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int parallelism)
+    {
+        if (gradWeight != null)
+        {
+            new Span<T>(gradWeight, g.WeightLength).Clear();
+        }
+
+        if (gradBias != null)
+        {
+            new Span<T>(gradBias, g.OutputChannels).Clear();
+        }
+
+        int imageWorkers = Math.Min(parallelism, g.Batch);
+        if (imageWorkers <= 1)
+        {
+            ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
+            for (int image = 0; image < g.Batch; image++)
+            {
+                BackwardImage(g, image, input, weight, gradOutput, gradInput, gradWeight, gradBias, shared, parallelism);
+            }
+
+            Pool<ManagedWorkspace<T>>.Return(shared);
+            return;
+        }
+
+        // Each worker owns a fixed, contiguous range of images and sums their weight and bias gradients privately;
+        // the partial sums are then added in worker order, so results do not depend on thread scheduling.
+        bool hasWeight = gradWeight != null;
+        bool hasBias = gradBias != null;
+        var workspaces = new ManagedWorkspace<T>[imageWorkers];
+        Parallel.For(0, imageWorkers, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, worker =>
+        {
+            ManagedWorkspace<T> workspace = workspaces[worker] = Pool<ManagedWorkspace<T>>.Rent();
+            T* partialWeight = hasWeight ? workspace.WeightGradient.Ensure(g.WeightLength) : null;
+            T* partialBias = hasBias ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
+            int first = (int)((long)worker * g.Batch / imageWorkers), end = (int)((long)(worker + 1) * g.Batch / imageWorkers);
+            for (int image = first; image < end; image++)
+            {
+                BackwardImage(g, image, input, weight, gradOutput, gradInput, partialWeight, partialBias, workspace, gemmParallelism: 1, firstImage: image == first);
+            }
+        });
+
+        foreach (ManagedWorkspace<T> workspace in workspaces)
+        {
+            if (hasWeight)
+            {
+                AddInto(gradWeight, workspace.WeightGradient.Ensure(g.WeightLength), g.WeightLength);
+            }
+
+            if (hasBias)
+            {
+                AddInto(gradBias, workspace.BiasGradient.Ensure(g.OutputChannels), g.OutputChannels);
+            }
+
+            Pool<ManagedWorkspace<T>>.Return(workspace);
+        }
+    }
+
+    private void ForwardImage(in Conv2DGeometry g, int image, T* input, T* weight, T* bias, T* output, ManagedWorkspace<T> workspace, int gemmParallelism)
+    {
+        T* source = input + ((nint)image * g.InputImageLength);
+        T* destination = output + ((nint)image * g.OutputImageLength);
+        int plane = g.OutputPlaneLength;
+        if (bias != null)
+        {
+            for (int channel = 0; channel < g.OutputChannels; channel++)
+            {
+                new Span<T>(destination + ((nint)channel * plane), plane).Fill(bias[channel]);
+            }
+        }
+
+        T* columns = Columns(g, source, workspace, gemmParallelism);
+        ParallelGemm.Multiply(
+            Gemm, g.OutputChannels, plane, g.PatchLength,
+            MatrixRef<T>.RowMajor(weight, g.PatchLength),
+            MatrixRef<T>.RowMajor(columns, plane),
+            destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+    }
+
+    // firstImage: gradWeight and gradBias hold stale values to overwrite rather than sums to add to.
+    private void BackwardImage(
+        in Conv2DGeometry g, int image, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias,
+        ManagedWorkspace<T> workspace, int gemmParallelism, bool firstImage = false)
+    {
+        int plane = g.OutputPlaneLength;
+        T* source = input + ((nint)image * g.InputImageLength);
+        T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
+        MatrixRef<T> gradOutputMatrix = MatrixRef<T>.RowMajor(upstream, plane);
+
+        // gradWeight[Cout, K] += gradOutput_i[Cout, P] * columns_i[K, P]^T
+        if (gradWeight != null)
+        {
+            T* columns = Columns(g, source, workspace, gemmParallelism);
+            ParallelGemm.Multiply(
+                Gemm, g.OutputChannels, g.PatchLength, plane,
+                gradOutputMatrix, MatrixRef<T>.RowMajor(columns, plane).Transposed,
+                gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism, workspace.Gemm);
+        }
+
+        if (gradInput != null)
+        {
+            InputGradientImage(g, weight, gradOutputMatrix, gradInput + ((nint)image * g.InputImageLength), workspace, gemmParallelism);
+        }
+
+        if (gradBias != null)
+        {
+            BiasGradient.AddImage(g, upstream, gradBias, overwrite: firstImage);
+        }
+    }
+
+    /// <summary>
+    /// <c>columns = weight[Cout, K]^T * gradOutput_i[Cout, P]</c>, folded back onto the image by col2im. A pointwise
+    /// convolution's columns are the image itself, so there the product is written straight into it.
+    /// </summary>
+    private void InputGradientImage(in Conv2DGeometry g, T* weight, MatrixRef<T> gradOutput, T* imageGradient, ManagedWorkspace<T> workspace, int gemmParallelism)
+    {
+        int plane = g.OutputPlaneLength;
+        MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
+        if (g.IsPointwise)
+        {
+            ParallelGemm.Multiply(Gemm, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism, workspace.Gemm);
+            return;
+        }
+
+        T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
+        ParallelGemm.Multiply(Gemm, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
+        new Span<T>(imageGradient, g.InputImageLength).Clear();
+        Col2Im.ScatterAdd(g, gradColumns, imageGradient);
+    }
+
+    /// <summary>The column matrix of one image: the image itself for pointwise convolutions, else im2col into the workspace.</summary>
+    private static T* Columns(in Conv2DGeometry g, T* image, ManagedWorkspace<T> workspace, int parallelism)
+    {
+        if (g.IsPointwise)
+        {
+            return image;
+        }
+
+        T* columns = workspace.Columns.Ensure(g.ColumnLength);
+        if (parallelism > 1 && g.InputChannels > 1)
+        {
+            Conv2DGeometry geometry = g;
+            Parallel.For(0, g.InputChannels, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, channel => Im2Col.GatherChannel(geometry, channel, image, columns));
+        }
+        else
+        {
+            Im2Col.Gather(g, image, columns);
+        }
+
+        return columns;
+    }
+
+    private static void AddInto(T* destination, T* source, int length)
+    {
+        Span<T> target = new(destination, length);
+        TensorPrimitives.Add(target, new ReadOnlySpan<T>(source, length), target);
+    }
+}

@@ -1,0 +1,30 @@
+namespace NNPackSharp.Gemm;
+
+/// <summary>
+/// A single-threaded GEMM <c>C[m,n] (+)= A[m,k] * B[k,n]</c> on the ukernel of one register width.
+/// <see cref="Gemms{T}"/> lists the instances; <see cref="ParallelGemm"/> splits work among them.
+/// </summary>
+internal abstract unsafe class GemmForWidth<T>
+    where T : unmanaged
+{
+    /// <summary>The register width its ukernel computes with.</summary>
+    public abstract VectorWidth Width { get; }
+
+    /// <summary>True when this CPU (and the JIT's settings) run this width in hardware.</summary>
+    public abstract bool IsSupported { get; }
+
+    /// <summary>Rows of one ukernel tile (MR).</summary>
+    public abstract int TileRows { get; }
+
+    /// <summary>Columns of one ukernel tile (NR).</summary>
+    public abstract int TileColumns { get; }
+
+    /// <summary>
+    /// Computes <c>C = A*B</c>, or <c>C += A*B</c> with <paramref name="accumulate"/>, on the calling thread,
+    /// using <paramref name="workspace"/>'s packing buffers.
+    /// </summary>
+    public abstract void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Width} {TileRows}x{TileColumns}";
+}

@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+
+namespace NNPackSharp.Gemm;
+
+/// <summary>
+/// The register-blocked GEMM ukernel (BLIS's micro-kernel): a 6 x (2 registers) tile of C from packed panels,
+/// <c>C[6, 2w] (+)= A[6, kc] * B[kc, 2w]</c>, w = <see cref="IVectorOps{T,TVector}.Count"/>.
+/// Twelve accumulators plus two B registers and one broadcast fit the 16 registers of SSE/AVX2/NEON without spilling,
+/// and twelve independent FMA chains cover the FMA latency.
+/// </summary>
+/// <remarks>
+/// Packed layouts: A holds, for each k, the <see cref="Rows"/> values of its column; B holds, for each k,
+/// the 2w values of its row. Both are zero-padded at the edges, so the ukernel always computes a full tile.
+/// </remarks>
+internal static unsafe class Ukernel<T, TVector, TOps>
+    where T : unmanaged
+    where TVector : struct
+    where TOps : IVectorOps<T, TVector>
+{
+    /// <summary>Rows of C per tile (MR).</summary>
+    public const int Rows = 6;
+
+    /// <summary>Columns of C per tile (NR): two registers.</summary>
+    public static int Columns => 2 * TOps.Count;
+
+    /// <summary>Computes one full tile; with <paramref name="accumulate"/> it adds to C instead of overwriting it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate)
+    {
+        nint w = TOps.Count;
+        TVector c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c20 = TOps.Zero, c21 = TOps.Zero;
+        TVector c30 = TOps.Zero, c31 = TOps.Zero, c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero;
+
+        for (nint k = 0; k < kc; k++)
+        {
+            TVector b0 = TOps.Load(b);
+            TVector b1 = TOps.Load(b + w);
+            TVector ai = TOps.Broadcast(a[0]);
+            c00 = TOps.MultiplyAdd(ai, b0, c00);
+            c01 = TOps.MultiplyAdd(ai, b1, c01);
+            ai = TOps.Broadcast(a[1]);
+            c10 = TOps.MultiplyAdd(ai, b0, c10);
+            c11 = TOps.MultiplyAdd(ai, b1, c11);
+            ai = TOps.Broadcast(a[2]);
+            c20 = TOps.MultiplyAdd(ai, b0, c20);
+            c21 = TOps.MultiplyAdd(ai, b1, c21);
+            ai = TOps.Broadcast(a[3]);
+            c30 = TOps.MultiplyAdd(ai, b0, c30);
+            c31 = TOps.MultiplyAdd(ai, b1, c31);
+            ai = TOps.Broadcast(a[4]);
+            c40 = TOps.MultiplyAdd(ai, b0, c40);
+            c41 = TOps.MultiplyAdd(ai, b1, c41);
+            ai = TOps.Broadcast(a[5]);
+            c50 = TOps.MultiplyAdd(ai, b0, c50);
+            c51 = TOps.MultiplyAdd(ai, b1, c51);
+            a += Rows;
+            b += 2 * w;
+        }
+
+        StoreRow(c, w, c00, c01, accumulate);
+        StoreRow(c + ldc, w, c10, c11, accumulate);
+        StoreRow(c + (2 * ldc), w, c20, c21, accumulate);
+        StoreRow(c + (3 * ldc), w, c30, c31, accumulate);
+        StoreRow(c + (4 * ldc), w, c40, c41, accumulate);
+        StoreRow(c + (5 * ldc), w, c50, c51, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(T* c, nint w, TVector left, TVector right, bool accumulate)
+    {
+        if (accumulate)
+        {
+            left = TOps.Add(left, TOps.Load(c));
+            right = TOps.Add(right, TOps.Load(c + w));
+        }
+
+        TOps.Store(c, left);
+        TOps.Store(c + w, right);
+    }
+}

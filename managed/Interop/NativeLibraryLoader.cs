@@ -1,0 +1,95 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyModel;
+
+namespace NNPackSharp.Interop;
+
+/// <summary>
+/// The process's one look for the native library (behind the public <see cref="NNPackNativeLibrary"/>): probes once,
+/// on first use, keeps the handle and what was tried, and routes the generated bindings to that handle.
+/// </summary>
+internal static class NativeLibraryLoader
+{
+    private static readonly Lock Gate = new();
+    private static string? explicitPath;
+    private static bool probed;
+    private static nint handle;
+    private static string diagnostics = "not looked for yet";
+    private static int resolverRegistered;
+
+    /// <inheritdoc cref="NNPackNativeLibrary.ExplicitPath"/>
+    public static string? ExplicitPath
+    {
+        get => explicitPath;
+        set
+        {
+            lock (Gate)
+            {
+                if (probed)
+                {
+                    throw new InvalidOperationException("NNPackNativeLibrary.ExplicitPath must be set before the native library is first used.");
+                }
+
+                explicitPath = value;
+            }
+        }
+    }
+
+    /// <inheritdoc cref="NNPackNativeLibrary.Diagnostics"/>
+    public static string Diagnostics
+    {
+        get
+        {
+            _ = Handle;
+            return diagnostics;
+        }
+    }
+
+    /// <summary>The loaded library, or 0; the first call looks for it.</summary>
+    public static nint Handle
+    {
+        get
+        {
+            lock (Gate)
+            {
+                if (!probed)
+                {
+                    probed = true;
+                    string? path = explicitPath ?? Environment.GetEnvironmentVariable("NNPACKSHARP_NATIVE_LIBRARY");
+                    var probe = new NativeLibraryProbe(path, AppContext.BaseDirectory, AppDependencies());
+                    handle = probe.Load();
+                    diagnostics = string.Join(Environment.NewLine, probe.Attempts);
+                    RegisterResolver();
+                }
+
+                return handle;
+            }
+        }
+    }
+
+    /// <summary>The app's dependency manifest (deps.json); null in single-file and AOT apps, where the probe skips it.</summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3002", Justification = "DependencyContext.Default returns null in single-file apps; the probe records that and moves on.")]
+    private static DependencyContext? AppDependencies() => DependencyContext.Default;
+
+    /// <summary>Routes the generated bindings' library name to the loaded handle; registering twice is harmless.</summary>
+    private static void RegisterResolver()
+    {
+        if (Interlocked.Exchange(ref resolverRegistered, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
+        }
+        catch (InvalidOperationException)
+        {
+            // The host registered its own resolver for this assembly; it wins, and default probing remains.
+        }
+    }
+
+    private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
+        name == NNPackNative.LibraryName ? handle : 0;
+}

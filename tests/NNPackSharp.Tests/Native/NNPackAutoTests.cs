@@ -1,0 +1,145 @@
+using System.Numerics.Tensors;
+
+namespace NNPackSharp.Tests.Native;
+
+/// <summary>
+/// <see cref="Conv2DAlgorithm.NNPackAuto"/> against the double reference on hundreds of random shapes (strided,
+/// padding at or past the kernel, batch 1, 1x1, kernel = padded input), forward and backward: every element within
+/// 1e-5 (implicit GEMM, direct) or 1e-3 (Winograd) of the sum of the magnitudes of its terms. These tests need the
+/// native library; CI builds it.
+/// </summary>
+public class NNPackAutoTests
+{
+    private const double MaxRelativeError = 1e-5;
+    private int savedParallelism;
+
+    [SetUp]
+    public void RequireNativeLibrary()
+    {
+        savedParallelism = Convolution.MaxDegreeOfParallelism;
+        Assert.That(NNPackNativeLibrary.IsAvailable, Is.True, "the native library must load here; loader diagnostic:\n" + NNPackNativeLibrary.Diagnostics);
+    }
+
+    [TearDown]
+    public void RestoreParallelism() => Convolution.MaxDegreeOfParallelism = savedParallelism;
+
+    private static IEnumerable<TestCaseData> Cases() =>
+        ConvCase.Random(seed: 3003, count: 300).Select((c, i) => new TestCaseData(c, i).SetArgDisplayNames($"#{i} {c}"));
+
+    [TestCaseSource(nameof(Cases))]
+    public void MatchesReference(object problem, int seed)
+    {
+        var c = (ConvCase)problem;
+        Convolution.MaxDegreeOfParallelism = 1 + (seed % 2);
+        var random = new Random(seed);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength);
+        double[] b = ConvCase.RandomValues(random, c.Cout), dy = ConvCase.RandomValues(random, c.OutputLength);
+
+        var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
+        AssertWithin(ConvRunner<float>.Forward(c, x, w, b, algorithm: Conv2DAlgorithm.NNPackAuto), expected, magnitude, $"{c} forward");
+
+        var reference = ReferenceConvolution.Backward(c, x, w, dy);
+        var (dx, dw, db) = ConvRunner<float>.Backward(c, x, w, dy, withBias: true, algorithm: Conv2DAlgorithm.NNPackAuto);
+        AssertWithin(dx, reference.Input, reference.InputMagnitude, $"{c} gradInput");
+        AssertWithin(dw, reference.Weight, reference.WeightMagnitude, $"{c} gradWeight");
+        AssertWithin(db!, reference.Bias, reference.BiasMagnitude, $"{c} gradBias");
+    }
+
+    [Test]
+    public void AgreesWithManagedOnALargerLayer()
+    {
+        var c = new ConvCase(3, 32, 23, 21, 48, 3, 3, 1, 1, 2, 1);
+        var random = new Random(9);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength), b = ConvCase.RandomValues(random, c.Cout);
+        var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
+        AssertWithin(ConvRunner<float>.Forward(c, x, w, b, algorithm: Conv2DAlgorithm.NNPackAuto), expected, magnitude, "NNPackAuto");
+        AssertWithin(ConvRunner<float>.Forward(c, x, w, b, algorithm: Conv2DAlgorithm.Fastest), expected, magnitude, "Fastest");
+    }
+
+    [TestCase(1, 16, 96, 95, 17, 1, 1)]
+    [TestCase(2, 17, 70, 71, 16, 0, 1)]
+    public void WinogradLayersMatchReferenceWithinItsTolerance(int batch, int cin, int height, int width, int cout, int padH, int padW)
+    {
+        // 3x3, stride 1, at least 16 channels each way and 256 or more 6x6 output tiles: the native auto algorithm
+        // picks Winograd F(6x6,3x3), whose accuracy bound (upstream's) is 1e-3 rather than 1e-5.
+        var c = new ConvCase(batch, cin, height, width, cout, 3, 3, padH, padW, 1, 1);
+        var random = new Random(batch * 100 + cin);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength);
+        double[] b = ConvCase.RandomValues(random, c.Cout), dy = ConvCase.RandomValues(random, c.OutputLength);
+        var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
+        AssertWithin(ConvRunner<float>.Forward(c, x, w, b, algorithm: Conv2DAlgorithm.NNPackAuto), expected, magnitude, $"{c} forward", 1e-3);
+        var reference = ReferenceConvolution.Backward(c, x, w, dy);
+        var (dx, dw, _) = ConvRunner<float>.Backward(c, x, w, dy, withBias: false, algorithm: Conv2DAlgorithm.NNPackAuto);
+        AssertWithin(dx, reference.Input, reference.InputMagnitude, $"{c} gradInput", 1e-3);
+        AssertWithin(dw, reference.Weight, reference.WeightMagnitude, $"{c} gradWeight (implicit GEMM)");
+    }
+
+    [Test]
+    public void PaddingPastTheKernelRunsInPlaceWithoutAllocating()
+    {
+        // Padding (4,5) is past the 3x3 kernel on both axes, which upstream's API refuses; libnnpack's strided functions
+        // take it as is, so the engine neither copies the input nor allocates: after warm-up a call allocates nothing at
+        // all on the calling thread (one thread, so no pool bookkeeping either).
+        Convolution.MaxDegreeOfParallelism = 1;
+        var c = new ConvCase(2, 3, 9, 9, 4, 3, 3, 4, 5, 2, 1);
+        var random = new Random(45);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength);
+        double[] b = ConvCase.RandomValues(random, c.Cout), dy = ConvCase.RandomValues(random, c.OutputLength);
+        Tensor<float> input = ConvCase.ToTensor<float>(x, c.InputShape), weight = ConvCase.ToTensor<float>(w, c.WeightShape);
+        Tensor<float> bias = ConvCase.ToTensor<float>(b, c.Cout, 1, 1), gradOutput = ConvCase.ToTensor<float>(dy, c.OutputShape);
+        Tensor<float> output = Tensor.Create(new float[c.OutputLength], c.OutputShape);
+        Tensor<float> gradInput = Tensor.Create(new float[c.InputLength], c.InputShape);
+        Tensor<float> gradWeight = Tensor.Create(new float[c.WeightLength], c.WeightShape);
+        Tensor<float> gradBias = Tensor.Create(new float[c.Cout], [c.Cout, 1, 1]);
+        void Forward() => Convolution.Conv2D<float>(input, weight, bias, output, c.Padding, c.Stride, Conv2DAlgorithm.NNPackAuto);
+        void Backward() => Convolution.Conv2DBackward<float>(input, weight, gradOutput, gradInput, gradWeight, gradBias, c.Padding, c.Stride, Conv2DAlgorithm.NNPackAuto);
+        for (int i = 0; i < 3; i++)
+        {
+            Forward();
+            Backward();
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(BytesAllocatedBy(Forward), Is.Zero, "bytes allocated by a warm forward call");
+            Assert.That(BytesAllocatedBy(Backward), Is.Zero, "bytes allocated by a warm backward call");
+        });
+
+        var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
+        AssertWithin(ConvCase.ToDoubles(output), expected, magnitude, $"{c} forward");
+        var reference = ReferenceConvolution.Backward(c, x, w, dy);
+        AssertWithin(ConvCase.ToDoubles(gradInput), reference.Input, reference.InputMagnitude, $"{c} gradInput");
+        AssertWithin(ConvCase.ToDoubles(gradWeight), reference.Weight, reference.WeightMagnitude, $"{c} gradWeight");
+        AssertWithin(ConvCase.ToDoubles(gradBias), reference.Bias, reference.BiasMagnitude, $"{c} gradBias");
+    }
+
+    [Test]
+    public void EmptyBatch()
+    {
+        var x = Tensor.Create(Array.Empty<float>(), [0, 2, 4, 4]);
+        var w = Tensor.Create(Enumerable.Repeat(1f, 18).ToArray(), [1, 2, 3, 3]);
+        Tensor<float> y = Convolution.Conv2D(x, w, algorithm: Conv2DAlgorithm.NNPackAuto);
+        Conv2DGradients<float> g = Convolution.Conv2DBackward(x, w, Tensor.Create(new float[1], [1]), y, algorithm: Conv2DAlgorithm.NNPackAuto);
+        Assert.That(ConvCase.ToDoubles(g.GradWeight), Is.All.EqualTo(0.0));
+        Assert.That(ConvCase.ToDoubles(g.GradBias!), Is.All.EqualTo(0.0));
+    }
+
+    private static long BytesAllocatedBy(Action call)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        call();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    private static void AssertWithin(double[] actual, double[] expected, double[] magnitude, string what, double tolerance = MaxRelativeError)
+    {
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]) / Math.Max(magnitude[i], float.Epsilon);
+            if (!(error <= tolerance))
+            {
+                Assert.Fail($"{what}: element {i} is {actual[i]:R}, reference {expected[i]:R}: relative error {error:E2} > {tolerance:E0}");
+            }
+        }
+    }
+}
