@@ -3,7 +3,7 @@
  * training functions run on the public benchmark layers in interleaved rounds with rotating order, an untimed pre-roll
  * before each timed batch, medians over the rounds, and the FMA peak of this core measured in the same run.
  *
- *   nnpack_ab_bench <libnnpack A> <libnnpack B> [threads] [rounds]
+ *   nnpack_ab_bench <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter]
  *
  * Ratios are B / A speed (above 1: B is faster). GFLOP/s count the direct convolution, 2*N*Cout*Hout*Wout*Cin*kH*kW.
  */
@@ -21,13 +21,15 @@ typedef enum nnp_status (*initialize_fn)(void);
 typedef pthreadpool_t (*pool_create_fn)(size_t);
 typedef enum nnp_status (*output_fn)(enum nnp_convolution_algorithm, size_t, size_t, size_t, struct nnp_size, struct nnp_padding, struct nnp_size,
 	struct nnp_size, const float*, const float*, const float*, float*, void*, size_t*, enum nnp_activation, const void*, pthreadpool_t, struct nnp_profile*);
-/* The two gradients share this shape (two inputs, one result). */
-typedef output_fn gradient_fn;
+/* The two gradients share this shape: two inputs, one result. */
+typedef enum nnp_status (*gradient_fn)(enum nnp_convolution_algorithm, size_t, size_t, size_t, struct nnp_size, struct nnp_padding, struct nnp_size,
+	struct nnp_size, const float*, const float*, float*, void*, size_t*, enum nnp_activation, const void*, pthreadpool_t, struct nnp_profile*);
 
 struct library {
 	const char* path;
 	pthreadpool_t pool;
-	output_fn function[3]; /* output, input gradient, kernel gradient */
+	output_fn output;
+	gradient_fn gradient[2]; /* input gradient, kernel gradient */
 };
 
 struct layer {
@@ -69,9 +71,9 @@ static struct library open_library(const char* path, size_t threads) {
 		exit(2);
 	}
 	library.pool = threads > 1 ? ((pool_create_fn) symbol(handle, path, "pthreadpool_create"))(threads) : NULL;
-	library.function[0] = (output_fn) symbol(handle, path, "nnpsharp_convolution_output_strided");
-	library.function[1] = (gradient_fn) symbol(handle, path, "nnpsharp_convolution_input_gradient_strided");
-	library.function[2] = (gradient_fn) symbol(handle, path, "nnpsharp_convolution_kernel_gradient_strided");
+	library.output = (output_fn) symbol(handle, path, "nnpsharp_convolution_output_strided");
+	library.gradient[0] = (gradient_fn) symbol(handle, path, "nnpsharp_convolution_input_gradient_strided");
+	library.gradient[1] = (gradient_fn) symbol(handle, path, "nnpsharp_convolution_kernel_gradient_strided");
 	return library;
 }
 
@@ -93,12 +95,12 @@ static size_t out_size(const struct layer* l) { return (l->h + 2 * l->pad - l->k
 static enum nnp_status call(const struct library* library, int pass, const struct problem* p, void* workspace, size_t* size) {
 	const struct layer* l = p->layer;
 	switch (pass) {
-		case 0: return library->function[0](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+		case 0: return library->output(nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
 			p->x, p->w, p->b, p->y, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
-		case 1: return library->function[1](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
-			p->dy, p->w, NULL, p->dx, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
-		default: return library->function[2](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
-			p->x, p->dy, NULL, p->dw, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
+		case 1: return library->gradient[0](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+			p->dy, p->w, p->dx, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
+		default: return library->gradient[1](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+			p->x, p->dy, p->dw, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
 	}
 }
 
@@ -125,7 +127,7 @@ static double median(double* values, size_t count) {
 
 int main(int argc, char** argv) {
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s <libnnpack A> <libnnpack B> [threads] [rounds]\n", argv[0]);
+		fprintf(stderr, "usage: %s <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter]\n", argv[0]);
 		return 2;
 	}
 	const size_t threads = argc > 3 ? (size_t) atoi(argv[3]) : 1, rounds = argc > 4 ? (size_t) atoi(argv[4]) : 9;
@@ -136,6 +138,7 @@ int main(int argc, char** argv) {
 	printf("| layer | pass | A GFLOP/s | A %% peak | B GFLOP/s | B %% peak | B / A |\n|---|---|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
 		const struct layer* l = &layers[i];
+		if (argc > 5 && strstr(l->name, argv[5]) == NULL) continue;
 		const size_t oh = out_size(l);
 		struct problem p = {
 			l, { l->h, l->h }, { l->k, l->k }, { l->stride, l->stride }, { l->pad, l->pad, l->pad, l->pad },

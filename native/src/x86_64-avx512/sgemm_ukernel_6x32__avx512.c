@@ -43,6 +43,16 @@ void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float*
 		a += 6;
 		b += 32;
 	}
+	if (m == 6 && n == 32) {
+		/* Full tile: unmasked, unrolled. */
+		store_row(c, c00, c01, 0xFFFF, 0xFFFF, accumulate);
+		store_row(c + ldc, c10, c11, 0xFFFF, 0xFFFF, accumulate);
+		store_row(c + 2 * ldc, c20, c21, 0xFFFF, 0xFFFF, accumulate);
+		store_row(c + 3 * ldc, c30, c31, 0xFFFF, 0xFFFF, accumulate);
+		store_row(c + 4 * ldc, c40, c41, 0xFFFF, 0xFFFF, accumulate);
+		store_row(c + 5 * ldc, c50, c51, 0xFFFF, 0xFFFF, accumulate);
+		return;
+	}
 	const __mmask16 left = column_mask(n), right = n > 16 ? column_mask(n - 16) : 0;
 	const __m512 rows[12] = { c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51 };
 	for (size_t i = 0; i < m; i++) store_row(c + i * ldc, rows[2 * i], rows[2 * i + 1], left, right, accumulate);
