@@ -46,24 +46,36 @@ struct fold_context {
 	float* grad_input; /* this image's */
 };
 
+/* The output columns ox whose tap kx lands inside the image: [*first, *end). */
+static void valid_columns(const struct nnps_conv* g, size_t kx, size_t* first, size_t* end) {
+	const size_t width = g->input_width, stride = nnps_conv_stride_x(g), pad = g->pad_left;
+	/* ix = ox * stride + kx - pad must satisfy 0 <= ix < width. */
+	*first = kx >= pad ? 0 : nnps_ceil_div(pad - kx, stride);
+	*end = width + pad > kx ? nnps_min(g->output_width, nnps_ceil_div(width + pad - kx, stride)) : 0;
+	if (*first > *end) *first = *end;
+}
+
 static void fold_task(void* argument, size_t thread, size_t channel) {
 	(void) thread;
 	const struct fold_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const size_t plane = nnps_conv_output_plane(g);
-	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
+	const size_t plane = nnps_conv_output_plane(g), width = g->input_width, stride = nnps_conv_stride_x(g), stride_y = nnps_conv_stride_y(g);
+	const ptrdiff_t height = (ptrdiff_t) g->input_height;
 	float* target = context->grad_input + channel * nnps_conv_input_plane(g);
 	memset(target, 0, nnps_conv_input_plane(g) * sizeof(float));
 	for (size_t ky = 0; ky < g->kernel_height; ky++) {
 		for (size_t kx = 0; kx < g->kernel_width; kx++) {
 			const float* row = context->columns + ((channel * g->kernel_height + ky) * g->kernel_width + kx) * plane;
+			size_t first, end;
+			valid_columns(g, kx, &first, &end);
+			if (first == end) continue;
 			for (size_t oy = 0; oy < g->output_height; oy++) {
-				const ptrdiff_t iy = (ptrdiff_t) (oy * g->stride_height + ky) - (ptrdiff_t) g->pad_top;
+				const ptrdiff_t iy = (ptrdiff_t) (oy * stride_y + ky) - (ptrdiff_t) g->pad_top;
 				if (iy < 0 || iy >= height) continue;
-				for (size_t ox = 0; ox < g->output_width; ox++) {
-					const ptrdiff_t ix = (ptrdiff_t) (ox * g->stride_width + kx) - (ptrdiff_t) g->pad_left;
-					if (ix >= 0 && ix < width) target[iy * width + ix] += row[oy * g->output_width + ox];
-				}
+				/* Columns past `first` start at ix = first * stride + kx - pad >= 0. */
+				float* line = target + (size_t) iy * width + (first * stride + kx - g->pad_left);
+				const float* source = row + oy * g->output_width;
+				for (size_t ox = first; ox < end; ox++) line[(ox - first) * stride] += source[ox];
 			}
 		}
 	}

@@ -31,10 +31,17 @@ static inline bool nnps_conv_is_pointwise(const struct nnps_conv* g) {
 		g->output_height == g->input_height && g->output_width == g->input_width;
 }
 
+/* The step between windows as index arithmetic should use it: with one output along an axis no window ever moves,
+ * so 1 serves as well as any stride, and a caller's huge stride (any size_t is valid) never enters a product.
+ * Otherwise stride <= the padded extent, which validation bounds by NNPS_MAX_EXTENT. */
+static inline size_t nnps_conv_stride_y(const struct nnps_conv* g) { return g->output_height == 1 ? 1 : g->stride_height; }
+static inline size_t nnps_conv_stride_x(const struct nnps_conv* g) { return g->output_width == 1 ? 1 : g->stride_width; }
+
 /* The window geometry the GEMM driver reads an image's implicit im2col matrix with. */
 static inline struct nnps_im2col nnps_conv_im2col(const struct nnps_conv* g) {
 	return (struct nnps_im2col) {
-		g->input_height, g->input_width, g->kernel_height, g->kernel_width, g->pad_top, g->pad_left, g->stride_height, g->stride_width, g->output_width,
+		g->input_height, g->input_width, g->kernel_height, g->kernel_width, g->pad_top, g->pad_left, nnps_conv_stride_y(g), nnps_conv_stride_x(g),
+		g->output_width,
 	};
 }
 

@@ -43,29 +43,71 @@ static void pack_b_strided(const struct nnps_b_source* b, size_t row0, size_t de
 	}
 }
 
+/* A micro-panel's columns cut into runs that stay on one output row. Within a run, column j of kernel tap (ky, kx)
+ * reads input row y + ky at column x + kx + j * stride_width: a strided (for stride 1, contiguous) copy clipped to
+ * the image, instead of a bounds check per element. */
+struct run {
+	size_t first, length;   /* the run's columns within the micro-panel */
+	ptrdiff_t y, x;         /* its first column's window origin, padding subtracted */
+};
+
+static size_t panel_runs(const struct nnps_im2col* g, size_t p0, size_t valid, struct run* runs) {
+	size_t count = 0;
+	for (size_t j = 0; j < valid; count++) {
+		const size_t p = p0 + j, ox = p % g->output_width, length = nnps_min(valid - j, g->output_width - ox);
+		runs[count] = (struct run) {
+			j, length, (ptrdiff_t) ((p / g->output_width) * g->stride_height) - (ptrdiff_t) g->pad_top,
+			(ptrdiff_t) (ox * g->stride_width) - (ptrdiff_t) g->pad_left,
+		};
+		j += length;
+	}
+	return count;
+}
+
+/* dst[j] = row[x0 + j * stride] for j < length where that lies in [0, width), else 0. A run longer than one column
+ * means the output is more than one column wide, so stride <= the padded width and the arithmetic below stays far
+ * inside ptrdiff_t (validation bounds padded extents by PTRDIFF_MAX / 4); a stride past that only ever has one. */
+static void copy_clipped(float* dst, const float* row, ptrdiff_t x0, size_t stride, size_t length, ptrdiff_t width) {
+	if (length == 1) {
+		dst[0] = x0 >= 0 && x0 < width ? row[x0] : 0.0f;
+		return;
+	}
+	const ptrdiff_t s = (ptrdiff_t) stride, n = (ptrdiff_t) length;
+	ptrdiff_t lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s;                     /* first j inside the image */
+	ptrdiff_t hi = x0 >= width ? 0 : (width - x0 + s - 1) / s;          /* one past the last */
+	lo = lo < n ? lo : n;
+	hi = hi < lo ? lo : hi < n ? hi : n;
+	memset(dst, 0, (size_t) lo * sizeof(float));
+	if (stride == 1) {
+		memcpy(dst + lo, row + x0 + lo, (size_t) (hi - lo) * sizeof(float));
+	} else {
+		for (ptrdiff_t j = lo; j < hi; j++) dst[j] = row[x0 + j * s];
+	}
+	memset(dst + hi, 0, (size_t) (n - hi) * sizeof(float));
+}
+
 static void pack_b_im2col(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
 	const struct nnps_im2col* g = b->im2col;
 	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
 	const size_t taps = g->kernel_height * g->kernel_width;
-	ptrdiff_t base_y[MAX_NR], base_x[MAX_NR];
+	struct run runs[MAX_NR];
 	for (size_t q = 0; q < columns; q += nr) {
-		const size_t valid = nnps_min(columns - q, nr);
-		for (size_t j = 0; j < valid; j++) {
-			const size_t p = col0 + q + j;
-			base_y[j] = (ptrdiff_t) ((p / g->output_width) * g->stride_height) - (ptrdiff_t) g->pad_top;
-			base_x[j] = (ptrdiff_t) ((p % g->output_width) * g->stride_width) - (ptrdiff_t) g->pad_left;
-		}
+		const size_t valid = nnps_min(columns - q, nr), count = panel_runs(g, col0 + q, valid, runs);
 		float* panel = packed + q * depth;
 		for (size_t k = 0; k < depth; k++) {
 			const size_t r = row0 + k, channel = r / taps, tap = r % taps;
 			const ptrdiff_t ky = (ptrdiff_t) (tap / g->kernel_width), kx = (ptrdiff_t) (tap % g->kernel_width);
 			const float* plane = b->data + channel * (size_t) (height * width);
 			float* row = panel + k * nr;
-			for (size_t j = 0; j < valid; j++) {
-				const ptrdiff_t iy = base_y[j] + ky, ix = base_x[j] + kx;
-				row[j] = (iy >= 0 && iy < height && ix >= 0 && ix < width) ? plane[iy * width + ix] : 0.0f;
+			for (size_t i = 0; i < count; i++) {
+				const ptrdiff_t iy = runs[i].y + ky;
+				if (iy < 0 || iy >= height) {
+					memset(row + runs[i].first, 0, runs[i].length * sizeof(float));
+				} else {
+					copy_clipped(row + runs[i].first, plane + iy * width, runs[i].x + kx, g->stride_width, runs[i].length, width);
+				}
 			}
-			for (size_t j = valid; j < nr; j++) row[j] = 0.0f;
+			memset(row + valid, 0, (nr - valid) * sizeof(float));
 		}
 	}
 }
