@@ -5,14 +5,16 @@
 
 struct input_gradient_plan {
 	size_t chunk_m, chunks; /* rows of the column matrix per task, and tasks per image */
-	size_t thread_floats;
+	size_t kernel_floats;   /* kernel^T packed once per call, shared by every task and image */
+	size_t thread_floats;   /* each thread's B panel */
 	size_t column_floats;   /* the column matrix of one image; 0 for pointwise convolutions */
 };
 
 static bool plan_input_gradient(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct input_gradient_plan* plan) {
 	const size_t patch = nnps_conv_patch(g), plane = nnps_conv_output_plane(g);
 	nnps_split(patch, nnps_target_tasks(threads), config->mr, &plan->chunk_m, &plan->chunks);
-	plan->thread_floats = nnps_gemm_buffer_floats(config, plan->chunk_m, plane, g->output_channels);
+	plan->kernel_floats = nnps_packed_a_floats(config, patch, g->output_channels);
+	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plane, g->output_channels);
 	plan->column_floats = 0;
 	return nnps_conv_is_pointwise(g) || !__builtin_mul_overflow(patch, plane, &plan->column_floats);
 }
@@ -22,7 +24,7 @@ struct gemm_context {
 	const struct nnps_conv* g;
 	const struct nnps_sgemm_config* config;
 	const struct input_gradient_plan* plan;
-	const float* kernel;
+	const float* packed_kernel; /* kernel^T in row panels */
 	const float* grad_output; /* this image's */
 	float* columns;           /* the column matrix, or this image's gradient when pointwise */
 	float* thread_buffers;
@@ -34,9 +36,10 @@ static void gemm_task(void* argument, size_t thread, size_t task) {
 	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g);
 	const size_t row0 = task * context->plan->chunk_m, m = nnps_min(context->plan->chunk_m, patch - row0);
 	const struct nnps_b_source b = { nnps_b_strided, context->grad_output, plane, 1, NULL };
-	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, context->plan->chunk_m, plane, g->output_channels,
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, plane, g->output_channels,
 		context->thread_buffers + thread * context->plan->thread_floats);
-	nnps_sgemm(context->config, m, plane, g->output_channels, context->kernel + row0, 1, patch, &b, 0, 0, context->columns + row0 * plane, plane, false, &buffers);
+	nnps_sgemm_packed_a(context->config, m, plane, g->output_channels, context->packed_kernel + row0 * g->output_channels, g->output_channels, &b, 0, 0,
+		context->columns + row0 * plane, plane, false, &buffers);
 }
 
 /* One image's col2im: an input channel's rows of the column matrix land only on its own plane, so channels run in parallel. */
@@ -85,7 +88,7 @@ bool nnps_col2im_input_gradient_workspace(const struct nnps_conv* g, const struc
 	struct input_gradient_plan plan;
 	size_t buffers;
 	return plan_input_gradient(g, config, threads, &plan) && !__builtin_mul_overflow(plan.thread_floats, threads, &buffers) &&
-		!__builtin_add_overflow(buffers, plan.column_floats, floats);
+		!__builtin_add_overflow(buffers, plan.column_floats, floats) && !__builtin_add_overflow(*floats, plan.kernel_floats, floats);
 }
 
 void nnps_col2im_input_gradient(
@@ -96,11 +99,14 @@ void nnps_col2im_input_gradient(
 	struct input_gradient_plan plan;
 	plan_input_gradient(g, config, threads, &plan);
 	const bool pointwise = nnps_conv_is_pointwise(g);
-	float* columns = workspace + threads * plan.thread_floats;
+	float* packed_kernel = workspace;
+	float* thread_buffers = packed_kernel + plan.kernel_floats;
+	float* columns = thread_buffers + threads * plan.thread_floats;
+	nnps_pack_a_parallel(config, kernel, 1, nnps_conv_patch(g), nnps_conv_patch(g), g->output_channels, packed_kernel, pool);
 	for (size_t image = 0; image < g->batch; image++) {
 		float* image_gradient = grad_input + image * nnps_conv_input_image(g);
 		const struct gemm_context gemm = {
-			g, config, &plan, kernel, grad_output + image * nnps_conv_output_image(g), pointwise ? image_gradient : columns, workspace,
+			g, config, &plan, packed_kernel, grad_output + image * nnps_conv_output_image(g), pointwise ? image_gradient : columns, thread_buffers,
 		};
 		nnps_parallelize(pool, gemm_task, (void*) &gemm, plan.chunks);
 		if (pointwise) continue;

@@ -4,14 +4,16 @@
 /* ---- output: tasks are (image, column chunk) pairs ---- */
 
 struct output_plan {
-	size_t chunk, chunks; /* columns of one image's output plane per task, and tasks per image */
-	size_t thread_floats;
+	size_t chunk, chunks;  /* columns of one image's output plane per task, and tasks per image */
+	size_t kernel_floats;  /* the kernel packed once per call, shared by every task */
+	size_t thread_floats;  /* then each thread's B panel */
 };
 
 static struct output_plan plan_output(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads) {
 	struct output_plan plan;
 	nnps_split(nnps_conv_output_plane(g), nnps_ceil_div(nnps_target_tasks(threads), g->batch), config->nr, &plan.chunk, &plan.chunks);
-	plan.thread_floats = nnps_gemm_buffer_floats(config, g->output_channels, plan.chunk, nnps_conv_patch(g));
+	plan.kernel_floats = nnps_packed_a_floats(config, g->output_channels, nnps_conv_patch(g));
+	plan.thread_floats = nnps_gemm_buffer_floats(config, 0, plan.chunk, nnps_conv_patch(g));
 	return plan;
 }
 
@@ -44,9 +46,9 @@ static void output_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_b_source b = nnps_conv_is_pointwise(g)
 		? (struct nnps_b_source) { nnps_b_strided, image_data, plane, 1, NULL }
 		: (struct nnps_b_source) { nnps_b_im2col, image_data, 0, 0, &context->im2col };
-	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, g->output_channels, context->plan.chunk, patch,
-		context->workspace + thread * context->plan.thread_floats);
-	nnps_sgemm(context->config, g->output_channels, n, patch, context->kernel, patch, 1, &b, 0, col0, out, plane, context->bias != NULL, &buffers);
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, context->plan.chunk, patch,
+		context->workspace + context->plan.kernel_floats + thread * context->plan.thread_floats);
+	nnps_sgemm_packed_a(context->config, g->output_channels, n, patch, context->workspace, patch, &b, 0, col0, out, plane, context->bias != NULL, &buffers);
 	if (context->relu) {
 		for (size_t o = 0; o < g->output_channels; o++) {
 			for (size_t j = 0; j < n; j++) out[o * plane + j] = out[o * plane + j] > 0.0f ? out[o * plane + j] : 0.0f;
@@ -55,7 +57,9 @@ static void output_task(void* argument, size_t thread, size_t task) {
 }
 
 bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
-	return !__builtin_mul_overflow(plan_output(g, config, threads).thread_floats, threads, floats);
+	const struct output_plan plan = plan_output(g, config, threads);
+	size_t buffers;
+	return !__builtin_mul_overflow(plan.thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, plan.kernel_floats, floats);
 }
 
 void nnps_implicit_gemm_output(
@@ -65,6 +69,7 @@ void nnps_implicit_gemm_output(
 	const struct output_context context = {
 		g, config, plan_output(g, config, pthreadpool_get_threads_count(pool)), nnps_conv_im2col(g), input, kernel, bias, relu, output, workspace,
 	};
+	nnps_pack_a_parallel(config, kernel, nnps_conv_patch(g), 1, g->output_channels, nnps_conv_patch(g), workspace, pool);
 	nnps_parallelize(pool, output_task, (void*) &context, g->batch * context.plan.chunks);
 }
 

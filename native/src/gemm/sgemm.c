@@ -20,9 +20,48 @@ struct nnps_gemm_buffers nnps_gemm_buffers_carve(const struct nnps_sgemm_config*
 	return (struct nnps_gemm_buffers) { base, base + packed_a_floats(config, max_rows, max_depth) };
 }
 
-void nnps_sgemm(
+size_t nnps_packed_a_floats(const struct nnps_sgemm_config* config, size_t m, size_t k) {
+	return nnps_round_up(nnps_round_up(m, config->mr) * k, NNPS_FLOATS_PER_LINE);
+}
+
+void nnps_pack_a_panels(
+	const struct nnps_sgemm_config* config, const float* a, size_t row_stride, size_t column_stride, size_t m, size_t k,
+	size_t first_panel, size_t panels, float* packed)
+{
+	const size_t row0 = first_panel * config->mr;
+	if (row0 >= m) return;
+	const size_t rows = nnps_min(m - row0, panels * config->mr);
+	nnps_pack_a(a, row_stride, column_stride, row0, rows, 0, k, config->mr, packed + row0 * k);
+}
+
+struct pack_a_context {
+	const struct nnps_sgemm_config* config;
+	const float* a;
+	size_t row_stride, column_stride, m, k, panels_per_task;
+	float* packed;
+};
+
+static void pack_a_task(void* argument, size_t thread, size_t task) {
+	(void) thread;
+	const struct pack_a_context* context = argument;
+	nnps_pack_a_panels(context->config, context->a, context->row_stride, context->column_stride, context->m, context->k,
+		task * context->panels_per_task, context->panels_per_task, context->packed);
+}
+
+void nnps_pack_a_parallel(
+	const struct nnps_sgemm_config* config, const float* a, size_t row_stride, size_t column_stride, size_t m, size_t k,
+	float* packed, pthreadpool_t pool)
+{
+	const size_t panels = nnps_ceil_div(m, config->mr), threads = pthreadpool_get_threads_count(pool);
+	const size_t per_task = nnps_ceil_div(panels, threads == 1 ? 1 : 2 * threads);
+	const struct pack_a_context context = { config, a, row_stride, column_stride, m, k, per_task, packed };
+	nnps_parallelize(pool, pack_a_task, (void*) &context, nnps_ceil_div(panels, per_task));
+}
+
+/* The loops, A either packed here per (kc, mc) block (packed_a NULL) or read from a whole prepacked matrix. */
+static void multiply(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
-	const float* a, size_t row_stride_a, size_t column_stride_a,
+	const float* a, size_t row_stride_a, size_t column_stride_a, const float* packed_a, size_t packed_depth,
 	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
 	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers)
 {
@@ -35,14 +74,43 @@ void nnps_sgemm(
 			nnps_pack_b(b, b_row0 + pc, kc, b_col0 + jc, nc, nr, buffers->packed_b);
 			for (size_t ic = 0; ic < m; ic += config->mc) {
 				const size_t mc = nnps_min(m - ic, config->mc);
-				nnps_pack_a(a, row_stride_a, column_stride_a, ic, mc, pc, kc, mr, buffers->packed_a);
+				/* A micro-panel: mr rows x kc, contiguous either way; consecutive ones are panel_stride apart. */
+				const float* panels;
+				size_t panel_stride;
+				if (packed_a == NULL) {
+					nnps_pack_a(a, row_stride_a, column_stride_a, ic, mc, pc, kc, mr, buffers->packed_a);
+					panels = buffers->packed_a;
+					panel_stride = mr * kc;
+				} else {
+					panels = packed_a + ic * packed_depth + pc * mr;
+					panel_stride = mr * packed_depth;
+				}
 				for (size_t jr = 0; jr < nc; jr += nr) {
 					const float* panel_b = buffers->packed_b + jr * kc;
 					for (size_t ir = 0; ir < mc; ir += mr) {
-						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, buffers->packed_a + ir * kc, panel_b, c + (ic + ir) * ldc + jc + jr, ldc, add);
+						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
+							c + (ic + ir) * ldc + jc + jr, ldc, add);
 					}
 				}
 			}
 		}
 	}
+}
+
+void nnps_sgemm(
+	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
+	const float* a, size_t row_stride_a, size_t column_stride_a,
+	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
+	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers)
+{
+	multiply(config, m, n, k, a, row_stride_a, column_stride_a, NULL, 0, b, b_row0, b_col0, c, ldc, accumulate, buffers);
+}
+
+void nnps_sgemm_packed_a(
+	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
+	const float* packed_a, size_t packed_depth,
+	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
+	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers)
+{
+	multiply(config, m, n, k, NULL, 0, 0, packed_a, packed_depth, b, b_row0, b_col0, c, ldc, accumulate, buffers);
 }

@@ -4,6 +4,7 @@
 #define NNPS_GEMM_SGEMM_H
 
 #include "../runtime/hardware.h"
+#include "../runtime/threadpool.h"
 
 /* The window geometry an implicit im2col matrix is read with: row r = (channel, ky, kx) of the kernel, column
  * p = (oy, ox) of the output; element = image[channel][oy * stride_height - pad_top + ky][ox * stride_width - pad_left + kx],
@@ -36,11 +37,33 @@ struct nnps_gemm_buffers {
 NNPS_INTERNAL size_t nnps_gemm_buffer_floats(const struct nnps_sgemm_config* config, size_t max_rows, size_t max_columns, size_t max_depth);
 NNPS_INTERNAL struct nnps_gemm_buffers nnps_gemm_buffers_carve(const struct nnps_sgemm_config* config, size_t max_rows, size_t max_columns, size_t max_depth, float* base);
 
+/* A packed once and shared by many GEMMs (the weights of a convolution, read by every image and thread): rows of A in
+ * panels of mr rows over the whole depth k, k-major inside a panel (mr values per k), zero rows past m. Any row panel
+ * and depth block is then one contiguous micro-panel, so the GEMM packs no A at all. */
+NNPS_INTERNAL size_t nnps_packed_a_floats(const struct nnps_sgemm_config* config, size_t m, size_t k);
+/* Packs row panels [first_panel, first_panel + panels) of strided A (m x k) into `packed` (the whole packed matrix). */
+NNPS_INTERNAL void nnps_pack_a_panels(
+	const struct nnps_sgemm_config* config, const float* a, size_t row_stride, size_t column_stride, size_t m, size_t k,
+	size_t first_panel, size_t panels, float* packed);
+
+/* Packs all of A on the pool, row panels split among the threads: one phase before the GEMMs that share it. */
+NNPS_INTERNAL void nnps_pack_a_parallel(
+	const struct nnps_sgemm_config* config, const float* a, size_t row_stride, size_t column_stride, size_t m, size_t k,
+	float* packed, pthreadpool_t pool);
+
 /* C[m,n] (+)= A[m,k] * B[k,n] on the calling thread. A is strided (row_stride_a, column_stride_a); B is read from
  * rows b_row0.. and columns b_col0.. of `b`; m, n, k >= 1 and within what `buffers` were carved for. */
 NNPS_INTERNAL void nnps_sgemm(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
 	const float* a, size_t row_stride_a, size_t column_stride_a,
+	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
+	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers);
+
+/* The same with A prepacked (nnps_pack_a_panels): packed_a points at the panel of A's first row here, and the packed
+ * matrix is packed_depth deep (this GEMM uses its first k columns). buffers need no A space (carve with max_rows 0). */
+NNPS_INTERNAL void nnps_sgemm_packed_a(
+	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
+	const float* packed_a, size_t packed_depth,
 	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
 	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers);
 
