@@ -2,10 +2,12 @@
 using System.Xml.Linq;
 // NNPackSharp build script. Run with: dotnet tool restore && dotnet cake --target=<Task>
 // Tasks: Build, Test (every test, at the native ISA and at each lower ISA level the JIT can be capped to),
-// Demo, Bench (BenchmarkDotNet vs TorchSharp; pass --bench-filter=... to narrow), Gemm (SGEMM GFLOP/s).
+// Demo, Bench (BenchmarkDotNet vs TorchSharp; pass --bench-filter=... to narrow), Gemm (SGEMM GFLOP/s),
+// Protocol (the bench's protocol mode with jemalloc preloaded; pass --protocol-args="--threads 1,2 --layers VGG ...").
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchFilter = Argument("bench-filter", "*");
+var protocolArgs = Argument("protocol-args", "");
 
 // Each leg reruns the suite with the JIT (managed engine) and libnnpack (native engine, NNPACKSHARP_ISA) capped to a
 // lower ISA, so the paths older CPUs take run here too.
@@ -128,6 +130,39 @@ Task("Bench")
     .Does(() =>
 {
     DotNetRun("bench/NNPackSharp.Bench.csproj", new ProcessArgumentBuilder().Append("--filter").AppendQuoted(benchFilter), new DotNetRunSettings { Configuration = "Release" });
+});
+
+// The protocol benchmark (bench/Protocol) with jemalloc preloaded: libtorch allocates its result tensors on every call,
+// and glibc malloc hands such large blocks back to the OS and faults them in again each time, which is not torch's
+// steady state in a training loop. jemalloc with decay off and no oversize arena keeps them. Debian's libjemalloc2 is
+// installed when missing (needs root, as on the dev VM).
+const string Jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+Task("Protocol")
+    .Does(() =>
+{
+    if (!FileExists(Jemalloc))
+    {
+        Information($"== {Jemalloc} missing: installing Debian's libjemalloc2");
+        Run("apt-get", "update -q");
+        Run("apt-get", "install -y -q libjemalloc2");
+    }
+
+    DotNetBuild("bench/NNPackSharp.Bench.csproj", new DotNetBuildSettings { Configuration = "Release" });
+    string arguments = $"bench/bin/Release/net10.0/NNPackSharp.Bench.dll protocol {protocolArgs}";
+    Information($"== LD_PRELOAD={Jemalloc} dotnet {arguments}");
+    int exit = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = arguments,
+        EnvironmentVariables = new Dictionary<string, string>
+        {
+            ["LD_PRELOAD"] = Jemalloc,
+            ["MALLOC_CONF"] = "oversize_threshold:4294967296,dirty_decay_ms:-1,muzzy_decay_ms:-1",
+        },
+    });
+    if (exit != 0)
+    {
+        throw new Exception($"protocol benchmark exited with {exit}");
+    }
 });
 
 Task("Gemm")

@@ -56,7 +56,7 @@ public class Conv2DBenchmarks
         torchGradOutput = ToTorch(gradOutput);
 
         // Built once; each gradient benchmark re-runs only its backward computation on this retained graph.
-        torchOutput = torch.nn.functional.conv2d(torchInput, torchWeight, torchBias, strides: [Layer.Stride, Layer.Stride], padding: [Layer.Pad, Layer.Pad]);
+        torchOutput = torch.nn.functional.conv2d(torchInput, torchWeight, torchBias, strides: [Layer.Stride, Layer.Stride], padding: [Layer.PadH, Layer.PadW]);
     }
 
     [GlobalCleanup]
@@ -74,7 +74,7 @@ public class Conv2DBenchmarks
         if (Pass == Pass.Forward)
         {
             using var noGrad = torch.no_grad();
-            using torch.Tensor y = torch.nn.functional.conv2d(torchInput, torchWeight, torchBias, strides: [Layer.Stride, Layer.Stride], padding: [Layer.Pad, Layer.Pad]);
+            using torch.Tensor y = torch.nn.functional.conv2d(torchInput, torchWeight, torchBias, strides: [Layer.Stride, Layer.Stride], padding: [Layer.PadH, Layer.PadW]);
             return;
         }
 
@@ -93,7 +93,7 @@ public class Conv2DBenchmarks
 
     private void Run(Conv2DAlgorithm algorithm)
     {
-        Size2D padding = new(Layer.Pad), stride = new(Layer.Stride);
+        Size2D padding = Layer.Padding, stride = Layer.StrideSize;
         switch (Pass)
         {
             case Pass.Forward:

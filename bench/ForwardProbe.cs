@@ -18,7 +18,7 @@ internal static class ForwardProbe
         for (int i = 0; i < 25; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            Convolution.Conv2D<float>(x, w, default, y, new Size2D(layer.Pad), new Size2D(layer.Stride));
+            Convolution.Conv2D<float>(x, w, default, y, layer.Padding, layer.StrideSize);
             if (i >= 5) best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
 

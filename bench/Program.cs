@@ -1,9 +1,33 @@
 using BenchmarkDotNet.Running;
 using NNPackSharp.Bench;
+using NNPackSharp.Bench.Protocol;
 
-// `gemm [size | m n k]`: the managed SGEMM's GFLOP/s per register width. `forward N Cin H Cout k stride pad`: a
-// stopwatch best-of-20 of the managed forward on one thread. Anything else goes to BenchmarkDotNet
-// (for example `--filter *` for every layer, or `--filter * --anyCategories` ... as BenchmarkDotNet documents).
+// Modes (the first argument):
+//   protocol [--threads 1,2] [--rounds 9] [--layers <substring>[,...]] [--passes forward,grad-input,grad-weight] [--out <file.md>]
+//       the honest comparison: FMA peak measured in the same run, TorchSharp / managed / NNPackAuto / upstream NNPACK
+//       interleaved over rounds with pre-rolls, medians, % of peak, as a markdown table. `dotnet cake --target=Protocol`
+//       runs it with jemalloc preloaded (torch's steady state).
+//   gemm [size | m n k]                    the managed SGEMM's GFLOP/s per register width.
+//   forward N Cin H Cout k stride pad      a stopwatch best-of-20 of the managed forward on one thread.
+//   anything else                          BenchmarkDotNet micro-benchmarks (for example `--filter *` for every layer).
+if (args.Length > 0 && args[0] == "protocol")
+{
+    ProtocolOptions options;
+    try
+    {
+        options = ProtocolOptions.Parse(args[1..]);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        Environment.Exit(2);
+        return;
+    }
+
+    ProtocolRunner.Run(options);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "forward")
 {
     ForwardProbe.Run(args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray());

@@ -74,12 +74,12 @@ public unsafe class UpstreamForwardBenchmarks
     public void TorchSharp()
     {
         using var noGrad = torch.no_grad();
-        using torch.Tensor y = torch.nn.functional.conv2d(torchInput, torchWeight, torchBias, strides: [Layer.Stride, Layer.Stride], padding: [Layer.Pad, Layer.Pad]);
+        using torch.Tensor y = torch.nn.functional.conv2d(torchInput, torchWeight, torchBias, strides: [Layer.Stride, Layer.Stride], padding: [Layer.PadH, Layer.PadW]);
     }
 
     [Benchmark]
     public void NNPackAuto() =>
-        Convolution.Conv2D<float>(inputTensor, weightTensor, biasTensor, outputTensor, new Size2D(Layer.Pad), new Size2D(Layer.Stride), Conv2DAlgorithm.NNPackAuto);
+        Convolution.Conv2D<float>(inputTensor, weightTensor, biasTensor, outputTensor, Layer.Padding, Layer.StrideSize, Conv2DAlgorithm.NNPackAuto);
 
     [Benchmark]
     public void UpstreamNNPACK()
@@ -93,8 +93,8 @@ public unsafe class UpstreamForwardBenchmarks
     {
         NNPackFunctionTable upstream = UpstreamNNPack.Functions;
         var inputSize = new NnpSize { Width = (nuint)Layer.H, Height = (nuint)Layer.H };
-        var kernel = new NnpSize { Width = (nuint)Layer.K, Height = (nuint)Layer.K };
-        var padding = new NnpPadding { Top = (nuint)Layer.Pad, Bottom = (nuint)Layer.Pad, Left = (nuint)Layer.Pad, Right = (nuint)Layer.Pad };
+        var kernel = new NnpSize { Width = (nuint)Layer.KernelW, Height = (nuint)Layer.KernelH };
+        var padding = new NnpPadding { Top = (nuint)Layer.PadH, Bottom = (nuint)Layer.PadH, Left = (nuint)Layer.PadW, Right = (nuint)Layer.PadW };
         fixed (float* x = input, w = weight, b = bias, y = output)
         {
             if (Layer.Stride == 1)

@@ -1,0 +1,27 @@
+namespace NNPackSharp.Bench.Protocol;
+
+/// <summary>
+/// One engine under the protocol: prepared once per (pass, thread count), then called many times. Everything a call
+/// needs (graph, workspace, thread pool) is built in <see cref="Prepare"/>, outside the timed region.
+/// </summary>
+internal abstract class BenchEngine : IDisposable
+{
+    /// <summary>The column name in the report.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>
+    /// True for our engines: their timed call must allocate nothing (the allocation-free overloads, preallocated
+    /// destinations); the runner measures it and reports any bytes it finds.
+    /// </summary>
+    public virtual bool PromisesNoAllocation => false;
+
+    /// <summary>Gets ready to run <paramref name="pass"/> on <paramref name="threads"/> threads; returns why it cannot, or null when it can.</summary>
+    public abstract string? Prepare(Pass pass, int threads);
+
+    /// <summary>One call of the prepared pass.</summary>
+    public abstract void Call();
+
+    public virtual void Dispose()
+    {
+    }
+}

@@ -1,0 +1,46 @@
+namespace NNPackSharp.Bench.Protocol;
+
+/// <summary>
+/// Our engines through the public allocation-free span overloads, writing into <see cref="LayerData"/>'s preallocated
+/// destinations. Forward adds the bias; grad-input skips the weight gradient (<c>default</c>); grad-weight writes the
+/// bias gradient too (dW+db), as TorchSharp's side does.
+/// </summary>
+internal sealed class LibraryEngine(string name, Conv2DAlgorithm algorithm, LayerData data) : BenchEngine
+{
+    private Pass pass;
+
+    public override string Name => name;
+
+    public override bool PromisesNoAllocation => true;
+
+    public override string? Prepare(Pass pass, int threads)
+    {
+        if (algorithm == Conv2DAlgorithm.NNPackAuto && !NNPackNativeLibrary.IsAvailable)
+        {
+            return "libnnpack not loaded";
+        }
+
+        this.pass = pass;
+        return null;
+    }
+
+    public override void Call()
+    {
+        ConvLayer layer = data.Layer;
+        switch (pass)
+        {
+            case Pass.Forward:
+                Convolution.Conv2D<float>(data.Input.AsReadOnlyTensorSpan(), data.Weight.AsReadOnlyTensorSpan(), data.Bias.AsReadOnlyTensorSpan(),
+                    data.Output.AsTensorSpan(), layer.Padding, layer.StrideSize, algorithm);
+                break;
+            case Pass.GradInput:
+                Convolution.Conv2DBackward<float>(data.Input.AsReadOnlyTensorSpan(), data.Weight.AsReadOnlyTensorSpan(), data.GradOutput.AsReadOnlyTensorSpan(),
+                    data.GradInput.AsTensorSpan(), default, default, layer.Padding, layer.StrideSize, algorithm);
+                break;
+            default:
+                Convolution.Conv2DBackward<float>(data.Input.AsReadOnlyTensorSpan(), data.Weight.AsReadOnlyTensorSpan(), data.GradOutput.AsReadOnlyTensorSpan(),
+                    default, data.GradWeight.AsTensorSpan(), data.GradBias.AsTensorSpan(), layer.Padding, layer.StrideSize, algorithm);
+                break;
+        }
+    }
+}
