@@ -26,20 +26,27 @@ void nnps_pack_a(const float* a, size_t row_stride, size_t column_stride, size_t
 	}
 }
 
+/* Zeros columns [valid, nr) of a micro-panel's depth rows. */
+static void zero_tail(float* panel, size_t depth, size_t valid, size_t nr) {
+	if (valid == nr) return;
+	for (size_t k = 0; k < depth; k++) memset(panel + k * nr + valid, 0, (nr - valid) * sizeof(float));
+}
+
 static void pack_b_strided(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
 	for (size_t q = 0; q < columns; q += nr) {
 		const size_t valid = nnps_min(columns - q, nr);
 		float* panel = packed + q * depth;
-		for (size_t k = 0; k < depth; k++) {
-			const float* source = b->data + (row0 + k) * b->row_stride + (col0 + q) * b->column_stride;
-			float* row = panel + k * nr;
-			if (b->column_stride == 1) {
-				memcpy(row, source, valid * sizeof(float));
-			} else {
-				for (size_t j = 0; j < valid; j++) row[j] = source[j * b->column_stride];
+		if (b->column_stride == 1) {
+			for (size_t k = 0; k < depth; k++) memcpy(panel + k * nr, b->data + (row0 + k) * b->row_stride + col0 + q, valid * sizeof(float));
+		} else {
+			/* A transposed view (the input in a pointwise kernel gradient, the kernel of a fully connected layer): walk
+			 * each column down, so reads follow memory and the strided writes stay inside the L1-sized panel. */
+			for (size_t j = 0; j < valid; j++) {
+				const float* source = b->data + row0 * b->row_stride + (col0 + q + j) * b->column_stride;
+				for (size_t k = 0; k < depth; k++) panel[k * nr + j] = source[k * b->row_stride];
 			}
-			for (size_t j = valid; j < nr; j++) row[j] = 0.0f;
 		}
+		zero_tail(panel, depth, valid, nr);
 	}
 }
 
@@ -64,10 +71,10 @@ static size_t panel_runs(const struct nnps_im2col* g, size_t p0, size_t valid, s
 	return count;
 }
 
-/* dst[j] = row[x0 + j * stride] for j < length where that lies in [0, width), else 0. A run longer than one column
+/* dst[j * step] = row[x0 + j * stride] for j < length where that lies in [0, width), else 0. A run longer than one column
  * means the output is more than one column wide, so stride <= the padded width and the arithmetic below stays far
  * inside ptrdiff_t (validation bounds padded extents by PTRDIFF_MAX / 4); a stride past that only ever has one. */
-static void copy_clipped(float* dst, const float* row, ptrdiff_t x0, size_t stride, size_t length, ptrdiff_t width) {
+static void copy_clipped(float* dst, size_t step, const float* row, ptrdiff_t x0, size_t stride, size_t length, ptrdiff_t width) {
 	if (length == 1) {
 		dst[0] = x0 >= 0 && x0 < width ? row[x0] : 0.0f;
 		return;
@@ -77,13 +84,19 @@ static void copy_clipped(float* dst, const float* row, ptrdiff_t x0, size_t stri
 	ptrdiff_t hi = x0 >= width ? 0 : (width - x0 + s - 1) / s;          /* one past the last */
 	lo = lo < n ? lo : n;
 	hi = hi < lo ? lo : hi < n ? hi : n;
-	memset(dst, 0, (size_t) lo * sizeof(float));
-	if (stride == 1) {
-		memcpy(dst + lo, row + x0 + lo, (size_t) (hi - lo) * sizeof(float));
-	} else {
-		for (ptrdiff_t j = lo; j < hi; j++) dst[j] = row[x0 + j * s];
+	if (step == 1) {
+		memset(dst, 0, (size_t) lo * sizeof(float));
+		if (stride == 1) {
+			memcpy(dst + lo, row + x0 + lo, (size_t) (hi - lo) * sizeof(float));
+		} else {
+			for (ptrdiff_t j = lo; j < hi; j++) dst[j] = row[x0 + j * s];
+		}
+		memset(dst + hi, 0, (size_t) (n - hi) * sizeof(float));
+		return;
 	}
-	memset(dst + hi, 0, (size_t) (n - hi) * sizeof(float));
+	for (ptrdiff_t j = 0; j < lo; j++) dst[(size_t) j * step] = 0.0f;
+	for (ptrdiff_t j = lo; j < hi; j++) dst[(size_t) j * step] = row[x0 + j * s];
+	for (ptrdiff_t j = hi; j < n; j++) dst[(size_t) j * step] = 0.0f;
 }
 
 static void pack_b_im2col(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
@@ -104,7 +117,7 @@ static void pack_b_im2col(const struct nnps_b_source* b, size_t row0, size_t dep
 				if (iy < 0 || iy >= height) {
 					memset(row + runs[i].first, 0, runs[i].length * sizeof(float));
 				} else {
-					copy_clipped(row + runs[i].first, plane + iy * width, runs[i].x + kx, g->stride_width, runs[i].length, width);
+					copy_clipped(row + runs[i].first, 1, plane + iy * width, runs[i].x + kx, g->stride_width, runs[i].length, width);
 				}
 			}
 			memset(row + valid, 0, (nr - valid) * sizeof(float));
@@ -112,32 +125,32 @@ static void pack_b_im2col(const struct nnps_b_source* b, size_t row0, size_t dep
 	}
 }
 
-/* The transpose: row p = (oy, ox), column r = (channel, ky, kx). */
+/* The transpose: row p = (oy, ox), column r = (channel, ky, kx). Each column (one kernel tap of one channel) is
+ * walked down its pixels in runs along an output row: reads follow the image, writes stride through the panel. */
 static void pack_b_im2col_transposed(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
 	const struct nnps_im2col* g = b->im2col;
 	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
 	const size_t taps = g->kernel_height * g->kernel_width;
-	size_t plane_offset[MAX_NR];
-	ptrdiff_t tap_y[MAX_NR], tap_x[MAX_NR];
 	for (size_t q = 0; q < columns; q += nr) {
 		const size_t valid = nnps_min(columns - q, nr);
-		for (size_t j = 0; j < valid; j++) {
-			const size_t r = col0 + q + j, tap = r % taps;
-			plane_offset[j] = (r / taps) * (size_t) (height * width);
-			tap_y[j] = (ptrdiff_t) (tap / g->kernel_width) - (ptrdiff_t) g->pad_top;
-			tap_x[j] = (ptrdiff_t) (tap % g->kernel_width) - (ptrdiff_t) g->pad_left;
-		}
 		float* panel = packed + q * depth;
-		for (size_t k = 0; k < depth; k++) {
-			const size_t p = row0 + k;
-			const ptrdiff_t oy = (ptrdiff_t) ((p / g->output_width) * g->stride_height), ox = (ptrdiff_t) ((p % g->output_width) * g->stride_width);
-			float* row = panel + k * nr;
-			for (size_t j = 0; j < valid; j++) {
-				const ptrdiff_t iy = oy + tap_y[j], ix = ox + tap_x[j];
-				row[j] = (iy >= 0 && iy < height && ix >= 0 && ix < width) ? b->data[plane_offset[j] + (size_t) (iy * width + ix)] : 0.0f;
+		for (size_t j = 0; j < valid; j++) {
+			const size_t r = col0 + q + j, tap = r % taps, ky = tap / g->kernel_width, kx = tap % g->kernel_width;
+			const float* plane = b->data + (r / taps) * (size_t) (height * width);
+			for (size_t k = 0; k < depth;) {
+				const size_t p = row0 + k, ox = p % g->output_width, length = nnps_min(depth - k, g->output_width - ox);
+				const ptrdiff_t iy = (ptrdiff_t) ((p / g->output_width) * g->stride_height + ky) - (ptrdiff_t) g->pad_top;
+				float* target = panel + k * nr + j;
+				if (iy < 0 || iy >= height) {
+					for (size_t i = 0; i < length; i++) target[i * nr] = 0.0f;
+				} else {
+					const ptrdiff_t x0 = (ptrdiff_t) (ox * g->stride_width + kx) - (ptrdiff_t) g->pad_left;
+					copy_clipped(target, nr, plane + iy * width, x0, g->stride_width, length, width);
+				}
+				k += length;
 			}
-			for (size_t j = valid; j < nr; j++) row[j] = 0.0f;
 		}
+		zero_tail(panel, depth, valid, nr);
 	}
 }
 
