@@ -20,6 +20,14 @@ internal static unsafe class ParallelGemm
             return;
         }
 
+        MultiplyInParallel(gemm, m, n, k, a, b, c, ldc, accumulate, parallelism);
+    }
+
+    // Its own method: the lambda's captures make C# allocate a closure at entry of the method that holds it, and the
+    // serial path must allocate nothing.
+    private static void MultiplyInParallel<T>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism)
+        where T : unmanaged
+    {
         bool splitColumns = n >= parallelism * gemm.TileColumns * 4;
         int extent = splitColumns ? n : m;
         int granule = splitColumns ? gemm.TileColumns : gemm.TileRows;

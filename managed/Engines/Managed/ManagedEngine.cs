@@ -54,12 +54,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         int imageWorkers = Math.Min(parallelism, g.Batch);
         if (imageWorkers > 1)
         {
-            Parallel.For(0, g.Batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
-            {
-                ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
-                ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism: 1);
-                Pool<ManagedWorkspace<T>>.Return(workspace);
-            });
+            ForwardImagesInParallel(g, input, weight, bias, output, imageWorkers);
             return;
         }
 
@@ -71,6 +66,16 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         Pool<ManagedWorkspace<T>>.Return(shared);
     }
+
+    // Its own method: the lambda's captures make C# allocate a closure at entry of the method that holds it, and the
+    // single-threaded path must allocate nothing.
+    private void ForwardImagesInParallel(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int imageWorkers) =>
+        Parallel.For(0, g.Batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
+        {
+            ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
+            ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism: 1);
+            Pool<ManagedWorkspace<T>>.Return(workspace);
+        });
 
     /// <summary>
     /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and <paramref name="gradBias"/> with the
@@ -101,8 +106,14 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             return;
         }
 
-        // Each worker owns a fixed, contiguous range of images and sums their weight and bias gradients privately;
-        // the partial sums are then added in worker order, so results do not depend on thread scheduling.
+        BackwardInParallel(g, input, weight, gradOutput, gradInput, gradWeight, gradBias, imageWorkers);
+    }
+
+    // Each worker owns a fixed, contiguous range of images and sums their weight and bias gradients privately; the
+    // partial sums are then added in worker order, so results do not depend on thread scheduling. (Its own method so
+    // the lambda's closure is allocated only on this path.)
+    private void BackwardInParallel(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int imageWorkers)
+    {
         bool hasWeight = gradWeight != null;
         bool hasBias = gradBias != null;
         var workspaces = new ManagedWorkspace<T>[imageWorkers];
@@ -217,8 +228,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         T* columns = workspace.Columns.Ensure(g.ColumnLength);
         if (parallelism > 1 && g.InputChannels > 1)
         {
-            Conv2DGeometry geometry = g;
-            Parallel.For(0, g.InputChannels, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, channel => Im2Col.GatherChannel(geometry, channel, image, columns));
+            GatherInParallel(g, image, columns, parallelism);
         }
         else
         {
@@ -227,6 +237,10 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         return columns;
     }
+
+    // Its own method so the lambda's closure is allocated only when channels really run in parallel.
+    private static void GatherInParallel(Conv2DGeometry g, T* image, T* columns, int parallelism) =>
+        Parallel.For(0, g.InputChannels, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, channel => Im2Col.GatherChannel(g, channel, image, columns));
 
     private static void AddInto(T* destination, T* source, int length)
     {

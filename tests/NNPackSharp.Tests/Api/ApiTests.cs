@@ -162,6 +162,43 @@ public class ApiTests
     }
 
     [Test]
+    public void WarmSingleThreadedManagedCallsAllocateNothing()
+    {
+        // On one thread nothing forks, so nothing at all may be allocated: no closure, no buffer, no message.
+        var c = new ConvCase(2, 3, 9, 9, 4, 3, 3, 4, 5, 2, 1);
+        var x = Tensor.Create(ConvCase.RandomValues(new Random(3), c.InputLength).Select(v => (float)v).ToArray(), c.InputShape);
+        var w = Tensor.Create(ConvCase.RandomValues(new Random(4), c.WeightLength).Select(v => (float)v).ToArray(), c.WeightShape);
+        var b = Tensor.Create(new float[c.WeightShape[0]], [c.WeightShape[0]]);
+        var y = Tensor.Create(new float[c.OutputLength], c.OutputShape);
+        var dx = Tensor.Create(new float[c.InputLength], c.InputShape);
+        var dw = Tensor.Create(new float[c.WeightLength], c.WeightShape);
+        var db = Tensor.Create(new float[c.WeightShape[0]], [c.WeightShape[0]]);
+        int saved = Convolution.MaxDegreeOfParallelism;
+        try
+        {
+            Convolution.MaxDegreeOfParallelism = 1;
+            void Both()
+            {
+                Convolution.Conv2D<float>(x, w, b, y, c.Padding, c.Stride);
+                Convolution.Conv2DBackward<float>(x, w, y, dx, dw, db, c.Padding, c.Stride);
+            }
+
+            for (int i = 0; i < 3; i++)
+            {
+                Both();
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Both();
+            Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero, "bytes allocated by warm single-threaded forward and backward");
+        }
+        finally
+        {
+            Convolution.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Test]
     public void ReleasedWorkspacesAreRebuilt()
     {
         var c = new ConvCase(1, 2, 6, 6, 2, 3, 3, 0, 0, 1, 1);
