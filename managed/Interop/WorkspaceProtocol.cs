@@ -13,20 +13,34 @@ internal unsafe interface IWorkspaceCall
 }
 
 /// <summary>
-/// NNPACK's workspace protocol: ask for the size, lend a pooled buffer at least that large, make the call, check both
-/// statuses. Generic over a struct per function (no delegate or closure per call), so warm calls allocate nothing.
+/// NNPACK's workspace protocol with one native call when warm: lend a pooled buffer and make the call; only when the
+/// library answers that the buffer is too small (it checks before it computes anything) ask for the size, grow the
+/// buffer and call again. Generic over a struct per function (no delegate or closure per call), so warm calls
+/// allocate nothing.
 /// </summary>
 internal static unsafe class WorkspaceProtocol
 {
     public static void Run<TCall>(TCall call)
         where TCall : struct, IWorkspaceCall
     {
-        nuint size = 0;
-        Ensure.Success(call.Invoke(null, &size), TCall.Function);
         NativeBuffer buffer = Pool<NativeBuffer>.Rent();
         try
         {
-            Ensure.Success(call.Invoke(buffer.Ensure(size), &size), TCall.Function);
+            NnpStatus status = NnpStatus.InsufficientBuffer;
+            if (buffer.Memory != null)
+            {
+                nuint capacity = buffer.Capacity;
+                status = call.Invoke(buffer.Memory, &capacity);
+            }
+
+            if (status == NnpStatus.InsufficientBuffer)
+            {
+                nuint size = 0;
+                Ensure.Success(call.Invoke(null, &size), TCall.Function);
+                status = call.Invoke(buffer.Ensure(size), &size);
+            }
+
+            Ensure.Success(status, TCall.Function);
         }
         finally
         {

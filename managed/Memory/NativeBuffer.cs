@@ -12,6 +12,12 @@ internal sealed unsafe class NativeBuffer : IDisposable
     private void* memory;
     private nuint capacity;
 
+    /// <summary>The memory held now (null before the first <see cref="Ensure"/>).</summary>
+    public void* Memory => memory;
+
+    /// <summary>Bytes <see cref="Memory"/> holds.</summary>
+    public nuint Capacity => capacity;
+
     /// <summary>Returns an aligned pointer to at least <paramref name="bytes"/> bytes (contents unspecified).</summary>
     public void* Ensure(nuint bytes)
     {

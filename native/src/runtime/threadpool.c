@@ -1,5 +1,6 @@
-/* The pthreadpool API backed by our own threads: workers sleep on a condition variable between jobs; a job hands out
- * indices from an atomic counter, and the calling thread works alongside the workers. */
+/* The pthreadpool API backed by our own threads. A job hands out indices from an atomic counter and the calling thread
+ * works alongside the workers. Between jobs a worker spins briefly on the job counter before it sleeps on a condition
+ * variable: the phases of one call follow each other within microseconds, and a futex wake-up costs more than that. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -7,16 +8,30 @@
 
 #include "threadpool.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+static inline void relax(void) { _mm_pause(); }
+#elif defined(__aarch64__)
+static inline void relax(void) { __asm__ __volatile__("yield"); }
+#else
+static inline void relax(void) {}
+#endif
+
+/* How long an idle worker (or a caller waiting for its workers) polls before sleeping: about 20-50 us of pauses. */
+#define SPIN_ROUNDS 2000
+
 struct pthreadpool {
 	pthread_mutex_t mutex;
 	pthread_cond_t wake;
 	pthread_cond_t finished;
-	pthread_mutex_t call; /* one job at a time per pool */
-	size_t threads;       /* counting the caller */
+	pthread_mutex_t call;        /* one job at a time per pool */
+	size_t threads;              /* counting the caller */
 	pthread_t* workers;
-	uint64_t generation;
-	size_t busy;
-	bool stop;
+	atomic_uint_fast64_t generation; /* bumped (release) once a job's fields are set */
+	atomic_size_t busy;          /* workers still in the current job */
+	atomic_bool stop;
+	size_t sleepers;             /* workers waiting on `wake` (under mutex) */
+	bool caller_sleeping;        /* the caller waits on `finished` (under mutex) */
 	nnps_task_fn task;
 	void* context;
 	size_t range;
@@ -34,22 +49,40 @@ static void run_job(struct pthreadpool* pool, size_t thread_index) {
 	}
 }
 
+/* Waits until a job newer than `seen` starts (returns its generation) or the pool stops (returns `seen`). */
+static uint64_t wait_for_job(struct pthreadpool* pool, uint64_t seen) {
+	for (int i = 0; i < SPIN_ROUNDS; i++) {
+		const uint64_t now = atomic_load_explicit(&pool->generation, memory_order_acquire);
+		if (now != seen || atomic_load(&pool->stop)) return now;
+		relax();
+	}
+	pthread_mutex_lock(&pool->mutex);
+	uint64_t now;
+	while ((now = atomic_load_explicit(&pool->generation, memory_order_acquire)) == seen && !atomic_load(&pool->stop)) {
+		pool->sleepers++;
+		pthread_cond_wait(&pool->wake, &pool->mutex);
+		pool->sleepers--;
+	}
+	pthread_mutex_unlock(&pool->mutex);
+	return now;
+}
+
 static void* worker_main(void* argument) {
 	struct worker_start start = *(struct worker_start*) argument;
 	free(argument);
 	struct pthreadpool* pool = start.pool;
 	uint64_t seen = 0;
-	pthread_mutex_lock(&pool->mutex);
 	for (;;) {
-		while (pool->generation == seen && !pool->stop) pthread_cond_wait(&pool->wake, &pool->mutex);
-		if (pool->stop) break;
-		seen = pool->generation;
-		pthread_mutex_unlock(&pool->mutex);
+		const uint64_t job = wait_for_job(pool, seen);
+		if (atomic_load(&pool->stop)) break;
+		seen = job;
 		run_job(pool, start.index);
-		pthread_mutex_lock(&pool->mutex);
-		if (--pool->busy == 0) pthread_cond_signal(&pool->finished);
+		if (atomic_fetch_sub_explicit(&pool->busy, 1, memory_order_acq_rel) == 1) {
+			pthread_mutex_lock(&pool->mutex);
+			if (pool->caller_sleeping) pthread_cond_signal(&pool->finished);
+			pthread_mutex_unlock(&pool->mutex);
+		}
 	}
-	pthread_mutex_unlock(&pool->mutex);
 	return NULL;
 }
 
@@ -93,7 +126,7 @@ size_t pthreadpool_get_threads_count(pthreadpool_t pool) {
 void pthreadpool_destroy(pthreadpool_t pool) {
 	if (pool == NULL) return;
 	pthread_mutex_lock(&pool->mutex);
-	pool->stop = true;
+	atomic_store(&pool->stop, true);
 	pthread_cond_broadcast(&pool->wake);
 	pthread_mutex_unlock(&pool->mutex);
 	for (size_t i = 1; i < pool->threads; i++) pthread_join(pool->workers[i], NULL);
@@ -111,18 +144,24 @@ void nnps_parallelize(pthreadpool_t pool, nnps_task_fn task, void* context, size
 		return;
 	}
 	pthread_mutex_lock(&pool->call);
-	pthread_mutex_lock(&pool->mutex);
 	pool->task = task;
 	pool->context = context;
 	pool->range = range;
 	atomic_store(&pool->next, 0);
-	pool->busy = pool->threads - 1;
-	pool->generation++;
-	pthread_cond_broadcast(&pool->wake);
+	atomic_store(&pool->busy, pool->threads - 1);
+	atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
+	/* Under the mutex, so a worker between its last check of the generation and its wait cannot miss the wake-up. */
+	pthread_mutex_lock(&pool->mutex);
+	if (pool->sleepers != 0) pthread_cond_broadcast(&pool->wake);
 	pthread_mutex_unlock(&pool->mutex);
 	run_job(pool, 0);
-	pthread_mutex_lock(&pool->mutex);
-	while (pool->busy != 0) pthread_cond_wait(&pool->finished, &pool->mutex);
-	pthread_mutex_unlock(&pool->mutex);
+	for (int i = 0; i < SPIN_ROUNDS && atomic_load_explicit(&pool->busy, memory_order_acquire) != 0; i++) relax();
+	if (atomic_load_explicit(&pool->busy, memory_order_acquire) != 0) {
+		pthread_mutex_lock(&pool->mutex);
+		pool->caller_sleeping = true;
+		while (atomic_load_explicit(&pool->busy, memory_order_acquire) != 0) pthread_cond_wait(&pool->finished, &pool->mutex);
+		pool->caller_sleeping = false;
+		pthread_mutex_unlock(&pool->mutex);
+	}
 	pthread_mutex_unlock(&pool->call);
 }

@@ -19,7 +19,30 @@ static inline void store_half(float* target, __m256 value, size_t valid, bool ac
 	}
 }
 
+/* A tile at most 8 columns wide: the left half only, so the FMA units do not spend half their work on zero columns. */
+static void left_half(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+	__m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
+	__m256 c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps();
+	for (size_t k = 0; k < kc; k++) {
+		const __m256 b0 = _mm256_load_ps(b);
+		c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c0);
+		c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c1);
+		c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c2);
+		c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c3);
+		c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c4);
+		c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c5);
+		a += 6;
+		b += 16;
+	}
+	const __m256 rows[6] = { c0, c1, c2, c3, c4, c5 };
+	for (size_t i = 0; i < m; i++) store_half(c + i * ldc, rows[i], n, accumulate);
+}
+
 void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+	if (n <= 8) {
+		left_half(m, n, kc, a, b, c, ldc, accumulate);
+		return;
+	}
 	__m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
 	__m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
 	__m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
