@@ -55,15 +55,16 @@ static void pack_b_strided(const struct nnps_b_source* b, size_t row0, size_t de
  * the image, instead of a bounds check per element. */
 struct run {
 	size_t first, length;   /* the run's columns within the micro-panel */
+	size_t image;           /* whose output they are */
 	ptrdiff_t y, x;         /* its first column's window origin, padding subtracted */
 };
 
 static size_t panel_runs(const struct nnps_im2col* g, size_t p0, size_t valid, struct run* runs) {
 	size_t count = 0;
 	for (size_t j = 0; j < valid; count++) {
-		const size_t p = p0 + j, ox = p % g->output_width, length = nnps_min(valid - j, g->output_width - ox);
+		const size_t p = p0 + j, pixel = p % g->output_plane, ox = pixel % g->output_width, length = nnps_min(valid - j, g->output_width - ox);
 		runs[count] = (struct run) {
-			j, length, (ptrdiff_t) ((p / g->output_width) * g->stride_height) - (ptrdiff_t) g->pad_top,
+			j, length, p / g->output_plane, (ptrdiff_t) ((pixel / g->output_width) * g->stride_height) - (ptrdiff_t) g->pad_top,
 			(ptrdiff_t) (ox * g->stride_width) - (ptrdiff_t) g->pad_left,
 		};
 		j += length;
@@ -114,10 +115,11 @@ static void pack_b_im2col(const struct nnps_b_source* b, size_t row0, size_t dep
 			float* row = panel + k * nr;
 			for (size_t i = 0; i < count; i++) {
 				const ptrdiff_t iy = runs[i].y + ky;
+				const float* image_plane = plane + runs[i].image * g->image_stride;
 				if (iy < 0 || iy >= height) {
 					memset(row + runs[i].first, 0, runs[i].length * sizeof(float));
 				} else {
-					copy_clipped(row + runs[i].first, 1, plane + iy * width, runs[i].x + kx, g->stride_width, runs[i].length, width);
+					copy_clipped(row + runs[i].first, 1, image_plane + iy * width, runs[i].x + kx, g->stride_width, runs[i].length, width);
 				}
 			}
 			memset(row + valid, 0, (nr - valid) * sizeof(float));

@@ -7,14 +7,16 @@
 #include "../runtime/threadpool.h"
 
 /* The window geometry an implicit im2col matrix is read with: row r = (channel, ky, kx) of the kernel, column
- * p = (oy, ox) of the output; element = image[channel][oy * stride_height - pad_top + ky][ox * stride_width - pad_left + kx],
- * zero outside the image. */
+ * p = (image, oy, ox) of the output; element = images[image][channel][oy * stride_height - pad_top + ky]
+ * [ox * stride_width - pad_left + kx], zero outside the image. Columns run through one image's output plane, then the
+ * next image's (image_stride floats further on), so small maps can share one GEMM. */
 struct nnps_im2col {
 	size_t input_height, input_width;
 	size_t kernel_height, kernel_width;
 	size_t pad_top, pad_left;
 	size_t stride_height, stride_width;
-	size_t output_width;
+	size_t output_width, output_plane;
+	size_t image_stride;
 };
 
 /* The B operand of a GEMM: a strided matrix, or the im2col matrix of one image [C][H][W] as is or transposed. */

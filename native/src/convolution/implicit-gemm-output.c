@@ -1,0 +1,129 @@
+/*
+ * Implicit GEMM for the output: output[:, columns] = kernel * im2col(input)[:, columns] (+ bias, relu), the kernel
+ * packed once per call. The GEMM's columns are (image, pixel) pairs of the whole batch, cut into chunks of micro-tile
+ * width: a large map gives each image its own chunks; small maps (7x7, 13x13, 14x14) share chunks between images, so
+ * the packed kernel streams from memory once per chunk rather than once per image and partial tiles stay rare. A
+ * chunk within one image is computed in place; one that spans images is computed into the thread's scratch tile and
+ * copied out.
+ */
+#include <string.h>
+
+#include "implicit-gemm.h"
+
+/* Maps at least this many pixels are cut per image; smaller ones share chunks of about this many columns. */
+#define SHARED_CHUNK_COLUMNS 1024
+
+struct output_plan {
+	bool shared;           /* chunks run across images */
+	size_t chunk, chunks;  /* columns per task; tasks per image (per batch when shared) */
+	size_t kernel_floats;  /* the kernel packed once per call, shared by every task */
+	size_t thread_floats;  /* then each thread's B panel and, when shared, its scratch output */
+	size_t scratch_floats;
+};
+
+static struct output_plan plan_output(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads) {
+	struct output_plan plan;
+	const size_t plane = nnps_conv_output_plane(g), target = nnps_target_tasks(threads);
+	plan.shared = g->batch > 1 && plane < SHARED_CHUNK_COLUMNS && !nnps_conv_is_pointwise(g);
+	if (plan.shared) {
+		const size_t columns = g->batch * plane;
+		plan.chunk = nnps_min(nnps_round_up(nnps_ceil_div(columns, target), config->nr), nnps_round_up(SHARED_CHUNK_COLUMNS, config->nr));
+		plan.chunks = nnps_ceil_div(columns, plan.chunk);
+	} else {
+		nnps_split(plane, nnps_ceil_div(target, g->batch), config->nr, &plan.chunk, &plan.chunks);
+	}
+	plan.kernel_floats = nnps_packed_a_floats(config, g->output_channels, nnps_conv_patch(g));
+	plan.scratch_floats = plan.shared ? nnps_round_up(g->output_channels * plan.chunk, NNPS_FLOATS_PER_LINE) : 0;
+	plan.thread_floats = nnps_gemm_buffer_floats(config, 0, plan.chunk, nnps_conv_patch(g)) + plan.scratch_floats;
+	return plan;
+}
+
+struct output_context {
+	const struct nnps_conv* g;
+	const struct nnps_sgemm_config* config;
+	struct output_plan plan;
+	struct nnps_im2col im2col;
+	const float* input;
+	const float* bias;
+	bool relu;
+	float* output;
+	float* workspace;
+};
+
+/* out[o][0..n) += bias[o] (when given), then relu, for a block of rows ldc apart. */
+static void finish(const struct output_context* context, float* out, size_t ldc, size_t n) {
+	for (size_t o = 0; o < context->g->output_channels; o++) {
+		float* row = out + o * ldc;
+		if (context->bias != NULL) {
+			for (size_t j = 0; j < n; j++) row[j] += context->bias[o];
+		}
+		if (context->relu) {
+			for (size_t j = 0; j < n; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+		}
+	}
+}
+
+/* Copies columns [0, n) of the scratch tile, global columns col0.., into their images. */
+static void scatter(const struct output_context* context, const float* scratch, size_t col0, size_t n) {
+	const struct nnps_conv* g = context->g;
+	const size_t plane = nnps_conv_output_plane(g), chunk = context->plan.chunk;
+	for (size_t j = 0; j < n;) {
+		const size_t image = (col0 + j) / plane, pixel = (col0 + j) % plane, length = nnps_min(n - j, plane - pixel);
+		float* out = context->output + image * nnps_conv_output_image(g) + pixel;
+		for (size_t o = 0; o < g->output_channels; o++) memcpy(out + o * plane, scratch + o * chunk + j, length * sizeof(float));
+		j += length;
+	}
+}
+
+static void output_task(void* argument, size_t thread, size_t task) {
+	const struct output_context* context = argument;
+	const struct nnps_conv* g = context->g;
+	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g), chunk = context->plan.chunk;
+	/* Global columns [col0, col0 + n): image col0 / plane onwards. */
+	size_t col0, n;
+	if (context->plan.shared) {
+		col0 = task * chunk;
+		n = nnps_min(chunk, g->batch * plane - col0);
+	} else {
+		col0 = (task / context->plan.chunks) * plane + (task % context->plan.chunks) * chunk;
+		n = nnps_min(chunk, plane - col0 % plane);
+	}
+	float* thread_space = context->workspace + context->plan.kernel_floats + thread * context->plan.thread_floats;
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, chunk, patch, thread_space + context->plan.scratch_floats);
+	const float* packed_kernel = context->workspace;
+	const size_t image = col0 / plane, pixel = col0 % plane;
+	if (pixel + n <= plane) {
+		/* Within one image: straight into the output. */
+		float* out = context->output + image * nnps_conv_output_image(g) + pixel;
+		const float* image_data = context->input + image * nnps_conv_input_image(g);
+		const struct nnps_b_source b = nnps_conv_is_pointwise(g)
+			? (struct nnps_b_source) { nnps_b_strided, image_data, plane, 1, NULL }
+			: (struct nnps_b_source) { nnps_b_im2col, image_data, 0, 0, &context->im2col };
+		nnps_sgemm_packed_a(context->config, g->output_channels, n, patch, packed_kernel, patch, &b, 0, pixel, out, plane, false, &buffers);
+		if (context->bias != NULL || context->relu) finish(context, out, plane, n);
+		return;
+	}
+	const struct nnps_b_source b = { nnps_b_im2col, context->input, 0, 0, &context->im2col };
+	float* scratch = thread_space;
+	nnps_sgemm_packed_a(context->config, g->output_channels, n, patch, packed_kernel, patch, &b, 0, col0, scratch, chunk, false, &buffers);
+	if (context->bias != NULL || context->relu) finish(context, scratch, chunk, n);
+	scatter(context, scratch, col0, n);
+}
+
+bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
+	const struct output_plan plan = plan_output(g, config, threads);
+	size_t buffers;
+	return !__builtin_mul_overflow(plan.thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, plan.kernel_floats, floats);
+}
+
+void nnps_implicit_gemm_output(
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* bias, bool relu,
+	float* output, float* workspace, pthreadpool_t pool)
+{
+	const struct output_context context = {
+		g, config, plan_output(g, config, pthreadpool_get_threads_count(pool)), nnps_conv_im2col(g), input, bias, relu, output, workspace,
+	};
+	nnps_pack_a_parallel(config, kernel, nnps_conv_patch(g), 1, g->output_channels, nnps_conv_patch(g), workspace, pool);
+	const size_t tasks = context.plan.shared ? context.plan.chunks : g->batch * context.plan.chunks;
+	nnps_parallelize(pool, output_task, (void*) &context, tasks);
+}
