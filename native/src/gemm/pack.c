@@ -86,13 +86,15 @@ static void copy_clipped(float* dst, size_t step, const float* row, ptrdiff_t x0
 	lo = lo < n ? lo : n;
 	hi = hi < lo ? lo : hi < n ? hi : n;
 	if (step == 1) {
-		memset(dst, 0, (size_t) lo * sizeof(float));
+		/* Runs are short (an output row, at most NR): plain loops the compiler vectorises beat library calls. */
+		for (ptrdiff_t j = 0; j < lo; j++) dst[j] = 0.0f;
 		if (stride == 1) {
-			memcpy(dst + lo, row + x0 + lo, (size_t) (hi - lo) * sizeof(float));
+			const float* source = row + x0;
+			for (ptrdiff_t j = lo; j < hi; j++) dst[j] = source[j];
 		} else {
 			for (ptrdiff_t j = lo; j < hi; j++) dst[j] = row[x0 + j * s];
 		}
-		memset(dst + hi, 0, (size_t) (n - hi) * sizeof(float));
+		for (ptrdiff_t j = hi; j < n; j++) dst[j] = 0.0f;
 		return;
 	}
 	for (ptrdiff_t j = 0; j < lo; j++) dst[(size_t) j * step] = 0.0f;
@@ -117,7 +119,7 @@ static void pack_b_im2col(const struct nnps_b_source* b, size_t row0, size_t dep
 				const ptrdiff_t iy = runs[i].y + ky;
 				const float* image_plane = plane + runs[i].image * g->image_stride;
 				if (iy < 0 || iy >= height) {
-					memset(row + runs[i].first, 0, runs[i].length * sizeof(float));
+					for (size_t j = 0; j < runs[i].length; j++) row[runs[i].first + j] = 0.0f;
 				} else {
 					copy_clipped(row + runs[i].first, 1, image_plane + iy * width, runs[i].x + kx, g->stride_width, runs[i].length, width);
 				}
