@@ -233,6 +233,8 @@ int main(int argc, char** argv) {
 		{ 2, 20, 18, 13, 14, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd under auto: several 6x6 tiles, partial edge tiles */
 		{ 1, 17, 17, 7, 20, 3, 3, 0, 2, 1, 0, 1, 1 },  /* Winograd, asymmetric padding */
 		{ 3, 16, 16, 100, 100, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd image groups of 2 (289 tiles each) and a partial last group */
+		{ 2, 256, 5, 7, 6, 3, 2, 1, 0, 2, 1, 1, 1 },   /* input gradient as a transposed convolution (>= 256 channels, small map) */
+		{ 3, 260, 7, 5, 5, 1, 3, 0, 2, 0, 1, 1, 1 },   /* the same, 1x3 kernel, asymmetric padding */
 		{ 1, 2, 3, 5, 5, 3, 3, 1, 1, 1, 1, SIZE_MAX / 3, SIZE_MAX / 3 }, /* a stride no product may see: one output */
 		{ 2, 2, 3, 5, 6, 3, 2, 7, 7, 7, 7, SIZE_MAX / 3, 2 },         /* the same with padding past the kernel */
 	};

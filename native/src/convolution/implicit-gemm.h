@@ -15,6 +15,15 @@ NNPS_INTERNAL void nnps_implicit_gemm_output(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* bias, bool relu,
 	float* output, float* workspace, pthreadpool_t pool);
 
+/* grad_input as a stride-1 convolution of grad_output with the kernel rotated by 180 degrees, channels swapped,
+ * padded by k - 1 - p: the output path (shared chunks for small maps included) with no column buffer and no col2im.
+ * Applies to stride 1 with top/left padding below the kernel size. */
+NNPS_INTERNAL bool nnps_implicit_gemm_input_gradient_applies(const struct nnps_conv* g);
+NNPS_INTERNAL bool nnps_implicit_gemm_input_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats);
+NNPS_INTERNAL void nnps_implicit_gemm_input_gradient(
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* grad_output, const float* kernel, float* grad_input,
+	float* workspace, pthreadpool_t pool);
+
 /* grad_kernel = sum over images of grad_output[n] * im2col(input[n])^T. */
 NNPS_INTERNAL bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats);
 NNPS_INTERNAL void nnps_implicit_gemm_kernel_gradient(
