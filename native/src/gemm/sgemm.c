@@ -66,10 +66,13 @@ static void multiply(
 	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers)
 {
 	const size_t mr = config->mr, nr = config->nr;
+	/* Depth blocks of equal size (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole C-tile
+	 * load and store for a few multiply-adds. */
+	const size_t depth_block = nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
 	for (size_t jc = 0; jc < n; jc += config->nc) {
 		const size_t nc = nnps_min(n - jc, config->nc);
-		for (size_t pc = 0; pc < k; pc += config->kc) {
-			const size_t kc = nnps_min(k - pc, config->kc);
+		for (size_t pc = 0; pc < k; pc += depth_block) {
+			const size_t kc = nnps_min(k - pc, depth_block);
 			const bool add = accumulate || pc != 0;
 			nnps_pack_b(b, b_row0 + pc, kc, b_col0 + jc, nc, nr, buffers->packed_b);
 			for (size_t ic = 0; ic < m; ic += config->mc) {
