@@ -34,19 +34,24 @@ NNPS_INTERNAL void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, 
 NNPS_INTERNAL void nnps_sgemm_ukernel_4x8__scalar(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
 
 /*
- * Winograd F(6x6, 3x3) transforms of one tile (interpolation points 0, +-1, +-2, +-1/2 and infinity). The 64
- * transformed values of a tile are written (or read) with a stride: value `point` (= row * 8 + column of the 8x8
- * transform) lives at [point * stride].
- * - kernel: U = G k G^T for a 3x3 kernel k (row-major, 9 floats).
- * - input:  V = B^T d B for an 8x8 input tile d (row-major, 64 floats; zeros where the tile leaves the image).
- * - output: Y = A^T M A, the 6x6 output tile (row-major, 36 floats), from the 64 products M.
+ * Winograd F(6x6, 3x3) transforms (interpolation points 0, +-1, +-2, +-1/2 and infinity). The 64 transformed values of
+ * a tile are indexed by `point` (= row * 8 + column of the 8x8 transform).
+ * - kernel: U = G k G^T for one 3x3 kernel k (row-major, 9 floats); value `point` written at [point * stride].
+ * - input:  V = B^T d B for NNPS_WINOGRAD_LANES tiles at once, side by side in lanes: tiles[(y * 8 + x) * LANES + t]
+ *   is element (y, x) of tile t (zeros where a tile leaves the image); value `point` of tile t is written at
+ *   [point * stride + t], so each point's store is LANES consecutive floats (one cache line), not a scatter.
+ * - output: Y = A^T M A for LANES tiles at once: product `point` of tile t read at [point * stride + t], the 6x6 result
+ *   written to tiles[(i * 6 + j) * LANES + t].
+ * Every lane is computed alike, so a tile's result does not depend on its lane or its neighbours.
  */
+#define NNPS_WINOGRAD_LANES 16
+
 typedef void (*nnps_winograd_kernel_transform_fn)(const float kernel[9], float* transformed, size_t stride);
-typedef void (*nnps_winograd_input_transform_fn)(const float tile[64], float* transformed, size_t stride);
-typedef void (*nnps_winograd_output_transform_fn)(const float* products, size_t stride, float tile[36]);
+typedef void (*nnps_winograd_input_transform_fn)(const float* tiles, float* transformed, size_t stride);
+typedef void (*nnps_winograd_output_transform_fn)(const float* products, size_t stride, float* tiles);
 
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_kernel__scalar(const float kernel[9], float* transformed, size_t stride);
-NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__scalar(const float tile[64], float* transformed, size_t stride);
-NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__scalar(const float* products, size_t stride, float tile[36]);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__scalar(const float* tiles, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__scalar(const float* products, size_t stride, float* tiles);
 
 #endif

@@ -8,6 +8,7 @@
 #define OUT 6
 #define POINTS 64
 #define CHANNEL_BLOCK 16
+#define LANES NNPS_WINOGRAD_LANES
 /* Images per group: enough that the 64 GEMMs are at least ~512 columns wide, within ~4096 columns of transforms. */
 #define TARGET_COLUMNS 512
 #define MAX_COLUMNS 4096
@@ -95,18 +96,38 @@ static void input_task(void* argument, size_t thread, size_t c) {
 	const struct nnps_conv* g = context->g;
 	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
 	const size_t columns = context->group.columns, tiles = context->plan->tiles, tiles_w = context->plan->tiles_w;
-	for (size_t column = 0; column < columns; column++) {
-		const size_t t = column % tiles;
-		const float* plane = context->input + (context->group.first_image + column / tiles) * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
-		const ptrdiff_t y0 = (ptrdiff_t) ((t / tiles_w) * OUT) - (ptrdiff_t) g->pad_top, x0 = (ptrdiff_t) ((t % tiles_w) * OUT) - (ptrdiff_t) g->pad_left;
-		float d[TILE * TILE];
-		for (ptrdiff_t y = 0; y < TILE; y++) {
-			for (ptrdiff_t x = 0; x < TILE; x++) {
-				const ptrdiff_t iy = y0 + y, ix = x0 + x;
-				d[y * TILE + x] = (iy >= 0 && iy < height && ix >= 0 && ix < width) ? plane[iy * width + ix] : 0.0f;
+	const size_t stride = g->input_channels * columns;
+	float* row = context->v + c * columns;
+	for (size_t column0 = 0; column0 < columns; column0 += LANES) {
+		const size_t lanes = nnps_min(LANES, columns - column0);
+		float d[TILE * TILE * LANES];
+		for (size_t lane = 0; lane < LANES; lane++) {
+			if (lane >= lanes) {
+				for (size_t e = 0; e < TILE * TILE; e++) d[e * LANES + lane] = 0.0f;
+				continue;
+			}
+			const size_t column = column0 + lane, t = column % tiles;
+			const float* plane = context->input + (context->group.first_image + column / tiles) * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
+			const ptrdiff_t y0 = (ptrdiff_t) ((t / tiles_w) * OUT) - (ptrdiff_t) g->pad_top, x0 = (ptrdiff_t) ((t % tiles_w) * OUT) - (ptrdiff_t) g->pad_left;
+			for (ptrdiff_t y = 0; y < TILE; y++) {
+				const ptrdiff_t iy = y0 + y;
+				const bool inside = iy >= 0 && iy < height;
+				for (ptrdiff_t x = 0; x < TILE; x++) {
+					const ptrdiff_t ix = x0 + x;
+					d[(y * TILE + x) * LANES + lane] = (inside && ix >= 0 && ix < width) ? plane[iy * width + ix] : 0.0f;
+				}
 			}
 		}
-		context->transform(d, context->v + c * columns + column, g->input_channels * columns);
+		if (lanes == LANES) {
+			context->transform(d, row + column0, stride);
+		} else {
+			/* The last block: transform into a local block, keep the valid lanes (V's rows end at `columns`). */
+			float block[POINTS * LANES];
+			context->transform(d, block, LANES);
+			for (size_t point = 0; point < POINTS; point++) {
+				for (size_t lane = 0; lane < lanes; lane++) row[point * stride + column0 + lane] = block[point * LANES + lane];
+			}
+		}
 	}
 }
 
@@ -150,17 +171,30 @@ static void output_task(void* argument, size_t thread, size_t o) {
 	const struct output_context* context = argument;
 	const struct nnps_conv* g = context->g;
 	const size_t co = g->output_channels, oh = g->output_height, ow = g->output_width, columns = context->group.columns;
-	const size_t tiles = context->plan->tiles, tiles_w = context->plan->tiles_w;
+	const size_t tiles = context->plan->tiles, tiles_w = context->plan->tiles_w, stride = co * columns;
 	const float bias = context->bias != NULL ? context->bias[o] : 0.0f;
-	for (size_t column = 0; column < columns; column++) {
-		const size_t t = column % tiles, y0 = (t / tiles_w) * OUT, x0 = (t % tiles_w) * OUT;
-		float* plane = context->output + (context->group.first_image + column / tiles) * nnps_conv_output_image(g) + o * oh * ow;
-		float y[OUT * OUT];
-		context->transform(context->m + o * columns + column, co * columns, y);
-		for (size_t i = 0; i < OUT && y0 + i < oh; i++) {
-			for (size_t j = 0; j < OUT && x0 + j < ow; j++) {
-				const float value = y[i * OUT + j] + bias;
-				plane[(y0 + i) * ow + x0 + j] = context->relu && value < 0.0f ? 0.0f : value;
+	const float* row = context->m + o * columns;
+	for (size_t column0 = 0; column0 < columns; column0 += LANES) {
+		const size_t lanes = nnps_min(LANES, columns - column0);
+		float y[OUT * OUT * LANES];
+		if (lanes == LANES) {
+			context->transform(row + column0, stride, y);
+		} else {
+			/* The last block: gather the valid lanes first (M's rows end at `columns`). */
+			float block[POINTS * LANES] = { 0 };
+			for (size_t point = 0; point < POINTS; point++) {
+				for (size_t lane = 0; lane < lanes; lane++) block[point * LANES + lane] = row[point * stride + column0 + lane];
+			}
+			context->transform(block, LANES, y);
+		}
+		for (size_t lane = 0; lane < lanes; lane++) {
+			const size_t column = column0 + lane, t = column % tiles, y0 = (t / tiles_w) * OUT, x0 = (t % tiles_w) * OUT;
+			float* plane = context->output + (context->group.first_image + column / tiles) * nnps_conv_output_image(g) + o * oh * ow;
+			for (size_t i = 0; i < OUT && y0 + i < oh; i++) {
+				for (size_t j = 0; j < OUT && x0 + j < ow; j++) {
+					const float value = y[(i * OUT + j) * LANES + lane] + bias;
+					plane[(y0 + i) * ow + x0 + j] = context->relu && value < 0.0f ? 0.0f : value;
+				}
 			}
 		}
 	}

@@ -1,4 +1,5 @@
-/* Winograd F(6x6, 3x3) tile transforms in portable C: the reference every ISA's transforms must match. */
+/* Winograd F(6x6, 3x3) transforms in portable C, the input and output ones on 16 tiles side by side in lanes: the
+ * reference every ISA's transforms must match. Zero coefficients are skipped. */
 #include "../ukernels.h"
 
 static const float BT[8][8] = {
@@ -42,38 +43,55 @@ void nnps_winograd_f6x6k3x3_kernel__scalar(const float kernel[9], float* transfo
 	}
 }
 
-void nnps_winograd_f6x6k3x3_input__scalar(const float tile[64], float* transformed, size_t stride) {
-	float bd[8][8];
+/* The input and output transforms run the same arithmetic on every lane, so each inner loop is a vector operation. */
+#define LANES NNPS_WINOGRAD_LANES
+
+void nnps_winograd_f6x6k3x3_input__scalar(const float* tiles, float* transformed, size_t stride) {
+	float bd[8][8][LANES]; /* B^T d: row i, column x */
 	for (size_t i = 0; i < 8; i++) {
 		for (size_t x = 0; x < 8; x++) {
-			float sum = 0.0f;
-			for (size_t y = 0; y < 8; y++) sum += BT[i][y] * tile[y * 8 + x];
-			bd[i][x] = sum;
+			float sum[LANES] = { 0 };
+			for (size_t y = 0; y < 8; y++) {
+				if (BT[i][y] == 0.0f) continue;
+				for (size_t t = 0; t < LANES; t++) sum[t] += BT[i][y] * tiles[(y * 8 + x) * LANES + t];
+			}
+			for (size_t t = 0; t < LANES; t++) bd[i][x][t] = sum[t];
 		}
 	}
 	for (size_t i = 0; i < 8; i++) {
 		for (size_t j = 0; j < 8; j++) {
-			float sum = 0.0f;
-			for (size_t x = 0; x < 8; x++) sum += bd[i][x] * BT[j][x];
-			transformed[(i * 8 + j) * stride] = sum;
+			float sum[LANES] = { 0 };
+			for (size_t x = 0; x < 8; x++) {
+				if (BT[j][x] == 0.0f) continue;
+				for (size_t t = 0; t < LANES; t++) sum[t] += bd[i][x][t] * BT[j][x];
+			}
+			float* out = transformed + (i * 8 + j) * stride;
+			for (size_t t = 0; t < LANES; t++) out[t] = sum[t];
 		}
 	}
 }
 
-void nnps_winograd_f6x6k3x3_output__scalar(const float* products, size_t stride, float tile[36]) {
-	float am[6][8];
+void nnps_winograd_f6x6k3x3_output__scalar(const float* products, size_t stride, float* tiles) {
+	float am[6][8][LANES]; /* A^T M: row i, column j */
 	for (size_t i = 0; i < 6; i++) {
 		for (size_t j = 0; j < 8; j++) {
-			float sum = 0.0f;
-			for (size_t k = 0; k < 8; k++) sum += AT[i][k] * products[(k * 8 + j) * stride];
-			am[i][j] = sum;
+			float sum[LANES] = { 0 };
+			for (size_t k = 0; k < 8; k++) {
+				if (AT[i][k] == 0.0f) continue;
+				const float* in = products + (k * 8 + j) * stride;
+				for (size_t t = 0; t < LANES; t++) sum[t] += AT[i][k] * in[t];
+			}
+			for (size_t t = 0; t < LANES; t++) am[i][j][t] = sum[t];
 		}
 	}
 	for (size_t i = 0; i < 6; i++) {
 		for (size_t j = 0; j < 6; j++) {
-			float sum = 0.0f;
-			for (size_t k = 0; k < 8; k++) sum += am[i][k] * AT[j][k];
-			tile[i * 6 + j] = sum;
+			float sum[LANES] = { 0 };
+			for (size_t k = 0; k < 8; k++) {
+				if (AT[j][k] == 0.0f) continue;
+				for (size_t t = 0; t < LANES; t++) sum[t] += am[i][k][t] * AT[j][k];
+			}
+			for (size_t t = 0; t < LANES; t++) tiles[(i * 6 + j) * LANES + t] = sum[t];
 		}
 	}
 }
