@@ -10,7 +10,9 @@ struct kernel_gradient_plan {
 
 static struct kernel_gradient_plan plan_kernel_gradient(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads) {
 	struct kernel_gradient_plan plan;
-	const size_t target = nnps_target_tasks(threads);
+	/* One tile per thread: the tiles are equal, so they balance by themselves, and every extra tile packs its rows of
+	 * grad_output again (measured at 2 threads: 1.04-1.12x over two tiles per thread on most layers, 1.65x on small). */
+	const size_t target = threads;
 	nnps_split(nnps_conv_patch(g), target, config->nr, &plan.chunk_n, &plan.tasks_n);
 	/* Split rows too only when the columns alone leave threads idle. */
 	const size_t tasks_m = plan.tasks_n >= threads ? 1 : nnps_min(nnps_ceil_div(g->output_channels, config->mr), nnps_ceil_div(target, plan.tasks_n));
