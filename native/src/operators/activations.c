@@ -4,11 +4,20 @@
 #include "../runtime/threadpool.h"
 #include "validate.h"
 
+/* Softmax's and ReLU's phase: rows of `channels` values, input to output. */
 struct rows_call {
 	size_t channels;
 	const float* input;
-	const float* grad_output;
 	float* output;
+	float slope; /* ReLU only */
+};
+
+/* The ReLU gradient's phase: grad_input from grad_output where the forward input was positive. */
+struct relu_gradient_call {
+	size_t channels;
+	const float* input;
+	const float* grad_output;
+	float* grad_input;
 	float slope;
 };
 
@@ -41,11 +50,11 @@ static void relu_task(void* context, size_t thread, size_t row) {
 
 static void relu_gradient_task(void* context, size_t thread, size_t row) {
 	(void) thread;
-	const struct rows_call* call = context;
+	const struct relu_gradient_call* call = context;
 	const size_t base = row * call->channels;
 	for (size_t c = 0; c < call->channels; c++) {
 		const float g = call->grad_output[base + c];
-		call->output[base + c] = call->input[base + c] > 0.0f ? g : g * call->slope;
+		call->grad_input[base + c] = call->input[base + c] > 0.0f ? g : g * call->slope;
 	}
 }
 
@@ -70,7 +79,7 @@ enum nnp_status nnp_relu_input_gradient(
 {
 	enum nnp_status status = nnps_validate_rows(batch_size, channels, &negative_slope);
 	if (status != nnp_status_success) return status;
-	struct rows_call call = { .channels = channels, .input = input, .grad_output = grad_output, .output = grad_input, .slope = negative_slope };
+	struct relu_gradient_call call = { .channels = channels, .input = input, .grad_output = grad_output, .grad_input = grad_input, .slope = negative_slope };
 	nnps_parallelize(threadpool, relu_gradient_task, &call, batch_size);
 	return nnp_status_success;
 }
