@@ -78,7 +78,12 @@ static void fold_task(void* argument, size_t thread, size_t channel) {
 				/* Columns past `first` start at ix = first * stride + kx - pad >= 0. */
 				float* line = target + (size_t) iy * width + (first * stride + kx - g->pad_left);
 				const float* source = row + oy * g->output_width;
-				for (size_t ox = first; ox < end; ox++) line[(ox - first) * stride] += source[ox];
+				if (stride == 1) {
+					/* Contiguous on both sides: a vector add. */
+					for (size_t ox = first; ox < end; ox++) line[ox - first] += source[ox];
+				} else {
+					for (size_t ox = first; ox < end; ox++) line[(ox - first) * stride] += source[ox];
+				}
 			}
 		}
 	}
