@@ -81,8 +81,9 @@ static void copy_clipped(float* dst, size_t step, const float* row, ptrdiff_t x0
 		return;
 	}
 	const ptrdiff_t s = (ptrdiff_t) stride, n = (ptrdiff_t) length;
-	ptrdiff_t lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s;                     /* first j inside the image */
-	ptrdiff_t hi = x0 >= width ? 0 : (width - x0 + s - 1) / s;          /* one past the last */
+	/* The first j inside the image and one past the last (no division for stride 1: this runs per row run). */
+	ptrdiff_t lo = x0 >= 0 ? 0 : s == 1 ? -x0 : (-x0 + s - 1) / s;
+	ptrdiff_t hi = x0 >= width ? 0 : s == 1 ? width - x0 : (width - x0 + s - 1) / s;
 	lo = lo < n ? lo : n;
 	hi = hi < lo ? lo : hi < n ? hi : n;
 	if (step == 1) {
