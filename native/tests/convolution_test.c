@@ -262,6 +262,14 @@ int main(int argc, char** argv) {
 		if (i % 4 == 0) { s.kh = s.kw = 3; s.sh = s.sw = 1; s.ci = pick(16, 20); s.co = pick(16, 20); }
 		check_shape(&s, (i & 1) ? pool : NULL, false);
 	}
+	for (int i = 0; i < 6; i++) {
+		/* Calls large enough (>= 4 M multiply-adds) that the library splits them over the pool rather than running
+		 * them on the caller: every parallel phase, the shared chunks across images and their edges. */
+		struct shape s = random_shape();
+		s.n = pick(2, 4); s.ci = pick(16, 40); s.co = pick(20, 70); s.h = pick(18, 34); s.w = pick(18, 34);
+		s.sh = s.sw = pick(1, 2);
+		check_shape(&s, pool, i == 3);
+	}
 	printf("worst Winograd error: %g\n", worst_winograd);
 	pthreadpool_destroy(pool);
 	CHECK(nnp_deinitialize() == nnp_status_success, "deinitialize");

@@ -65,28 +65,30 @@ static bool workspace_floats(enum nnps_function function, enum nnps_algorithm al
 	}
 }
 
-static void execute(const struct request* r, enum nnps_algorithm algorithm, const struct nnps_conv* g, float* workspace, struct nnp_profile* phases) {
+static void execute(
+	const struct request* r, enum nnps_algorithm algorithm, const struct nnps_conv* g, float* workspace, pthreadpool_t pool, struct nnp_profile* phases)
+{
 	const struct nnps_isa_table* isa = &nnps_hardware.isa;
 	const bool relu = r->activation == nnp_activation_relu;
 	const bool winograd = algorithm == nnps_algorithm_winograd_f6x6k3x3;
 	switch (r->function) {
 		case nnps_function_input_gradient:
 			if (winograd) {
-				nnps_winograd_input_gradient(g, isa, r->grad_output, r->kernel, r->grad_input, workspace, r->threadpool, phases);
+				nnps_winograd_input_gradient(g, isa, r->grad_output, r->kernel, r->grad_input, workspace, pool, phases);
 			} else if (transposed_input_gradient(g)) {
-				nnps_implicit_gemm_input_gradient(g, &isa->sgemm, r->grad_output, r->kernel, r->grad_input, workspace, r->threadpool);
+				nnps_implicit_gemm_input_gradient(g, &isa->sgemm, r->grad_output, r->kernel, r->grad_input, workspace, pool);
 			} else {
-				nnps_col2im_input_gradient(g, &isa->sgemm, r->grad_output, r->kernel, r->grad_input, workspace, r->threadpool);
+				nnps_col2im_input_gradient(g, &isa->sgemm, r->grad_output, r->kernel, r->grad_input, workspace, pool);
 			}
 			break;
 		case nnps_function_kernel_gradient:
-			nnps_implicit_gemm_kernel_gradient(g, &isa->sgemm, r->input, r->grad_output, r->grad_kernel, workspace, r->threadpool);
+			nnps_implicit_gemm_kernel_gradient(g, &isa->sgemm, r->input, r->grad_output, r->grad_kernel, workspace, pool);
 			break;
 		default:
 			if (winograd) {
-				nnps_winograd_output(g, isa, r->input, r->kernel, r->bias, relu, r->output, workspace, r->threadpool, phases);
+				nnps_winograd_output(g, isa, r->input, r->kernel, r->bias, relu, r->output, workspace, pool, phases);
 			} else {
-				nnps_implicit_gemm_output(g, &isa->sgemm, r->input, r->kernel, r->bias, relu, r->output, workspace, r->threadpool);
+				nnps_implicit_gemm_output(g, &isa->sgemm, r->input, r->kernel, r->bias, relu, r->output, workspace, pool);
 			}
 			break;
 	}
@@ -109,15 +111,20 @@ static enum nnp_status run(const struct request* r) {
 		}
 	}
 
+	/* A call too small to split runs on the caller: below this many multiply-adds the pool's hand-offs between phases
+	 * cost more than a second thread saves (small, 1,3,32,16,3x3: 0.6 M of them). */
+	const size_t serial_below = (size_t) 4 << 20;
+	const size_t multiply_adds = nnps_conv_output_plane(&g) * g.batch * g.output_channels * nnps_conv_patch(&g);
+	const pthreadpool_t pool = multiply_adds < serial_below ? NULL : r->threadpool;
 	size_t floats;
-	if (!workspace_floats(r->function, algorithm, &g, pthreadpool_get_threads_count(r->threadpool), &floats)) return nnp_status_out_of_memory;
+	if (!workspace_floats(r->function, algorithm, &g, pthreadpool_get_threads_count(pool), &floats)) return nnp_status_out_of_memory;
 	struct nnps_workspace workspace;
 	status = nnps_workspace_acquire(r->workspace_buffer, r->workspace_size, floats, &workspace);
 	if (status != nnp_status_success || workspace.size_query) return status;
 
 	struct nnp_profile phases = { 0 };
 	const double compute_start = nnps_now_seconds();
-	execute(r, algorithm, &g, workspace.memory, &phases);
+	execute(r, algorithm, &g, workspace.memory, pool, &phases);
 	if (algorithm == nnps_algorithm_implicit_gemm) phases.block_multiplication = nnps_now_seconds() - compute_start;
 	nnps_workspace_release(&workspace);
 	if (r->profile != NULL) {
