@@ -205,6 +205,43 @@ static void test_workspace_protocol(void) {
 	free(workspace); free(x); free(w); free(b); free(y); free(y2);
 }
 
+/* Results must not depend on the thread count: every element is summed by one task in a fixed order whatever the
+ * split. Shapes above the serial threshold (4 M multiply-adds), under auto and implicit GEMM, with a caller-only run
+ * as the reference: implicit GEMM with shared chunks, the transposed input gradient, Winograd. */
+static void test_thread_count_independence(pthreadpool_t pool2, pthreadpool_t pool3) {
+	const struct shape shapes[] = {
+		{ 4, 48, 64, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1 },
+		{ 2, 260, 24, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1 },
+		{ 6, 16, 16, 40, 40, 3, 3, 1, 1, 1, 1, 1, 1 },
+	};
+	const pthreadpool_t pools[3] = { NULL, pool2, pool3 };
+	const enum nnp_convolution_algorithm algorithms[2] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_implicit_gemm };
+	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+		const struct shape* s = &shapes[i];
+		const size_t xs = s->n * s->ci * s->h * s->w, ws = s->co * s->ci * s->kh * s->kw, ys = s->n * s->co * out_h(s) * out_w(s);
+		float *x = random_floats(xs), *w = random_floats(ws), *b = random_floats(s->co), *dy = random_floats(ys);
+		float *y[3], *dx[3], *dw[3];
+		const struct nnp_size input = { s->w, s->h }, kernel = { s->kw, s->kh };
+		const struct nnp_padding padding = { s->top, s->right, s->bottom, s->left };
+		for (size_t a = 0; a < 2; a++) {
+			for (size_t t = 0; t < 3; t++) {
+				y[t] = malloc(ys * sizeof(float)); dx[t] = malloc(xs * sizeof(float)); dw[t] = malloc(ws * sizeof(float));
+				CHECK(nnp_convolution_output(algorithms[a], s->n, s->ci, s->co, input, padding, kernel, x, w, b, y[t], NULL, NULL, 0, NULL, pools[t], NULL) == nnp_status_success &&
+					nnp_convolution_input_gradient(algorithms[a], s->n, s->ci, s->co, input, padding, kernel, dy, w, dx[t], NULL, NULL, 0, NULL, pools[t], NULL) == nnp_status_success &&
+					nnp_convolution_kernel_gradient(nnp_convolution_algorithm_implicit_gemm, s->n, s->ci, s->co, input, padding, kernel, x, dy, dw[t], NULL, NULL, 0, NULL, pools[t], NULL) == nnp_status_success,
+					"thread-count shape %zu: a call failed", i);
+			}
+			for (size_t t = 1; t < 3; t++) {
+				CHECK(memcmp(y[0], y[t], ys * sizeof(float)) == 0, "shape %zu algorithm %d: output differs with %zu threads", i, algorithms[a], t + 1);
+				CHECK(memcmp(dx[0], dx[t], xs * sizeof(float)) == 0, "shape %zu algorithm %d: input gradient differs with %zu threads", i, algorithms[a], t + 1);
+				CHECK(memcmp(dw[0], dw[t], ws * sizeof(float)) == 0, "shape %zu: kernel gradient differs with %zu threads", i, t + 1);
+			}
+			for (size_t t = 0; t < 3; t++) { free(y[t]); free(dx[t]); free(dw[t]); }
+		}
+		free(x); free(w); free(b); free(dy);
+	}
+}
+
 int main(int argc, char** argv) {
 	const struct nnp_size in = { 4, 4 }, k = { 3, 3 };
 	const struct nnp_padding p = { 0, 0, 0, 0 };
@@ -270,6 +307,9 @@ int main(int argc, char** argv) {
 		s.sh = s.sw = pick(1, 2);
 		check_shape(&s, pool, i == 3);
 	}
+	pthreadpool_t pool2 = pthreadpool_create(2);
+	test_thread_count_independence(pool2, pool);
+	pthreadpool_destroy(pool2);
 	printf("worst Winograd error: %g\n", worst_winograd);
 	pthreadpool_destroy(pool);
 	CHECK(nnp_deinitialize() == nnp_status_success, "deinitialize");
