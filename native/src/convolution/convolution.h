@@ -45,6 +45,18 @@ static inline struct nnps_im2col nnps_conv_im2col(const struct nnps_conv* g) {
 	};
 }
 
+/* The input gradient of a stride-1 convolution g as a convolution: grad_output (g's output channels) in, convolved
+ * with the kernel rotated by 180 degrees and channels swapped, padded by k - 1 - p, giving the input-sized gradient.
+ * Valid for top/left padding below the kernel size. */
+static inline struct nnps_conv nnps_conv_transposed(const struct nnps_conv* g) {
+	return (struct nnps_conv) {
+		.batch = g->batch, .input_channels = g->output_channels, .output_channels = g->input_channels,
+		.input_height = g->output_height, .input_width = g->output_width, .kernel_height = g->kernel_height, .kernel_width = g->kernel_width,
+		.pad_top = g->kernel_height - 1 - g->pad_top, .pad_left = g->kernel_width - 1 - g->pad_left, .stride_height = 1, .stride_width = 1,
+		.output_height = g->input_height, .output_width = g->input_width,
+	};
+}
+
 /* Splits `extent` into about `parts` chunks, each a multiple of `granule` (a micro-tile's side): *count chunks of *chunk. */
 static inline void nnps_split(size_t extent, size_t parts, size_t granule, size_t* chunk, size_t* count) {
 	*chunk = nnps_round_up(nnps_ceil_div(extent, parts == 0 ? 1 : parts), granule);

@@ -6,22 +6,12 @@ bool nnps_implicit_gemm_input_gradient_applies(const struct nnps_conv* g) {
 	return g->stride_height == 1 && g->stride_width == 1 && g->pad_top < g->kernel_height && g->pad_left < g->kernel_width;
 }
 
-/* The convolution whose output is grad_input: grad_output's channels in, the forward input's out. */
-static struct nnps_conv transposed(const struct nnps_conv* g) {
-	return (struct nnps_conv) {
-		.batch = g->batch, .input_channels = g->output_channels, .output_channels = g->input_channels,
-		.input_height = g->output_height, .input_width = g->output_width, .kernel_height = g->kernel_height, .kernel_width = g->kernel_width,
-		.pad_top = g->kernel_height - 1 - g->pad_top, .pad_left = g->kernel_width - 1 - g->pad_left, .stride_height = 1, .stride_width = 1,
-		.output_height = g->input_height, .output_width = g->input_width,
-	};
-}
-
 static size_t kernel_floats(const struct nnps_conv* g) {
 	return nnps_round_up(g->output_channels * nnps_conv_patch(g), NNPS_FLOATS_PER_LINE);
 }
 
 bool nnps_implicit_gemm_input_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
-	const struct nnps_conv t = transposed(g);
+	const struct nnps_conv t = nnps_conv_transposed(g);
 	size_t output;
 	return nnps_implicit_gemm_output_workspace(&t, config, threads, &output) && !__builtin_add_overflow(output, kernel_floats(g), floats);
 }
@@ -49,7 +39,7 @@ void nnps_implicit_gemm_input_gradient(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* grad_output, const float* kernel, float* grad_input,
 	float* workspace, pthreadpool_t pool)
 {
-	const struct nnps_conv t = transposed(g);
+	const struct nnps_conv t = nnps_conv_transposed(g);
 	const struct rotate_context rotation = { g, kernel, workspace };
 	nnps_parallelize(pool, rotate_task, (void*) &rotation, g->input_channels);
 	nnps_implicit_gemm_output(&t, config, grad_output, workspace, NULL, false, grad_input, workspace + kernel_floats(g), pool);

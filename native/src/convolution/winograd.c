@@ -205,16 +205,9 @@ bool nnps_winograd_applies(enum nnps_function function, const struct nnps_conv* 
 		function != nnps_function_kernel_gradient;
 }
 
-/* The convolution Winograd runs: g itself, or for the input gradient the convolution of grad_output with the rotated
- * kernel (channels swapped, padding 2 - p) whose output is the input-sized gradient. */
+/* The convolution Winograd runs: g itself, or for the input gradient its transposed convolution (padding 2 - p). */
 static struct nnps_conv convolution_run(enum nnps_function function, const struct nnps_conv* g) {
-	if (function != nnps_function_input_gradient) return *g;
-	return (struct nnps_conv) {
-		.batch = g->batch, .input_channels = g->output_channels, .output_channels = g->input_channels,
-		.input_height = g->output_height, .input_width = g->output_width, .kernel_height = 3, .kernel_width = 3,
-		.pad_top = 2 - g->pad_top, .pad_left = 2 - g->pad_left, .stride_height = 1, .stride_width = 1,
-		.output_height = g->input_height, .output_width = g->input_width,
-	};
+	return function == nnps_function_input_gradient ? nnps_conv_transposed(g) : *g;
 }
 
 bool nnps_winograd_workspace(enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, size_t* floats) {
@@ -267,6 +260,6 @@ void nnps_winograd_input_gradient(
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* grad_output, const float* kernel, float* grad_input,
 	float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
 {
-	const struct nnps_conv run = convolution_run(nnps_function_input_gradient, g);
+	const struct nnps_conv run = nnps_conv_transposed(g);
 	convolve(&run, isa, grad_output, kernel, true, NULL, false, grad_input, workspace, pool, profile);
 }

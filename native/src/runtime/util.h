@@ -15,7 +15,6 @@
 #define NNPS_FLOATS_PER_LINE (NNPS_ALIGNMENT / sizeof(float))
 
 static inline size_t nnps_min(size_t a, size_t b) { return a < b ? a : b; }
-static inline size_t nnps_max(size_t a, size_t b) { return a > b ? a : b; }
 static inline size_t nnps_ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 static inline size_t nnps_round_up(size_t value, size_t multiple) { return nnps_ceil_div(value, multiple) * multiple; }
 static inline size_t nnps_round_down(size_t value, size_t multiple) { return value / multiple * multiple; }
@@ -25,11 +24,6 @@ static inline size_t nnps_clamp(size_t value, size_t low, size_t high) { return 
 static inline bool nnps_product4(size_t a, size_t b, size_t c, size_t d, size_t* product) {
 	size_t value;
 	return !__builtin_mul_overflow(a, b, &value) && !__builtin_mul_overflow(value, c, &value) && !__builtin_mul_overflow(value, d, product);
-}
-
-/* Rounds a float pointer up to the next NNPS_ALIGNMENT boundary. */
-static inline float* nnps_align(float* pointer) {
-	return (float*) (((uintptr_t) pointer + (NNPS_ALIGNMENT - 1)) & ~(uintptr_t) (NNPS_ALIGNMENT - 1));
 }
 
 /* Monotonic seconds, for nnp_profile. */
