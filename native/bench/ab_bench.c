@@ -3,7 +3,7 @@
  * training functions run on the public benchmark layers in interleaved rounds with rotating order, an untimed pre-roll
  * before each timed batch, medians over the rounds, and the FMA peak of this core measured in the same run.
  *
- *   nnpack_ab_bench <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter]
+ *   nnpack_ab_bench <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter] [pass name filter]
  *
  * Ratios are B / A speed (above 1: B is faster). GFLOP/s count the direct convolution, 2*N*Cout*Hout*Wout*Cin*kH*kW.
  */
@@ -129,7 +129,7 @@ static double median(double* values, size_t count) {
 
 int main(int argc, char** argv) {
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter]\n", argv[0]);
+		fprintf(stderr, "usage: %s <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter] [pass name filter]\n", argv[0]);
 		return 2;
 	}
 	const size_t threads = argc > 3 ? (size_t) atoi(argv[3]) : 1, rounds = argc > 4 ? (size_t) atoi(argv[4]) : 9;
@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
 		};
 		const double flops = 2.0 * (double) (l->n * l->co * oh * oh) * (double) (l->ci * l->k * l->k);
 		for (int pass = 0; pass < 3; pass++) {
+			if (argc > 6 && strstr(pass_names[pass], argv[6]) == NULL) continue;
 			size_t sizes[2] = { 0, 0 };
 			void* workspaces[2];
 			for (int e = 0; e < 2; e++) {

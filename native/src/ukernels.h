@@ -34,6 +34,32 @@ NNPS_INTERNAL void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, 
 NNPS_INTERNAL void nnps_sgemm_ukernel_4x8__scalar(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
 
 /*
+ * Implicit im2col packing of one B micro-panel (the convolution's B operand read straight from the image): rows
+ * row0 .. row0 + depth of the im2col matrix, row r = (channel c, tap ky, kx) with r = (c * kernel_height + ky) *
+ * kernel_width + kx, written to panel[(r - row0) * nr + j] for the nr columns j of the panel. The columns come as
+ * runs along one output row each: column first + t of a run reads image[c][y + ky][x + kx + t * stride_width], zero
+ * where that lies outside [0, height) x [0, width); columns from `valid` to nr are zero. Runs longer than one column
+ * have stride_width <= the padded width, so x + kx + t * stride_width stays far inside ptrdiff_t (validation bounds
+ * padded extents by PTRDIFF_MAX / 4). `panel` is aligned to NNPS_ALIGNMENT bytes; only its depth x nr floats are
+ * written and only the image's own elements are read. An ISA's packer serves its own table's nr.
+ */
+struct nnps_im2col_run {
+	size_t first, length;  /* columns [first, first + length) of the panel */
+	const float* image;    /* channel 0 of the run's image */
+	ptrdiff_t y, x;        /* the window origin of its first column, padding subtracted */
+};
+struct nnps_im2col_panel {
+	const struct nnps_im2col_run* runs;
+	size_t count, valid, nr;
+	ptrdiff_t height, width;
+	size_t kernel_height, kernel_width, stride_width;
+};
+typedef void (*nnps_im2col_pack_fn)(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
+
+NNPS_INTERNAL void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_im2col_pack__scalar(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
+
+/*
  * Winograd F(6x6, 3x3) transforms (interpolation points 0, +-1, +-2, +-1/2 and infinity). The 64 transformed values of
  * a tile are indexed by `point` (= row * 8 + column of the 8x8 transform).
  * - kernel: U = G k G^T for one 3x3 kernel k (row-major, 9 floats); value `point` written at [point * stride].

@@ -50,83 +50,44 @@ static void pack_b_strided(const struct nnps_b_source* b, size_t row0, size_t de
 	}
 }
 
-/* A micro-panel's columns cut into runs that stay on one output row. Within a run, column j of kernel tap (ky, kx)
- * reads input row y + ky at column x + kx + j * stride_width: a strided (for stride 1, contiguous) copy clipped to
- * the image, instead of a bounds check per element. */
-struct run {
-	size_t first, length;   /* the run's columns within the micro-panel */
-	size_t image;           /* whose output they are */
-	ptrdiff_t y, x;         /* its first column's window origin, padding subtracted */
-};
-
-static size_t panel_runs(const struct nnps_im2col* g, size_t p0, size_t valid, struct run* runs) {
+/* A micro-panel's columns cut into runs that stay on one output row (see nnps_im2col_pack_fn in ukernels.h). */
+static size_t panel_runs(const struct nnps_b_source* b, size_t p0, size_t valid, struct nnps_im2col_run* runs) {
+	const struct nnps_im2col* g = b->im2col;
 	size_t count = 0;
 	for (size_t j = 0; j < valid; count++) {
 		const size_t p = p0 + j, pixel = p % g->output_plane, ox = pixel % g->output_width, length = nnps_min(valid - j, g->output_width - ox);
-		runs[count] = (struct run) {
-			j, length, p / g->output_plane, (ptrdiff_t) ((pixel / g->output_width) * g->stride_height) - (ptrdiff_t) g->pad_top,
-			(ptrdiff_t) (ox * g->stride_width) - (ptrdiff_t) g->pad_left,
+		runs[count] = (struct nnps_im2col_run) {
+			j, length, b->data + p / g->output_plane * g->image_stride,
+			(ptrdiff_t) ((pixel / g->output_width) * g->stride_height) - (ptrdiff_t) g->pad_top, (ptrdiff_t) (ox * g->stride_width) - (ptrdiff_t) g->pad_left,
 		};
 		j += length;
 	}
 	return count;
 }
 
-/* dst[j * step] = row[x0 + j * stride] for j < length where that lies in [0, width), else 0. A run longer than one column
- * means the output is more than one column wide, so stride <= the padded width and the arithmetic below stays far
- * inside ptrdiff_t (validation bounds padded extents by PTRDIFF_MAX / 4); a stride past that only ever has one. */
+/* dst[j * step] = row[x0 + j * stride] for j < length where that lies in [0, width), else 0 (as the panel packers do,
+ * for the transposed layout's strided writes). */
 static void copy_clipped(float* dst, size_t step, const float* row, ptrdiff_t x0, size_t stride, size_t length, ptrdiff_t width) {
-	if (length == 1) {
-		dst[0] = x0 >= 0 && x0 < width ? row[x0] : 0.0f;
-		return;
-	}
 	const ptrdiff_t s = (ptrdiff_t) stride, n = (ptrdiff_t) length;
-	/* The first j inside the image and one past the last (no division for stride 1: this runs per row run). */
-	ptrdiff_t lo = x0 >= 0 ? 0 : s == 1 ? -x0 : (-x0 + s - 1) / s;
-	ptrdiff_t hi = x0 >= width ? 0 : s == 1 ? width - x0 : (width - x0 + s - 1) / s;
+	ptrdiff_t lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s, hi = x0 >= width ? 0 : (width - x0 + s - 1) / s;
 	lo = lo < n ? lo : n;
 	hi = hi < lo ? lo : hi < n ? hi : n;
-	if (step == 1) {
-		/* Runs are short (an output row, at most NR): plain loops the compiler vectorises beat library calls. */
-		for (ptrdiff_t j = 0; j < lo; j++) dst[j] = 0.0f;
-		if (stride == 1) {
-			const float* source = row + x0;
-			for (ptrdiff_t j = lo; j < hi; j++) dst[j] = source[j];
-		} else {
-			for (ptrdiff_t j = lo; j < hi; j++) dst[j] = row[x0 + j * s];
-		}
-		for (ptrdiff_t j = hi; j < n; j++) dst[j] = 0.0f;
-		return;
-	}
 	for (ptrdiff_t j = 0; j < lo; j++) dst[(size_t) j * step] = 0.0f;
 	for (ptrdiff_t j = lo; j < hi; j++) dst[(size_t) j * step] = row[x0 + j * s];
 	for (ptrdiff_t j = hi; j < n; j++) dst[(size_t) j * step] = 0.0f;
 }
 
-static void pack_b_im2col(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
+static void pack_b_im2col(const struct nnps_sgemm_config* config, const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, float* packed) {
 	const struct nnps_im2col* g = b->im2col;
-	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
-	const size_t taps = g->kernel_height * g->kernel_width;
-	struct run runs[MAX_NR];
+	const size_t nr = config->nr;
+	struct nnps_im2col_run runs[MAX_NR];
 	for (size_t q = 0; q < columns; q += nr) {
-		const size_t valid = nnps_min(columns - q, nr), count = panel_runs(g, col0 + q, valid, runs);
-		float* panel = packed + q * depth;
-		for (size_t k = 0; k < depth; k++) {
-			const size_t r = row0 + k, channel = r / taps, tap = r % taps;
-			const ptrdiff_t ky = (ptrdiff_t) (tap / g->kernel_width), kx = (ptrdiff_t) (tap % g->kernel_width);
-			const float* plane = b->data + channel * (size_t) (height * width);
-			float* row = panel + k * nr;
-			for (size_t i = 0; i < count; i++) {
-				const ptrdiff_t iy = runs[i].y + ky;
-				const float* image_plane = plane + runs[i].image * g->image_stride;
-				if (iy < 0 || iy >= height) {
-					for (size_t j = 0; j < runs[i].length; j++) row[runs[i].first + j] = 0.0f;
-				} else {
-					copy_clipped(row + runs[i].first, 1, image_plane + iy * width, runs[i].x + kx, g->stride_width, runs[i].length, width);
-				}
-			}
-			memset(row + valid, 0, (nr - valid) * sizeof(float));
-		}
+		const size_t valid = nnps_min(columns - q, nr);
+		const struct nnps_im2col_panel panel = {
+			runs, panel_runs(b, col0 + q, valid, runs), valid, nr, (ptrdiff_t) g->input_height, (ptrdiff_t) g->input_width,
+			g->kernel_height, g->kernel_width, g->stride_width,
+		};
+		config->im2col_pack(&panel, row0, depth, packed + q * depth);
 	}
 }
 
@@ -159,9 +120,10 @@ static void pack_b_im2col_transposed(const struct nnps_b_source* b, size_t row0,
 	}
 }
 
-void nnps_pack_b(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
+void nnps_pack_b(const struct nnps_sgemm_config* config, const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, float* packed) {
+	const size_t nr = config->nr;
 	switch (b->kind) {
-		case nnps_b_im2col: pack_b_im2col(b, row0, depth, col0, columns, nr, packed); break;
+		case nnps_b_im2col: pack_b_im2col(config, b, row0, depth, col0, columns, packed); break;
 		case nnps_b_im2col_transposed: pack_b_im2col_transposed(b, row0, depth, col0, columns, nr, packed); break;
 		default: pack_b_strided(b, row0, depth, col0, columns, nr, packed); break;
 	}

@@ -74,7 +74,7 @@ static void multiply(
 		for (size_t pc = 0; pc < k; pc += depth_block) {
 			const size_t kc = nnps_min(k - pc, depth_block);
 			const bool add = accumulate || pc != 0;
-			nnps_pack_b(b, b_row0 + pc, kc, b_col0 + jc, nc, nr, buffers->packed_b);
+			nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
 			for (size_t ic = 0; ic < m; ic += config->mc) {
 				const size_t mc = nnps_min(m - ic, config->mc);
 				/* A micro-panel: mr rows x kc, contiguous either way; consecutive ones are panel_stride apart. */

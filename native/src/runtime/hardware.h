@@ -21,6 +21,7 @@ struct nnps_sgemm_config {
 	size_t kc;
 	size_t nc;
 	const char* name;
+	nnps_im2col_pack_fn im2col_pack; /* packs B micro-panels of nr columns from an image */
 };
 
 /* Winograd F(6x6, 3x3) tile transforms (the 64 multiplications run on the sgemm ukernel). */

@@ -1,0 +1,89 @@
+/* The implicit-im2col packers of every ISA table this CPU runs, through nnps_pack_b (the runs pack.c cuts, then the
+ * table's packer), against a naive im2col on random geometries: strides 1..4 (the vector packers' own paths and the
+ * fallback), any padding, kernel wider than the image, maps not a multiple of the panel, several images per panel.
+ * The images sit between NaN guards, so a packer that reads outside an image (instead of writing the padding's zero)
+ * shows a NaN; a sentinel after the packed panels catches writes past them. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gemm/pack.h"
+
+#define GUARD 64  /* NaN floats before each image's channels and after the last */
+#define SENTINEL -12345.0f
+
+static unsigned long long rng_state = 0x2545F4914F6CDD1Dull;
+static size_t below(size_t n) {
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (size_t) (rng_state % n);
+}
+
+static long checks = 0;
+
+/* One random geometry and packing call; false (with a message) on the first wrong float. */
+static bool check_random_call(const struct nnps_sgemm_config* config, const char* isa) {
+	const size_t batch = 1 + below(3), channels = 1 + below(4), height = 1 + below(12), width = 1 + below(40);
+	const size_t kh = 1 + below(5), kw = 1 + below(5), sh = 1 + below(4), sw = 1 + below(4), pt = below(kh + 2), pl = below(kw + 2);
+	if (height + 2 * pt < kh || width + 2 * pl < kw) return true;
+	const size_t oh = (height + 2 * pt - kh) / sh + 1, ow = (width + 2 * pl - kw) / sw + 1;
+	const size_t image = channels * height * width, image_stride = image + GUARD;
+	float* images = malloc((GUARD + batch * image_stride) * sizeof(float));
+	for (size_t i = 0; i < GUARD + batch * image_stride; i++) images[i] = NAN;
+	const float* first = images + GUARD;
+	for (size_t b = 0; b < batch; b++) {
+		for (size_t i = 0; i < image; i++) images[GUARD + b * image_stride + i] = (float) (1 + b * image + i);
+	}
+	const struct nnps_im2col g = { height, width, kh, kw, pt, pl, sh, sw, ow, oh * ow, image_stride };
+	const struct nnps_b_source source = { nnps_b_im2col, first, 0, 0, &g };
+	const size_t rows = channels * kh * kw, total_columns = batch * oh * ow, nr = config->nr;
+	const size_t row0 = below(rows), depth = 1 + below(rows - row0), col0 = below(total_columns), columns = 1 + below(total_columns - col0);
+	const size_t packed_floats = nnps_round_up(columns, nr) * depth;
+	float* packed = aligned_alloc(64, nnps_round_up((packed_floats + 16) * sizeof(float), 64));
+	for (size_t i = 0; i < packed_floats + 16; i++) packed[i] = SENTINEL;
+	nnps_pack_b(config, &source, row0, depth, col0, columns, packed);
+	bool ok = true;
+	for (size_t q = 0; q < nnps_round_up(columns, nr) && ok; q++) {
+		for (size_t k = 0; k < depth && ok; k++) {
+			float expected = 0.0f;
+			if (q < columns) {
+				const size_t p = col0 + q, b = p / (oh * ow), pixel = p % (oh * ow), r = row0 + k, c = r / (kh * kw), ky = r % (kh * kw) / kw, kx = r % kw;
+				const ptrdiff_t iy = (ptrdiff_t) (pixel / ow * sh + ky) - (ptrdiff_t) pt, ix = (ptrdiff_t) (pixel % ow * sw + kx) - (ptrdiff_t) pl;
+				if (iy >= 0 && iy < (ptrdiff_t) height && ix >= 0 && ix < (ptrdiff_t) width) expected = first[b * image_stride + (c * height + (size_t) iy) * width + (size_t) ix];
+			}
+			const float got = packed[q / nr * nr * depth + k * nr + q % nr];
+			checks++;
+			if (!(got == expected)) {
+				printf("FAIL: the %s im2col packer, input [%zu,%zu,%zu,%zu] kernel %zux%zu stride %zux%zu padding %zux%zu, rows %zu+%zu, columns %zu+%zu: "
+					"column %zu row %zu = %g, expected %g\n", isa, batch, channels, height, width, kh, kw, sh, sw, pt, pl, row0, depth, col0, columns, q, k, got, expected);
+				ok = false;
+			}
+		}
+	}
+	for (size_t i = packed_floats; i < packed_floats + 16 && ok; i++) {
+		if (packed[i] != SENTINEL) {
+			printf("FAIL: the %s im2col packer wrote past its %zu floats\n", isa, packed_floats);
+			ok = false;
+		}
+	}
+	free(images);
+	free(packed);
+	return ok;
+}
+
+int main(void) {
+	const struct nnps_cache_sizes caches = nnps_detect_cache_sizes();
+	int tested = 0, failures = 0;
+	for (int level = nnps_isa_avx512; level >= nnps_isa_scalar; level--) {
+		struct nnps_isa_table isa;
+		if (!nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa) || !nnps_isa_supported(isa.level)) continue;
+		int calls = 0;
+		for (; calls < 3000 && check_random_call(&isa.sgemm, isa.name); calls++) {}
+		if (calls < 3000) failures++;
+		printf("%s: %d random packing calls %s\n", isa.name, calls, calls < 3000 ? "until a failure" : "ok");
+		tested++;
+	}
+	printf("%d packers, %ld checks, %d failures\n", tested, checks, failures);
+	return failures == 0 && tested > 0 ? 0 : 1;
+}
