@@ -69,12 +69,16 @@ static void multiply(
 	/* Depth blocks of equal size (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole C-tile
 	 * load and store for a few multiply-adds. */
 	const size_t depth_block = nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
+	/* With one block of A rows there is no reuse of a packed B block across A blocks: each B micro-panel is packed
+	 * just before its tiles, into the first micro-panel of the buffer, so it is written and read in L1 instead of
+	 * round-tripping a whole kc x nc block through L2 and L3. */
+	const bool just_in_time = m <= config->mc;
 	for (size_t jc = 0; jc < n; jc += config->nc) {
 		const size_t nc = nnps_min(n - jc, config->nc);
 		for (size_t pc = 0; pc < k; pc += depth_block) {
 			const size_t kc = nnps_min(k - pc, depth_block);
 			const bool add = accumulate || pc != 0;
-			nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
+			if (!just_in_time) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
 			for (size_t ic = 0; ic < m; ic += config->mc) {
 				const size_t mc = nnps_min(m - ic, config->mc);
 				/* A micro-panel: mr rows x kc, contiguous either way; consecutive ones are panel_stride apart. */
@@ -89,7 +93,8 @@ static void multiply(
 					panel_stride = mr * packed_depth;
 				}
 				for (size_t jr = 0; jr < nc; jr += nr) {
-					const float* panel_b = buffers->packed_b + jr * kc;
+					if (just_in_time) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b);
+					const float* panel_b = just_in_time ? buffers->packed_b : buffers->packed_b + jr * kc;
 					for (size_t ir = 0; ir < mc; ir += mr) {
 						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
 							c + (ic + ir) * ldc + jc + jr, ldc, add);
