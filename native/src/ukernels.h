@@ -63,21 +63,37 @@ NNPS_INTERNAL void nnps_im2col_pack__scalar(const struct nnps_im2col_panel* pane
  * Winograd F(6x6, 3x3) transforms (interpolation points 0, +-1, +-2, +-1/2 and infinity). The 64 transformed values of
  * a tile are indexed by `point` (= row * 8 + column of the 8x8 transform).
  * - kernel: U = G k G^T for one 3x3 kernel k (row-major, 9 floats); value `point` written at [point * stride].
- * - input:  V = B^T d B for NNPS_WINOGRAD_LANES tiles at once, side by side in lanes: tiles[(y * 8 + x) * LANES + t]
- *   is element (y, x) of tile t (zeros where a tile leaves the image); value `point` of tile t is written at
- *   [point * stride + t], so each point's store is LANES consecutive floats (one cache line), not a scatter.
- * - output: Y = A^T M A for LANES tiles at once: product `point` of tile t read at [point * stride + t], the 6x6 result
- *   written to tiles[(i * 6 + j) * LANES + t].
+ * - input and output work on a block of NNPS_WINOGRAD_LANES tiles side by side in lanes, described by a
+ *   struct nnps_winograd_block: lane t's tile starts at plane[offset[t]] (rows row_stride floats apart; the offset
+ *   may point before the plane where the tile overlaps the padding), and bit i of rows[t] / columns[t] says that its
+ *   row / column i lies inside the image (input) or the output (output). Nothing outside those rows and columns is
+ *   read (input) or written (output); a lane with no rows is unused.
+ * - input:  V = B^T d B of each lane's 8x8 tile d (zeros outside the image); value `point` of lane t written at
+ *   [point * stride + t] for every lane (unused lanes get 0), so each point's store is one cache line, not a scatter.
+ * - output: Y = A^T M A (+ bias, then max(0, .) with relu) of each lane's 6x6 tile, product `point` of lane t read at
+ *   [point * stride + t] (every lane is read, so unused lanes need finite values), element (i, j) written at
+ *   plane[offset[t] + i * row_stride + j] where row i and column j are inside.
  * Every lane is computed alike, so a tile's result does not depend on its lane or its neighbours.
  */
 #define NNPS_WINOGRAD_LANES 16
 
+struct nnps_winograd_block {
+	ptrdiff_t offset[NNPS_WINOGRAD_LANES];
+	uint8_t rows[NNPS_WINOGRAD_LANES];
+	uint8_t columns[NNPS_WINOGRAD_LANES];
+};
+
 typedef void (*nnps_winograd_kernel_transform_fn)(const float kernel[9], float* transformed, size_t stride);
-typedef void (*nnps_winograd_input_transform_fn)(const float* tiles, float* transformed, size_t stride);
-typedef void (*nnps_winograd_output_transform_fn)(const float* products, size_t stride, float* tiles);
+typedef void (*nnps_winograd_input_transform_fn)(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+typedef void (*nnps_winograd_output_transform_fn)(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
 
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_kernel__scalar(const float kernel[9], float* transformed, size_t stride);
-NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__scalar(const float* tiles, float* transformed, size_t stride);
-NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__scalar(const float* products, size_t stride, float* tiles);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__scalar(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__scalar(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__avx512(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
 
 #endif

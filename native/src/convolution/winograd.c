@@ -20,9 +20,13 @@ struct plan {
 	size_t group_images;        /* images transformed together */
 	size_t chunk;               /* GEMM columns per task */
 	size_t thread_floats;       /* per-thread GEMM buffers */
-	size_t u_offset, v_offset, m_offset; /* U [64][co][ci], V [64][ci][columns], M [64][co][columns] in the workspace */
+	/* U [64][co][ci], V [64][ci][width], M [64][co][width] (width: the group's columns rounded up to whole blocks of
+	 * lanes, so a transform reads and writes whole blocks), and the blocks' tile descriptors for input and output. */
+	size_t u_offset, v_offset, m_offset, input_blocks_offset, output_blocks_offset;
 	size_t floats;
 };
+
+#define BLOCK_FLOATS ((sizeof(struct nnps_winograd_block) + sizeof(float) - 1) / sizeof(float))
 
 /* Checked total += count * a * b, rounded up to a cache line so every region stays aligned. */
 static bool reserve(size_t* total, size_t* offset, size_t count, size_t a, size_t b) {
@@ -38,13 +42,15 @@ static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config*
 	size_t images = nnps_ceil_div(TARGET_COLUMNS, plan->tiles);
 	if (images * plan->tiles > MAX_COLUMNS) images = MAX_COLUMNS / plan->tiles;
 	plan->group_images = nnps_clamp(images, 1, g->batch);
-	const size_t widest = plan->group_images * plan->tiles;
+	const size_t widest = nnps_round_up(plan->group_images * plan->tiles, LANES);
 	plan->chunk = nnps_round_up(nnps_ceil_div(widest, nnps_ceil_div(widest, SPLIT_COLUMNS)), config->nr);
 	plan->thread_floats = nnps_gemm_buffer_floats(config, co, plan->chunk, ci);
 	plan->floats = 0;
 	size_t buffers_offset;
 	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, POINTS, co, ci) &&
-		reserve(&plan->floats, &plan->v_offset, POINTS, ci, widest) && reserve(&plan->floats, &plan->m_offset, POINTS, co, widest);
+		reserve(&plan->floats, &plan->v_offset, POINTS, ci, widest) && reserve(&plan->floats, &plan->m_offset, POINTS, co, widest) &&
+		reserve(&plan->floats, &plan->input_blocks_offset, widest / LANES, BLOCK_FLOATS, 1) &&
+		reserve(&plan->floats, &plan->output_blocks_offset, widest / LANES, BLOCK_FLOATS, 1);
 }
 
 /* ---- kernel transform: U[point][o][c]; 16 input channels at a time through a local block, so each of the 64 rows
@@ -75,17 +81,51 @@ static void kernel_task(void* argument, size_t thread, size_t o) {
 	}
 }
 
-/* The images of one group: columns = images * tiles, column = image-in-group * tiles + tile. */
+/* The images of one group: columns = images * tiles, column = image-in-group * tiles + tile; V's and M's rows are
+ * `width` long (columns rounded up to whole blocks of lanes). */
 struct group {
-	size_t first_image, columns;
+	size_t first_image, columns, width;
 };
+
+/* Bits [0, count) of a tile's rows or columns that lie in [0, extent) when the tile starts at `origin`. */
+static uint8_t inside_bits(ptrdiff_t origin, size_t count, size_t extent) {
+	uint8_t bits = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (origin + (ptrdiff_t) i >= 0 && origin + (ptrdiff_t) i < (ptrdiff_t) extent) bits |= (uint8_t) (1u << i);
+	}
+	return bits;
+}
+
+/* Each block's tile descriptors, once per group: input tiles (8x8, padding subtracted) relative to channel 0 of the
+ * group's first image, output tiles (6x6) likewise; lanes past the group's columns stay unused. */
+static void describe_blocks(const struct nnps_conv* g, const struct plan* plan, const struct group* group, struct nnps_winograd_block* inputs,
+	struct nnps_winograd_block* outputs)
+{
+	for (size_t column = 0; column < group->width; column++) {
+		struct nnps_winograd_block *in = &inputs[column / LANES], *out = &outputs[column / LANES];
+		const size_t t = column % LANES;
+		if (column >= group->columns) {
+			in->offset[t] = out->offset[t] = 0;
+			in->rows[t] = in->columns[t] = out->rows[t] = out->columns[t] = 0;
+			continue;
+		}
+		const size_t image = column / plan->tiles, tile = column % plan->tiles, y = tile / plan->tiles_w * OUT, x = tile % plan->tiles_w * OUT;
+		const ptrdiff_t iy = (ptrdiff_t) y - (ptrdiff_t) g->pad_top, ix = (ptrdiff_t) x - (ptrdiff_t) g->pad_left;
+		in->offset[t] = (ptrdiff_t) (image * nnps_conv_input_image(g)) + iy * (ptrdiff_t) g->input_width + ix;
+		in->rows[t] = inside_bits(iy, TILE, g->input_height);
+		in->columns[t] = inside_bits(ix, TILE, g->input_width);
+		out->offset[t] = (ptrdiff_t) (image * nnps_conv_output_image(g) + y * g->output_width + x);
+		out->rows[t] = inside_bits((ptrdiff_t) y, OUT, g->output_height);
+		out->columns[t] = inside_bits((ptrdiff_t) x, OUT, g->output_width);
+	}
+}
 
 /* ---- input transform: V[point][c][column] for every 8x8 tile of input channel c (zeros outside the image) ---- */
 struct input_context {
 	const struct nnps_conv* g;
-	const struct plan* plan;
 	struct group group;
 	nnps_winograd_input_transform_fn transform;
+	const struct nnps_winograd_block* blocks;
 	const float* input;
 	float* v;
 };
@@ -94,40 +134,10 @@ static void input_task(void* argument, size_t thread, size_t c) {
 	(void) thread;
 	const struct input_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
-	const size_t columns = context->group.columns, tiles = context->plan->tiles, tiles_w = context->plan->tiles_w;
-	const size_t stride = g->input_channels * columns;
-	float* row = context->v + c * columns;
-	for (size_t column0 = 0; column0 < columns; column0 += LANES) {
-		const size_t lanes = nnps_min(LANES, columns - column0);
-		float d[TILE * TILE * LANES];
-		for (size_t lane = 0; lane < LANES; lane++) {
-			if (lane >= lanes) {
-				for (size_t e = 0; e < TILE * TILE; e++) d[e * LANES + lane] = 0.0f;
-				continue;
-			}
-			const size_t column = column0 + lane, t = column % tiles;
-			const float* plane = context->input + (context->group.first_image + column / tiles) * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
-			const ptrdiff_t y0 = (ptrdiff_t) ((t / tiles_w) * OUT) - (ptrdiff_t) g->pad_top, x0 = (ptrdiff_t) ((t % tiles_w) * OUT) - (ptrdiff_t) g->pad_left;
-			for (ptrdiff_t y = 0; y < TILE; y++) {
-				const ptrdiff_t iy = y0 + y;
-				const bool inside = iy >= 0 && iy < height;
-				for (ptrdiff_t x = 0; x < TILE; x++) {
-					const ptrdiff_t ix = x0 + x;
-					d[(y * TILE + x) * LANES + lane] = (inside && ix >= 0 && ix < width) ? plane[iy * width + ix] : 0.0f;
-				}
-			}
-		}
-		if (lanes == LANES) {
-			context->transform(d, row + column0, stride);
-		} else {
-			/* The last block: transform into a local block, keep the valid lanes (V's rows end at `columns`). */
-			float block[POINTS * LANES];
-			context->transform(d, block, LANES);
-			for (size_t point = 0; point < POINTS; point++) {
-				for (size_t lane = 0; lane < lanes; lane++) row[point * stride + column0 + lane] = block[point * LANES + lane];
-			}
-		}
+	const size_t width = context->group.width;
+	const float* plane = context->input + context->group.first_image * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
+	for (size_t column0 = 0; column0 < width; column0 += LANES) {
+		context->transform(&context->blocks[column0 / LANES], plane, g->input_width, context->v + c * width + column0, g->input_channels * width);
 	}
 }
 
@@ -145,7 +155,7 @@ struct multiply_context {
 
 static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct multiply_context* context = argument;
-	const size_t co = context->g->output_channels, ci = context->g->input_channels, columns = context->group.columns;
+	const size_t co = context->g->output_channels, ci = context->g->input_channels, columns = context->group.width;
 	const size_t chunks = nnps_ceil_div(columns, context->plan->chunk);
 	const size_t point = task / chunks, col0 = (task % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, columns - col0);
 	const struct nnps_b_source b = { nnps_b_strided, context->v + point * ci * columns, columns, 1, NULL };
@@ -157,9 +167,9 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 /* ---- output transform: Y = A^T M A per tile of output channel o, plus bias and relu, cropped to the output ---- */
 struct output_context {
 	const struct nnps_conv* g;
-	const struct plan* plan;
 	struct group group;
 	nnps_winograd_output_transform_fn transform;
+	const struct nnps_winograd_block* blocks;
 	const float* m;
 	const float* bias;
 	bool relu;
@@ -170,33 +180,12 @@ static void output_task(void* argument, size_t thread, size_t o) {
 	(void) thread;
 	const struct output_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const size_t co = g->output_channels, oh = g->output_height, ow = g->output_width, columns = context->group.columns;
-	const size_t tiles = context->plan->tiles, tiles_w = context->plan->tiles_w, stride = co * columns;
+	const size_t width = context->group.width;
+	float* plane = context->output + context->group.first_image * nnps_conv_output_image(g) + o * nnps_conv_output_plane(g);
 	const float bias = context->bias != NULL ? context->bias[o] : 0.0f;
-	const float* row = context->m + o * columns;
-	for (size_t column0 = 0; column0 < columns; column0 += LANES) {
-		const size_t lanes = nnps_min(LANES, columns - column0);
-		float y[OUT * OUT * LANES];
-		if (lanes == LANES) {
-			context->transform(row + column0, stride, y);
-		} else {
-			/* The last block: gather the valid lanes first (M's rows end at `columns`). */
-			float block[POINTS * LANES] = { 0 };
-			for (size_t point = 0; point < POINTS; point++) {
-				for (size_t lane = 0; lane < lanes; lane++) block[point * LANES + lane] = row[point * stride + column0 + lane];
-			}
-			context->transform(block, LANES, y);
-		}
-		for (size_t lane = 0; lane < lanes; lane++) {
-			const size_t column = column0 + lane, t = column % tiles, y0 = (t / tiles_w) * OUT, x0 = (t % tiles_w) * OUT;
-			float* plane = context->output + (context->group.first_image + column / tiles) * nnps_conv_output_image(g) + o * oh * ow;
-			for (size_t i = 0; i < OUT && y0 + i < oh; i++) {
-				for (size_t j = 0; j < OUT && x0 + j < ow; j++) {
-					const float value = y[(i * OUT + j) * LANES + lane] + bias;
-					plane[(y0 + i) * ow + x0 + j] = context->relu && value < 0.0f ? 0.0f : value;
-				}
-			}
-		}
+	for (size_t column0 = 0; column0 < width; column0 += LANES) {
+		context->transform(context->m + o * width + column0, g->output_channels * width, &context->blocks[column0 / LANES], plane, g->output_width, bias,
+			context->relu);
 	}
 }
 
@@ -231,18 +220,22 @@ static void convolve(
 	const struct kernel_context kernels = { g, transforms->kernel_transform, kernel, rotated, u };
 	nnps_parallelize(pool, kernel_task, (void*) &kernels, g->output_channels);
 	phases.kernel_transform = nnps_now_seconds() - start;
+	struct nnps_winograd_block* input_blocks = (struct nnps_winograd_block*) (workspace + plan.input_blocks_offset);
+	struct nnps_winograd_block* output_blocks = (struct nnps_winograd_block*) (workspace + plan.output_blocks_offset);
 	for (size_t first = 0; first < g->batch; first += plan.group_images) {
-		const struct group group = { first, nnps_min(plan.group_images, g->batch - first) * plan.tiles };
+		const size_t columns = nnps_min(plan.group_images, g->batch - first) * plan.tiles;
+		const struct group group = { first, columns, nnps_round_up(columns, LANES) };
 		start = nnps_now_seconds();
-		const struct input_context inputs = { g, &plan, group, transforms->input_transform, input, v };
+		describe_blocks(g, &plan, &group, input_blocks, output_blocks);
+		const struct input_context inputs = { g, group, transforms->input_transform, input_blocks, input, v };
 		nnps_parallelize(pool, input_task, (void*) &inputs, g->input_channels);
 		phases.input_transform += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct multiply_context products = { g, &plan, group, &isa->sgemm, u, v, m, workspace };
-		nnps_parallelize(pool, multiply_task, (void*) &products, POINTS * nnps_ceil_div(group.columns, plan.chunk));
+		nnps_parallelize(pool, multiply_task, (void*) &products, POINTS * nnps_ceil_div(group.width, plan.chunk));
 		phases.block_multiplication += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
-		const struct output_context outputs = { g, &plan, group, transforms->output_transform, m, bias, relu, output };
+		const struct output_context outputs = { g, group, transforms->output_transform, output_blocks, m, bias, relu, output };
 		nnps_parallelize(pool, output_task, (void*) &outputs, g->output_channels);
 		phases.output_transform += nnps_now_seconds() - start;
 	}

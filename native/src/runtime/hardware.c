@@ -8,6 +8,11 @@ NNPS_INTERNAL struct nnps_hardware nnps_hardware;
 static const struct nnps_winograd_f6x6k3x3_config portable_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__scalar, nnps_winograd_f6x6k3x3_input__scalar, nnps_winograd_f6x6k3x3_output__scalar,
 };
+#if defined(NNPS_HAVE_X86_KERNELS)
+static const struct nnps_winograd_f6x6k3x3_config avx512_winograd = {
+	nnps_winograd_f6x6k3x3_kernel__scalar, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
+};
+#endif
 
 /* BLIS's rules, in floats: the kc x nr micro-panel of B takes about two thirds of L1 (the rest holds A's micro-panel
  * and C's tile); the mc x kc block of A about an eighth of L2 (the B block streamed past it shares L2: measured on
@@ -26,7 +31,7 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 #if defined(NNPS_HAVE_X86_KERNELS)
 		case nnps_isa_avx512:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512 }, portable_winograd,
+				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512 }, avx512_winograd,
 			};
 			break;
 		case nnps_isa_avx2:

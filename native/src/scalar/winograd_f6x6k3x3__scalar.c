@@ -1,5 +1,6 @@
-/* Winograd F(6x6, 3x3) transforms in portable C, the input and output ones on 16 tiles side by side in lanes: the
- * reference every ISA's transforms must match. Zero coefficients are skipped. */
+/* Winograd F(6x6, 3x3) transforms in portable C, the input and output ones on 16 tiles side by side in lanes (gathered
+ * from and scattered to the image element by element): the reference every ISA's transforms must match. Zero
+ * coefficients are skipped. */
 #include "../ukernels.h"
 
 static const float BT[8][8] = {
@@ -46,7 +47,20 @@ void nnps_winograd_f6x6k3x3_kernel__scalar(const float kernel[9], float* transfo
 /* The input and output transforms run the same arithmetic on every lane, so each inner loop is a vector operation. */
 #define LANES NNPS_WINOGRAD_LANES
 
-void nnps_winograd_f6x6k3x3_input__scalar(const float* tiles, float* transformed, size_t stride) {
+/* tiles[(y * 8 + x) * LANES + t]: element (y, x) of lane t's tile, zeros outside the image. */
+static void gather_tiles(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* tiles) {
+	for (size_t t = 0; t < LANES; t++) {
+		for (size_t y = 0; y < 8; y++) {
+			const float* row = plane + block->offset[t] + (ptrdiff_t) (y * row_stride);
+			const bool inside = (block->rows[t] >> y) & 1;
+			for (size_t x = 0; x < 8; x++) tiles[(y * 8 + x) * LANES + t] = inside && ((block->columns[t] >> x) & 1) ? row[x] : 0.0f;
+		}
+	}
+}
+
+void nnps_winograd_f6x6k3x3_input__scalar(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride) {
+	float tiles[8 * 8 * LANES];
+	gather_tiles(block, plane, row_stride, tiles);
 	float bd[8][8][LANES]; /* B^T d: row i, column x */
 	for (size_t i = 0; i < 8; i++) {
 		for (size_t x = 0; x < 8; x++) {
@@ -71,7 +85,9 @@ void nnps_winograd_f6x6k3x3_input__scalar(const float* tiles, float* transformed
 	}
 }
 
-void nnps_winograd_f6x6k3x3_output__scalar(const float* products, size_t stride, float* tiles) {
+void nnps_winograd_f6x6k3x3_output__scalar(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu)
+{
 	float am[6][8][LANES]; /* A^T M: row i, column j */
 	for (size_t i = 0; i < 6; i++) {
 		for (size_t j = 0; j < 8; j++) {
@@ -91,7 +107,11 @@ void nnps_winograd_f6x6k3x3_output__scalar(const float* products, size_t stride,
 				if (AT[j][k] == 0.0f) continue;
 				for (size_t t = 0; t < LANES; t++) sum[t] += am[i][k][t] * AT[j][k];
 			}
-			for (size_t t = 0; t < LANES; t++) tiles[(i * 6 + j) * LANES + t] = sum[t];
+			for (size_t t = 0; t < LANES; t++) {
+				if (!((block->rows[t] >> i) & 1) || !((block->columns[t] >> j) & 1)) continue;
+				const float value = sum[t] + bias;
+				plane[block->offset[t] + (ptrdiff_t) (i * row_stride + j)] = relu && value < 0.0f ? 0.0f : value;
+			}
 		}
 	}
 }

@@ -1,0 +1,124 @@
+/* Winograd F(6x6, 3x3) input and output transforms, AVX-512 (contract in ukernels.h): 16 tiles in the lanes of a zmm.
+ * Each tile row comes in with one masked 8-float load per tile (two tiles per register, clipped to the image by the
+ * mask), and an 8x8 transpose within each 256-bit half turns 16 tile rows into the 8 lane vectors of that row; the
+ * output runs the same transpose backwards into masked 6-float stores. The 1-D transforms factor B^T and A^T into
+ * sums and differences of symmetric pairs (as NNPACK's and the literature's F(6x6, 3x3) do), 26 and 20 operations per
+ * 8 points instead of the 8x8 products. */
+#include <immintrin.h>
+
+#include "../ukernels.h"
+
+#define LANES NNPS_WINOGRAD_LANES
+
+/* In each 256-bit half: rows r[0..7] of an 8x8 block become its columns (the AVX 8x8 transpose, per half). */
+static inline void transpose_halves(__m512 r[8]) {
+	const __m512 t0 = _mm512_unpacklo_ps(r[0], r[1]), t1 = _mm512_unpackhi_ps(r[0], r[1]);
+	const __m512 t2 = _mm512_unpacklo_ps(r[2], r[3]), t3 = _mm512_unpackhi_ps(r[2], r[3]);
+	const __m512 t4 = _mm512_unpacklo_ps(r[4], r[5]), t5 = _mm512_unpackhi_ps(r[4], r[5]);
+	const __m512 t6 = _mm512_unpacklo_ps(r[6], r[7]), t7 = _mm512_unpackhi_ps(r[6], r[7]);
+	const __m512 s0 = _mm512_shuffle_ps(t0, t2, 0x44), s1 = _mm512_shuffle_ps(t0, t2, 0xEE);
+	const __m512 s2 = _mm512_shuffle_ps(t1, t3, 0x44), s3 = _mm512_shuffle_ps(t1, t3, 0xEE);
+	const __m512 s4 = _mm512_shuffle_ps(t4, t6, 0x44), s5 = _mm512_shuffle_ps(t4, t6, 0xEE);
+	const __m512 s6 = _mm512_shuffle_ps(t5, t7, 0x44), s7 = _mm512_shuffle_ps(t5, t7, 0xEE);
+	/* Per half: the low 128 bits of a then b, or the high 128 bits of a then b. */
+	const __m512i low = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
+	const __m512i high = _mm512_setr_epi32(4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
+	r[0] = _mm512_permutex2var_ps(s0, low, s4);
+	r[1] = _mm512_permutex2var_ps(s1, low, s5);
+	r[2] = _mm512_permutex2var_ps(s2, low, s6);
+	r[3] = _mm512_permutex2var_ps(s3, low, s7);
+	r[4] = _mm512_permutex2var_ps(s0, high, s4);
+	r[5] = _mm512_permutex2var_ps(s1, high, s5);
+	r[6] = _mm512_permutex2var_ps(s2, high, s6);
+	r[7] = _mm512_permutex2var_ps(s3, high, s7);
+}
+
+/* w = B^T d for 8 vectors (one 1-D transform per lane). */
+static inline void input_1d(const __m512 d[8], __m512 w[8]) {
+	const __m512 c525 = _mm512_set1_ps(5.25f), c425 = _mm512_set1_ps(4.25f), c125 = _mm512_set1_ps(1.25f), c25 = _mm512_set1_ps(2.5f);
+	const __m512 c4 = _mm512_set1_ps(4.0f), c5 = _mm512_set1_ps(5.0f), c2 = _mm512_set1_ps(2.0f), c05 = _mm512_set1_ps(0.5f), c025 = _mm512_set1_ps(0.25f);
+	w[0] = _mm512_fmadd_ps(c525, _mm512_sub_ps(d[4], d[2]), _mm512_sub_ps(d[0], d[6]));
+	w[7] = _mm512_fmadd_ps(c525, _mm512_sub_ps(d[3], d[5]), _mm512_sub_ps(d[7], d[1]));
+	__m512 a = _mm512_fnmadd_ps(c425, d[4], _mm512_add_ps(d[2], d[6]));
+	__m512 b = _mm512_fnmadd_ps(c425, d[3], _mm512_add_ps(d[1], d[5]));
+	w[1] = _mm512_add_ps(a, b);
+	w[2] = _mm512_sub_ps(a, b);
+	a = _mm512_fnmadd_ps(c125, d[4], _mm512_fmadd_ps(c025, d[2], d[6]));
+	b = _mm512_fmadd_ps(c2, d[5], _mm512_fnmadd_ps(c25, d[3], _mm512_mul_ps(c05, d[1])));
+	w[3] = _mm512_add_ps(a, b);
+	w[4] = _mm512_sub_ps(a, b);
+	a = _mm512_fnmadd_ps(c5, d[4], _mm512_fmadd_ps(c4, d[2], d[6]));
+	b = _mm512_fmadd_ps(c05, d[5], _mm512_fnmadd_ps(c25, d[3], _mm512_mul_ps(c2, d[1])));
+	w[5] = _mm512_add_ps(a, b);
+	w[6] = _mm512_sub_ps(a, b);
+}
+
+/* o = A^T m for 8 vectors in, 6 out. */
+static inline void output_1d(const __m512 m[8], __m512 o[6]) {
+	const __m512 s12 = _mm512_add_ps(m[1], m[2]), d12 = _mm512_sub_ps(m[1], m[2]);
+	const __m512 s34 = _mm512_add_ps(m[3], m[4]), d34 = _mm512_sub_ps(m[3], m[4]);
+	const __m512 s56 = _mm512_add_ps(m[5], m[6]), d56 = _mm512_sub_ps(m[5], m[6]);
+	o[0] = _mm512_add_ps(_mm512_add_ps(m[0], s12), _mm512_add_ps(s34, s56));
+	o[1] = _mm512_fmadd_ps(_mm512_set1_ps(0.5f), d56, _mm512_fmadd_ps(_mm512_set1_ps(2.0f), d34, d12));
+	o[2] = _mm512_fmadd_ps(_mm512_set1_ps(0.25f), s56, _mm512_fmadd_ps(_mm512_set1_ps(4.0f), s34, s12));
+	o[3] = _mm512_fmadd_ps(_mm512_set1_ps(0.125f), d56, _mm512_fmadd_ps(_mm512_set1_ps(8.0f), d34, d12));
+	o[4] = _mm512_fmadd_ps(_mm512_set1_ps(0.0625f), s56, _mm512_fmadd_ps(_mm512_set1_ps(16.0f), s34, s12));
+	o[5] = _mm512_add_ps(_mm512_fmadd_ps(_mm512_set1_ps(0.03125f), d56, _mm512_fmadd_ps(_mm512_set1_ps(32.0f), d34, d12)), m[7]);
+}
+
+/* The mask of lane t's row `row` (its columns, or nothing when the row is outside). */
+static inline __mmask16 row_mask(const struct nnps_winograd_block* block, size_t t, size_t row) {
+	return (block->rows[t] >> row) & 1 ? (__mmask16) block->columns[t] : 0;
+}
+
+/* Where lane t's row `row` starts, shifted left by `shift` floats (the high half of a register loads at lane 8). */
+static inline float* row_address(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, size_t t, size_t row, ptrdiff_t shift) {
+	return (float*) ((uintptr_t) plane + (uintptr_t) ((block->offset[t] + (ptrdiff_t) (row * row_stride) - shift) * (ptrdiff_t) sizeof(float)));
+}
+
+void nnps_winograd_f6x6k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride) {
+	__m512 rows_transformed[8][8]; /* (d B) per tile row y: [y][column j] */
+	for (size_t y = 0; y < 8; y++) {
+		__m512 r[8];
+		for (size_t t = 0; t < 8; t++) {
+			/* Tile t in lanes 0-7, tile t + 8 in lanes 8-15. */
+			r[t] = _mm512_maskz_loadu_ps(row_mask(block, t, y), row_address(block, plane, row_stride, t, y, 0));
+			r[t] = _mm512_mask_loadu_ps(r[t], (__mmask16) (row_mask(block, t + 8, y) << 8), row_address(block, plane, row_stride, t + 8, y, 8));
+		}
+		transpose_halves(r); /* r[x]: element x of row y in every lane (lanes 0-7 and 8-15 in tile order) */
+		input_1d(r, rows_transformed[y]);
+	}
+	for (size_t j = 0; j < 8; j++) {
+		__m512 column[8], w[8];
+		for (size_t y = 0; y < 8; y++) column[y] = rows_transformed[y][j];
+		input_1d(column, w);
+		for (size_t i = 0; i < 8; i++) _mm512_storeu_ps(transformed + (i * 8 + j) * stride, w[i]);
+	}
+}
+
+void nnps_winograd_f6x6k3x3_output__avx512(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu)
+{
+	__m512 columns_transformed[8][6]; /* A^T M per column j: [j][row i] */
+	for (size_t j = 0; j < 8; j++) {
+		__m512 m[8];
+		for (size_t k = 0; k < 8; k++) m[k] = _mm512_loadu_ps(products + (k * 8 + j) * stride);
+		output_1d(m, columns_transformed[j]);
+	}
+	const __m512 bias_vector = _mm512_set1_ps(bias), zero = _mm512_setzero_ps();
+	for (size_t i = 0; i < 6; i++) {
+		__m512 m[8], r[8];
+		for (size_t j = 0; j < 8; j++) m[j] = columns_transformed[j][i];
+		output_1d(m, r);
+		for (size_t j = 0; j < 6; j++) {
+			r[j] = _mm512_add_ps(r[j], bias_vector);
+			if (relu) r[j] = _mm512_max_ps(zero, r[j]); /* NaN stays NaN, as in the portable transform */
+		}
+		r[6] = r[7] = zero;
+		transpose_halves(r); /* r[t]: row i of tile t in lanes 0-7, of tile t + 8 in lanes 8-15 */
+		for (size_t t = 0; t < 8; t++) {
+			_mm512_mask_storeu_ps(row_address(block, plane, row_stride, t, i, 0), row_mask(block, t, i), r[t]);
+			_mm512_mask_storeu_ps(row_address(block, plane, row_stride, t + 8, i, 8), (__mmask16) (row_mask(block, t + 8, i) << 8), r[t]);
+		}
+	}
+}
