@@ -62,7 +62,8 @@ NNPS_INTERNAL void nnps_im2col_pack__scalar(const struct nnps_im2col_panel* pane
 /*
  * Winograd F(6x6, 3x3) transforms (interpolation points 0, +-1, +-2, +-1/2 and infinity). The 64 transformed values of
  * a tile are indexed by `point` (= row * 8 + column of the 8x8 transform).
- * - kernel: U = G k G^T for one 3x3 kernel k (row-major, 9 floats); value `point` written at [point * stride].
+ * - kernel: U = G k G^T for NNPS_WINOGRAD_LANES 3x3 kernels side by side: kernels[i * LANES + t] is element i
+ *   (row-major) of lane t's kernel; value `point` of lane t written at [point * stride + t] for every lane.
  * - input and output work on a block of NNPS_WINOGRAD_LANES tiles side by side in lanes, described by a
  *   struct nnps_winograd_block: lane t's tile starts at plane[offset[t]] (rows row_stride floats apart; the offset
  *   may point before the plane where the tile overlaps the padding), and bit i of rows[t] / columns[t] says that its
@@ -83,12 +84,13 @@ struct nnps_winograd_block {
 	uint8_t columns[NNPS_WINOGRAD_LANES];
 };
 
-typedef void (*nnps_winograd_kernel_transform_fn)(const float kernel[9], float* transformed, size_t stride);
+typedef void (*nnps_winograd_kernel_transform_fn)(const float* kernels, float* transformed, size_t stride);
 typedef void (*nnps_winograd_input_transform_fn)(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 typedef void (*nnps_winograd_output_transform_fn)(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
 
-NNPS_INTERNAL void nnps_winograd_f6x6k3x3_kernel__scalar(const float kernel[9], float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_kernel__scalar(const float* kernels, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_kernel__avx512(const float* kernels, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__scalar(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__scalar(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);

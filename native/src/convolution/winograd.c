@@ -1,13 +1,10 @@
 /* Winograd F(6x6, 3x3): plan, then per group of images the input transform, 64 GEMMs and the output transform, each a
  * parallel phase with its own context. Images are transformed in groups so the GEMMs are wide enough to run well. */
-#include <string.h>
-
 #include "winograd.h"
 
 #define TILE 8
 #define OUT 6
 #define POINTS 64
-#define CHANNEL_BLOCK 16
 #define LANES NNPS_WINOGRAD_LANES
 /* Images per group: enough that the 64 GEMMs are at least ~512 columns wide, within ~4096 columns of transforms. */
 #define TARGET_COLUMNS 512
@@ -47,14 +44,14 @@ static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config*
 	plan->thread_floats = nnps_gemm_buffer_floats(config, co, plan->chunk, ci);
 	plan->floats = 0;
 	size_t buffers_offset;
-	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, POINTS, co, ci) &&
+	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, POINTS, co, nnps_round_up(ci, LANES)) &&
 		reserve(&plan->floats, &plan->v_offset, POINTS, ci, widest) && reserve(&plan->floats, &plan->m_offset, POINTS, co, widest) &&
 		reserve(&plan->floats, &plan->input_blocks_offset, widest / LANES, BLOCK_FLOATS, 1) &&
 		reserve(&plan->floats, &plan->output_blocks_offset, widest / LANES, BLOCK_FLOATS, 1);
 }
 
-/* ---- kernel transform: U[point][o][c]; 16 input channels at a time through a local block, so each of the 64 rows
- * of U receives one contiguous 64-byte line instead of 16 scattered floats ---- */
+/* ---- kernel transform: U[point][o][c] (rows of U padded to whole blocks of lanes), 16 input channels at a time
+ * side by side in lanes, so each of the 64 points of U receives one contiguous 64-byte line ---- */
 struct kernel_context {
 	const struct nnps_conv* g;
 	nnps_winograd_kernel_transform_fn transform;
@@ -66,18 +63,16 @@ struct kernel_context {
 static void kernel_task(void* argument, size_t thread, size_t o) {
 	(void) thread;
 	const struct kernel_context* context = argument;
-	const size_t co = context->g->output_channels, ci = context->g->input_channels;
-	float block[POINTS * CHANNEL_BLOCK];
-	for (size_t c0 = 0; c0 < ci; c0 += CHANNEL_BLOCK) {
-		const size_t count = nnps_min(ci - c0, CHANNEL_BLOCK);
-		for (size_t b = 0; b < count; b++) {
-			float k[9];
+	const size_t co = context->g->output_channels, ci = context->g->input_channels, ldu = nnps_round_up(ci, LANES);
+	for (size_t c0 = 0; c0 < ci; c0 += LANES) {
+		float kernels[9 * LANES];
+		for (size_t t = 0; t < LANES; t++) {
+			const size_t c = c0 + t;
 			for (size_t i = 0; i < 9; i++) {
-				k[i] = context->rotated ? context->kernel[((c0 + b) * co + o) * 9 + (8 - i)] : context->kernel[(o * ci + c0 + b) * 9 + i];
+				kernels[i * LANES + t] = c >= ci ? 0.0f : context->rotated ? context->kernel[(c * co + o) * 9 + (8 - i)] : context->kernel[(o * ci + c) * 9 + i];
 			}
-			context->transform(k, block + b, CHANNEL_BLOCK);
 		}
-		for (size_t point = 0; point < POINTS; point++) memcpy(context->u + (point * co + o) * ci + c0, block + point * CHANNEL_BLOCK, count * sizeof(float));
+		context->transform(kernels, context->u + o * ldu + c0, co * ldu);
 	}
 }
 
@@ -161,7 +156,8 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_b_source b = { nnps_b_strided, context->v + point * ci * columns, columns, 1, NULL };
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, co, context->plan->chunk, ci,
 		context->thread_buffers + thread * context->plan->thread_floats);
-	nnps_sgemm(context->config, co, n, ci, context->u + point * co * ci, ci, 1, &b, 0, col0, context->m + point * co * columns + col0, columns, false, &buffers);
+	const size_t ldu = nnps_round_up(ci, LANES);
+	nnps_sgemm(context->config, co, n, ci, context->u + point * co * ldu, ldu, 1, &b, 0, col0, context->m + point * co * columns + col0, columns, false, &buffers);
 }
 
 /* ---- output transform: Y = A^T M A per tile of output channel o, plus bias and relu, cropped to the output ---- */

@@ -10,7 +10,7 @@ static const struct nnps_winograd_f6x6k3x3_config portable_winograd = {
 };
 #if defined(NNPS_HAVE_X86_KERNELS)
 static const struct nnps_winograd_f6x6k3x3_config avx512_winograd = {
-	nnps_winograd_f6x6k3x3_kernel__scalar, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
+	nnps_winograd_f6x6k3x3_kernel__avx512, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
 };
 #endif
 

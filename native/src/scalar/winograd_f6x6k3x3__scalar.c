@@ -34,13 +34,18 @@ static const float AT[6][8] = {
 	{ 0.0f, 1.0f, -1.0f, 32.0f, -32.0f, 0.03125f, -0.03125f, 1.0f },
 };
 
-void nnps_winograd_f6x6k3x3_kernel__scalar(const float kernel[9], float* transformed, size_t stride) {
-	float gk[8][3];
-	for (size_t i = 0; i < 8; i++) {
-		for (size_t x = 0; x < 3; x++) gk[i][x] = G[i][0] * kernel[x] + G[i][1] * kernel[3 + x] + G[i][2] * kernel[6 + x];
-	}
-	for (size_t i = 0; i < 8; i++) {
-		for (size_t j = 0; j < 8; j++) transformed[(i * 8 + j) * stride] = gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2];
+/* The input and output transforms run the same arithmetic on every lane, so each inner loop is a vector operation. */
+#define LANES NNPS_WINOGRAD_LANES
+
+void nnps_winograd_f6x6k3x3_kernel__scalar(const float* kernels, float* transformed, size_t stride) {
+	for (size_t t = 0; t < LANES; t++) {
+		float gk[8][3];
+		for (size_t i = 0; i < 8; i++) {
+			for (size_t x = 0; x < 3; x++) gk[i][x] = G[i][0] * kernels[x * LANES + t] + G[i][1] * kernels[(3 + x) * LANES + t] + G[i][2] * kernels[(6 + x) * LANES + t];
+		}
+		for (size_t i = 0; i < 8; i++) {
+			for (size_t j = 0; j < 8; j++) transformed[(i * 8 + j) * stride + t] = gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2];
+		}
 	}
 }
 

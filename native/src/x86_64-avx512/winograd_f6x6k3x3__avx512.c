@@ -76,6 +76,37 @@ static inline float* row_address(const struct nnps_winograd_block* block, const 
 	return (float*) ((uintptr_t) plane + (uintptr_t) ((block->offset[t] + (ptrdiff_t) (row * row_stride) - shift) * (ptrdiff_t) sizeof(float)));
 }
 
+/* G's rows: U = G k G^T. */
+static const float G[8][3] = {
+	{ 1.0f, 0.0f, 0.0f },
+	{ -2.0f / 9, -2.0f / 9, -2.0f / 9 },
+	{ -2.0f / 9, 2.0f / 9, -2.0f / 9 },
+	{ 1.0f / 90, 1.0f / 45, 2.0f / 45 },
+	{ 1.0f / 90, -1.0f / 45, 2.0f / 45 },
+	{ 32.0f / 45, 16.0f / 45, 8.0f / 45 },
+	{ 32.0f / 45, -16.0f / 45, 8.0f / 45 },
+	{ 0.0f, 0.0f, 1.0f },
+};
+
+/* The same products in the same order as the portable transform, one lane per kernel. */
+void nnps_winograd_f6x6k3x3_kernel__avx512(const float* kernels, float* transformed, size_t stride) {
+	__m512 k[9], gk[8][3];
+	for (size_t i = 0; i < 9; i++) k[i] = _mm512_loadu_ps(kernels + i * LANES);
+	for (size_t i = 0; i < 8; i++) {
+		for (size_t x = 0; x < 3; x++) {
+			gk[i][x] = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(G[i][0]), k[x]), _mm512_mul_ps(_mm512_set1_ps(G[i][1]), k[3 + x])),
+				_mm512_mul_ps(_mm512_set1_ps(G[i][2]), k[6 + x]));
+		}
+	}
+	for (size_t i = 0; i < 8; i++) {
+		for (size_t j = 0; j < 8; j++) {
+			const __m512 u = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(gk[i][0], _mm512_set1_ps(G[j][0])), _mm512_mul_ps(gk[i][1], _mm512_set1_ps(G[j][1]))),
+				_mm512_mul_ps(gk[i][2], _mm512_set1_ps(G[j][2])));
+			_mm512_storeu_ps(transformed + (i * 8 + j) * stride, u);
+		}
+	}
+}
+
 void nnps_winograd_f6x6k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride) {
 	__m512 rows_transformed[8][8]; /* (d B) per tile row y: [y][column j] */
 	for (size_t y = 0; y < 8; y++) {
