@@ -6,6 +6,8 @@
 #define OUT 6
 #define POINTS 64
 #define LANES NNPS_WINOGRAD_LANES
+/* The tallest micro-kernel tile any table has (the kernel transform keeps one panel's transforms on the stack). */
+#define MAX_MR 8
 /* Images per group: enough that the 64 GEMMs are at least ~512 columns wide, within ~4096 columns of transforms. */
 #define TARGET_COLUMNS 512
 #define MAX_COLUMNS 4096
@@ -33,6 +35,7 @@ static bool reserve(size_t* total, size_t* offset, size_t count, size_t a, size_
 }
 
 static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct plan* plan) {
+	if (config->mr > MAX_MR) return false;
 	const size_t co = g->output_channels, ci = g->input_channels;
 	plan->tiles_w = nnps_ceil_div(g->output_width, OUT);
 	plan->tiles = nnps_ceil_div(g->output_height, OUT) * plan->tiles_w;
@@ -41,38 +44,58 @@ static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config*
 	plan->group_images = nnps_clamp(images, 1, g->batch);
 	const size_t widest = nnps_round_up(plan->group_images * plan->tiles, LANES);
 	plan->chunk = nnps_round_up(nnps_ceil_div(widest, nnps_ceil_div(widest, SPLIT_COLUMNS)), config->nr);
-	plan->thread_floats = nnps_gemm_buffer_floats(config, co, plan->chunk, ci);
+	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->chunk, ci); /* A comes packed (U) */
 	plan->floats = 0;
 	size_t buffers_offset;
-	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, POINTS, co, nnps_round_up(ci, LANES)) &&
+	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, POINTS, nnps_packed_a_floats(config, co, ci), 1) &&
 		reserve(&plan->floats, &plan->v_offset, POINTS, ci, widest) && reserve(&plan->floats, &plan->m_offset, POINTS, co, widest) &&
 		reserve(&plan->floats, &plan->input_blocks_offset, widest / LANES, BLOCK_FLOATS, 1) &&
 		reserve(&plan->floats, &plan->output_blocks_offset, widest / LANES, BLOCK_FLOATS, 1);
 }
 
-/* ---- kernel transform: U[point][o][c] (rows of U padded to whole blocks of lanes), 16 input channels at a time
- * side by side in lanes, so each of the 64 points of U receives one contiguous 64-byte line ---- */
+/* ---- kernel transform: U[point] (co x ci) written straight in the GEMM's packed-A layout (panels of mr output
+ * channels, mr values per input channel), so the 64 GEMMs pack nothing. A task owns one panel: it transforms 16 input
+ * channels of its mr output channels at a time, side by side in lanes, then interleaves them into one contiguous run of
+ * 16 * mr floats per point ---- */
 struct kernel_context {
 	const struct nnps_conv* g;
+	const struct nnps_sgemm_config* config;
 	nnps_winograd_kernel_transform_fn transform;
 	const float* kernel;
 	bool rotated; /* the input gradient: the forward kernel [ci][co][3][3] rotated by 180 degrees */
 	float* u;
 };
 
-static void kernel_task(void* argument, size_t thread, size_t o) {
+/* kernels[i * LANES + t] = element i of the 3x3 kernel (o, c0 + t); zeros past ci. */
+static void gather_kernels(const struct kernel_context* context, size_t o, size_t c0, float* kernels) {
+	const size_t co = context->g->output_channels, ci = context->g->input_channels, count = nnps_min(LANES, ci - c0);
+	for (size_t t = 0; t < LANES; t++) {
+		const size_t c = c0 + t;
+		for (size_t i = 0; i < 9; i++) {
+			kernels[i * LANES + t] = t >= count ? 0.0f : context->rotated ? context->kernel[(c * co + o) * 9 + (8 - i)] : context->kernel[(o * ci + c) * 9 + i];
+		}
+	}
+}
+
+static void kernel_task(void* argument, size_t thread, size_t panel) {
 	(void) thread;
 	const struct kernel_context* context = argument;
-	const size_t co = context->g->output_channels, ci = context->g->input_channels, ldu = nnps_round_up(ci, LANES);
+	const size_t co = context->g->output_channels, ci = context->g->input_channels, mr = context->config->mr;
+	const size_t point_floats = nnps_packed_a_floats(context->config, co, ci);
+	float transformed[MAX_MR][POINTS * LANES];
 	for (size_t c0 = 0; c0 < ci; c0 += LANES) {
-		float kernels[9 * LANES];
-		for (size_t t = 0; t < LANES; t++) {
-			const size_t c = c0 + t;
-			for (size_t i = 0; i < 9; i++) {
-				kernels[i * LANES + t] = c >= ci ? 0.0f : context->rotated ? context->kernel[(c * co + o) * 9 + (8 - i)] : context->kernel[(o * ci + c) * 9 + i];
+		const size_t count = nnps_min(LANES, ci - c0);
+		for (size_t r = 0; r < mr; r++) {
+			float kernels[9 * LANES] = { 0 };
+			if (panel * mr + r < co) gather_kernels(context, panel * mr + r, c0, kernels);
+			context->transform(kernels, transformed[r], LANES);
+		}
+		for (size_t point = 0; point < POINTS; point++) {
+			float* run = context->u + point * point_floats + panel * mr * ci + c0 * mr;
+			for (size_t t = 0; t < count; t++) {
+				for (size_t r = 0; r < mr; r++) run[t * mr + r] = transformed[r][point * LANES + t];
 			}
 		}
-		context->transform(kernels, context->u + o * ldu + c0, co * ldu);
 	}
 }
 
@@ -154,10 +177,10 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	const size_t chunks = nnps_ceil_div(columns, context->plan->chunk);
 	const size_t point = task / chunks, col0 = (task % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, columns - col0);
 	const struct nnps_b_source b = { nnps_b_strided, context->v + point * ci * columns, columns, 1, NULL };
-	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, co, context->plan->chunk, ci,
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, context->plan->chunk, ci,
 		context->thread_buffers + thread * context->plan->thread_floats);
-	const size_t ldu = nnps_round_up(ci, LANES);
-	nnps_sgemm(context->config, co, n, ci, context->u + point * co * ldu, ldu, 1, &b, 0, col0, context->m + point * co * columns + col0, columns, false, &buffers);
+	const float* packed_u = context->u + point * nnps_packed_a_floats(context->config, co, ci);
+	nnps_sgemm_packed_a(context->config, co, n, ci, packed_u, ci, &b, 0, col0, context->m + point * co * columns + col0, columns, false, &buffers);
 }
 
 /* ---- output transform: Y = A^T M A per tile of output channel o, plus bias and relu, cropped to the output ---- */
@@ -213,8 +236,8 @@ static void convolve(
 	const struct nnps_winograd_f6x6k3x3_config* transforms = &isa->winograd_f6x6k3x3;
 	struct nnp_profile phases = { 0 };
 	double start = nnps_now_seconds();
-	const struct kernel_context kernels = { g, transforms->kernel_transform, kernel, rotated, u };
-	nnps_parallelize(pool, kernel_task, (void*) &kernels, g->output_channels);
+	const struct kernel_context kernels = { g, &isa->sgemm, transforms->kernel_transform, kernel, rotated, u };
+	nnps_parallelize(pool, kernel_task, (void*) &kernels, nnps_ceil_div(g->output_channels, isa->sgemm.mr));
 	phases.kernel_transform = nnps_now_seconds() - start;
 	struct nnps_winograd_block* input_blocks = (struct nnps_winograd_block*) (workspace + plan.input_blocks_offset);
 	struct nnps_winograd_block* output_blocks = (struct nnps_winograd_block*) (workspace + plan.output_blocks_offset);
