@@ -207,12 +207,14 @@ static void test_workspace_protocol(void) {
 
 /* Results must not depend on the thread count: every element is summed by one task in a fixed order whatever the
  * split. Shapes above the serial threshold (4 M multiply-adds), under auto and implicit GEMM, with a caller-only run
- * as the reference: implicit GEMM with shared chunks, the transposed input gradient, Winograd. */
+ * as the reference: implicit GEMM with shared chunks, the transposed input gradient, Winograd, the kernel gradient by
+ * tiles and by segments. */
 static void test_thread_count_independence(pthreadpool_t pool2, pthreadpool_t pool3) {
 	const struct shape shapes[] = {
 		{ 4, 48, 64, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1 },
 		{ 2, 260, 24, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1 },
 		{ 6, 16, 16, 40, 40, 3, 3, 1, 1, 1, 1, 1, 1 },
+		{ 1, 4, 8, 130, 130, 3, 3, 1, 1, 1, 1, 1, 1 }, /* kernel gradient by segments: 5 per image */
 	};
 	const pthreadpool_t pools[3] = { NULL, pool2, pool3 };
 	const enum nnp_convolution_algorithm algorithms[2] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_implicit_gemm };

@@ -1,5 +1,35 @@
-/* Implicit GEMM for the kernel gradient: tiles of grad_kernel, each summed over the batch by the task that owns it. */
+/* Implicit GEMM for the kernel gradient, one of two ways, each deterministic and independent of the thread count:
+ * - tiles: each task owns a tile of grad_kernel and sums it over the batch in order (large grad_kernels);
+ * - segments: a small grad_kernel (the ResNet stem's 64 x 147, a 1x1 layer's 64 x 256) would give too few, unequal
+ *   tiles, and every tile packs the whole of grad_output again; instead the reduction over (image, pixel) is cut into
+ *   segments fixed by the problem alone, each multiplied into its own partial grad_kernel, and the partials are summed
+ *   in segment order. */
 #include "implicit-gemm.h"
+
+/* Segments: at most this many pixels of one image; used when grad_kernel has at most SEGMENT_MAX_GRADIENT floats and
+ * all partials together at most SEGMENT_MAX_PARTIALS. */
+#define SEGMENT_PIXELS 4096
+#define SEGMENT_MAX_GRADIENT 32768
+#define SEGMENT_MAX_PARTIALS (1u << 20)
+
+struct segments {
+	bool used;
+	size_t per_image, pixels, count; /* segments per image, pixels per segment (the last of an image may be shorter), in all */
+	size_t gradient_floats;          /* one partial, rounded up to a cache line */
+	size_t thread_floats;
+};
+
+static struct segments plan_segments(const struct nnps_conv* g, const struct nnps_sgemm_config* config) {
+	struct segments plan = { 0 };
+	const size_t plane = nnps_conv_output_plane(g), gradient = g->output_channels * nnps_conv_patch(g);
+	plan.per_image = nnps_ceil_div(plane, SEGMENT_PIXELS);
+	plan.pixels = nnps_ceil_div(plane, plan.per_image);
+	plan.count = g->batch * plan.per_image;
+	plan.gradient_floats = nnps_round_up(gradient, NNPS_FLOATS_PER_LINE);
+	plan.used = plan.count >= 2 && gradient <= SEGMENT_MAX_GRADIENT && plan.count * plan.gradient_floats <= SEGMENT_MAX_PARTIALS;
+	plan.thread_floats = nnps_gemm_buffer_floats(config, g->output_channels, nnps_conv_patch(g), plan.pixels);
+	return plan;
+}
 
 /* ---- kernel gradient: each task owns a tile of grad_kernel [Cout][patch] and sums over the batch in order ---- */
 
@@ -50,14 +80,67 @@ static void kernel_gradient_task(void* argument, size_t thread, size_t task) {
 	}
 }
 
+/* ---- segments: partial[s] = grad_output[segment s] * im2col(input)[segment s]^T, then grad_kernel = sum in order ---- */
+
+struct segment_context {
+	const struct nnps_conv* g;
+	const struct nnps_sgemm_config* config;
+	struct segments plan;
+	struct nnps_im2col im2col;
+	const float* input;
+	const float* grad_output;
+	float* partials;   /* count partials, then each thread's GEMM buffers */
+	float* grad_kernel;
+};
+
+static void segment_task(void* argument, size_t thread, size_t s) {
+	const struct segment_context* context = argument;
+	const struct nnps_conv* g = context->g;
+	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g), image = s / context->plan.per_image;
+	const size_t p0 = s % context->plan.per_image * context->plan.pixels, pixels = nnps_min(context->plan.pixels, plane - p0);
+	float* buffers_base = context->partials + context->plan.count * context->plan.gradient_floats + thread * context->plan.thread_floats;
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, g->output_channels, patch, context->plan.pixels, buffers_base);
+	const float* image_data = context->input + image * nnps_conv_input_image(g);
+	const struct nnps_b_source b = nnps_conv_is_pointwise(g)
+		? (struct nnps_b_source) { nnps_b_strided, image_data, 1, plane, NULL }
+		: (struct nnps_b_source) { nnps_b_im2col_transposed, image_data, 0, 0, &context->im2col };
+	const float* a = context->grad_output + image * nnps_conv_output_image(g) + p0;
+	nnps_sgemm(context->config, g->output_channels, patch, pixels, a, plane, 1, &b, p0, 0, context->partials + s * context->plan.gradient_floats, patch,
+		false, &buffers);
+}
+
+/* grad_kernel[e] for e in one line-sized run: the partials summed in segment order. */
+#define MERGE_FLOATS 1024
+static void merge_task(void* argument, size_t thread, size_t task) {
+	(void) thread;
+	const struct segment_context* context = argument;
+	const size_t total = context->g->output_channels * nnps_conv_patch(context->g), e0 = task * MERGE_FLOATS, count = nnps_min(MERGE_FLOATS, total - e0);
+	float* out = context->grad_kernel + e0;
+	for (size_t e = 0; e < count; e++) out[e] = context->partials[e0 + e];
+	for (size_t s = 1; s < context->plan.count; s++) {
+		const float* partial = context->partials + s * context->plan.gradient_floats + e0;
+		for (size_t e = 0; e < count; e++) out[e] += partial[e];
+	}
+}
+
 bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
-	return !__builtin_mul_overflow(plan_kernel_gradient(g, config, threads).thread_floats, threads, floats);
+	const struct segments segments = plan_segments(g, config);
+	if (!segments.used) return !__builtin_mul_overflow(plan_kernel_gradient(g, config, threads).thread_floats, threads, floats);
+	size_t buffers;
+	return !__builtin_mul_overflow(segments.thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, segments.count * segments.gradient_floats, floats);
 }
 
 void nnps_implicit_gemm_kernel_gradient(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
 	float* workspace, pthreadpool_t pool)
 {
+	const struct segments segments = plan_segments(g, config);
+	if (segments.used) {
+		const struct segment_context context = { g, config, segments, nnps_conv_im2col(g), input, grad_output, workspace, grad_kernel };
+		nnps_parallelize(pool, segment_task, (void*) &context, segments.count);
+		nnps_parallelize(pool, merge_task, (void*) &context, nnps_ceil_div(g->output_channels * nnps_conv_patch(g), MERGE_FLOATS));
+		return;
+	}
 	const struct kernel_gradient_context context = {
 		g, config, plan_kernel_gradient(g, config, pthreadpool_get_threads_count(pool)), nnps_conv_im2col(g), input, grad_output, grad_kernel, workspace,
 	};
