@@ -51,16 +51,26 @@ static struct kernel_gradient_plan plan_kernel_gradient(const struct nnps_conv* 
 	return plan;
 }
 
+/* One context for both ways; the plan of the way not taken is unused. */
 struct kernel_gradient_context {
 	const struct nnps_conv* g;
 	const struct nnps_sgemm_config* config;
 	struct kernel_gradient_plan plan;
+	struct segments segments;
 	struct nnps_im2col im2col;
 	const float* input;
 	const float* grad_output;
 	float* grad_kernel;
-	float* workspace;
+	float* workspace; /* tiles: each thread's GEMM buffers; segments: the partials, then each thread's GEMM buffers */
 };
+
+/* B of one image: im2col(input[image])^T, or for a pointwise convolution the image itself, transposed. */
+static struct nnps_b_source image_columns(const struct kernel_gradient_context* context, size_t image) {
+	const float* image_data = context->input + image * nnps_conv_input_image(context->g);
+	return nnps_conv_is_pointwise(context->g)
+		? (struct nnps_b_source) { nnps_b_strided, image_data, 1, nnps_conv_output_plane(context->g), NULL }
+		: (struct nnps_b_source) { nnps_b_im2col_transposed, image_data, 0, 0, &context->im2col };
+}
 
 static void kernel_gradient_task(void* argument, size_t thread, size_t task) {
 	const struct kernel_gradient_context* context = argument;
@@ -71,10 +81,7 @@ static void kernel_gradient_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, context->plan.chunk_m, context->plan.chunk_n, plane,
 		context->workspace + thread * context->plan.thread_floats);
 	for (size_t image = 0; image < g->batch; image++) {
-		const float* image_data = context->input + image * nnps_conv_input_image(g);
-		const struct nnps_b_source b = nnps_conv_is_pointwise(g)
-			? (struct nnps_b_source) { nnps_b_strided, image_data, 1, plane, NULL }
-			: (struct nnps_b_source) { nnps_b_im2col_transposed, image_data, 0, 0, &context->im2col };
+		const struct nnps_b_source b = image_columns(context, image);
 		const float* a = context->grad_output + image * nnps_conv_output_image(g) + row0 * plane;
 		nnps_sgemm(context->config, m, n, plane, a, plane, 1, &b, 0, col0, context->grad_kernel + row0 * patch + col0, patch, image != 0, &buffers);
 	}
@@ -82,43 +89,30 @@ static void kernel_gradient_task(void* argument, size_t thread, size_t task) {
 
 /* ---- segments: partial[s] = grad_output[segment s] * im2col(input)[segment s]^T, then grad_kernel = sum in order ---- */
 
-struct segment_context {
-	const struct nnps_conv* g;
-	const struct nnps_sgemm_config* config;
-	struct segments plan;
-	struct nnps_im2col im2col;
-	const float* input;
-	const float* grad_output;
-	float* partials;   /* count partials, then each thread's GEMM buffers */
-	float* grad_kernel;
-};
 
 static void segment_task(void* argument, size_t thread, size_t s) {
-	const struct segment_context* context = argument;
+	const struct kernel_gradient_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g), image = s / context->plan.per_image;
-	const size_t p0 = s % context->plan.per_image * context->plan.pixels, pixels = nnps_min(context->plan.pixels, plane - p0);
-	float* buffers_base = context->partials + context->plan.count * context->plan.gradient_floats + thread * context->plan.thread_floats;
-	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, g->output_channels, patch, context->plan.pixels, buffers_base);
-	const float* image_data = context->input + image * nnps_conv_input_image(g);
-	const struct nnps_b_source b = nnps_conv_is_pointwise(g)
-		? (struct nnps_b_source) { nnps_b_strided, image_data, 1, plane, NULL }
-		: (struct nnps_b_source) { nnps_b_im2col_transposed, image_data, 0, 0, &context->im2col };
+	const struct segments* plan = &context->segments;
+	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g), image = s / plan->per_image;
+	const size_t p0 = s % plan->per_image * plan->pixels, pixels = nnps_min(plan->pixels, plane - p0);
+	float* buffers_base = context->workspace + plan->count * plan->gradient_floats + thread * plan->thread_floats;
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, g->output_channels, patch, plan->pixels, buffers_base);
+	const struct nnps_b_source b = image_columns(context, image);
 	const float* a = context->grad_output + image * nnps_conv_output_image(g) + p0;
-	nnps_sgemm(context->config, g->output_channels, patch, pixels, a, plane, 1, &b, p0, 0, context->partials + s * context->plan.gradient_floats, patch,
-		false, &buffers);
+	nnps_sgemm(context->config, g->output_channels, patch, pixels, a, plane, 1, &b, p0, 0, context->workspace + s * plan->gradient_floats, patch, false, &buffers);
 }
 
 /* grad_kernel[e] for e in one line-sized run: the partials summed in segment order. */
 #define MERGE_FLOATS 1024
 static void merge_task(void* argument, size_t thread, size_t task) {
 	(void) thread;
-	const struct segment_context* context = argument;
+	const struct kernel_gradient_context* context = argument;
 	const size_t total = context->g->output_channels * nnps_conv_patch(context->g), e0 = task * MERGE_FLOATS, count = nnps_min(MERGE_FLOATS, total - e0);
 	float* out = context->grad_kernel + e0;
-	for (size_t e = 0; e < count; e++) out[e] = context->partials[e0 + e];
-	for (size_t s = 1; s < context->plan.count; s++) {
-		const float* partial = context->partials + s * context->plan.gradient_floats + e0;
+	for (size_t e = 0; e < count; e++) out[e] = context->workspace[e0 + e];
+	for (size_t s = 1; s < context->segments.count; s++) {
+		const float* partial = context->workspace + s * context->segments.gradient_floats + e0;
 		for (size_t e = 0; e < count; e++) out[e] += partial[e];
 	}
 }
@@ -134,16 +128,15 @@ void nnps_implicit_gemm_kernel_gradient(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
 	float* workspace, pthreadpool_t pool)
 {
-	const struct segments segments = plan_segments(g, config);
-	if (segments.used) {
-		const struct segment_context context = { g, config, segments, nnps_conv_im2col(g), input, grad_output, workspace, grad_kernel };
-		nnps_parallelize(pool, segment_task, (void*) &context, segments.count);
+	const struct kernel_gradient_context context = {
+		g, config, plan_kernel_gradient(g, config, pthreadpool_get_threads_count(pool)), plan_segments(g, config), nnps_conv_im2col(g), input, grad_output,
+		grad_kernel, workspace,
+	};
+	if (context.segments.used) {
+		nnps_parallelize(pool, segment_task, (void*) &context, context.segments.count);
 		nnps_parallelize(pool, merge_task, (void*) &context, nnps_ceil_div(g->output_channels * nnps_conv_patch(g), MERGE_FLOATS));
 		return;
 	}
-	const struct kernel_gradient_context context = {
-		g, config, plan_kernel_gradient(g, config, pthreadpool_get_threads_count(pool)), nnps_conv_im2col(g), input, grad_output, grad_kernel, workspace,
-	};
 	const size_t tasks_m = nnps_ceil_div(g->output_channels, context.plan.chunk_m);
 	nnps_parallelize(pool, kernel_gradient_task, (void*) &context, tasks_m * context.plan.tasks_n);
 }
