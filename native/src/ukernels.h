@@ -56,6 +56,18 @@ struct nnps_im2col_panel {
 };
 typedef void (*nnps_im2col_pack_fn)(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
 
+/*
+ * The transposed layout (the kernel gradient's B): rows are pixels, columns kernel taps. The panel's rows 0 .. depth
+ * come as runs along one output row each (`first` and `length` count rows; column origin x, row origin y, image as
+ * above), its columns are the taps tap0 .. tap0 + valid: panel[k * nr + j] = image[c][y + ky][x + kx + t *
+ * stride_width] for row k = first + t of a run and tap tap0 + j = (c, ky, kx), zero outside the image and for
+ * columns valid .. nr. The same bounds as above hold; `runs` cover rows [0, depth) in order.
+ */
+typedef void (*nnps_im2col_transposed_pack_fn)(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
+
+NNPS_INTERNAL void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_im2col_transposed_pack__scalar(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
+
 NNPS_INTERNAL void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_im2col_pack__scalar(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
 

@@ -1,6 +1,7 @@
 /* The implicit-im2col packers of every ISA table this CPU runs, through nnps_pack_b (the runs pack.c cuts, then the
  * table's packer), against a naive im2col on random geometries: strides 1..4 (the vector packers' own paths and the
- * fallback), any padding, kernel wider than the image, maps not a multiple of the panel, several images per panel.
+ * fallback), any padding, kernel wider than the image, maps not a multiple of the panel, several images per panel; as
+ * is and transposed (the kernel gradient's layout).
  * The images sit between NaN guards, so a packer that reads outside an image (instead of writing the padding's zero)
  * shows a NaN; a sentinel after the packed panels catches writes past them. */
 #include <math.h>
@@ -22,8 +23,9 @@ static size_t below(size_t n) {
 
 static long checks = 0;
 
-/* One random geometry and packing call; false (with a message) on the first wrong float. */
-static bool check_random_call(const struct nnps_sgemm_config* config, const char* isa) {
+/* One random geometry and packing call, B as is (rows = taps, columns = pixels) or transposed; false (with a message)
+ * on the first wrong float. */
+static bool check_random_call(const struct nnps_sgemm_config* config, const char* isa, bool transposed) {
 	const size_t batch = 1 + below(3), channels = 1 + below(4), height = 1 + below(12), width = 1 + below(40);
 	const size_t kh = 1 + below(5), kw = 1 + below(5), sh = 1 + below(4), sw = 1 + below(4), pt = below(kh + 2), pl = below(kw + 2);
 	if (height + 2 * pt < kh || width + 2 * pl < kw) return true;
@@ -36,8 +38,9 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 		for (size_t i = 0; i < image; i++) images[GUARD + b * image_stride + i] = (float) (1 + b * image + i);
 	}
 	const struct nnps_im2col g = { height, width, kh, kw, pt, pl, sh, sw, ow, oh * ow, image_stride };
-	const struct nnps_b_source source = { nnps_b_im2col, first, 0, 0, &g };
-	const size_t rows = channels * kh * kw, total_columns = batch * oh * ow, nr = config->nr;
+	const struct nnps_b_source source = { transposed ? nnps_b_im2col_transposed : nnps_b_im2col, first, 0, 0, &g };
+	const size_t taps = channels * kh * kw, pixels = batch * oh * ow, nr = config->nr;
+	const size_t rows = transposed ? pixels : taps, total_columns = transposed ? taps : pixels;
 	const size_t row0 = below(rows), depth = 1 + below(rows - row0), col0 = below(total_columns), columns = 1 + below(total_columns - col0);
 	const size_t packed_floats = nnps_round_up(columns, nr) * depth;
 	float* packed = aligned_alloc(64, nnps_round_up((packed_floats + 16) * sizeof(float), 64));
@@ -48,15 +51,16 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 		for (size_t k = 0; k < depth && ok; k++) {
 			float expected = 0.0f;
 			if (q < columns) {
-				const size_t p = col0 + q, b = p / (oh * ow), pixel = p % (oh * ow), r = row0 + k, c = r / (kh * kw), ky = r % (kh * kw) / kw, kx = r % kw;
+				const size_t p = transposed ? row0 + k : col0 + q, r = transposed ? col0 + q : row0 + k;
+				const size_t b = p / (oh * ow), pixel = p % (oh * ow), c = r / (kh * kw), ky = r % (kh * kw) / kw, kx = r % kw;
 				const ptrdiff_t iy = (ptrdiff_t) (pixel / ow * sh + ky) - (ptrdiff_t) pt, ix = (ptrdiff_t) (pixel % ow * sw + kx) - (ptrdiff_t) pl;
 				if (iy >= 0 && iy < (ptrdiff_t) height && ix >= 0 && ix < (ptrdiff_t) width) expected = first[b * image_stride + (c * height + (size_t) iy) * width + (size_t) ix];
 			}
 			const float got = packed[q / nr * nr * depth + k * nr + q % nr];
 			checks++;
 			if (!(got == expected)) {
-				printf("FAIL: the %s im2col packer, input [%zu,%zu,%zu,%zu] kernel %zux%zu stride %zux%zu padding %zux%zu, rows %zu+%zu, columns %zu+%zu: "
-					"column %zu row %zu = %g, expected %g\n", isa, batch, channels, height, width, kh, kw, sh, sw, pt, pl, row0, depth, col0, columns, q, k, got, expected);
+				printf("FAIL: the %s im2col packer%s, input [%zu,%zu,%zu,%zu] kernel %zux%zu stride %zux%zu padding %zux%zu, rows %zu+%zu, columns %zu+%zu: "
+					"column %zu row %zu = %g, expected %g\n", isa, transposed ? " (transposed)" : "", batch, channels, height, width, kh, kw, sh, sw, pt, pl, row0, depth, col0, columns, q, k, got, expected);
 				ok = false;
 			}
 		}
@@ -78,10 +82,12 @@ int main(void) {
 	for (int level = nnps_isa_avx512; level >= nnps_isa_scalar; level--) {
 		struct nnps_isa_table isa;
 		if (!nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa) || !nnps_isa_supported(isa.level)) continue;
-		int calls = 0;
-		for (; calls < 3000 && check_random_call(&isa.sgemm, isa.name); calls++) {}
-		if (calls < 3000) failures++;
-		printf("%s: %d random packing calls %s\n", isa.name, calls, calls < 3000 ? "until a failure" : "ok");
+		for (int transposed = 0; transposed < 2; transposed++) {
+			int calls = 0;
+			for (; calls < 3000 && check_random_call(&isa.sgemm, isa.name, transposed); calls++) {}
+			if (calls < 3000) failures++;
+			printf("%s%s: %d random packing calls %s\n", isa.name, transposed ? " transposed" : "", calls, calls < 3000 ? "until a failure" : "ok");
+		}
 		tested++;
 	}
 	printf("%d packers, %ld checks, %d failures\n", tested, checks, failures);

@@ -65,18 +65,6 @@ static size_t panel_runs(const struct nnps_b_source* b, size_t p0, size_t valid,
 	return count;
 }
 
-/* dst[j * step] = row[x0 + j * stride] for j < length where that lies in [0, width), else 0 (as the panel packers do,
- * for the transposed layout's strided writes). */
-static void copy_clipped(float* dst, size_t step, const float* row, ptrdiff_t x0, size_t stride, size_t length, ptrdiff_t width) {
-	const ptrdiff_t s = (ptrdiff_t) stride, n = (ptrdiff_t) length;
-	ptrdiff_t lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s, hi = x0 >= width ? 0 : (width - x0 + s - 1) / s;
-	lo = lo < n ? lo : n;
-	hi = hi < lo ? lo : hi < n ? hi : n;
-	for (ptrdiff_t j = 0; j < lo; j++) dst[(size_t) j * step] = 0.0f;
-	for (ptrdiff_t j = lo; j < hi; j++) dst[(size_t) j * step] = row[x0 + j * s];
-	for (ptrdiff_t j = hi; j < n; j++) dst[(size_t) j * step] = 0.0f;
-}
-
 static void pack_b_im2col(const struct nnps_sgemm_config* config, const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, float* packed) {
 	const struct nnps_im2col* g = b->im2col;
 	const size_t nr = config->nr;
@@ -91,32 +79,22 @@ static void pack_b_im2col(const struct nnps_sgemm_config* config, const struct n
 	}
 }
 
-/* The transpose: row p = (oy, ox), column r = (channel, ky, kx). Each column (one kernel tap of one channel) is
- * walked down its pixels in runs along an output row: reads follow the image, writes stride through the panel. */
-static void pack_b_im2col_transposed(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
+/* The transpose: rows are pixels, cut into runs along output rows per block of at most MAX_RUNS_PIXELS rows (runs
+ * are at least one pixel long), columns are kernel taps in panels of nr. */
+#define MAX_RUNS_PIXELS 256
+static void pack_b_im2col_transposed(const struct nnps_sgemm_config* config, const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, float* packed) {
 	const struct nnps_im2col* g = b->im2col;
-	const ptrdiff_t height = (ptrdiff_t) g->input_height, width = (ptrdiff_t) g->input_width;
-	const size_t taps = g->kernel_height * g->kernel_width;
-	for (size_t q = 0; q < columns; q += nr) {
-		const size_t valid = nnps_min(columns - q, nr);
-		float* panel = packed + q * depth;
-		for (size_t j = 0; j < valid; j++) {
-			const size_t r = col0 + q + j, tap = r % taps, ky = tap / g->kernel_width, kx = tap % g->kernel_width;
-			const float* plane = b->data + (r / taps) * (size_t) (height * width);
-			for (size_t k = 0; k < depth;) {
-				const size_t p = row0 + k, ox = p % g->output_width, length = nnps_min(depth - k, g->output_width - ox);
-				const ptrdiff_t iy = (ptrdiff_t) ((p / g->output_width) * g->stride_height + ky) - (ptrdiff_t) g->pad_top;
-				float* target = panel + k * nr + j;
-				if (iy < 0 || iy >= height) {
-					for (size_t i = 0; i < length; i++) target[i * nr] = 0.0f;
-				} else {
-					const ptrdiff_t x0 = (ptrdiff_t) (ox * g->stride_width + kx) - (ptrdiff_t) g->pad_left;
-					copy_clipped(target, nr, plane + iy * width, x0, g->stride_width, length, width);
-				}
-				k += length;
-			}
+	const size_t nr = config->nr;
+	struct nnps_im2col_run runs[MAX_RUNS_PIXELS];
+	for (size_t k0 = 0; k0 < depth; k0 += MAX_RUNS_PIXELS) {
+		const size_t rows = nnps_min(depth - k0, MAX_RUNS_PIXELS), count = panel_runs(b, row0 + k0, rows, runs);
+		for (size_t q = 0; q < columns; q += nr) {
+			const struct nnps_im2col_panel panel = {
+				runs, count, nnps_min(columns - q, nr), nr, (ptrdiff_t) g->input_height, (ptrdiff_t) g->input_width,
+				g->kernel_height, g->kernel_width, g->stride_width,
+			};
+			config->im2col_transposed_pack(&panel, col0 + q, rows, packed + q * depth + k0 * nr);
 		}
-		zero_tail(panel, depth, valid, nr);
 	}
 }
 
@@ -124,7 +102,7 @@ void nnps_pack_b(const struct nnps_sgemm_config* config, const struct nnps_b_sou
 	const size_t nr = config->nr;
 	switch (b->kind) {
 		case nnps_b_im2col: pack_b_im2col(config, b, row0, depth, col0, columns, packed); break;
-		case nnps_b_im2col_transposed: pack_b_im2col_transposed(b, row0, depth, col0, columns, nr, packed); break;
+		case nnps_b_im2col_transposed: pack_b_im2col_transposed(config, b, row0, depth, col0, columns, packed); break;
 		default: pack_b_strided(b, row0, depth, col0, columns, nr, packed); break;
 	}
 }

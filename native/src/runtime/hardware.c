@@ -31,18 +31,18 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 #if defined(NNPS_HAVE_X86_KERNELS)
 		case nnps_isa_avx512:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512 }, avx512_winograd,
+				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512, nnps_im2col_transposed_pack__avx512 }, avx512_winograd,
 			};
 			break;
 		case nnps_isa_avx2:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__scalar }, portable_winograd,
+				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, portable_winograd,
 			};
 			break;
 #endif
 		case nnps_isa_scalar:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_scalar, "scalar", { nnps_sgemm_ukernel_4x8__scalar, 4, 8, 0, 0, 0, "sgemm_ukernel_4x8__scalar", nnps_im2col_pack__scalar }, portable_winograd,
+				nnps_isa_scalar, "scalar", { nnps_sgemm_ukernel_4x8__scalar, 4, 8, 0, 0, 0, "sgemm_ukernel_4x8__scalar", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, portable_winograd,
 			};
 			break;
 		default:

@@ -22,6 +22,7 @@ struct nnps_sgemm_config {
 	size_t nc;
 	const char* name;
 	nnps_im2col_pack_fn im2col_pack; /* packs B micro-panels of nr columns from an image */
+	nnps_im2col_transposed_pack_fn im2col_transposed_pack; /* the same, transposed (the kernel gradient's B) */
 };
 
 /* Winograd F(6x6, 3x3) tile transforms (the 64 multiplications run on the sgemm ukernel). */

@@ -54,7 +54,8 @@ void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0
 			if (iy < 0 || iy >= panel->height) continue;
 			const ptrdiff_t x = run->x + (ptrdiff_t) kx;
 			/* The run's columns t in [lo, hi) read inside the image (s is 1 or 2: a shift, not a division). */
-			ptrdiff_t lo = x >= 0 ? 0 : (-x + s - 1) / s, hi = x >= width ? 0 : (width - x + s - 1) / s;
+			/* s is 1 or 2 here: a shift, not a division. */
+		ptrdiff_t lo = x >= 0 ? 0 : (-x + s - 1) >> (s - 1), hi = x >= width ? 0 : (width - x + s - 1) >> (s - 1);
 			lo = lo < n ? lo : n;
 			hi = hi < lo ? lo : hi < n ? hi : n;
 			if (lo == hi) continue;

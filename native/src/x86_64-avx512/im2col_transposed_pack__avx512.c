@@ -1,0 +1,128 @@
+/* The transposed implicit-im2col packer (contract in ukernels.h), AVX-512, for the 32-column panels of the 6x32
+ * kernel: 16 pixels of 16 taps at a time. Each tap's 16 pixels come in as masked loads along the pixels' runs (as in
+ * the plain packer: stride 1 as is, stride 2 keeping even lanes), a 16x16 transpose in registers turns them into 16
+ * panel rows of 16 taps, stored whole. Wider strides take the portable packer. */
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "../ukernels.h"
+
+#define GROUP 16
+
+static inline uint64_t bit_range(size_t lo, size_t hi) {
+	const uint64_t below_hi = hi >= 64 ? ~(uint64_t) 0 : ((uint64_t) 1 << hi) - 1;
+	return below_hi & ~(((uint64_t) 1 << lo) - 1);
+}
+
+static inline const float* lane0_address(const float* row, ptrdiff_t offset) {
+	return (const float*) ((uintptr_t) row + (uintptr_t) (offset * (ptrdiff_t) sizeof(float)));
+}
+
+/* r[i] row i of a 16x16 block becomes its column i. */
+static inline void transpose16(__m512 r[16]) {
+	__m512 t[16];
+	for (int i = 0; i < 16; i += 2) {
+		t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+		t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+	}
+	for (int i = 0; i < 16; i += 4) {
+		r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+		r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+		r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+		r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+	}
+	for (int i = 0; i < 16; i += 8) {
+		for (int j = 0; j < 4; j++) {
+			t[i + j] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0x88);
+			t[i + j + 4] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0xDD);
+		}
+	}
+	for (int j = 0; j < 8; j++) {
+		r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
+		r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xDD);
+	}
+}
+
+/* Lanes 0..15 = pixels k0 .. k0 + 15 of tap (channel offset, ky, kx): masked loads along the runs that cross them. */
+/* A tap of the panel: where its channel starts and its offset in the window. */
+struct tap {
+	size_t channel_offset, ky, kx;
+};
+
+static __m512 tap_pixels(const struct nnps_im2col_panel* panel, size_t first_run, size_t k0, size_t rows, const struct tap* tap) {
+	const ptrdiff_t width = panel->width, s = (ptrdiff_t) panel->stride_width;
+	const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+	__m512 pixels = _mm512_setzero_ps();
+	for (size_t i = first_run; i < panel->count && panel->runs[i].first < k0 + rows; i++) {
+		const struct nnps_im2col_run* run = &panel->runs[i];
+		const ptrdiff_t iy = run->y + (ptrdiff_t) tap->ky;
+		if (iy < 0 || iy >= panel->height) continue;
+		const ptrdiff_t x = run->x + (ptrdiff_t) tap->kx, n = (ptrdiff_t) run->length;
+		/* s is 1 or 2 here: a shift, not a division. */
+		ptrdiff_t lo = x >= 0 ? 0 : (-x + s - 1) >> (s - 1), hi = x >= width ? 0 : (width - x + s - 1) >> (s - 1);
+		lo = lo < n ? lo : n;
+		hi = hi < lo ? lo : hi < n ? hi : n;
+		/* The run's pixels inside the image, as lanes of this group. */
+		const ptrdiff_t from = (ptrdiff_t) run->first + lo > (ptrdiff_t) k0 ? (ptrdiff_t) run->first + lo - (ptrdiff_t) k0 : 0;
+		const ptrdiff_t to = (ptrdiff_t) run->first + hi - (ptrdiff_t) k0 < (ptrdiff_t) rows ? (ptrdiff_t) run->first + hi - (ptrdiff_t) k0 : (ptrdiff_t) rows;
+		if (from >= to) continue;
+		const float* row = run->image + tap->channel_offset + (size_t) iy * (size_t) width;
+		const float* base = lane0_address(row, x + s * ((ptrdiff_t) k0 - (ptrdiff_t) run->first));
+		if (s == 1) {
+			pixels = _mm512_or_ps(pixels, _mm512_maskz_loadu_ps((__mmask16) bit_range((size_t) from, (size_t) to), base));
+		} else {
+			const uint64_t lanes = bit_range(2 * (size_t) from, 2 * (size_t) to) & UINT64_C(0x5555555555555555);
+			const __m512 a = _mm512_maskz_loadu_ps((__mmask16) lanes, base), b = _mm512_maskz_loadu_ps((__mmask16) (lanes >> 16), base + 16);
+			pixels = _mm512_or_ps(pixels, _mm512_permutex2var_ps(a, even, b));
+		}
+	}
+	return pixels;
+}
+
+/* The source rows two groups ahead: one line per distinct (channel, ky) of the panel's taps (the kx of a row share it),
+ * so the masked loads of that group find their lines in L1 instead of each waiting for its own miss. */
+#define PREFETCH_GROUPS 2
+static void prefetch_group(const struct nnps_im2col_panel* panel, size_t k, const struct tap* rows, size_t count) {
+	size_t i = 0;
+	while (i + 1 < panel->count && panel->runs[i].first + panel->runs[i].length <= k) i++;
+	const struct nnps_im2col_run* run = &panel->runs[i];
+	if (k < run->first || k >= run->first + run->length) return;
+	const ptrdiff_t x = run->x + (ptrdiff_t) ((k - run->first) * panel->stride_width), clipped = x < 0 ? 0 : x < panel->width ? x : panel->width - 1;
+	for (size_t r = 0; r < count; r++) {
+		const ptrdiff_t iy = run->y + (ptrdiff_t) rows[r].ky;
+		if (iy < 0 || iy >= panel->height) continue;
+		const char* line = (const char*) (run->image + rows[r].channel_offset + (size_t) iy * (size_t) panel->width + (size_t) clipped);
+		_mm_prefetch(line, _MM_HINT_T0);
+		_mm_prefetch(line + 64, _MM_HINT_T0);
+	}
+}
+
+void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed) {
+	if (panel->stride_width > 2 || panel->nr != 32) {
+		nnps_im2col_transposed_pack__scalar(panel, tap0, depth, packed);
+		return;
+	}
+	const size_t taps = panel->kernel_height * panel->kernel_width, plane = (size_t) (panel->height * panel->width);
+	struct tap columns[32], distinct[32];
+	size_t distinct_rows = 0;
+	for (size_t j = 0; j < panel->valid; j++) {
+		const size_t tap = tap0 + j;
+		columns[j] = (struct tap) { tap / taps * plane, tap % taps / panel->kernel_width, tap % panel->kernel_width };
+		if (j == 0 || columns[j].kx == 0) distinct[distinct_rows++] = (struct tap) { columns[j].channel_offset, columns[j].ky, 0 };
+	}
+	size_t first_run = 0;
+	for (size_t k0 = 0; k0 < depth; k0 += GROUP) {
+		const size_t rows = depth - k0 < GROUP ? depth - k0 : GROUP;
+		while (panel->runs[first_run].first + panel->runs[first_run].length <= k0) first_run++;
+		if (k0 + PREFETCH_GROUPS * GROUP < depth) prefetch_group(panel, k0 + PREFETCH_GROUPS * GROUP, distinct, distinct_rows);
+		for (size_t half = 0; half < 2; half++) {
+			__m512 r[16];
+			for (size_t j = 0; j < 16; j++) {
+				const size_t column = half * 16 + j;
+				r[j] = column < panel->valid ? tap_pixels(panel, first_run, k0, rows, &columns[column]) : _mm512_setzero_ps();
+			}
+			transpose16(r);
+			for (size_t i = 0; i < rows; i++) _mm512_store_ps(packed + (k0 + i) * 32 + half * 16, r[i]);
+		}
+	}
+}
