@@ -13,7 +13,7 @@ static size_t kernel_floats(const struct nnps_conv* g) {
 bool nnps_implicit_gemm_input_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
 	const struct nnps_conv t = nnps_conv_transposed(g);
 	size_t output;
-	return nnps_implicit_gemm_output_workspace(&t, config, threads, &output) && !__builtin_add_overflow(output, kernel_floats(g), floats);
+	return nnps_implicit_gemm_output_workspace(&t, config, threads, false, &output) && !__builtin_add_overflow(output, kernel_floats(g), floats);
 }
 
 /* rotated[c][o][ky][kx] = kernel[o][c][kh-1-ky][kw-1-kx], one forward input channel c per task. */
@@ -42,5 +42,5 @@ void nnps_implicit_gemm_input_gradient(
 	const struct nnps_conv t = nnps_conv_transposed(g);
 	const struct rotate_context rotation = { g, kernel, workspace };
 	nnps_parallelize(pool, rotate_task, (void*) &rotation, g->input_channels);
-	nnps_implicit_gemm_output(&t, config, grad_output, workspace, NULL, false, grad_input, workspace + kernel_floats(g), pool);
+	nnps_implicit_gemm_output(&t, config, grad_output, workspace, NULL, NULL, false, grad_input, workspace + kernel_floats(g), pool);
 }

@@ -21,7 +21,7 @@ struct output_plan {
 	size_t scratch_floats;
 };
 
-static struct output_plan plan_output(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads) {
+static struct output_plan plan_output(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed) {
 	struct output_plan plan;
 	const size_t plane = nnps_conv_output_plane(g), target = nnps_target_tasks(threads);
 	plan.shared = g->batch > 1 && plane < SHARED_CHUNK_COLUMNS && !nnps_conv_is_pointwise(g);
@@ -32,7 +32,7 @@ static struct output_plan plan_output(const struct nnps_conv* g, const struct nn
 	} else {
 		nnps_split(plane, nnps_ceil_div(target, g->batch), config->nr, &plan.chunk, &plan.chunks);
 	}
-	plan.kernel_floats = nnps_packed_a_floats(config, g->output_channels, nnps_conv_patch(g));
+	plan.kernel_floats = kernel_packed ? 0 : nnps_packed_a_floats(config, g->output_channels, nnps_conv_patch(g));
 	plan.scratch_floats = plan.shared ? nnps_round_up(g->output_channels * plan.chunk, NNPS_FLOATS_PER_LINE) : 0;
 	plan.thread_floats = nnps_gemm_buffer_floats(config, 0, plan.chunk, nnps_conv_patch(g)) + plan.scratch_floats;
 	return plan;
@@ -47,6 +47,7 @@ struct output_context {
 	const float* bias;
 	bool relu;
 	float* output;
+	const float* packed_kernel;
 	float* workspace;
 };
 
@@ -90,7 +91,7 @@ static void output_task(void* argument, size_t thread, size_t task) {
 	}
 	float* thread_space = context->workspace + context->plan.kernel_floats + thread * context->plan.thread_floats;
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, chunk, patch, thread_space + context->plan.scratch_floats);
-	const float* packed_kernel = context->workspace;
+	const float* packed_kernel = context->packed_kernel;
 	const size_t image = col0 / plane, pixel = col0 % plane;
 	if (pixel + n <= plane) {
 		/* Within one image: straight into the output. */
@@ -110,20 +111,33 @@ static void output_task(void* argument, size_t thread, size_t task) {
 	scatter(context, scratch, col0, n);
 }
 
-bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
-	const struct output_plan plan = plan_output(g, config, threads);
+bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats) {
+	const struct output_plan plan = plan_output(g, config, threads, kernel_packed);
 	size_t buffers;
 	return !__builtin_mul_overflow(plan.thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, plan.kernel_floats, floats);
 }
 
+bool nnps_implicit_gemm_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
+	size_t product;
+	if (!nnps_product4(nnps_round_up(g->output_channels, config->mr), nnps_conv_patch(g), 1, 1, &product)) return false;
+	*floats = nnps_packed_a_floats(config, g->output_channels, nnps_conv_patch(g));
+	return true;
+}
+
+void nnps_implicit_gemm_pack_kernel(const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* kernel, float* packed, pthreadpool_t pool) {
+	nnps_pack_a_parallel(config, kernel, nnps_conv_patch(g), 1, g->output_channels, nnps_conv_patch(g), packed, pool);
+}
+
 void nnps_implicit_gemm_output(
-	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* bias, bool relu,
-	float* output, float* workspace, pthreadpool_t pool)
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* packed_kernel,
+	const float* bias, bool relu, float* output, float* workspace, pthreadpool_t pool)
 {
-	const struct output_context context = {
-		g, config, plan_output(g, config, pthreadpool_get_threads_count(pool)), nnps_conv_im2col(g), input, bias, relu, output, workspace,
-	};
-	nnps_pack_a_parallel(config, kernel, nnps_conv_patch(g), 1, g->output_channels, nnps_conv_patch(g), workspace, pool);
+	const struct output_plan plan = plan_output(g, config, pthreadpool_get_threads_count(pool), packed_kernel != NULL);
+	if (packed_kernel == NULL) {
+		nnps_implicit_gemm_pack_kernel(g, config, kernel, workspace, pool);
+		packed_kernel = workspace;
+	}
+	const struct output_context context = { g, config, plan, nnps_conv_im2col(g), input, bias, relu, output, packed_kernel, workspace };
 	const size_t tasks = context.plan.shared ? context.plan.chunks : g->batch * context.plan.chunks;
 	nnps_parallelize(pool, output_task, (void*) &context, tasks);
 }

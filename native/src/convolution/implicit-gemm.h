@@ -9,11 +9,17 @@
 
 #include "convolution.h"
 
-/* output[n][o] = kernel[o] * im2col(input[n]) (+ bias[o]), then relu if asked: output and inference. */
-NNPS_INTERNAL bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats);
+/* output[n][o] = kernel[o] * im2col(input[n]) (+ bias[o]), then relu if asked: output and inference. The kernel is
+ * packed here (the workspace has room for it) or given packed (packed_kernel, from nnps_implicit_gemm_pack_kernel;
+ * kernel is then unused, and the workspace was sized with kernel_packed). */
+NNPS_INTERNAL bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats);
 NNPS_INTERNAL void nnps_implicit_gemm_output(
-	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* bias, bool relu,
-	float* output, float* workspace, pthreadpool_t pool);
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* packed_kernel,
+	const float* bias, bool relu, float* output, float* workspace, pthreadpool_t pool);
+
+/* The kernel packed as the output GEMM's A: its floats (false on overflow), and the packing into `packed`. */
+NNPS_INTERNAL bool nnps_implicit_gemm_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats);
+NNPS_INTERNAL void nnps_implicit_gemm_pack_kernel(const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* kernel, float* packed, pthreadpool_t pool);
 
 /* grad_input as a stride-1 convolution of grad_output with the kernel rotated by 180 degrees, channels swapped,
  * padded by k - 1 - p: the output path (shared chunks for small maps included) with no column buffer and no col2im.

@@ -6,8 +6,6 @@
 #define OUT 6
 #define POINTS 64
 #define LANES NNPS_WINOGRAD_LANES
-/* The tallest micro-kernel tile any table has (the kernel transform keeps one panel's transforms on the stack). */
-#define MAX_MR 8
 /* Images per group: enough that the 64 GEMMs are at least ~512 columns wide, within ~4096 columns of transforms. */
 #define TARGET_COLUMNS 512
 #define MAX_COLUMNS 4096
@@ -34,8 +32,8 @@ static bool reserve(size_t* total, size_t* offset, size_t count, size_t a, size_
 	return nnps_product4(count, a, b, 1, &floats) && !__builtin_add_overflow(*total, nnps_round_up(floats, NNPS_FLOATS_PER_LINE), total);
 }
 
-static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct plan* plan) {
-	if (config->mr > MAX_MR) return false;
+static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_given, struct plan* plan) {
+	if (config->mr > NNPS_WINOGRAD_MAX_MR) return false;
 	const size_t co = g->output_channels, ci = g->input_channels;
 	plan->tiles_w = nnps_ceil_div(g->output_width, OUT);
 	plan->tiles = nnps_ceil_div(g->output_height, OUT) * plan->tiles_w;
@@ -47,56 +45,10 @@ static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config*
 	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->chunk, ci); /* A comes packed (U) */
 	plan->floats = 0;
 	size_t buffers_offset;
-	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, POINTS, nnps_packed_a_floats(config, co, ci), 1) &&
+	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, kernel_given ? 0 : POINTS, nnps_packed_a_floats(config, co, ci), 1) &&
 		reserve(&plan->floats, &plan->v_offset, POINTS, ci, widest) && reserve(&plan->floats, &plan->m_offset, POINTS, co, widest) &&
 		reserve(&plan->floats, &plan->input_blocks_offset, widest / LANES, BLOCK_FLOATS, 1) &&
 		reserve(&plan->floats, &plan->output_blocks_offset, widest / LANES, BLOCK_FLOATS, 1);
-}
-
-/* ---- kernel transform: U[point] (co x ci) written straight in the GEMM's packed-A layout (panels of mr output
- * channels, mr values per input channel), so the 64 GEMMs pack nothing. A task owns one panel: it transforms 16 input
- * channels of its mr output channels at a time, side by side in lanes, then interleaves them into one contiguous run of
- * 16 * mr floats per point ---- */
-struct kernel_context {
-	const struct nnps_conv* g;
-	const struct nnps_sgemm_config* config;
-	nnps_winograd_kernel_transform_fn transform;
-	const float* kernel;
-	bool rotated; /* the input gradient: the forward kernel [ci][co][3][3] rotated by 180 degrees */
-	float* u;
-};
-
-/* kernels[i * LANES + t] = element i of the 3x3 kernel (o, c0 + t); zeros past ci. */
-static void gather_kernels(const struct kernel_context* context, size_t o, size_t c0, float* kernels) {
-	const size_t co = context->g->output_channels, ci = context->g->input_channels, count = nnps_min(LANES, ci - c0);
-	for (size_t t = 0; t < LANES; t++) {
-		const size_t c = c0 + t;
-		for (size_t i = 0; i < 9; i++) {
-			kernels[i * LANES + t] = t >= count ? 0.0f : context->rotated ? context->kernel[(c * co + o) * 9 + (8 - i)] : context->kernel[(o * ci + c) * 9 + i];
-		}
-	}
-}
-
-static void kernel_task(void* argument, size_t thread, size_t panel) {
-	(void) thread;
-	const struct kernel_context* context = argument;
-	const size_t co = context->g->output_channels, ci = context->g->input_channels, mr = context->config->mr;
-	const size_t point_floats = nnps_packed_a_floats(context->config, co, ci);
-	float transformed[MAX_MR][POINTS * LANES];
-	for (size_t c0 = 0; c0 < ci; c0 += LANES) {
-		const size_t count = nnps_min(LANES, ci - c0);
-		for (size_t r = 0; r < mr; r++) {
-			float kernels[9 * LANES] = { 0 };
-			if (panel * mr + r < co) gather_kernels(context, panel * mr + r, c0, kernels);
-			context->transform(kernels, transformed[r], LANES);
-		}
-		for (size_t point = 0; point < POINTS; point++) {
-			float* run = context->u + point * point_floats + panel * mr * ci + c0 * mr;
-			for (size_t t = 0; t < count; t++) {
-				for (size_t r = 0; r < mr; r++) run[t * mr + r] = transformed[r][point * LANES + t];
-			}
-		}
-	}
 }
 
 /* The images of one group: columns = images * tiles, column = image-in-group * tiles + tile; V's and M's rows are
@@ -218,26 +170,32 @@ static struct nnps_conv convolution_run(enum nnps_function function, const struc
 	return function == nnps_function_input_gradient ? nnps_conv_transposed(g) : *g;
 }
 
-bool nnps_winograd_workspace(enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, size_t* floats) {
+bool nnps_winograd_workspace(
+	enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, bool kernel_transformed, size_t* floats)
+{
 	const struct nnps_conv run = convolution_run(function, g);
 	struct plan plan;
-	if (!make_plan(&run, &isa->sgemm, threads, &plan)) return false;
+	if (!make_plan(&run, &isa->sgemm, threads, kernel_transformed, &plan)) return false;
 	*floats = plan.floats;
 	return true;
 }
 
+/* With transformed_kernel NULL, U is transformed here into the workspace. */
 static void convolve(
-	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, bool rotated, const float* bias, bool relu,
-	float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, bool rotated, const float* transformed_kernel,
+	const float* bias, bool relu, float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
 {
 	struct plan plan;
-	make_plan(g, &isa->sgemm, pthreadpool_get_threads_count(pool), &plan);
-	float *u = workspace + plan.u_offset, *v = workspace + plan.v_offset, *m = workspace + plan.m_offset;
+	make_plan(g, &isa->sgemm, pthreadpool_get_threads_count(pool), transformed_kernel != NULL, &plan);
+	float *v = workspace + plan.v_offset, *m = workspace + plan.m_offset;
+	const float* u = transformed_kernel;
 	const struct nnps_winograd_f6x6k3x3_config* transforms = &isa->winograd_f6x6k3x3;
 	struct nnp_profile phases = { 0 };
 	double start = nnps_now_seconds();
-	const struct kernel_context kernels = { g, &isa->sgemm, transforms->kernel_transform, kernel, rotated, u };
-	nnps_parallelize(pool, kernel_task, (void*) &kernels, nnps_ceil_div(g->output_channels, isa->sgemm.mr));
+	if (u == NULL) {
+		nnps_winograd_transform_kernel(g, isa, kernel, rotated, workspace + plan.u_offset, pool);
+		u = workspace + plan.u_offset;
+	}
 	phases.kernel_transform = nnps_now_seconds() - start;
 	struct nnps_winograd_block* input_blocks = (struct nnps_winograd_block*) (workspace + plan.input_blocks_offset);
 	struct nnps_winograd_block* output_blocks = (struct nnps_winograd_block*) (workspace + plan.output_blocks_offset);
@@ -262,10 +220,10 @@ static void convolve(
 }
 
 void nnps_winograd_output(
-	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, const float* bias, bool relu, float* output,
-	float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, const float* transformed_kernel, const float* bias,
+	bool relu, float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
 {
-	convolve(g, isa, input, kernel, false, bias, relu, output, workspace, pool, profile);
+	convolve(g, isa, input, kernel, false, transformed_kernel, bias, relu, output, workspace, pool, profile);
 }
 
 void nnps_winograd_input_gradient(
@@ -273,5 +231,5 @@ void nnps_winograd_input_gradient(
 	float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
 {
 	const struct nnps_conv run = nnps_conv_transposed(g);
-	convolve(&run, isa, grad_output, kernel, true, NULL, false, grad_input, workspace, pool, profile);
+	convolve(&run, isa, grad_output, kernel, true, NULL, NULL, false, grad_input, workspace, pool, profile);
 }

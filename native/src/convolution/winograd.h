@@ -13,13 +13,27 @@
  * 2 (the input gradient pads by 2 - p), and not the kernel gradient. */
 NNPS_INTERNAL bool nnps_winograd_applies(enum nnps_function function, const struct nnps_conv* g);
 
-/* The workspace of output/inference (forward) or the input gradient; false when a size overflows. */
-NNPS_INTERNAL bool nnps_winograd_workspace(enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, size_t* floats);
+/* The tallest micro-kernel tile the kernel transform handles (it keeps one panel's transforms on the stack). */
+#define NNPS_WINOGRAD_MAX_MR 8
 
-/* output = conv(input, kernel) (+ bias, relu); fills the profile's transform and multiplication phases. */
+/* The workspace of output/inference (forward) or the input gradient, without room for U when the kernel comes
+ * transformed already; false when a size overflows. */
+NNPS_INTERNAL bool nnps_winograd_workspace(
+	enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, bool kernel_transformed, size_t* floats);
+
+/* The transformed kernel U of g: its floats (false on overflow), and the transform itself into u (64-byte aligned),
+ * of the forward kernel [co][ci][3][3], or with `rotated` of the input gradient's (g then being the transposed
+ * convolution, the kernel [ci][co][3][3] rotated by 180 degrees). */
+NNPS_INTERNAL bool nnps_winograd_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats);
+NNPS_INTERNAL void nnps_winograd_transform_kernel(
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* u, pthreadpool_t pool);
+
+/* output = conv(input, kernel) (+ bias, relu), the kernel transformed here or given transformed (transformed_kernel,
+ * from nnps_winograd_transform_kernel; kernel is then unused); fills the profile's transform and multiplication
+ * phases. */
 NNPS_INTERNAL void nnps_winograd_output(
-	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, const float* bias, bool relu, float* output,
-	float* workspace, pthreadpool_t pool, struct nnp_profile* profile);
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, const float* transformed_kernel, const float* bias,
+	bool relu, float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile);
 
 /* grad_input of the convolution g, from grad_output and the forward kernel. */
 NNPS_INTERNAL void nnps_winograd_input_gradient(

@@ -5,6 +5,7 @@
 #include "../convolution/col2im.h"
 #include "../convolution/implicit-gemm.h"
 #include "../convolution/winograd.h"
+#include "transformed-kernel.h"
 #include "validate.h"
 #include "workspace.h"
 
@@ -53,20 +54,25 @@ static bool transposed_input_gradient(const struct nnps_conv* g) {
 		g->input_height * g->input_width < 1024;
 }
 
-static bool workspace_floats(enum nnps_function function, enum nnps_algorithm algorithm, const struct nnps_conv* g, size_t threads, size_t* floats) {
+/* kernel_transformed: an inference call reusing a stored kernel, so the workspace needs no room to transform it. */
+static bool workspace_floats(
+	enum nnps_function function, enum nnps_algorithm algorithm, const struct nnps_conv* g, size_t threads, bool kernel_transformed, size_t* floats)
+{
 	const struct nnps_isa_table* isa = &nnps_hardware.isa;
-	if (algorithm == nnps_algorithm_winograd_f6x6k3x3) return nnps_winograd_workspace(function, g, isa, threads, floats);
+	if (algorithm == nnps_algorithm_winograd_f6x6k3x3) return nnps_winograd_workspace(function, g, isa, threads, kernel_transformed, floats);
 	switch (function) {
 		case nnps_function_input_gradient:
 			return transposed_input_gradient(g) ? nnps_implicit_gemm_input_gradient_workspace(g, &isa->sgemm, threads, floats)
 				: nnps_col2im_input_gradient_workspace(g, &isa->sgemm, threads, floats);
 		case nnps_function_kernel_gradient: return nnps_implicit_gemm_kernel_gradient_workspace(g, &isa->sgemm, threads, floats);
-		default: return nnps_implicit_gemm_output_workspace(g, &isa->sgemm, threads, floats);
+		default: return nnps_implicit_gemm_output_workspace(g, &isa->sgemm, threads, kernel_transformed, floats);
 	}
 }
 
+/* transformed_kernel: the stored kernel of a reuse call (r->kernel is then that buffer), else NULL. */
 static void execute(
-	const struct request* r, enum nnps_algorithm algorithm, const struct nnps_conv* g, float* workspace, pthreadpool_t pool, struct nnp_profile* phases)
+	const struct request* r, enum nnps_algorithm algorithm, const struct nnps_conv* g, const float* transformed_kernel, float* workspace, pthreadpool_t pool,
+	struct nnp_profile* phases)
 {
 	const struct nnps_isa_table* isa = &nnps_hardware.isa;
 	const bool relu = r->activation == nnp_activation_relu;
@@ -86,12 +92,27 @@ static void execute(
 			break;
 		default:
 			if (winograd) {
-				nnps_winograd_output(g, isa, r->input, r->kernel, r->bias, relu, r->output, workspace, pool, phases);
+				nnps_winograd_output(g, isa, r->input, r->kernel, transformed_kernel, r->bias, relu, r->output, workspace, pool, phases);
 			} else {
-				nnps_implicit_gemm_output(g, &isa->sgemm, r->input, r->kernel, r->bias, relu, r->output, workspace, pool);
+				nnps_implicit_gemm_output(g, &isa->sgemm, r->input, r->kernel, transformed_kernel, r->bias, relu, r->output, workspace, pool);
 			}
 			break;
 	}
+}
+
+/* Inference with transform strategy precompute: the workspace buffer receives the stored kernel (its size is what a
+ * size query reports); input, bias and output are not touched. With neither a buffer nor a size pointer there is
+ * nowhere to put it: nnp_status_insufficient_buffer. */
+static enum nnp_status precompute(const struct request* r, enum nnps_algorithm algorithm, const struct nnps_conv* g, pthreadpool_t pool) {
+	size_t bytes;
+	if (!nnps_transformed_kernel_bytes(algorithm, g, &bytes)) return nnp_status_out_of_memory;
+	if (r->workspace_buffer == NULL && r->workspace_size != NULL) {
+		*r->workspace_size = bytes;
+		return nnp_status_success;
+	}
+	if (r->workspace_buffer == NULL || r->workspace_size == NULL || *r->workspace_size < bytes) return nnp_status_insufficient_buffer;
+	nnps_transformed_kernel_write(algorithm, g, r->kernel, r->workspace_buffer, pool);
+	return nnp_status_success;
 }
 
 static enum nnp_status run(const struct request* r) {
@@ -103,12 +124,15 @@ static enum nnp_status run(const struct request* r) {
 	enum nnps_algorithm algorithm;
 	status = nnps_choose_algorithm(r->algorithm, r->function, &g, &algorithm);
 	if (status != nnp_status_success) return status;
-	if (r->function == nnps_function_inference) {
-		if ((unsigned) r->transform_strategy > nnp_convolution_transform_strategy_reuse) return nnp_status_invalid_transform_strategy;
-		/* 0 (upstream's default) and compute transform the kernel in the call; stored transforms do not exist yet. */
-		if (r->transform_strategy == nnp_convolution_transform_strategy_precompute || r->transform_strategy == nnp_convolution_transform_strategy_reuse) {
-			return nnp_status_unsupported_transform_strategy;
-		}
+	/* Inference's transform strategy: 0 (upstream's default) and compute transform the kernel in the call; precompute
+	 * stores it in the workspace buffer; reuse reads it from `kernel`, whose header names the algorithm it was made for. */
+	const enum nnp_convolution_transform_strategy strategy =
+		r->function == nnps_function_inference ? r->transform_strategy : nnp_convolution_transform_strategy_compute;
+	if ((unsigned) strategy > nnp_convolution_transform_strategy_reuse) return nnp_status_invalid_transform_strategy;
+	const float* transformed_kernel = NULL;
+	if (strategy == nnp_convolution_transform_strategy_reuse) {
+		status = nnps_transformed_kernel_open(r->kernel, r->algorithm, &g, &algorithm, &transformed_kernel);
+		if (status != nnp_status_success) return status;
 	}
 
 	/* A call too small to split runs on the caller: below this many multiply-adds the pool's hand-offs between phases
@@ -116,15 +140,16 @@ static enum nnp_status run(const struct request* r) {
 	const size_t serial_below = (size_t) 4 << 20;
 	const size_t multiply_adds = nnps_conv_output_plane(&g) * g.batch * g.output_channels * nnps_conv_patch(&g);
 	const pthreadpool_t pool = multiply_adds < serial_below ? NULL : r->threadpool;
+	if (strategy == nnp_convolution_transform_strategy_precompute) return precompute(r, algorithm, &g, pool);
 	size_t floats;
-	if (!workspace_floats(r->function, algorithm, &g, pthreadpool_get_threads_count(pool), &floats)) return nnp_status_out_of_memory;
+	if (!workspace_floats(r->function, algorithm, &g, pthreadpool_get_threads_count(pool), transformed_kernel != NULL, &floats)) return nnp_status_out_of_memory;
 	struct nnps_workspace workspace;
 	status = nnps_workspace_acquire(r->workspace_buffer, r->workspace_size, floats, &workspace);
 	if (status != nnp_status_success || workspace.size_query) return status;
 
 	struct nnp_profile phases = { 0 };
 	const double compute_start = nnps_now_seconds();
-	execute(r, algorithm, &g, workspace.memory, pool, &phases);
+	execute(r, algorithm, &g, transformed_kernel, workspace.memory, pool, &phases);
 	if (algorithm == nnps_algorithm_implicit_gemm) phases.block_multiplication = nnps_now_seconds() - compute_start;
 	nnps_workspace_release(&workspace);
 	if (r->profile != NULL) {
