@@ -1,13 +1,16 @@
 /* Winograd F(6x6, 3x3) kernel transform: U[point] (co x ci) for the 64 points, written straight in the GEMM's packed-A
  * layout (panels of mr output channels, mr values per input channel), so the 64 GEMMs pack nothing; kept by
  * nnp_convolution_inference's precompute strategy between calls. */
+#include <string.h>
+
 #include "winograd.h"
 
 #define POINTS 64
 #define LANES NNPS_WINOGRAD_LANES
 
-/* A task owns one panel: it transforms 16 input channels of its mr output channels at a time, side by side in lanes,
- * then interleaves them into one contiguous run of 16 * mr floats per point. */
+/* A task owns one panel of mr output channels. Its lanes hold LANES / mr input channels of all mr output channels,
+ * lane = channel-in-chunk * mr + row, which is exactly the order of the packed layout, so a chunk's transform lands in
+ * place with no interleaving afterwards. */
 struct kernel_context {
 	const struct nnps_conv* g;
 	const struct nnps_sgemm_config* config;
@@ -17,35 +20,46 @@ struct kernel_context {
 	float* u;
 };
 
-/* kernels[i * LANES + t] = element i of the 3x3 kernel (o, c0 + t); zeros past ci. */
-static void gather_kernels(const struct kernel_context* context, size_t o, size_t c0, float* kernels) {
-	const size_t co = context->g->output_channels, ci = context->g->input_channels, count = nnps_min(LANES, ci - c0);
-	for (size_t t = 0; t < LANES; t++) {
-		const size_t c = c0 + t;
-		for (size_t i = 0; i < 9; i++) {
-			kernels[i * LANES + t] = t >= count ? 0.0f : context->rotated ? context->kernel[(c * co + o) * 9 + (8 - i)] : context->kernel[(o * ci + c) * 9 + i];
+/* kernels[i * LANES + c * mr + r] = element i of the 3x3 kernel (output channel o0 + r, input channel c0 + c) for
+ * c < channels; zeros in every other lane (output channels past co, input channels past the chunk). */
+static void gather_kernels(const struct kernel_context* context, size_t o0, size_t c0, size_t channels, float* kernels) {
+	const size_t co = context->g->output_channels, ci = context->g->input_channels, mr = context->config->mr;
+	for (size_t i = 0; i < 9 * LANES; i++) kernels[i] = 0.0f;
+	for (size_t c = 0; c < channels; c++) {
+		for (size_t r = 0; r < mr && o0 + r < co; r++) {
+			const size_t o = o0 + r, lane = c * mr + r;
+			if (context->rotated) {
+				const float* source = context->kernel + ((c0 + c) * co + o) * 9;
+				for (size_t i = 0; i < 9; i++) kernels[i * LANES + lane] = source[8 - i];
+			} else {
+				const float* source = context->kernel + (o * ci + c0 + c) * 9;
+				for (size_t i = 0; i < 9; i++) kernels[i * LANES + lane] = source[i];
+			}
 		}
 	}
 }
 
+/* Input channels per block: the block's transforms gather in a local buffer (L1), then each point's run of
+ * BLOCK_CHANNELS * mr floats is copied out whole, so U is written in full cache lines, one point at a time. */
+#define BLOCK_CHANNELS 16
+
 static void kernel_task(void* argument, size_t thread, size_t panel) {
 	(void) thread;
 	const struct kernel_context* context = argument;
-	const size_t co = context->g->output_channels, ci = context->g->input_channels, mr = context->config->mr;
+	const size_t co = context->g->output_channels, ci = context->g->input_channels, mr = context->config->mr, per_chunk = LANES / mr;
 	const size_t point_floats = nnps_packed_a_floats(context->config, co, ci);
-	float transformed[NNPS_WINOGRAD_MAX_MR][POINTS * LANES];
-	for (size_t c0 = 0; c0 < ci; c0 += LANES) {
-		const size_t count = nnps_min(LANES, ci - c0);
-		for (size_t r = 0; r < mr; r++) {
-			float kernels[9 * LANES] = { 0 };
-			if (panel * mr + r < co) gather_kernels(context, panel * mr + r, c0, kernels);
-			context->transform(kernels, transformed[r], LANES);
+	/* A chunk's transform writes all LANES lanes: the last chunk of a block spills up to LANES floats past the run. */
+	const size_t run_stride = BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES;
+	float block[POINTS * (BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES)];
+	for (size_t b0 = 0; b0 < ci; b0 += BLOCK_CHANNELS) {
+		const size_t block_channels = nnps_min(BLOCK_CHANNELS, ci - b0);
+		for (size_t c0 = 0; c0 < block_channels; c0 += per_chunk) {
+			float kernels[9 * LANES];
+			gather_kernels(context, panel * mr, b0 + c0, nnps_min(per_chunk, block_channels - c0), kernels);
+			context->transform(kernels, block + c0 * mr, run_stride);
 		}
 		for (size_t point = 0; point < POINTS; point++) {
-			float* run = context->u + point * point_floats + panel * mr * ci + c0 * mr;
-			for (size_t t = 0; t < count; t++) {
-				for (size_t r = 0; r < mr; r++) run[t * mr + r] = transformed[r][point * LANES + t];
-			}
+			memcpy(context->u + point * point_floats + (panel * ci + b0) * mr, block + point * run_stride, block_channels * mr * sizeof(float));
 		}
 	}
 }
