@@ -8,10 +8,10 @@ namespace NNPackSharp.Tests.EdgeCases;
 /// fix these killed the process (out-of-bounds reads and writes), threw after writing part of the output, or returned
 /// wrong numbers silently.
 /// </summary>
+[RestoresParallelism(NeedsNativeLibrary = true)]
 public class HugeStrideAndPaddingTests
 {
     private const int Max = int.MaxValue;
-    private int savedParallelism;
 
     /// <summary>The problems: issue 11's reproductions first, then near-overflow neighbours.</summary>
     internal static readonly (string Why, ConvCase Case)[] Problems =
@@ -32,12 +32,6 @@ public class HugeStrideAndPaddingTests
     ];
 
     private static readonly Conv2DAlgorithm[] Engines = [Conv2DAlgorithm.Im2ColGemm, Conv2DAlgorithm.NNPackAuto];
-
-    [SetUp]
-    public void SaveParallelism() => savedParallelism = Convolution.MaxDegreeOfParallelism;
-
-    [TearDown]
-    public void RestoreParallelism() => Convolution.MaxDegreeOfParallelism = savedParallelism;
 
     private static IEnumerable<TestCaseData> Calls() =>
         from problem in Problems

@@ -9,20 +9,12 @@ namespace NNPackSharp.Tests.EdgeCases;
 /// padding and stride 1500 on a 3x3 input cost NNPackAuto 311 MiB (a padded copy) and the managed engine 36 MiB, and
 /// Fastest picked NNPackAuto. Each padded problem here is compared with an unpadded one of the same output size.
 /// </summary>
+[RestoresParallelism(NeedsNativeLibrary = true)]
 public class PaddingCostTests
 {
-    private int savedParallelism;
-
+    // One thread: one workspace of each kind, and every allocation on the calling thread, where it is counted.
     [SetUp]
-    public void OneThread()
-    {
-        // One thread: one workspace of each kind, and every allocation on the calling thread, where it is counted.
-        savedParallelism = Convolution.MaxDegreeOfParallelism;
-        Convolution.MaxDegreeOfParallelism = 1;
-    }
-
-    [TearDown]
-    public void RestoreParallelism() => Convolution.MaxDegreeOfParallelism = savedParallelism;
+    public void OneThread() => Convolution.MaxDegreeOfParallelism = 1;
 
     private static IEnumerable<TestCaseData> Pairs() =>
         from padded in new[]

@@ -8,6 +8,7 @@ namespace NNPackSharp.Tests.EdgeCases;
 /// the right answer on both engines, and the managed engine's results, weight and bias gradients included, are
 /// bit-identical on any number of threads for any batch.
 /// </summary>
+[RestoresParallelism(NeedsNativeLibrary = true)]
 public class ParallelismTests
 {
     // Issue 11's reproduction: the parallel GEMM split divided by zero at int.MaxValue, after zeroing gradWeight.
@@ -15,14 +16,6 @@ public class ParallelismTests
 
     private static readonly ConvCase Layer = new(1, 16, 32, 32, 32, 3, 3, 1, 1, 1, 1);
     private static readonly Lazy<Expected> LayerReference = new(() => new Expected(Layer, seed: 4));
-    private int savedParallelism;
-
-    [SetUp]
-    public void SaveParallelism() => savedParallelism = Convolution.MaxDegreeOfParallelism;
-
-    [TearDown]
-    public void RestoreParallelism() => Convolution.MaxDegreeOfParallelism = savedParallelism;
-
     [Test]
     public void AnyParallelismComputesTheRightAnswer(
         [Values(1, 2, 3, 7, 64, 1 << 20, int.MaxValue)] int threads,

@@ -9,22 +9,11 @@ namespace NNPackSharp.Tests.EdgeCases;
 /// kept a pool of that many threads forever: 1,000 calls at 2..40 left 787 threads, and int.MaxValue started threads
 /// until the OS refused.
 /// </summary>
+[RestoresParallelism(NeedsNativeLibrary = true)]
 public class ThreadPoolTests
 {
     // Threads the runtime may start on its own meanwhile (tiered compilation, timers).
     private const int RuntimeSlack = 2;
-    private int savedParallelism;
-
-    [SetUp]
-    public void RequireNativeLibrary()
-    {
-        savedParallelism = Convolution.MaxDegreeOfParallelism;
-        Assert.That(NNPackNativeLibrary.IsAvailable, Is.True, "the native library must load here; loader diagnostic:\n" + NNPackNativeLibrary.Diagnostics);
-    }
-
-    [TearDown]
-    public void RestoreParallelism() => Convolution.MaxDegreeOfParallelism = savedParallelism;
-
     [Test]
     public void ThousandCallsAtVaryingParallelismLeaveNoThreadsAfterReleaseWorkspaces()
     {
