@@ -18,7 +18,7 @@ public class ParallelismTests
     private static readonly Lazy<Expected> LayerReference = new(() => new Expected(Layer, seed: 4));
     [Test]
     public void AnyParallelismComputesTheRightAnswer(
-        [Values(1, 2, 3, 7, 64, 1 << 20, int.MaxValue)] int threads,
+        [Values(1, 3, int.MaxValue)] int threads,
         [Values(Conv2DAlgorithm.Im2ColGemm, Conv2DAlgorithm.NNPackAuto)] Conv2DAlgorithm algorithm)
     {
         Convolution.MaxDegreeOfParallelism = threads;
