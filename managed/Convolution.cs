@@ -25,7 +25,8 @@ public static class Convolution
 
     /// <summary>
     /// The most threads one call uses. Defaults to <see cref="Environment.ProcessorCount"/>; 1 runs every call on
-    /// the calling thread.
+    /// the calling thread. Any value from 1 to <see cref="int.MaxValue"/> is accepted; a call never uses more threads
+    /// than <see cref="Environment.ProcessorCount"/>, nor more than it has work for.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public static int MaxDegreeOfParallelism
@@ -142,7 +143,10 @@ public static class Convolution
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Run(BackwardCall<T>.Validate(input, weight, gradOutput, gradInput, gradWeight, gradBias, padding, stride ?? Size2D.One), algorithm);
 
-    /// <summary>Frees the pooled workspaces (im2col and packing buffers, native workspaces) kept for reuse between calls.</summary>
+    /// <summary>
+    /// Frees the pooled workspaces (im2col and packing buffers, native workspaces) kept for reuse between calls, and
+    /// stops the native library's worker threads (a pool still in use by a call stops when that call returns).
+    /// </summary>
     public static void ReleaseWorkspaces()
     {
         ManagedEngine<float>.ReleaseWorkspaces();
@@ -151,14 +155,17 @@ public static class Convolution
         NNPackEngine.ReleaseWorkspaces();
     }
 
+    // More threads than cores only take turns on them (and each native pool thread is a real thread).
+    private static int ThreadsPerCall => Math.Min(MaxDegreeOfParallelism, Environment.ProcessorCount);
+
     // The engine is picked after validation, so an invalid call reports its argument before any engine's refusal.
     private static void Run<T>(in ForwardCall<T> call, Conv2DAlgorithm algorithm)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        EngineFor<T>(algorithm).Forward(call, MaxDegreeOfParallelism);
+        EngineFor<T>(algorithm).Forward(call, ThreadsPerCall);
 
     private static void Run<T>(in BackwardCall<T> call, Conv2DAlgorithm algorithm)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        EngineFor<T>(algorithm).Backward(call, MaxDegreeOfParallelism);
+        EngineFor<T>(algorithm).Backward(call, ThreadsPerCall);
 
     /// <summary>The engine that runs <paramref name="algorithm"/> for <typeparamref name="T"/>; throws where none can.</summary>
     private static IConv2DEngine<T> EngineFor<T>(Conv2DAlgorithm algorithm)

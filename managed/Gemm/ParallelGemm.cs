@@ -28,11 +28,13 @@ internal static unsafe class ParallelGemm
     private static void MultiplyInParallel<T>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism)
         where T : unmanaged
     {
-        bool splitColumns = n >= parallelism * gemm.TileColumns * 4;
+        // In 64 bits, and no more slabs than granules: parallelism may be anything up to int.MaxValue.
+        bool splitColumns = n >= (long)parallelism * gemm.TileColumns * 4;
         int extent = splitColumns ? n : m;
         int granule = splitColumns ? gemm.TileColumns : gemm.TileRows;
-        int chunk = (((extent + parallelism - 1) / parallelism) + granule - 1) / granule * granule;
-        int tasks = (extent + chunk - 1) / chunk;
+        long slabs = Math.Min(parallelism, CeilingDivide(extent, granule));
+        int chunk = (int)(CeilingDivide(CeilingDivide(extent, slabs), granule) * granule);
+        int tasks = (int)CeilingDivide(extent, chunk);
         Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, task =>
         {
             int start = task * chunk;
@@ -52,4 +54,6 @@ internal static unsafe class ParallelGemm
             Pool<GemmWorkspace<T>>.Return(slabWorkspace);
         });
     }
+
+    private static long CeilingDivide(long dividend, long divisor) => (dividend + divisor - 1) / divisor;
 }

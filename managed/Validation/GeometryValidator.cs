@@ -30,6 +30,9 @@ internal static class GeometryValidator
             throw new ArgumentOutOfRangeException(nameof(padding), padding, $"padding must not be negative; got {padding}.");
         }
 
+        // Before any arithmetic on them: Conv2DOutputShape takes raw lengths, which may be near nint.MaxValue.
+        Shapes.RequireAddressable("input", input[0], input[1], input[2], input[3]);
+        Shapes.RequireAddressable("weight", weight[0], weight[1], weight[2], weight[3]);
         long paddedHeight = input[2] + 2L * padding.Height;
         long paddedWidth = input[3] + 2L * padding.Width;
         if (weight[2] > paddedHeight || weight[3] > paddedWidth)
@@ -41,8 +44,6 @@ internal static class GeometryValidator
 
         long outHeight = (paddedHeight - weight[2]) / stride.Height + 1;
         long outWidth = (paddedWidth - weight[3]) / stride.Width + 1;
-        Shapes.RequireAddressable("input", input[0], input[1], input[2], input[3]);
-        Shapes.RequireAddressable("weight", weight[0], weight[1], weight[2], weight[3]);
         Shapes.RequireAddressable("output", input[0], weight[0], outHeight, outWidth);
         Shapes.RequireAddressable("the im2col buffer of one image", weight[1], weight[2], weight[3], outHeight, outWidth);
 

@@ -33,32 +33,21 @@ internal static unsafe class Col2Im
             for (int kx = 0; kx < g.KernelWidth; kx++)
             {
                 T* row = Im2Col.Row(g, columns, channel, ky, kx);
-                var (first, end) = Im2Col.ValidOutputRange(kx, g.PadWidth, g.StrideWidth, g.InputWidth, outW);
-                if (first >= end)
+                var (firstY, endY, firstX, endX) = Im2Col.ValidWindow(g, ky, kx);
+                for (int oy = firstY; oy < endY; oy++)
                 {
-                    continue;
-                }
-
-                for (int oy = 0; oy < g.OutputHeight; oy++)
-                {
-                    int iy = (oy * g.StrideHeight) - g.PadHeight + ky;
-                    if (iy < 0 || iy >= g.InputHeight)
-                    {
-                        continue;
-                    }
-
-                    T* source = row + ((nint)oy * outW);
-                    T* destination = plane + ((nint)iy * g.InputWidth) - g.PadWidth + kx;
+                    T* source = row + ((nint)oy * outW) + firstX;
+                    T* destination = plane + (Im2Col.InputIndex(oy, ky, g.StrideHeight, g.PadHeight) * g.InputWidth) + Im2Col.InputIndex(firstX, kx, g.StrideWidth, g.PadWidth);
                     if (g.StrideWidth == 1)
                     {
-                        Span<T> target = new(destination + first, end - first);
-                        TensorPrimitives.Add(target, new ReadOnlySpan<T>(source + first, end - first), target);
+                        Span<T> target = new(destination, endX - firstX);
+                        TensorPrimitives.Add(target, new ReadOnlySpan<T>(source, endX - firstX), target);
                     }
                     else
                     {
-                        for (int ox = first; ox < end; ox++)
+                        for (int i = 0; i < endX - firstX; i++)
                         {
-                            destination[(nint)ox * g.StrideWidth] += source[ox];
+                            destination[(nint)i * g.StrideWidth] += source[i];
                         }
                     }
                 }

@@ -32,29 +32,24 @@ internal static unsafe class Im2Col
             for (int kx = 0; kx < g.KernelWidth; kx++)
             {
                 T* row = Row(g, columns, channel, ky, kx);
-                var (first, end) = ValidOutputRange(kx, g.PadWidth, g.StrideWidth, g.InputWidth, outW);
-                for (int oy = 0; oy < g.OutputHeight; oy++)
+                var (firstY, endY, firstX, endX) = ValidWindow(g, ky, kx);
+                new Span<T>(row, firstY * outW).Clear();
+                new Span<T>(row + ((nint)endY * outW), (g.OutputHeight - endY) * outW).Clear();
+                for (int oy = firstY; oy < endY; oy++)
                 {
                     Span<T> destination = new(row + ((nint)oy * outW), outW);
-                    int iy = (oy * g.StrideHeight) - g.PadHeight + ky;
-                    if (iy < 0 || iy >= g.InputHeight || first >= end)
-                    {
-                        destination.Clear();
-                        continue;
-                    }
-
-                    destination[..first].Clear();
-                    destination[end..].Clear();
-                    T* source = plane + ((nint)iy * g.InputWidth) - g.PadWidth + kx;
+                    destination[..firstX].Clear();
+                    destination[endX..].Clear();
+                    T* source = plane + (InputIndex(oy, ky, g.StrideHeight, g.PadHeight) * g.InputWidth) + InputIndex(firstX, kx, g.StrideWidth, g.PadWidth);
                     if (g.StrideWidth == 1)
                     {
-                        new ReadOnlySpan<T>(source + first, end - first).CopyTo(destination[first..end]);
+                        new ReadOnlySpan<T>(source, endX - firstX).CopyTo(destination[firstX..endX]);
                     }
                     else
                     {
-                        for (int ox = first; ox < end; ox++)
+                        for (int ox = firstX; ox < endX; ox++)
                         {
-                            destination[ox] = source[(nint)ox * g.StrideWidth];
+                            destination[ox] = source[(nint)(ox - firstX) * g.StrideWidth];
                         }
                     }
                 }
@@ -68,15 +63,34 @@ internal static unsafe class Im2Col
         columns + ((nint)((((channel * g.KernelHeight) + ky) * g.KernelWidth) + kx) * g.OutputPlaneLength);
 
     /// <summary>
-    /// The output columns <c>[first, end)</c> whose input column <c>ox*stride - pad + k</c> lies inside <c>[0, size)</c>;
-    /// the others read padding.
+    /// The output rows <c>[FirstY, EndY)</c> and columns <c>[FirstX, EndX)</c> where kernel tap (<paramref name="ky"/>,
+    /// <paramref name="kx"/>) lies inside the image; everywhere else it reads padding. Empty (both ranges) when the tap
+    /// never does.
+    /// </summary>
+    public static (int FirstY, int EndY, int FirstX, int EndX) ValidWindow(in Conv2DGeometry g, int ky, int kx)
+    {
+        var (firstY, endY) = ValidOutputRange(ky, g.PadHeight, g.StrideHeight, g.InputHeight, g.OutputHeight);
+        var (firstX, endX) = ValidOutputRange(kx, g.PadWidth, g.StrideWidth, g.InputWidth, g.OutputWidth);
+        return firstX < endX ? (firstY, endY, firstX, endX) : (0, 0, 0, 0);
+    }
+
+    /// <summary>
+    /// The input index <c>o*stride - pad + k</c> that output <paramref name="o"/> reads through tap <paramref name="k"/>,
+    /// computed in 64 bits: padding and stride may each be int.MaxValue. Only called inside the valid range, where it
+    /// lies in <c>[0, size)</c>.
+    /// </summary>
+    public static nint InputIndex(int o, int k, int stride, int pad) => (nint)(((long)o * stride) - pad + k);
+
+    /// <summary>
+    /// The outputs <c>[first, end)</c> whose input index <c>o*stride - pad + k</c> lies inside <c>[0, size)</c>; the
+    /// others read padding. In 64 bits, since <c>pad + stride</c> and <c>(outputSize-1)*stride</c> may pass 2^31.
     /// </summary>
     public static (int First, int End) ValidOutputRange(int k, int pad, int stride, int size, int outputSize)
     {
-        int lowest = pad - k;                  // ox*stride must be >= this
-        int highest = size - 1 + pad - k;      // ox*stride must be <= this
-        int first = lowest <= 0 ? 0 : Math.Min(outputSize, (lowest + stride - 1) / stride);
-        int end = highest < 0 ? 0 : Math.Min(outputSize, (highest / stride) + 1);
-        return (first, Math.Max(first, end));
+        long lowest = (long)pad - k;                // o*stride must be >= this
+        long highest = (long)size - 1 + pad - k;    // o*stride must be <= this
+        long first = lowest <= 0 ? 0 : Math.Min(outputSize, (lowest + stride - 1) / stride);
+        long end = highest < 0 ? 0 : Math.Min(outputSize, (highest / stride) + 1);
+        return ((int)first, (int)Math.Max(first, end));
     }
 }

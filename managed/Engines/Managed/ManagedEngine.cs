@@ -81,66 +81,75 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and <paramref name="gradBias"/> with the
     /// gradients of the loss given <paramref name="gradOutput"/>; each that is null is skipped, with its work.
     /// </summary>
+    /// <remarks>
+    /// The weight and bias gradients are sums over the batch. Whatever the thread count, each image's contribution is
+    /// computed on its own (the GEMM overwrites, never accumulates) and the contributions are added in image order,
+    /// so the results are bit-identical on any number of threads.
+    /// </remarks>
     private void Backward(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int parallelism)
     {
-        if (gradWeight != null)
+        if (g.Batch == 0)
         {
-            new Span<T>(gradWeight, g.WeightLength).Clear();
-        }
-
-        if (gradBias != null)
-        {
-            new Span<T>(gradBias, g.OutputChannels).Clear();
-        }
-
-        int imageWorkers = Math.Min(parallelism, g.Batch);
-        if (imageWorkers <= 1)
-        {
-            ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
-            for (int image = 0; image < g.Batch; image++)
-            {
-                BackwardImage(g, image, input, weight, gradOutput, gradInput, gradWeight, gradBias, shared, parallelism);
-            }
-
-            Pool<ManagedWorkspace<T>>.Return(shared);
+            ClearIfPresent(gradWeight, g.WeightLength);
+            ClearIfPresent(gradBias, g.OutputChannels);
             return;
         }
 
-        BackwardInParallel(g, input, weight, gradOutput, gradInput, gradWeight, gradBias, imageWorkers);
+        int imageWorkers = Math.Min(parallelism, g.Batch);
+        if (imageWorkers > 1)
+        {
+            BackwardImagesInParallel(g, input, weight, gradOutput, gradInput, gradWeight, gradBias, imageWorkers);
+            return;
+        }
+
+        ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
+        T* imageWeightGradient = gradWeight != null && g.Batch > 1 ? shared.WeightGradient.Ensure(g.WeightLength) : null;
+        for (int image = 0; image < g.Batch; image++)
+        {
+            // The first image writes straight into the destinations; the later ones are added to them in order.
+            BackwardImage(g, image, input, weight, gradOutput, gradInput, image == 0 ? gradWeight : imageWeightGradient, gradBias, overwriteBias: image == 0, shared, parallelism);
+            if (image > 0 && gradWeight != null)
+            {
+                AddInto(gradWeight, imageWeightGradient, g.WeightLength);
+            }
+        }
+
+        Pool<ManagedWorkspace<T>>.Return(shared);
     }
 
-    // Each worker owns a fixed, contiguous range of images and sums their weight and bias gradients privately; the
-    // partial sums are then added in worker order, so results do not depend on thread scheduling. (Its own method so
+    // Waves of images run in parallel, each image's weight and bias gradients into its worker's buffers; after each
+    // wave they are added to the destinations in image order, which is the serial path's order. (Its own method so
     // the lambda's closure is allocated only on this path.)
-    private void BackwardInParallel(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int imageWorkers)
+    private void BackwardImagesInParallel(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int imageWorkers)
     {
-        bool hasWeight = gradWeight != null;
-        bool hasBias = gradBias != null;
         var workspaces = new ManagedWorkspace<T>[imageWorkers];
-        Parallel.For(0, imageWorkers, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, worker =>
+        for (int worker = 0; worker < imageWorkers; worker++)
         {
-            ManagedWorkspace<T> workspace = workspaces[worker] = Pool<ManagedWorkspace<T>>.Rent();
-            T* partialWeight = hasWeight ? workspace.WeightGradient.Ensure(g.WeightLength) : null;
-            T* partialBias = hasBias ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
-            int first = (int)((long)worker * g.Batch / imageWorkers), end = (int)((long)(worker + 1) * g.Batch / imageWorkers);
-            for (int image = first; image < end; image++)
+            workspaces[worker] = Pool<ManagedWorkspace<T>>.Rent();
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = imageWorkers };
+        for (int wave = 0; wave < g.Batch; wave += imageWorkers)
+        {
+            int first = wave, count = Math.Min(imageWorkers, g.Batch - wave);
+            Parallel.For(0, count, options, worker =>
             {
-                BackwardImage(g, image, input, weight, gradOutput, gradInput, partialWeight, partialBias, workspace, gemmParallelism: 1, firstImage: image == first);
+                ManagedWorkspace<T> workspace = workspaces[worker];
+                T* imageWeightGradient = gradWeight != null ? workspace.WeightGradient.Ensure(g.WeightLength) : null;
+                T* imageBiasGradient = gradBias != null ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
+                BackwardImage(g, first + worker, input, weight, gradOutput, gradInput, imageWeightGradient, imageBiasGradient, overwriteBias: true, workspace, gemmParallelism: 1);
+            });
+
+            for (int worker = 0; worker < count; worker++)
+            {
+                bool firstImage = first + worker == 0;
+                MergeInto(gradWeight, workspaces[worker].WeightGradient, g.WeightLength, firstImage);
+                MergeInto(gradBias, workspaces[worker].BiasGradient, g.OutputChannels, firstImage);
             }
-        });
+        }
 
         foreach (ManagedWorkspace<T> workspace in workspaces)
         {
-            if (hasWeight)
-            {
-                AddInto(gradWeight, workspace.WeightGradient.Ensure(g.WeightLength), g.WeightLength);
-            }
-
-            if (hasBias)
-            {
-                AddInto(gradBias, workspace.BiasGradient.Ensure(g.OutputChannels), g.OutputChannels);
-            }
-
             Pool<ManagedWorkspace<T>>.Return(workspace);
         }
     }
@@ -166,24 +175,26 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
     }
 
-    // firstImage: gradWeight and gradBias hold stale values to overwrite rather than sums to add to.
+    // gradWeight receives this image's weight gradient alone (overwritten); gradBias its bias gradient, written when
+    // overwriteBias, else added (the bias sums are exact per image either way, so adding them in order here is the
+    // same arithmetic as merging per-image sums in order).
     private void BackwardImage(
         in Conv2DGeometry g, int image, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias,
-        ManagedWorkspace<T> workspace, int gemmParallelism, bool firstImage = false)
+        bool overwriteBias, ManagedWorkspace<T> workspace, int gemmParallelism)
     {
         int plane = g.OutputPlaneLength;
         T* source = input + ((nint)image * g.InputImageLength);
         T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
         MatrixRef<T> gradOutputMatrix = MatrixRef<T>.RowMajor(upstream, plane);
 
-        // gradWeight[Cout, K] += gradOutput_i[Cout, P] * columns_i[K, P]^T
+        // gradWeight[Cout, K] = gradOutput_i[Cout, P] * columns_i[K, P]^T
         if (gradWeight != null)
         {
             T* columns = Columns(g, source, workspace, gemmParallelism);
             ParallelGemm.Multiply(
                 Gemm, g.OutputChannels, g.PatchLength, plane,
                 gradOutputMatrix, MatrixRef<T>.RowMajor(columns, plane).Transposed,
-                gradWeight, g.PatchLength, accumulate: !firstImage, gemmParallelism, workspace.Gemm);
+                gradWeight, g.PatchLength, accumulate: false, gemmParallelism, workspace.Gemm);
         }
 
         if (gradInput != null)
@@ -193,7 +204,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         if (gradBias != null)
         {
-            BiasGradient.AddImage(g, upstream, gradBias, overwrite: firstImage);
+            BiasGradient.AddImage(g, upstream, gradBias, overwriteBias);
         }
     }
 
@@ -246,5 +257,32 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     {
         Span<T> target = new(destination, length);
         TensorPrimitives.Add(target, new ReadOnlySpan<T>(source, length), target);
+    }
+
+    // The first image's sums are copied, the later ones added: the serial path's arithmetic exactly.
+    private static void MergeInto(T* destination, PinnedBuffer<T> imageSums, int length, bool firstImage)
+    {
+        if (destination == null)
+        {
+            return;
+        }
+
+        T* source = imageSums.Ensure(length);
+        if (firstImage)
+        {
+            new ReadOnlySpan<T>(source, length).CopyTo(new Span<T>(destination, length));
+        }
+        else
+        {
+            AddInto(destination, source, length);
+        }
+    }
+
+    private static void ClearIfPresent(T* destination, int length)
+    {
+        if (destination != null)
+        {
+            new Span<T>(destination, length).Clear();
+        }
     }
 }

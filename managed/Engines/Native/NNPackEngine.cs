@@ -17,8 +17,12 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
 
     public static NNPackEngine Instance { get; } = new();
 
-    /// <summary>Frees the pooled native workspaces.</summary>
-    public static void ReleaseWorkspaces() => WorkspaceProtocol.ReleaseWorkspaces();
+    /// <summary>Frees the pooled native workspaces and stops the native pool's threads.</summary>
+    public static void ReleaseWorkspaces()
+    {
+        WorkspaceProtocol.ReleaseWorkspaces();
+        ThreadPools.Release();
+    }
 
     /// <inheritdoc />
     public void Forward(in ForwardCall<float> call, int parallelism)
@@ -29,9 +33,17 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
             return;
         }
 
-        fixed (float* input = call.Input, weight = call.Weight, bias = call.Bias, output = call.Output)
+        ThreadPools.SharedPool? pool = ThreadPools.Rent(parallelism);
+        try
         {
-            NNPackProxy.ConvolutionOutput(new ConvolutionArguments(g, ThreadPools.For(parallelism)), input, weight, bias, output);
+            fixed (float* input = call.Input, weight = call.Weight, bias = call.Bias, output = call.Output)
+            {
+                NNPackProxy.ConvolutionOutput(new ConvolutionArguments(g, pool?.Handle ?? 0), input, weight, bias, output);
+            }
+        }
+        finally
+        {
+            ThreadPools.Return(pool);
         }
     }
 
@@ -51,18 +63,26 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
             return;
         }
 
-        var arguments = new ConvolutionArguments(g, ThreadPools.For(parallelism));
-        fixed (float* input = call.Input, weight = call.Weight, gradOutput = call.GradOutput, gradInput = call.GradInput, gradWeight = call.GradWeight)
+        ThreadPools.SharedPool? pool = ThreadPools.Rent(parallelism);
+        try
         {
-            if (gradWeight != null)
+            var arguments = new ConvolutionArguments(g, pool?.Handle ?? 0);
+            fixed (float* input = call.Input, weight = call.Weight, gradOutput = call.GradOutput, gradInput = call.GradInput, gradWeight = call.GradWeight)
             {
-                NNPackProxy.ConvolutionKernelGradient(arguments, input, gradOutput, gradWeight);
-            }
+                if (gradWeight != null)
+                {
+                    NNPackProxy.ConvolutionKernelGradient(arguments, input, gradOutput, gradWeight);
+                }
 
-            if (gradInput != null)
-            {
-                NNPackProxy.ConvolutionInputGradient(arguments, gradOutput, weight, gradInput);
+                if (gradInput != null)
+                {
+                    NNPackProxy.ConvolutionInputGradient(arguments, gradOutput, weight, gradInput);
+                }
             }
+        }
+        finally
+        {
+            ThreadPools.Return(pool);
         }
     }
 

@@ -3,8 +3,8 @@ using System.Numerics.Tensors;
 namespace NNPackSharp.Tests.Api;
 
 /// <summary>
-/// The README's table of invalid calls: each throws an <see cref="ArgumentException"/> naming the argument and
-/// the shapes, before anything is written (the destinations are checked to be untouched).
+/// The messages of the commonest invalid calls in detail (each names the argument and every shape involved), before
+/// anything is written. <see cref="InvalidCalls"/> holds every case the suite tries, the README's table.
 /// </summary>
 public class BadInputTests
 {

@@ -8,23 +8,10 @@ public class BindingsDriftTests
     [Test]
     public void GeneratedBindingsMatchTheHeader()
     {
-        string root = RepositoryRoot();
+        string root = Repository.Root;
         string[] labels = ["native/include/nnpack.h", "native/include/nnpacksharp.h"];
         string committed = File.ReadAllText(Path.Combine(root, "bindings", "NNPackNative.g.cs"));
         string regenerated = BindingsEmitter.Generate([.. labels.Select(label => Path.Combine(root, label))], labels);
         Assert.That(regenerated, Is.EqualTo(committed), $"bindings/NNPackNative.g.cs is stale: run `{BindingsEmitter.Command}`");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "NNPackSharp.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("repository root (NNPackSharp.sln) not found above " + AppContext.BaseDirectory);
     }
 }

@@ -8,21 +8,10 @@ namespace NNPackSharp.Tests.Native;
 /// 1e-5 (implicit GEMM, direct) or 1e-3 (Winograd) of the sum of the magnitudes of its terms. These tests need the
 /// native library; CI builds it.
 /// </summary>
+[RestoresParallelism(NeedsNativeLibrary = true)]
 public class NNPackAutoTests
 {
     private const double MaxRelativeError = 1e-5;
-    private int savedParallelism;
-
-    [SetUp]
-    public void RequireNativeLibrary()
-    {
-        savedParallelism = Convolution.MaxDegreeOfParallelism;
-        Assert.That(NNPackNativeLibrary.IsAvailable, Is.True, "the native library must load here; loader diagnostic:\n" + NNPackNativeLibrary.Diagnostics);
-    }
-
-    [TearDown]
-    public void RestoreParallelism() => Convolution.MaxDegreeOfParallelism = savedParallelism;
-
     private static IEnumerable<TestCaseData> Cases() =>
         ConvCase.Random(seed: 3003, count: 300).Select((c, i) => new TestCaseData(c, i).SetArgDisplayNames($"#{i} {c}"));
 

@@ -6,8 +6,9 @@ namespace NNPackSharp.Tests.Support;
 /// <summary>One convolution problem: shapes, padding and stride, with index helpers and random data.</summary>
 internal sealed record ConvCase(int N, int Cin, int H, int W, int Cout, int KH, int KW, int PadH, int PadW, int StrideH, int StrideW)
 {
-    public int OutH => ((H + (2 * PadH) - KH) / StrideH) + 1;
-    public int OutW => ((W + (2 * PadW) - KW) / StrideW) + 1;
+    // In 64 bits: padding and stride may be as large as int.MaxValue, whose padded extent does not fit an int.
+    public int OutH => (int)(((H + (2L * PadH) - KH) / StrideH) + 1);
+    public int OutW => (int)(((W + (2L * PadW) - KW) / StrideW) + 1);
     public int InputLength => N * Cin * H * W;
     public int WeightLength => Cout * Cin * KH * KW;
     public int OutputLength => N * Cout * OutH * OutW;

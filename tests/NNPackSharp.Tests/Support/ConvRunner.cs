@@ -17,7 +17,7 @@ internal static class ConvRunner<T>
         Tensor<T> x = ConvCase.ToTensor<T>(input, c.InputShape);
         Tensor<T> w = ConvCase.ToTensor<T>(weight, c.WeightShape);
         Tensor<T>? b = bias is null ? null : ConvCase.ToTensor<T>(bias, c.Cout, 1, 1);
-        Tensor<T> y = Tensor.Create(Enumerable.Repeat(T.NaN, c.OutputLength).ToArray(), c.OutputShape);
+        Tensor<T> y = Sentinel(c.OutputShape);
         ReadOnlyTensorSpan<T> biasSpan = b is null ? default : b.AsReadOnlyTensorSpan();
         if (engine is null)
         {
@@ -35,22 +35,34 @@ internal static class ConvRunner<T>
     public static (double[] Input, double[] Weight, double[]? Bias) Backward(
         ConvCase c, double[] input, double[] weight, double[] gradOutput, bool withBias, ManagedEngine<T>? engine = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
     {
-        Tensor<T> dx = Tensor.Create(Enumerable.Repeat(T.NaN, c.InputLength).ToArray(), c.InputShape);
-        Tensor<T> dw = Tensor.Create(Enumerable.Repeat(T.NaN, c.WeightLength).ToArray(), c.WeightShape);
-        Tensor<T>? db = withBias ? Tensor.Create(Enumerable.Repeat(T.NaN, c.Cout).ToArray(), [c.Cout, 1, 1]) : null;
+        Tensor<T> dx = Sentinel(c.InputShape), dw = Sentinel(c.WeightShape);
+        Tensor<T>? db = withBias ? Sentinel([c.Cout, 1, 1]) : null;
+        BackwardInto(c, input, weight, gradOutput, dx, dw, db, engine, algorithm);
+        return (ConvCase.ToDoubles(dx), ConvCase.ToDoubles(dw), db is null ? null : ConvCase.ToDoubles(db));
+    }
+
+    /// <summary>Backward into the given destinations; a null one is passed as <c>default</c>, which skips that gradient.</summary>
+    public static void BackwardInto(
+        ConvCase c, double[] input, double[] weight, double[] gradOutput, Tensor<T>? gradInput, Tensor<T>? gradWeight, Tensor<T>? gradBias,
+        ManagedEngine<T>? engine = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
+    {
         Tensor<T> x = ConvCase.ToTensor<T>(input, c.InputShape), w = ConvCase.ToTensor<T>(weight, c.WeightShape), dy = ConvCase.ToTensor<T>(gradOutput, c.OutputShape);
-        TensorSpan<T> biasGradient = db is null ? default : db.AsTensorSpan();
+        TensorSpan<T> dx = gradInput is null ? default : gradInput.AsTensorSpan();
+        TensorSpan<T> dw = gradWeight is null ? default : gradWeight.AsTensorSpan();
+        TensorSpan<T> db = gradBias is null ? default : gradBias.AsTensorSpan();
         if (engine is null)
         {
-            Convolution.Conv2DBackward<T>(x, w, dy, dx, dw, biasGradient, c.Padding, c.Stride, algorithm);
+            Convolution.Conv2DBackward<T>(x, w, dy, dx, dw, db, c.Padding, c.Stride, algorithm);
         }
         else
         {
-            engine.Backward(BackwardCall<T>.Validate(x, w, dy, dx, dw, biasGradient, c.Padding, c.Stride), Convolution.MaxDegreeOfParallelism);
+            engine.Backward(BackwardCall<T>.Validate(x, w, dy, dx, dw, db, c.Padding, c.Stride), Convolution.MaxDegreeOfParallelism);
         }
-
-        return (ConvCase.ToDoubles(dx), ConvCase.ToDoubles(dw), db is null ? null : ConvCase.ToDoubles(db));
     }
+
+    /// <summary>A tensor of <paramref name="shape"/> filled with NaN: an element an engine forgets to write stays NaN.</summary>
+    public static Tensor<T> Sentinel(params nint[] shape) =>
+        Tensor.Create(Enumerable.Repeat(T.NaN, (int)shape.Aggregate(1L, (a, b) => a * b)).ToArray(), shape);
 
     /// <summary>Forward and backward on one random case, each checked against the double reference.</summary>
     public static void CheckAgainstReference(ConvCase c, int seed, ManagedEngine<T>? engine = null)

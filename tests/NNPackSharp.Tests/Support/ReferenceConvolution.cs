@@ -52,6 +52,7 @@ internal static class ReferenceConvolution
 
     /// <summary>
     /// Every product of the direct convolution that does not read padding: the output, input and weight indices it joins.
+    /// The window position is computed in 64 bits, so padding and stride up to int.MaxValue are exact here.
     /// </summary>
     private static IEnumerable<(int Output, int Input, int Weight)> Terms(ConvCase c)
     {
@@ -63,10 +64,10 @@ internal static class ReferenceConvolution
         for (int ky = 0; ky < c.KH; ky++)
         for (int kx = 0; kx < c.KW; kx++)
         {
-            int iy = (oy * c.StrideH) - c.PadH + ky, ix = (ox * c.StrideW) - c.PadW + kx;
+            long iy = ((long)oy * c.StrideH) - c.PadH + ky, ix = ((long)ox * c.StrideW) - c.PadW + kx;
             if (iy >= 0 && iy < c.H && ix >= 0 && ix < c.W)
             {
-                yield return (c.OutputIndex(n, co, oy, ox), c.InputIndex(n, ci, iy, ix), c.WeightIndex(co, ci, ky, kx));
+                yield return (c.OutputIndex(n, co, oy, ox), c.InputIndex(n, ci, (int)iy, (int)ix), c.WeightIndex(co, ci, ky, kx));
             }
         }
     }
