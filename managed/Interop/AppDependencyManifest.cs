@@ -12,9 +12,19 @@ namespace NNPackSharp.Interop;
 /// </summary>
 internal static class AppDependencyManifest
 {
-    /// <summary>The manifest the host loaded this app with (the first of its deps files); null without a host that sets it (NativeAOT).</summary>
-    public static string? HostDepsFile =>
-        AppContext.GetData("APP_CONTEXT_DEPS_FILES") is string files && files.Length > 0 ? files.Split(Path.PathSeparator)[0] : null;
+    /// <summary>
+    /// The app's own manifest as the host names it: the first of the ';'-separated deps files, unless that is the
+    /// framework's (<c>FX_DEPS_FILE</c>), as in a single-file app whose manifest stays in its bundle; null there and
+    /// without a host (NativeAOT).
+    /// </summary>
+    public static string? HostDepsFile
+    {
+        get
+        {
+            string? first = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            return first is null || first == AppContext.GetData("FX_DEPS_FILE") as string ? null : first;
+        }
+    }
 
     /// <summary>
     /// The paths of the native assets named <paramref name="fileName"/> that <paramref name="depsFile"/> lists for the
@@ -25,13 +35,13 @@ internal static class AppDependencyManifest
     {
         if (depsFile is null)
         {
-            attempts.Add("dependency manifest: none (no host named one: a NativeAOT app or a custom host)");
+            attempts.Add("dependency manifest: none on disk (a single-file app keeps it in its bundle; a NativeAOT app has none)");
             return [];
         }
 
         if (!File.Exists(depsFile))
         {
-            attempts.Add($"dependency manifest {depsFile}: not on disk (a single-file app keeps it inside its bundle)");
+            attempts.Add($"dependency manifest {depsFile}: no such file");
             return [];
         }
 

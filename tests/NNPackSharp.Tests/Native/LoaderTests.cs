@@ -38,7 +38,7 @@ public class LoaderTests
         Assert.Multiple(() =>
         {
             Assert.That(report, Does.Contain(missing + ": no such file"));
-            Assert.That(report, Does.Contain("dependency manifest: none"));
+            Assert.That(report, Does.Contain("dependency manifest: none on disk"));
             Assert.That(report, Does.Contain(Path.Combine(app, "libnnpack.so") + ": no such file"), "the app's own folder");
             foreach (string rid in new[] { "linux-x64", "linux", "unix-x64", "unix" })
             {
@@ -136,7 +136,15 @@ public class LoaderTests
         Assert.That(AppDependencyManifest.NativeAssets(broken, "libnnpack.so", ["linux-x64"], attempts), Is.Empty);
         Assert.That(AppDependencyManifest.NativeAssets(Path.Combine(app.Directory, "bundled.deps.json"), "libnnpack.so", ["linux-x64"], attempts), Is.Empty);
         Assert.That(attempts[0], Does.Contain("unreadable"));
-        Assert.That(attempts[1], Does.Contain("not on disk"));
+        Assert.That(attempts[1], Does.EndWith("bundled.deps.json: no such file"));
+    }
+
+    [Test]
+    public void HostNamesThisAppsManifest()
+    {
+        // The test host runs with the tests' deps.json; the framework's own manifest never counts as the app's.
+        Assert.That(AppDependencyManifest.HostDepsFile, Does.EndWith("NNPackSharp.Tests.deps.json"));
+        Assert.That(File.Exists(AppDependencyManifest.HostDepsFile), Is.True);
     }
 
     [Test]
