@@ -5,8 +5,8 @@
 # single-file app and as a NativeAOT app; then the single-file app again without its libnnpack, pointed at a library
 # that lacks our nnpsharp_* functions (issue 11, defect 9). Each step is one check; the counts go to
 # artifacts/consumer/summary.txt ("N passed, N failed, N skipped") for the Test task, the times to
-# artifacts/consumer/times.md. Needs the CMake build (build/native/libnnpack.so); installs clang and zlib1g-dev for
-# NativeAOT when missing (as root, like .ci/run). NuGet packages go to a private folder (the user's cache is only read),
+# artifacts/consumer/times.md. Needs the CMake build (build/native/libnnpack.so); installs unzip, and clang and
+# zlib1g-dev for NativeAOT, when missing (as root, like .ci/run). NuGet packages go to a private folder (the user's cache is only read),
 # so a repacked 0.2.0 is never shadowed by an old copy.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -91,6 +91,16 @@ upstream_like_library_refused() {
     NNPACKSHARP_NATIVE_LIBRARY="$work/libnnpack-upstream-like.so" "$work/stripped/ConsumerApp" missing-exports
 }
 
+# unzip reads the package; clang and zlib1g-dev are NativeAOT's linker and its libz.
+missing=()
+command -v unzip >/dev/null || missing+=(unzip)
+command -v clang >/dev/null || missing+=(clang)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== consumer: installing ${missing[*]}"
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; } >"$out/apt.log" 2>&1 || tail -n 20 "$out/apt.log"
+fi
+
 fallback=""
 if [ -d "$HOME/.nuget/packages" ] && [ ! -d "$HOME/.nuget/packages/nnpacksharp" ]; then
   fallback="<fallbackPackageFolders><add key=\"user-cache\" value=\"$HOME/.nuget/packages\" /></fallbackPackageFolders>"
@@ -109,13 +119,6 @@ if [ "$(uname -m)" != x86_64 ]; then
   finish
 fi
 check single-file publish_and_run single --self-contained false -p:PublishSingleFile=true
-missing=()
-command -v clang >/dev/null || missing+=(clang)
-[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== consumer: installing ${missing[*]} for NativeAOT"
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; } >"$out/apt.log" 2>&1 || tail -n 20 "$out/apt.log"
-fi
 check native-aot publish_and_run aot -p:PublishAot=true
 check missing-exports upstream_like_library_refused
 finish

@@ -45,34 +45,32 @@ internal static class AppDependencyManifest
             return [];
         }
 
-        DependencyContext context;
         try
         {
             using var stream = File.OpenRead(depsFile);
             using var reader = new DependencyContextJsonReader();
-            context = reader.Read(stream);
+            DependencyContext context = reader.Read(stream);
+            string directory = Path.GetDirectoryName(depsFile) ?? ".";
+            foreach (string runtimeIdentifier in runtimeIdentifiers)
+            {
+                List<string> assets =
+                [
+                    .. context.RuntimeLibraries
+                        .SelectMany(library => library.GetRuntimeNativeAssets(context, runtimeIdentifier))
+                        .Where(asset => Path.GetFileName(asset) == fileName)
+                        .Select(asset => Path.GetFullPath(Path.Combine(directory, asset)))
+                        .Distinct(),
+                ];
+                if (assets.Count > 0)
+                {
+                    return assets;
+                }
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException or InvalidOperationException or ArgumentException)
         {
             attempts.Add($"dependency manifest {depsFile}: unreadable ({e.Message})");
             return [];
-        }
-
-        string directory = Path.GetDirectoryName(depsFile) ?? ".";
-        foreach (string runtimeIdentifier in runtimeIdentifiers)
-        {
-            List<string> assets =
-            [
-                .. context.RuntimeLibraries
-                    .SelectMany(library => library.GetRuntimeNativeAssets(context, runtimeIdentifier))
-                    .Where(asset => Path.GetFileName(asset) == fileName)
-                    .Select(asset => Path.GetFullPath(Path.Combine(directory, asset)))
-                    .Distinct(),
-            ];
-            if (assets.Count > 0)
-            {
-                return assets;
-            }
         }
 
         attempts.Add($"dependency manifest {depsFile}: lists no native asset named {fileName} for {string.Join(", ", runtimeIdentifiers)}");
