@@ -1,4 +1,5 @@
 #r "System.Xml.Linq"
+#load ".ci/legs.cake"
 using System.Xml.Linq;
 // NNPackSharp build script. Run with: dotnet tool restore && dotnet cake --target=<Task>
 // Tasks: Build, Test (every test, at the native ISA and at each lower ISA level the JIT can be capped to),
@@ -110,6 +111,10 @@ Task("Test")
         failed++;
         failures.Add($"demo: {e.Message}");
     }
+
+    // NNPackSharp as a package in a fresh console app: dotnet run, single-file, NativeAOT (.ci/consumer-test.sh).
+    var consumer = ScriptLeg("consumer", ".ci/consumer-test.sh", "artifacts/consumer/summary.txt");
+    (passed, failed, skipped) = (passed + consumer.Passed, failed + consumer.Failed, skipped + consumer.Skipped);
 
     string summary = $"{passed} passed, {failed} failed, {skipped} skipped";
     System.IO.File.WriteAllText("artifacts/test-results/summary.txt", summary + "\n");

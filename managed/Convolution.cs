@@ -167,27 +167,53 @@ public static class Convolution
         where T : unmanaged, IFloatingPointIeee754<T> =>
         EngineFor<T>(algorithm).Backward(call, ThreadsPerCall);
 
-    /// <summary>The engine that runs <paramref name="algorithm"/> for <typeparamref name="T"/>; throws where none can.</summary>
-    private static IConv2DEngine<T> EngineFor<T>(Conv2DAlgorithm algorithm)
+    /// <summary>
+    /// The engine a call with <paramref name="algorithm"/> runs for <typeparamref name="T"/> in this process:
+    /// <see cref="Conv2DAlgorithm.Fastest"/> resolves to <see cref="Conv2DAlgorithm.NNPackAuto"/> or
+    /// <see cref="Conv2DAlgorithm.Im2ColGemm"/> (then <see cref="NNPackNativeLibrary.Diagnostics"/> says why the native
+    /// engine is not available); the others resolve to themselves.
+    /// </summary>
+    /// <typeparam name="T">The element type of the call.</typeparam>
+    /// <param name="algorithm">The algorithm a call would be given.</param>
+    /// <returns><see cref="Conv2DAlgorithm.Im2ColGemm"/> or <see cref="Conv2DAlgorithm.NNPackAuto"/>.</returns>
+    /// <exception cref="NNPackUnavailableException"><see cref="Conv2DAlgorithm.NNPackAuto"/> where the native library is not available.</exception>
+    /// <exception cref="NotSupportedException"><see cref="Conv2DAlgorithm.NNPackAuto"/> with an element type other than <see cref="float"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="algorithm"/> is not a <see cref="Conv2DAlgorithm"/> value.</exception>
+    public static Conv2DAlgorithm ResolveAlgorithm<T>(Conv2DAlgorithm algorithm)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (algorithm)
         {
             case Conv2DAlgorithm.Im2ColGemm:
-                return ManagedEngine<T>.Default;
+                return Conv2DAlgorithm.Im2ColGemm;
             case Conv2DAlgorithm.Fastest:
-                return typeof(T) == typeof(float) && NNPackNativeLibrary.IsAvailable ? NativeEngine<T>() : ManagedEngine<T>.Default;
+                return typeof(T) == typeof(float) && NNPackNativeLibrary.IsAvailable ? Conv2DAlgorithm.NNPackAuto : Conv2DAlgorithm.Im2ColGemm;
             case Conv2DAlgorithm.NNPackAuto:
                 if (typeof(T) != typeof(float))
                 {
                     throw new NotSupportedException($"Conv2DAlgorithm.NNPackAuto computes float32 only; element type {typeof(T).Name} needs Conv2DAlgorithm.Im2ColGemm (or Fastest).");
                 }
 
-                return NNPackNativeLibrary.IsAvailable ? NativeEngine<T>() : throw new NNPackUnavailableException(NNPackNativeLibrary.Diagnostics);
+                return NNPackNativeLibrary.IsAvailable ? Conv2DAlgorithm.NNPackAuto : throw new NNPackUnavailableException(NNPackNativeLibrary.Diagnostics);
             default:
                 throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, $"unknown Conv2DAlgorithm value {(int)algorithm}.");
         }
     }
+
+    /// <summary>
+    /// The register width, in bits, the managed engine (<see cref="Conv2DAlgorithm.Im2ColGemm"/>) computes
+    /// <typeparamref name="T"/> with on this CPU: 512, 256 or 128 with SIMD, or the element's own size (32 for
+    /// <see cref="float"/>) where it runs its scalar kernel.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <returns>The width in bits.</returns>
+    public static int ManagedVectorBits<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> => ManagedVectorWidth.Bits<T>();
+
+    /// <summary>The engine that runs <paramref name="algorithm"/> for <typeparamref name="T"/>; throws where none can.</summary>
+    private static IConv2DEngine<T> EngineFor<T>(Conv2DAlgorithm algorithm)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ResolveAlgorithm<T>(algorithm) == Conv2DAlgorithm.NNPackAuto ? NativeEngine<T>() : ManagedEngine<T>.Default;
 
     // Only called with T = float, the one type the native engine computes.
     private static IConv2DEngine<T> NativeEngine<T>()

@@ -1,7 +1,5 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.DependencyModel;
 
 namespace NNPackSharp.Interop;
 
@@ -16,6 +14,7 @@ internal static class NativeLibraryLoader
     private static bool probed;
     private static nint handle;
     private static string diagnostics = "not looked for yet";
+    private static string? isa;
     private static int resolverRegistered;
 
     /// <inheritdoc cref="NNPackNativeLibrary.ExplicitPath"/>
@@ -46,6 +45,16 @@ internal static class NativeLibraryLoader
         }
     }
 
+    /// <inheritdoc cref="NNPackNativeLibrary.Isa"/>
+    public static string? Isa
+    {
+        get
+        {
+            _ = Handle;
+            return isa;
+        }
+    }
+
     /// <summary>The loaded library, or 0; the first call looks for it.</summary>
     public static nint Handle
     {
@@ -57,8 +66,9 @@ internal static class NativeLibraryLoader
                 {
                     probed = true;
                     string? path = explicitPath ?? Environment.GetEnvironmentVariable("NNPACKSHARP_NATIVE_LIBRARY");
-                    var probe = new NativeLibraryProbe(path, AppContext.BaseDirectory, AppDependencies());
+                    var probe = new NativeLibraryProbe(ProbeLocations.ForThisProcess(path));
                     handle = probe.Load();
+                    isa = probe.Isa;
                     diagnostics = string.Join(Environment.NewLine, probe.Attempts);
                     RegisterResolver();
                 }
@@ -67,10 +77,6 @@ internal static class NativeLibraryLoader
             }
         }
     }
-
-    /// <summary>The app's dependency manifest (deps.json); null in single-file and AOT apps, where the probe skips it.</summary>
-    [UnconditionalSuppressMessage("SingleFile", "IL3002", Justification = "DependencyContext.Default returns null in single-file apps; the probe records that and moves on.")]
-    private static DependencyContext? AppDependencies() => DependencyContext.Default;
 
     /// <summary>Routes the generated bindings' library name to the loaded handle; registering twice is harmless.</summary>
     private static void RegisterResolver()

@@ -18,6 +18,15 @@ const int Batch = 16;
 const int Repeats = 3;
 
 Console.WriteLine($"NNPackSharp demo: {layers.Length} conv layers of a small CNN, batch {Batch}, {Convolution.MaxDegreeOfParallelism} thread(s)");
+// What this machine runs: the native library's ISA level, the managed GEMM's register width, and Fastest's choice.
+Console.WriteLine($"  native library: {(NNPackNativeLibrary.IsAvailable ? $"loaded, ISA {NNPackNativeLibrary.Isa}" : "not available")}");
+Console.WriteLine($"  managed engine: {Convolution.ManagedVectorBits<float>()}-bit vectors for float, {Convolution.ManagedVectorBits<double>()}-bit for double");
+Console.WriteLine($"  Fastest runs {Convolution.ResolveAlgorithm<float>(Conv2DAlgorithm.Fastest)} for float and {Convolution.ResolveAlgorithm<double>(Conv2DAlgorithm.Fastest)} for double");
+if (!NNPackNativeLibrary.IsAvailable)
+{
+    Console.WriteLine("  why the native library is not available:" + Environment.NewLine + "    " + NNPackNativeLibrary.Diagnostics.ReplaceLineEndings(Environment.NewLine + "    "));
+}
+
 // Every algorithm in each precision it supports here; NNPackAuto is float-only and needs the native library.
 var runs = new List<(Conv2DAlgorithm Algorithm, bool Single)>();
 foreach (Conv2DAlgorithm algorithm in Enum.GetValues<Conv2DAlgorithm>())

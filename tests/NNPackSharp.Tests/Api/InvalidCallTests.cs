@@ -13,7 +13,7 @@ public class InvalidCallTests
     [
         // The library loads in this process; LoaderTests covers the exception's contents, and a machine without the
         // library (the NNPackSharpSkipNative build) gets this throw from Convolution.EngineFor.
-        "| `NNPackAuto` where the native library does not load | - | `NNPackUnavailableException` (a `NotSupportedException`) |",
+        "| `NNPackAuto` where the native library does not load, refuses the CPU, or lacks a function the engine calls | - | `NNPackUnavailableException` (a `NotSupportedException`) naming what the loader tried |",
     ];
 
     private static IEnumerable<TestCaseData> Cases() =>

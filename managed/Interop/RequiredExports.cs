@@ -1,0 +1,27 @@
+using System.Runtime.InteropServices;
+
+namespace NNPackSharp.Interop;
+
+/// <summary>
+/// Every function the native engine calls, checked when the library loads: upstream NNPACK and older builds of ours
+/// lack the <c>nnpsharp_*</c> extensions, and a library without them must be refused at load time with their names,
+/// not fail later with an <see cref="EntryPointNotFoundException"/> in the middle of a call.
+/// </summary>
+internal static class RequiredExports
+{
+    /// <summary>The exports, by the names the bindings call.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        nameof(NNPackNative.nnp_initialize),
+        nameof(NNPackNative.nnpsharp_isa),
+        nameof(NNPackNative.pthreadpool_create),
+        nameof(NNPackNative.pthreadpool_destroy),
+        nameof(NNPackNative.nnpsharp_convolution_output_strided),
+        nameof(NNPackNative.nnpsharp_convolution_input_gradient_strided),
+        nameof(NNPackNative.nnpsharp_convolution_kernel_gradient_strided),
+    ];
+
+    /// <summary>The names <paramref name="library"/> does not export, in <see cref="Names"/>' order; empty when it has them all.</summary>
+    public static IReadOnlyList<string> MissingFrom(nint library) =>
+        [.. Names.Where(name => !NativeLibrary.TryGetExport(library, name, out _))];
+}
