@@ -184,41 +184,36 @@ static void fuzz_convolution(struct conv* c, struct reader* r) {
 	free(x); free(k); free(b); free(y);
 }
 
+static enum nnp_status call_rows(enum function f, size_t batch, size_t ic, size_t oc, const float* x, const float* k, const uint16_t* halves,
+	const float* g, float* y, float slope, pthreadpool_t pool)
+{
+	switch (f) {
+		case fc_output: return nnp_fully_connected_output(batch, ic, oc, x, k, y, pool, NULL);
+		case fc_inference: return nnp_fully_connected_inference(ic, oc, x, k, y, pool);
+		case fc_inference_f16: return nnp_fully_connected_inference_f16f32(ic, oc, x, halves, y, pool);
+		case softmax: return nnp_softmax_output(batch, ic, x, y, pool);
+		case relu_output: return nnp_relu_output(batch, ic, x, y, slope, pool);
+		default: return nnp_relu_input_gradient(batch, ic, g, x, y, slope, pool);
+	}
+}
+
 /* [batch][channels] rows: fully connected, softmax, ReLU and its gradient. */
 static void fuzz_rows(enum function f, pthreadpool_t pool, struct reader* r) {
-	const size_t batch = f == fc_inference || f == fc_inference_f16 ? 1 : next_size(r), ic = next_size(r), oc = f >= fc_output && f <= fc_inference_f16 ? next_size(r) : 1;
+	const bool fully_connected = f >= fc_output && f <= fc_inference_f16;
+	const size_t batch = f == fc_inference || f == fc_inference_f16 ? 1 : next_size(r), ic = next_size(r), oc = fully_connected ? next_size(r) : 1;
 	const float slope = (float) next_byte(r) / 64.0f - 1.0f;
 	const uint8_t seed = next_byte(r);
-	const wide in = (wide) batch * ic, out = (wide) batch * oc, kernel = (wide) oc * ic;
+	const wide in = (wide) batch * ic, out = fully_connected ? (wide) batch * oc : in, kernel = (wide) oc * ic;
 	const bool exists = in > 0 && out > 0 && fits(in) && fits(out) && fits(kernel);
-	if (!exists || in > RUN_FLOATS || out > RUN_FLOATS || kernel > RUN_FLOATS) {
-		if (!exists) {
-			enum nnp_status status;
-			switch (f) {
-				case fc_output: status = nnp_fully_connected_output(batch, ic, oc, NULL, NULL, NULL, pool, NULL); break;
-				case fc_inference: status = nnp_fully_connected_inference(ic, oc, NULL, NULL, NULL, pool); break;
-				case fc_inference_f16: status = nnp_fully_connected_inference_f16f32(ic, oc, NULL, NULL, NULL, pool); break;
-				case softmax: status = nnp_softmax_output(batch, ic, NULL, NULL, pool); break;
-				case relu_output: status = nnp_relu_output(batch, ic, NULL, NULL, slope, pool); break;
-				default: status = nnp_relu_input_gradient(batch, ic, NULL, NULL, NULL, slope, pool); break;
-			}
-			if (status == nnp_status_success) fail("impossible rows report success", f);
-		}
+	if (!exists) {
+		if (call_rows(f, batch, ic, oc, NULL, NULL, NULL, NULL, NULL, slope, pool) == nnp_status_success) fail("impossible rows report success", f);
 		return;
 	}
-	float *x = operand(in, seed), *k = operand(kernel, seed + 1), *g = operand(in, seed + 2), *y = destination(f >= fc_output && f <= fc_inference_f16 ? out : in);
+	if (in > RUN_FLOATS || out > RUN_FLOATS || kernel > RUN_FLOATS) return;
+	float *x = operand(in, seed), *k = operand(kernel, seed + 1), *g = operand(in, seed + 2), *y = destination(out);
 	uint16_t* halves = malloc((size_t) kernel * sizeof(uint16_t)); /* exact: ASan sees a read past the FP16 kernel */
 	memcpy(halves, k, (size_t) kernel * sizeof(uint16_t));
-	enum nnp_status status;
-	switch (f) {
-		case fc_output: status = nnp_fully_connected_output(batch, ic, oc, x, k, y, pool, NULL); break;
-		case fc_inference: status = nnp_fully_connected_inference(ic, oc, x, k, y, pool); break;
-		case fc_inference_f16: status = nnp_fully_connected_inference_f16f32(ic, oc, x, halves, y, pool); break;
-		case softmax: status = nnp_softmax_output(batch, ic, x, y, pool); break;
-		case relu_output: status = nnp_relu_output(batch, ic, x, y, slope, pool); break;
-		default: status = nnp_relu_input_gradient(batch, ic, g, x, y, slope, pool); break;
-	}
-	if (status != nnp_status_success && !untouched(y, f >= fc_output && f <= fc_inference_f16 ? out : in)) fail("a failed call wrote its destination", f);
+	if (call_rows(f, batch, ic, oc, x, k, halves, g, y, slope, pool) != nnp_status_success && !untouched(y, out)) fail("a failed call wrote its destination", f);
 	free(x); free(k); free(g); free(y); free(halves);
 }
 
