@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The sanitizer leg of the Test task: libnnpack built with clang under ASan+UBSan (-fno-sanitize-recover=all) in its
-# own directory, build-asan, then ctest there: the C tests at each ISA level, the limits test, the micro-kernel
-# tester, the fuzzer over every committed input (seed corpus and regressions) and a bounded fuzzing run
-# (NNPS_FUZZ_SECONDS, default 60), two tests at a time (the fuzzing run beside the C tests). Writes artifacts/test-results/ctest-sanitizers.xml (counted into the summary line)
-# and artifacts/test-results/fuzz-executions.txt. No valgrind here: the valgrind legs run on the plain build.
+# own directory, build-asan, then ctest there, two tests at a time (the fuzzing run beside the C tests): the C tests
+# at each ISA level, the limits test, the micro-kernel tester, the fuzzer over every committed input (seed corpus and
+# regressions) and a bounded fuzzing run (NNPS_FUZZ_SECONDS, default 60). Writes
+# artifacts/test-results/ctest-sanitizers.xml (counted into the summary line) and
+# artifacts/test-results/fuzz-executions.txt. No valgrind here: the valgrind legs run on the plain build.
 # Installs clang-14 and libclang-rt-14-dev (the sanitizer and libFuzzer runtimes) when missing (needs root).
 set -uo pipefail
 cd "$(dirname "$0")/.."
