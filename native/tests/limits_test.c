@@ -210,12 +210,43 @@ static void test_max_pooling(void) {
 	}
 }
 
+/* The statuses DEVELOPERS.md documents: operands that cannot exist get the invalid-size status of the argument at
+ * fault; a workspace that cannot exist gets out_of_memory, from the size query too. First the issue's reproductions
+ * (a size query with input_channels = SIZE_MAX divided by zero; batch = SIZE_MAX overflowed the heap). */
+static void test_statuses(void) {
+	const struct nnp_size one = { 1, 1 }, four = { 4, 4 };
+	const struct nnp_padding none = { 0, 0, 0, 0 };
+	float small[16] = { 0 };
+	size_t size = 0;
+	CHECK(nnp_convolution_output(0, 1, SIZE_MAX, 1, one, none, one, NULL, NULL, NULL, NULL, NULL, &size, 0, NULL, NULL, NULL) == nnp_status_invalid_input_size,
+		"size query, input_channels SIZE_MAX");
+	CHECK(nnp_convolution_output(0, SIZE_MAX, 1, 1, four, none, one, small, small, small, small, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_invalid_input_size,
+		"batch SIZE_MAX on small buffers");
+	/* Only the kernel, 2^42 x 2^20 floats, cannot exist: a 2^20-tall kernel over a 1x1 input padded to 2^20 + 1. */
+	const struct nnp_size tall = { 1, TWO_TO(20) };
+	const struct nnp_padding half = { TWO_TO(19), 0, TWO_TO(19), 0 };
+	CHECK(nnp_convolution_output(0, 1, 1, TWO_TO(42), one, half, tall, NULL, NULL, NULL, NULL, NULL, &size, 0, NULL, NULL, NULL) == nnp_status_invalid_kernel_size,
+		"a kernel past PTRDIFF_MAX bytes");
+	/* Operands of 2^32 floats whose input gradient's column buffer (2^30 taps x ~2^32 pixels) overflows size_t. */
+	const struct nnp_size image = { TWO_TO(16), TWO_TO(16) }, wide_kernel = { TWO_TO(15), TWO_TO(15) };
+	const struct nnp_padding quarter = { TWO_TO(15), TWO_TO(15), TWO_TO(15), TWO_TO(15) };
+	CHECK(nnpsharp_convolution_input_gradient_strided(nnp_convolution_algorithm_implicit_gemm, 1, 1, 1, image, quarter, wide_kernel, one,
+		NULL, NULL, NULL, NULL, &size, 0, NULL, NULL, NULL) == nnp_status_out_of_memory, "a workspace past size_t");
+	CHECK(nnp_fully_connected_output(TWO_TO(62), TWO_TO(2), 1, NULL, NULL, NULL, NULL, NULL) == nnp_status_invalid_input_channels, "fully connected input");
+	CHECK(nnp_fully_connected_output(1, TWO_TO(2), TWO_TO(62), NULL, NULL, NULL, NULL, NULL) == nnp_status_invalid_output_channels, "fully connected kernel");
+	CHECK(nnp_softmax_output(TWO_TO(62), TWO_TO(2), NULL, NULL, NULL) == nnp_status_invalid_channels, "softmax");
+	CHECK(nnp_relu_output(TWO_TO(62), TWO_TO(2), NULL, NULL, 0.0f, NULL) == nnp_status_invalid_channels, "relu");
+	CHECK(nnp_max_pooling_output(TWO_TO(62), 1, four, none, (struct nnp_size) { 2, 2 }, (struct nnp_size) { 2, 2 }, NULL, NULL, NULL) == nnp_status_invalid_input_size,
+		"max pooling");
+}
+
 int main(void) {
 	setvbuf(stdout, NULL, _IONBF, 0); /* a hang under ctest's timeout still shows how far it got */
 	if (nnp_initialize() != nnp_status_success) {
 		printf("nnp_initialize failed\n");
 		return 1;
 	}
+	test_statuses();
 	test_convolutions();
 	test_rows();
 	test_max_pooling();
