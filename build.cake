@@ -1,5 +1,6 @@
 #r "System.Xml.Linq"
 #load ".ci/legs.cake"
+#load ".ci/sanitizers.cake"
 using System.Xml.Linq;
 // NNPackSharp build script. Run with: dotnet tool restore && dotnet cake --target=<Task>
 // Tasks: Build, Test (every test, at the native ISA and at each lower ISA level the JIT can be capped to),
@@ -53,17 +54,18 @@ Task("Test")
     // C tests of libnnpack (every ISA level, memcheck, runtime dependencies) under ctest.
     Information("== ctest (native)");
     int ctestExit = StartProcess("ctest", new ProcessSettings { Arguments = "--test-dir build --output-on-failure --output-junit ../artifacts/test-results/ctest.xml" });
-    var suite = XElement.Load("artifacts/test-results/ctest.xml");
-    int ctestTotal = int.Parse(suite.Attribute("tests").Value);
-    int ctestFailed = int.Parse(suite.Attribute("failures").Value) + (suite.Attribute("errors") is null ? 0 : int.Parse(suite.Attribute("errors").Value));
-    int ctestSkipped = suite.Attribute("skipped") is null ? 0 : int.Parse(suite.Attribute("skipped").Value);
-    passed += ctestTotal - ctestFailed - ctestSkipped;
-    failed += ctestFailed;
-    skipped += ctestSkipped;
-    if (ctestExit != 0 || ctestTotal == 0)
+    var ctest = CtestCounts("artifacts/test-results/ctest.xml");
+    passed += ctest.Passed;
+    failed += ctest.Failed;
+    skipped += ctest.Skipped;
+    if (ctestExit != 0 || ctest.Passed + ctest.Failed == 0)
     {
-        failures.Add($"ctest: exit {ctestExit}, {ctestTotal} tests");
+        failures.Add($"ctest: exit {ctestExit}, {ctest.Passed + ctest.Failed + ctest.Skipped} tests");
     }
+
+    var sanitizers = SanitizerLeg();
+    (passed, failed, skipped) = (passed + sanitizers.Passed, failed + sanitizers.Failed, skipped + sanitizers.Skipped);
+    if (sanitizers.Failure is not null) failures.Add(sanitizers.Failure);
 
     foreach (var leg in isaLegs)
     {

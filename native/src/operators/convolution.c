@@ -138,8 +138,9 @@ static enum nnp_status run(const struct request* r) {
 	/* A call too small to split runs on the caller: below this many multiply-adds the pool's hand-offs between phases
 	 * cost more than a second thread saves (small, 1,3,32,16,3x3: 0.6 M of them). */
 	const size_t serial_below = (size_t) 4 << 20;
-	const size_t multiply_adds = nnps_conv_output_plane(&g) * g.batch * g.output_channels * nnps_conv_patch(&g);
-	const pthreadpool_t pool = multiply_adds < serial_below ? NULL : r->threadpool;
+	size_t multiply_adds; /* (a product past SIZE_MAX is certainly not small) */
+	const bool small = nnps_product4(nnps_conv_output_plane(&g), g.batch, g.output_channels, nnps_conv_patch(&g), &multiply_adds) && multiply_adds < serial_below;
+	const pthreadpool_t pool = small ? NULL : r->threadpool;
 	if (strategy == nnp_convolution_transform_strategy_precompute) return precompute(r, algorithm, &g, pool);
 	size_t floats;
 	if (!workspace_floats(r->function, algorithm, &g, pthreadpool_get_threads_count(pool), transformed_kernel != NULL, &floats)) return nnp_status_out_of_memory;

@@ -10,31 +10,45 @@ struct pooling_call {
 	float* output;
 };
 
+/* The input rows (or columns) [*first, *last) that window `index` covers. The window starts at index * stride in
+ * padded coordinates, which may pass SIZE_MAX when the stride is huge: such a window, like one past the input, is
+ * empty. Only covered taps are visited, so the cost never depends on the window size or the padding. */
+static void covered(size_t index, size_t stride, size_t size, size_t before, size_t extent, size_t* first, size_t* last) {
+	const size_t end_of_input = before + extent; /* validated: no overflow */
+	size_t start;
+	if (__builtin_mul_overflow(index, stride, &start) || start >= end_of_input) {
+		*first = *last = 0;
+		return;
+	}
+	const size_t end = size >= end_of_input - start ? end_of_input : start + size;
+	*first = start > before ? start - before : 0;
+	*last = end > before ? end - before : 0;
+}
+
 static void plane_task(void* context, size_t thread, size_t plane) {
 	(void) thread;
 	const struct pooling_call* call = context;
 	const float* in = call->input + plane * call->height * call->width;
 	float* out = call->output + plane * call->out_h * call->out_w;
 	for (size_t oy = 0; oy < call->out_h; oy++) {
+		size_t y0, y1;
+		covered(oy, call->stride_h, call->pool_h, call->top, call->height, &y0, &y1);
 		for (size_t ox = 0; ox < call->out_w; ox++) {
+			size_t x0, x1;
+			covered(ox, call->stride_w, call->pool_w, call->left, call->width, &x0, &x1);
 			float best = -INFINITY;
-			for (size_t py = 0; py < call->pool_h; py++) {
-				const ptrdiff_t iy = (ptrdiff_t) (oy * call->stride_h + py) - (ptrdiff_t) call->top;
-				if (iy < 0 || iy >= (ptrdiff_t) call->height) continue;
-				for (size_t px = 0; px < call->pool_w; px++) {
-					const ptrdiff_t ix = (ptrdiff_t) (ox * call->stride_w + px) - (ptrdiff_t) call->left;
-					if (ix >= 0 && ix < (ptrdiff_t) call->width && in[iy * (ptrdiff_t) call->width + ix] > best) best = in[iy * (ptrdiff_t) call->width + ix];
-				}
+			for (size_t iy = y0; iy < y1; iy++) {
+				for (size_t ix = x0; ix < x1; ix++) best = in[iy * call->width + ix] > best ? in[iy * call->width + ix] : best;
 			}
 			out[oy * call->out_w + ox] = best;
 		}
 	}
 }
 
-/* ceil(max(0, padded - pool) / stride) + 1 */
+/* ceil(max(0, padded - pool) / stride) + 1, without the overflow of span + stride - 1 for strides near SIZE_MAX. */
 static size_t pooled(size_t padded, size_t pool, size_t stride) {
 	const size_t span = padded > pool ? padded - pool : 0;
-	return (span + stride - 1) / stride + 1;
+	return span == 0 ? 1 : (span - 1) / stride + 2;
 }
 
 enum nnp_status nnp_max_pooling_output(
