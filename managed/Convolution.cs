@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using NNPackSharp.Engines;
 using NNPackSharp.Engines.Managed;
 using NNPackSharp.Engines.Native;
@@ -169,7 +170,7 @@ public static class Convolution
             case Conv2DAlgorithm.Im2ColGemm:
                 return ManagedEngine<T>.Default;
             case Conv2DAlgorithm.Fastest:
-                return typeof(T) == typeof(float) && NNPackNativeLibrary.IsAvailable ? NativeEngine<T>() : ManagedEngine<T>.Default;
+                return typeof(T) == typeof(float) && NativeIsMeasuredFaster && NNPackNativeLibrary.IsAvailable ? NativeEngine<T>() : ManagedEngine<T>.Default;
             case Conv2DAlgorithm.NNPackAuto:
                 if (typeof(T) != typeof(float))
                 {
@@ -181,6 +182,10 @@ public static class Convolution
                 throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, $"unknown Conv2DAlgorithm value {(int)algorithm}.");
         }
     }
+
+    // Fastest picks the native engine only where it was measured faster: on x86-64 (the README's protocol runs). ARM64
+    // has been tested only under qemu, which measures nothing about speed, so there it stays on the managed engine.
+    private static bool NativeIsMeasuredFaster => RuntimeInformation.ProcessArchitecture == Architecture.X64;
 
     // Only called with T = float, the one type the native engine computes.
     private static IConv2DEngine<T> NativeEngine<T>()

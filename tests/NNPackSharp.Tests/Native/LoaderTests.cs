@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NNPackSharp.Interop;
 
 namespace NNPackSharp.Tests.Native;
@@ -5,7 +6,8 @@ namespace NNPackSharp.Tests.Native;
 /// <summary>The loader's probe: an explicit path first, every failure recorded, never an exception.</summary>
 public class LoaderTests
 {
-    private static string BuiltLibrary => Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", NativeLibraryProbe.FileName);
+    // The build ships the library for the architecture it runs on: runtimes/linux-x64 or runtimes/linux-arm64.
+    private static string BuiltLibrary => Path.Combine(AppContext.BaseDirectory, "runtimes", $"linux-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}", "native", NativeLibraryProbe.FileName);
 
     [Test]
     public void ExplicitPathIsTriedFirst()
