@@ -1,6 +1,7 @@
 #r "System.Xml.Linq"
 #load ".ci/legs.cake"
 #load ".ci/sanitizers.cake"
+#load ".ci/arm64.cake"
 using System.Xml.Linq;
 // NNPackSharp build script. Run with: dotnet tool restore && dotnet cake --target=<Task>
 // Tasks: Build, Test (every test, at the native ISA and at each lower ISA level the JIT can be capped to),
@@ -100,6 +101,10 @@ Task("Test")
             failures.Add($"{leg.Name}: no test ran");
         }
     }
+
+    var arm64 = RunArm64Leg();
+    (passed, failed, skipped) = (passed + arm64.Passed, failed + arm64.Failed, skipped + arm64.Skipped);
+    failures.AddRange(arm64.Failures);
 
     // The README's demo command must keep working: run it once and count it as a check.
     Information("== demo");

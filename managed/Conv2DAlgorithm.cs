@@ -18,8 +18,9 @@ public enum Conv2DAlgorithm
     NNPackAuto = 1,
 
     /// <summary>
-    /// The fastest engine available for the call: <see cref="NNPackAuto"/> for <see cref="float"/> where the native
-    /// library loads (see <see cref="NNPackNativeLibrary.IsAvailable"/>), otherwise <see cref="Im2ColGemm"/>.
+    /// The fastest engine available for the call: <see cref="NNPackAuto"/> for <see cref="float"/> on x86-64 where the
+    /// native library loads (see <see cref="NNPackNativeLibrary.IsAvailable"/>), otherwise <see cref="Im2ColGemm"/>.
+    /// On ARM64 it is <see cref="Im2ColGemm"/> until the native engine is measured faster on real ARM64 hardware.
     /// </summary>
     Fastest = 2,
 }

@@ -51,7 +51,7 @@ NNP_API enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
 	enum nnp_activation activation, const void* activation_parameters,
 	pthreadpool_t threadpool, struct nnp_profile* profile);
 
-/* The ISA level nnp_initialize chose: "avx512", "avx2", "scalar"; NULL before initialisation. */
+/* The ISA level nnp_initialize chose: "avx512", "avx2", "neon", "scalar"; NULL before initialisation. */
 NNP_API const char* nnpsharp_isa(void);
 
 #ifdef __cplusplus

@@ -31,6 +31,7 @@ typedef void (*nnps_sgemm_ukernel_fn)(size_t m, size_t n, size_t kc, const float
 
 NNPS_INTERNAL void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
 NNPS_INTERNAL void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
+NNPS_INTERNAL void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
 NNPS_INTERNAL void nnps_sgemm_ukernel_4x8__scalar(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
 
 /*

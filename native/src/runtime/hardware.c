@@ -1,5 +1,8 @@
 /* The per-ISA tables, the CPU's ISA support and cache sizes, and the GEMM blocking derived from them. */
 #include <unistd.h>
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 
 #include "hardware.h"
 
@@ -40,6 +43,13 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 			};
 			break;
 #endif
+#if defined(NNPS_HAVE_NEON_KERNELS)
+		case nnps_isa_neon:
+			*table = (struct nnps_isa_table) {
+				nnps_isa_neon, "neon", { nnps_sgemm_ukernel_8x12__neon, 8, 12, 0, 0, 0, "sgemm_ukernel_8x12__neon", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, portable_winograd,
+			};
+			break;
+#endif
 		case nnps_isa_scalar:
 			*table = (struct nnps_isa_table) {
 				nnps_isa_scalar, "scalar", { nnps_sgemm_ukernel_4x8__scalar, 4, 8, 0, 0, 0, "sgemm_ukernel_4x8__scalar", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, portable_winograd,
@@ -63,6 +73,11 @@ bool nnps_isa_supported(enum nnps_isa_level level) {
 		case nnps_isa_avx2:
 			__builtin_cpu_init();
 			return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+#if defined(__aarch64__) && defined(NNPS_HAVE_NEON_KERNELS)
+		/* ARMv8-A makes Advanced SIMD mandatory for Linux's userland, but the kernel still reports it: trust the report. */
+		case nnps_isa_neon:
+			return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
 #endif
 		case nnps_isa_scalar:
 			return true;

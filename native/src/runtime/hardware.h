@@ -8,7 +8,9 @@
 
 #include "../ukernels.h"
 
-enum nnps_isa_level { nnps_isa_scalar = 0, nnps_isa_avx2 = 1, nnps_isa_avx512 = 2 };
+/* Ordered by width: nnp_initialize walks down from NNPACKSHARP_ISA's cap to the first level the CPU runs, so a cap
+ * of another architecture (avx2 on arm64) lands on this one's widest level below it. */
+enum nnps_isa_level { nnps_isa_scalar = 0, nnps_isa_neon = 1, nnps_isa_avx2 = 2, nnps_isa_avx512 = 3 };
 
 /* A GEMM micro-kernel with its tile, and the cache blocking of the five loops around it:
  * nc columns of B per block (L3), kc depth per packed panel (the kc x nr micro-panel of B in L1),
@@ -34,7 +36,7 @@ struct nnps_winograd_f6x6k3x3_config {
 
 struct nnps_isa_table {
 	enum nnps_isa_level level;
-	const char* name; /* "avx512", "avx2", "scalar": what nnpsharp_isa reports and NNPACKSHARP_ISA caps */
+	const char* name; /* "avx512", "avx2", "neon", "scalar": what nnpsharp_isa reports and NNPACKSHARP_ISA caps */
 	struct nnps_sgemm_config sgemm;
 	struct nnps_winograd_f6x6k3x3_config winograd_f6x6k3x3;
 	/* Later: FFT transforms (ft8x8, ft16x16). */
@@ -57,7 +59,8 @@ NNPS_INTERNAL extern struct nnps_hardware nnps_hardware;
 /* The table of `level`, its blocking derived from `caches`; false when this build has no kernels for that level. */
 NNPS_INTERNAL bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes* caches, struct nnps_isa_table* table);
 
-/* True when this CPU and OS run `level` (AVX-512 F/VL/DQ/BW; AVX2 with FMA; scalar always). */
+/* True when this CPU and OS run `level` (AVX-512 F/VL/DQ/BW; AVX2 with FMA; NEON (ASIMD) per the kernel's HWCAP; scalar
+ * always). */
 NNPS_INTERNAL bool nnps_isa_supported(enum nnps_isa_level level);
 
 /* The cache sizes the OS reports, with typical sizes where it reports none (hypervisors often hide them). */

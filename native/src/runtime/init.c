@@ -10,6 +10,7 @@ static enum nnps_isa_level isa_cap(void) {
 	const char* cap = getenv("NNPACKSHARP_ISA");
 	if (cap == NULL) return nnps_isa_avx512;
 	if (strcmp(cap, "scalar") == 0) return nnps_isa_scalar;
+	if (strcmp(cap, "neon") == 0) return nnps_isa_neon;
 	if (strcmp(cap, "avx2") == 0) return nnps_isa_avx2;
 	return nnps_isa_avx512;
 }

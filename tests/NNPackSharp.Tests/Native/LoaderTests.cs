@@ -9,7 +9,8 @@ namespace NNPackSharp.Tests.Native;
 /// </summary>
 public class LoaderTests
 {
-    private static string BuiltLibrary => Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", NativeLibraryFiles.FileName);
+    // The build ships the library for the architecture it runs on: runtimes/linux-x64 or runtimes/linux-arm64.
+    private static string BuiltLibrary => Path.Combine(AppContext.BaseDirectory, "runtimes", $"linux-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}", "native", NativeLibraryFiles.FileName);
 
     private static ProbeLocations Nowhere(string? explicitPath = null) =>
         new(explicitPath, null, null, "/nonexistent", ["linux-x64"], NativeLibraryFiles.FileName);

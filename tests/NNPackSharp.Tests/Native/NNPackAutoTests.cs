@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace NNPackSharp.Tests.Native;
 
@@ -43,6 +44,23 @@ public class NNPackAutoTests
         var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
         AssertWithin(ConvRunner<float>.Forward(c, x, w, b, algorithm: Conv2DAlgorithm.NNPackAuto), expected, magnitude, "NNPackAuto");
         AssertWithin(ConvRunner<float>.Forward(c, x, w, b, algorithm: Conv2DAlgorithm.Fastest), expected, magnitude, "Fastest");
+    }
+
+    [Test]
+    public void FastestRunsTheNativeEngineOnlyWhereItWasMeasuredFaster()
+    {
+        // Depth 32 x 3 x 3 = 288: the managed GEMM sums it as 256 + 32, the native one as 2 x 144, so the two engines
+        // round differently and Fastest's result tells which one ran. Native on x86-64 (measured faster there);
+        // managed on ARM64, which has only run under qemu, where speed means nothing.
+        var c = new ConvCase(1, 32, 12, 12, 16, 3, 3, 1, 1, 1, 1);
+        var random = new Random(11);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength);
+        double[] native = ConvRunner<float>.Forward(c, x, w, null, algorithm: Conv2DAlgorithm.NNPackAuto);
+        double[] managed = ConvRunner<float>.Forward(c, x, w, null, algorithm: Conv2DAlgorithm.Im2ColGemm);
+        Assert.That(native, Is.Not.EqualTo(managed), "the engines must round differently for Fastest's choice to show");
+        bool nativeExpected = RuntimeInformation.ProcessArchitecture == Architecture.X64;
+        Assert.That(ConvRunner<float>.Forward(c, x, w, null, algorithm: Conv2DAlgorithm.Fastest), Is.EqualTo(nativeExpected ? native : managed),
+            nativeExpected ? "Fastest should run NNPackAuto on x86-64" : "Fastest should run the managed engine here");
     }
 
     [TestCase(1, 16, 96, 95, 17, 1, 1)]
