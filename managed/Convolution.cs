@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NNPackSharp.Engines;
 using NNPackSharp.Engines.Managed;
@@ -90,6 +91,36 @@ public static class Convolution
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Run(ForwardCall<T>.Validate(input, weight, bias, output, padding, stride ?? Size2D.One), algorithm);
 
+    /// <summary>
+    /// Computes a convolution into <paramref name="output"/> with per-call <paramref name="options"/>: the engine, the
+    /// native engine's algorithm (pinned, e.g. an exact one where Winograd's rounding or its spreading of NaN and huge
+    /// values matters), and the threads. Allocates nothing after warm-up.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="input">The input <c>[N,Cin,H,W]</c>, dense.</param>
+    /// <param name="weight">The weight <c>[Cout,Cin,kH,kW]</c>, dense.</param>
+    /// <param name="bias">The bias <c>[Cout,1,1]</c> or <c>[Cout]</c>, dense; <c>default</c> for none.</param>
+    /// <param name="output">Receives the output <c>[N,Cout,Hout,Wout]</c>; dense, overlapping no input.</param>
+    /// <param name="padding">Zero padding added on both sides of each axis.</param>
+    /// <param name="stride">The step between windows.</param>
+    /// <param name="options">The engine, native algorithm and threads; <c>default</c> is the managed engine.</param>
+    /// <exception cref="ArgumentException">An argument or option is invalid; nothing was written.</exception>
+    /// <exception cref="NotSupportedException">The engine is not available, or the pinned native algorithm cannot compute this shape; nothing was written.</exception>
+    public static void Conv2D<T>(
+        ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output,
+        Size2D padding, Size2D stride, Conv2DOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var call = ForwardCall<T>.Validate(input, weight, bias, output, padding, stride);
+        if (PinnedNativeEngine<T>(options, out int threads) is { } native)
+        {
+            native.Forward(Unsafe.As<ForwardCall<T>, ForwardCall<float>>(ref call), threads, options.NativeAlgorithm); // T is float: PinnedNativeEngine checked it
+            return;
+        }
+
+        EngineFor<T>(options.Algorithm).Forward(call, threads);
+    }
+
     /// <summary>Computes the gradients of a convolution into new tensors.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="input">The forward input <c>[N,Cin,H,W]</c>.</param>
@@ -143,6 +174,72 @@ public static class Convolution
         Size2D padding = default, Size2D? stride = null, Conv2DAlgorithm algorithm = Conv2DAlgorithm.Im2ColGemm)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Run(BackwardCall<T>.Validate(input, weight, gradOutput, gradInput, gradWeight, gradBias, padding, stride ?? Size2D.One), algorithm);
+
+    /// <summary>
+    /// Computes the gradients of a convolution into caller-provided tensors with per-call <paramref name="options"/> (see
+    /// the forward overload with options), overwriting them; allocates nothing after warm-up.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="input">The forward input <c>[N,Cin,H,W]</c>, dense.</param>
+    /// <param name="weight">The weight <c>[Cout,Cin,kH,kW]</c>, dense.</param>
+    /// <param name="gradOutput">The gradient with respect to the output, <c>[N,Cout,Hout,Wout]</c>, dense.</param>
+    /// <param name="gradInput">Receives the input gradient; <c>default</c> to skip it.</param>
+    /// <param name="gradWeight">Receives the weight gradient; <c>default</c> to skip it.</param>
+    /// <param name="gradBias">Receives the bias gradient; <c>default</c> when the convolution has no bias.</param>
+    /// <param name="padding">The forward padding.</param>
+    /// <param name="stride">The forward stride.</param>
+    /// <param name="options">The engine, native algorithm and threads; <c>default</c> is the managed engine.</param>
+    /// <exception cref="ArgumentException">An argument or option is invalid; nothing was written.</exception>
+    /// <exception cref="NotSupportedException">The engine is not available, or the pinned native algorithm cannot compute a requested gradient (Winograd has no weight gradient); nothing was written.</exception>
+    public static void Conv2DBackward<T>(
+        ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> gradOutput,
+        TensorSpan<T> gradInput, TensorSpan<T> gradWeight, TensorSpan<T> gradBias,
+        Size2D padding, Size2D stride, Conv2DOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var call = BackwardCall<T>.Validate(input, weight, gradOutput, gradInput, gradWeight, gradBias, padding, stride);
+        if (PinnedNativeEngine<T>(options, out int threads) is { } native)
+        {
+            native.Backward(Unsafe.As<BackwardCall<T>, BackwardCall<float>>(ref call), threads, options.NativeAlgorithm); // T is float: PinnedNativeEngine checked it
+            return;
+        }
+
+        EngineFor<T>(options.Algorithm).Backward(call, threads);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="options"/> (after the tensors were validated) and returns the native engine when the
+    /// call pins a native algorithm, else null; <paramref name="threads"/> is the call's thread count.
+    /// </summary>
+    private static NNPackEngine? PinnedNativeEngine<T>(in Conv2DOptions options, out int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (options.MaxDegreeOfParallelism < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxDegreeOfParallelism, "Conv2DOptions.MaxDegreeOfParallelism must be at least 1, or 0 for Convolution.MaxDegreeOfParallelism.");
+        }
+
+        if (!Enum.IsDefined(options.NativeAlgorithm))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.NativeAlgorithm, $"unknown NNPackConvolutionAlgorithm value {(int)options.NativeAlgorithm}.");
+        }
+
+        threads = options.MaxDegreeOfParallelism == 0 ? ThreadsPerCall : Math.Min(options.MaxDegreeOfParallelism, Environment.ProcessorCount);
+        Conv2DAlgorithm engine = ResolveAlgorithm<T>(options.Algorithm);
+        if (options.NativeAlgorithm == NNPackConvolutionAlgorithm.Auto)
+        {
+            return null;
+        }
+
+        if (engine != Conv2DAlgorithm.NNPackAuto)
+        {
+            throw new ArgumentException(
+                $"Conv2DOptions.NativeAlgorithm {options.NativeAlgorithm} pins the native engine's algorithm, but Conv2DOptions.Algorithm {options.Algorithm} runs {engine} here; use Conv2DAlgorithm.NNPackAuto.",
+                nameof(options));
+        }
+
+        return NNPackEngine.Instance;
+    }
 
     /// <summary>
     /// Frees the pooled workspaces (im2col and packing buffers, native workspaces) kept for reuse between calls, and

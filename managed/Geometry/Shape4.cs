@@ -23,4 +23,7 @@ internal struct Shape4
 
     /// <summary>The shape as a new array, for the public API's <c>nint[]</c> results.</summary>
     public readonly nint[] ToArray() => ((ReadOnlySpan<nint>)this).ToArray();
+
+    /// <summary>The shape as messages print it: <c>[N,C,H,W]</c>.</summary>
+    public override readonly string ToString() => $"[{this[0]},{this[1]},{this[2]},{this[3]}]";
 }

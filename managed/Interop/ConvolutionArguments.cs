@@ -8,8 +8,9 @@ namespace NNPackSharp.Interop;
 /// </summary>
 internal readonly struct ConvolutionArguments
 {
-    public ConvolutionArguments(in Conv2DGeometry g, nint threadPool)
+    public ConvolutionArguments(in Conv2DGeometry g, nint threadPool, NnpConvolutionAlgorithm algorithm = NnpConvolutionAlgorithm.Auto)
     {
+        Algorithm = algorithm;
         Batch = (nuint)g.Batch;
         InputChannels = (nuint)g.InputChannels;
         OutputChannels = (nuint)g.OutputChannels;
@@ -19,6 +20,9 @@ internal readonly struct ConvolutionArguments
         Stride = new NnpSize { Width = (nuint)g.StrideWidth, Height = (nuint)g.StrideHeight };
         ThreadPool = threadPool;
     }
+
+    /// <summary>The algorithm the call asks for; <see cref="NnpConvolutionAlgorithm.Auto"/> unless a caller pinned one.</summary>
+    public NnpConvolutionAlgorithm Algorithm { get; }
 
     public nuint Batch { get; }
 

@@ -2,8 +2,8 @@ namespace NNPackSharp.Interop;
 
 /// <summary>
 /// One typed, status-checked wrapper per native convolution function (LibGit2Sharp's <c>Proxy</c>): each sizes and
-/// lends the workspace and turns a failure into an <see cref="NNPackException"/>. All use NNPACK's auto algorithm,
-/// identity activation and no profile; pointers are to pinned, dense, validated memory.
+/// lends the workspace and turns a failure into an <see cref="NNPackException"/>. All use the arguments' algorithm
+/// (auto unless pinned), identity activation and no profile; pointers are to pinned, dense, validated memory.
 /// </summary>
 internal static unsafe class NNPackProxy
 {
@@ -19,12 +19,39 @@ internal static unsafe class NNPackProxy
     public static void ConvolutionKernelGradient(in ConvolutionArguments arguments, float* input, float* gradOutput, float* gradKernel) =>
         WorkspaceProtocol.Run(new KernelGradientCall(arguments, input, gradOutput, gradKernel));
 
+    /// <summary>
+    /// Whether the library's algorithm for <paramref name="arguments"/> can compute each requested function: a size query
+    /// per function (it validates and chooses the algorithm, computes nothing, touches no tensor). Returns the status of
+    /// the first function that refuses, or success.
+    /// </summary>
+    public static NnpStatus Supports(in ConvolutionArguments arguments, bool output, bool inputGradient, bool kernelGradient)
+    {
+        nuint size = 0;
+        NnpStatus status = NnpStatus.Success;
+        if (output)
+        {
+            status = new OutputCall(arguments, null, null, null, null).Invoke(null, &size);
+        }
+
+        if (status == NnpStatus.Success && inputGradient)
+        {
+            status = new InputGradientCall(arguments, null, null, null).Invoke(null, &size);
+        }
+
+        if (status == NnpStatus.Success && kernelGradient)
+        {
+            status = new KernelGradientCall(arguments, null, null, null).Invoke(null, &size);
+        }
+
+        return status;
+    }
+
     private readonly struct OutputCall(ConvolutionArguments a, float* input, float* kernel, float* bias, float* output) : IWorkspaceCall
     {
         public static string Function => nameof(NNPackNative.nnpsharp_convolution_output_strided);
 
         public NnpStatus Invoke(void* workspace, nuint* workspaceSize) => NNPackNative.nnpsharp_convolution_output_strided(
-            NnpConvolutionAlgorithm.Auto, a.Batch, a.InputChannels, a.OutputChannels, a.InputSize, a.Padding, a.KernelSize, a.Stride,
+            a.Algorithm, a.Batch, a.InputChannels, a.OutputChannels, a.InputSize, a.Padding, a.KernelSize, a.Stride,
             input, kernel, bias, output, workspace, workspaceSize, NnpActivation.Identity, null, a.ThreadPool, null);
     }
 
@@ -33,7 +60,7 @@ internal static unsafe class NNPackProxy
         public static string Function => nameof(NNPackNative.nnpsharp_convolution_input_gradient_strided);
 
         public NnpStatus Invoke(void* workspace, nuint* workspaceSize) => NNPackNative.nnpsharp_convolution_input_gradient_strided(
-            NnpConvolutionAlgorithm.Auto, a.Batch, a.InputChannels, a.OutputChannels, a.InputSize, a.Padding, a.KernelSize, a.Stride,
+            a.Algorithm, a.Batch, a.InputChannels, a.OutputChannels, a.InputSize, a.Padding, a.KernelSize, a.Stride,
             gradOutput, kernel, gradInput, workspace, workspaceSize, NnpActivation.Identity, null, a.ThreadPool, null);
     }
 
@@ -42,7 +69,7 @@ internal static unsafe class NNPackProxy
         public static string Function => nameof(NNPackNative.nnpsharp_convolution_kernel_gradient_strided);
 
         public NnpStatus Invoke(void* workspace, nuint* workspaceSize) => NNPackNative.nnpsharp_convolution_kernel_gradient_strided(
-            NnpConvolutionAlgorithm.Auto, a.Batch, a.InputChannels, a.OutputChannels, a.InputSize, a.Padding, a.KernelSize, a.Stride,
+            a.Algorithm, a.Batch, a.InputChannels, a.OutputChannels, a.InputSize, a.Padding, a.KernelSize, a.Stride,
             input, gradOutput, gradKernel, workspace, workspaceSize, NnpActivation.Identity, null, a.ThreadPool, null);
     }
 }

@@ -5,7 +5,8 @@ using NNPackSharp.Validation;
 namespace NNPackSharp.Engines.Native;
 
 /// <summary>
-/// <see cref="Conv2DAlgorithm.NNPackAuto"/>: float32 convolutions through the native library with its auto algorithm.
+/// <see cref="Conv2DAlgorithm.NNPackAuto"/>: float32 convolutions through the native library with its auto algorithm,
+/// or one a call pins (<see cref="Conv2DOptions.NativeAlgorithm"/>).
 /// Every call goes through the library's nnpsharp_*_strided extensions, which take a stride and any padding (also
 /// padding at least as large as the kernel, which upstream's functions refuse), so the input is never copied.
 /// </summary>
@@ -25,7 +26,14 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
     }
 
     /// <inheritdoc />
-    public void Forward(in ForwardCall<float> call, int parallelism)
+    public void Forward(in ForwardCall<float> call, int parallelism) => Forward(call, parallelism, NNPackConvolutionAlgorithm.Auto);
+
+    /// <inheritdoc />
+    public void Backward(in BackwardCall<float> call, int parallelism) => Backward(call, parallelism, NNPackConvolutionAlgorithm.Auto);
+
+    /// <summary>The forward pass with the library's algorithm pinned (<see cref="NNPackConvolutionAlgorithm.Auto"/>: its own choice).</summary>
+    /// <exception cref="NotSupportedException">The pinned algorithm cannot compute this call; nothing was written.</exception>
+    public void Forward(in ForwardCall<float> call, int parallelism, NNPackConvolutionAlgorithm algorithm)
     {
         Conv2DGeometry g = call.Geometry;
         if (g.Batch == 0)
@@ -33,12 +41,13 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
             return;
         }
 
+        RequireSupported(g, algorithm, forward: true, inputGradient: false, weightGradient: false);
         ThreadPools.SharedPool? pool = ThreadPools.Rent(parallelism);
         try
         {
             fixed (float* input = call.Input, weight = call.Weight, bias = call.Bias, output = call.Output)
             {
-                NNPackProxy.ConvolutionOutput(new ConvolutionArguments(g, pool?.Handle ?? 0), input, weight, bias, output);
+                NNPackProxy.ConvolutionOutput(new ConvolutionArguments(g, pool?.Handle ?? 0, Native(algorithm)), input, weight, bias, output);
             }
         }
         finally
@@ -47,10 +56,16 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
         }
     }
 
-    /// <inheritdoc />
-    public void Backward(in BackwardCall<float> call, int parallelism)
+    /// <summary>The backward pass with the library's algorithm pinned for both gradients.</summary>
+    /// <exception cref="NotSupportedException">The pinned algorithm cannot compute a requested gradient; nothing was written.</exception>
+    public void Backward(in BackwardCall<float> call, int parallelism, NNPackConvolutionAlgorithm algorithm)
     {
         Conv2DGeometry g = call.Geometry;
+        if (g.Batch != 0)
+        {
+            RequireSupported(g, algorithm, forward: false, inputGradient: !call.GradInput.IsEmpty, weightGradient: !call.GradWeight.IsEmpty);
+        }
+
         if (!call.GradBias.IsEmpty)
         {
             SumBias(g, call.GradOutput, call.GradBias);
@@ -66,7 +81,7 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
         ThreadPools.SharedPool? pool = ThreadPools.Rent(parallelism);
         try
         {
-            var arguments = new ConvolutionArguments(g, pool?.Handle ?? 0);
+            var arguments = new ConvolutionArguments(g, pool?.Handle ?? 0, Native(algorithm));
             fixed (float* input = call.Input, weight = call.Weight, gradOutput = call.GradOutput, gradInput = call.GradInput, gradWeight = call.GradWeight)
             {
                 if (gradWeight != null)
@@ -85,6 +100,61 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
             ThreadPools.Return(pool);
         }
     }
+
+    private static NnpConvolutionAlgorithm Native(NNPackConvolutionAlgorithm algorithm) => algorithm switch
+    {
+        NNPackConvolutionAlgorithm.ImplicitGemm => NnpConvolutionAlgorithm.ImplicitGemm,
+        NNPackConvolutionAlgorithm.Direct => NnpConvolutionAlgorithm.Direct,
+        NNPackConvolutionAlgorithm.Winograd => NnpConvolutionAlgorithm.Wt8x8,
+        NNPackConvolutionAlgorithm.Fft8x8 => NnpConvolutionAlgorithm.Ft8x8,
+        NNPackConvolutionAlgorithm.Fft16x16 => NnpConvolutionAlgorithm.Ft16x16,
+        _ => NnpConvolutionAlgorithm.Auto,
+    };
+
+    /// <summary>
+    /// A pinned algorithm is asked, pass by pass, whether it computes this call (size queries: nothing runs and nothing
+    /// is written), so a refusal surfaces before any destination is touched, even when only the second pass is refused.
+    /// </summary>
+    private static void RequireSupported(in Conv2DGeometry g, NNPackConvolutionAlgorithm algorithm, bool forward, bool inputGradient, bool weightGradient)
+    {
+        if (algorithm == NNPackConvolutionAlgorithm.Auto)
+        {
+            return;
+        }
+
+        var arguments = new ConvolutionArguments(g, 0, Native(algorithm));
+        (bool Requested, string Pass, bool Output, bool Input, bool Kernel)[] passes =
+        [
+            (forward, "forward pass", true, false, false),
+            (inputGradient, "input gradient", false, true, false),
+            (weightGradient, "weight gradient", false, false, true),
+        ];
+        foreach (var pass in passes)
+        {
+            if (!pass.Requested)
+            {
+                continue;
+            }
+
+            NnpStatus status = NNPackProxy.Supports(arguments, pass.Output, pass.Input, pass.Kernel);
+            if (status == NnpStatus.UnsupportedAlgorithm)
+            {
+                throw new NotSupportedException(
+                    $"NNPackConvolutionAlgorithm.{algorithm} cannot compute the {pass.Pass} of this convolution (input {g.InputShape}, weight {g.WeightShape}, " +
+                    $"padding {g.Padding}, stride {g.Stride}): {Requirement(algorithm)}. Nothing was written; pin ImplicitGemm (any shape) or leave Auto.");
+            }
+
+            Ensure.Success(status, "the algorithm query");
+        }
+    }
+
+    private static string Requirement(NNPackConvolutionAlgorithm algorithm) => algorithm switch
+    {
+        NNPackConvolutionAlgorithm.Direct => "direct takes 1x1 kernels with stride 1 and no padding",
+        NNPackConvolutionAlgorithm.Winograd => "Winograd F(6x6,3x3) takes 3x3 kernels with stride 1 and padding at most 2, and computes no weight gradient",
+        NNPackConvolutionAlgorithm.Fft8x8 or NNPackConvolutionAlgorithm.Fft16x16 => "FFT is not implemented in this build of libnnpack",
+        _ => "libnnpack refuses it for this shape",
+    };
 
     private static void SumBias(in Conv2DGeometry g, ReadOnlySpan<float> gradOutput, Span<float> gradBias)
     {

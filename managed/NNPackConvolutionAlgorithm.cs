@@ -1,0 +1,31 @@
+namespace NNPackSharp;
+
+/// <summary>
+/// The algorithm the native engine computes a convolution with (NNPACK's <c>nnp_convolution_algorithm</c>), pinned per
+/// call through <see cref="Conv2DOptions.NativeAlgorithm"/>. An algorithm that cannot compute a call's shape and pass
+/// is refused with a <see cref="NotSupportedException"/> that says why, before anything is written.
+/// </summary>
+public enum NNPackConvolutionAlgorithm
+{
+    /// <summary>The library's own choice for the shape (direct, Winograd or implicit GEMM; see the README).</summary>
+    Auto = 0,
+
+    /// <summary>Implicit GEMM: any kernel, stride and padding, every pass; exact to float rounding (about 1e-5 of the terms).</summary>
+    ImplicitGemm = 1,
+
+    /// <summary>Direct GEMM on the image itself: 1x1 kernels with stride 1 and no padding only.</summary>
+    Direct = 2,
+
+    /// <summary>
+    /// Winograd F(6x6,3x3): 3x3 kernels with stride 1 and padding at most 2, forward and input gradient (not the weight
+    /// gradient). About 1e-3 of the terms' magnitude, and a NaN, an infinity or a huge input spreads over the whole 6x6
+    /// output tiles that read it; pin <see cref="ImplicitGemm"/> where that matters.
+    /// </summary>
+    Winograd = 3,
+
+    /// <summary>FFT with 8x8 tiles: part of NNPACK's API, not implemented in this build (always refused).</summary>
+    Fft8x8 = 4,
+
+    /// <summary>FFT with 16x16 tiles: part of NNPACK's API, not implemented in this build (always refused).</summary>
+    Fft16x16 = 5,
+}
