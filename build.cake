@@ -1,4 +1,5 @@
 #r "System.Xml.Linq"
+#load ".ci/win-x64.cake"
 using System.Xml.Linq;
 // NNPackSharp build script. Run with: dotnet tool restore && dotnet cake --target=<Task>
 // Tasks: Build, Test (every test, at the native ISA and at each lower ISA level the JIT can be capped to),
@@ -40,6 +41,25 @@ void Run(string tool, string arguments)
     }
 }
 
+// Counts a ctest JUnit report into the summary; a failed run or an empty report is a failure of leg `name`.
+(int Passed, int Failed, int Skipped) CtestCounts(string name, int exit, string junit, List<string> failures)
+{
+    if (!FileExists(junit))
+    {
+        failures.Add($"{name}: exit {exit}, no report");
+        return (0, 1, 0);
+    }
+    var suite = XElement.Load(junit);
+    int total = int.Parse(suite.Attribute("tests").Value);
+    int failed = int.Parse(suite.Attribute("failures").Value) + (suite.Attribute("errors") is null ? 0 : int.Parse(suite.Attribute("errors").Value));
+    int skipped = suite.Attribute("skipped") is null ? 0 : int.Parse(suite.Attribute("skipped").Value);
+    if (exit != 0 || total == 0)
+    {
+        failures.Add($"{name}: exit {exit}, {total} tests");
+    }
+    return (total - failed - skipped, failed, skipped);
+}
+
 Task("Test")
     .IsDependentOn("Build")
     .Does(() =>
@@ -49,19 +69,14 @@ Task("Test")
     EnsureDirectoryExists("artifacts/test-results");
     CleanDirectory("artifacts/test-results");
 
-    // C tests of libnnpack (every ISA level, memcheck, runtime dependencies) under ctest.
+    // C tests of libnnpack (every ISA level, memcheck, runtime dependencies) under ctest, then nnpack.dll's under wine.
     Information("== ctest (native)");
     int ctestExit = StartProcess("ctest", new ProcessSettings { Arguments = "--test-dir build --output-on-failure --output-junit ../artifacts/test-results/ctest.xml" });
-    var suite = XElement.Load("artifacts/test-results/ctest.xml");
-    int ctestTotal = int.Parse(suite.Attribute("tests").Value);
-    int ctestFailed = int.Parse(suite.Attribute("failures").Value) + (suite.Attribute("errors") is null ? 0 : int.Parse(suite.Attribute("errors").Value));
-    int ctestSkipped = suite.Attribute("skipped") is null ? 0 : int.Parse(suite.Attribute("skipped").Value);
-    passed += ctestTotal - ctestFailed - ctestSkipped;
-    failed += ctestFailed;
-    skipped += ctestSkipped;
-    if (ctestExit != 0 || ctestTotal == 0)
+    foreach (var counts in new[] { CtestCounts("ctest", ctestExit, "artifacts/test-results/ctest.xml", failures), WinX64Leg(failures) })
     {
-        failures.Add($"ctest: exit {ctestExit}, {ctestTotal} tests");
+        passed += counts.Passed;
+        failed += counts.Failed;
+        skipped += counts.Skipped;
     }
 
     foreach (var leg in isaLegs)
