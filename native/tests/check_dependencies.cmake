@@ -1,4 +1,5 @@
-# Fails when the library needs more at run time than the platform's own libraries, or a newer glibc than the floor.
+# Fails when the library needs more at run time than the platform's own libraries, or a newer glibc than the floor,
+# or exports anything but the API (nnp_*, nnpsharp_*, pthreadpool_*: no internals, no statically linked winpthreads).
 #   ELF (.so): NEEDED only libc, libm, libpthread and the dynamic loader; every imported GLIBC_x.y version at most
 #              GLIBC_FLOOR (2.27, the oldest glibc .NET supports); libpthread.so.0 NEEDED whenever a pthread_ function
 #              is imported (glibc before 2.34 defines pthread_create there, not in libc: runtime/platform.h).
@@ -18,8 +19,25 @@ function(objdump_of flag out)
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()
 
+function(check_exports names)
+  list(LENGTH names count)
+  if(count EQUAL 0)
+    message(FATAL_ERROR "${LIBRARY}: exports nothing")
+  endif()
+  foreach(name ${names})
+    if(NOT name MATCHES "^(nnp_|nnpsharp_|pthreadpool_)")
+      message(FATAL_ERROR "exports ${name}, which is not part of the API")
+    endif()
+  endforeach()
+  message(STATUS "exports ${count} functions, all of the API")
+endfunction()
+
 objdump_of(-p headers)
 if(LIBRARY MATCHES "\\.dll$")
+  # The export name table: "\t[   3] nnp_convolution_output".
+  string(REGEX MATCHALL "\t\\[ *[0-9]+\\] [A-Za-z_][A-Za-z0-9_]*" exports "${headers}")
+  list(TRANSFORM exports REPLACE "^\t\\[ *[0-9]+\\] " "")
+  check_exports("${exports}")
   string(REGEX MATCHALL "DLL Name: [^\r\n]+" imports "${headers}")
   if(NOT imports)
     message(FATAL_ERROR "${LIBRARY}: no DLL imports found in `${OBJDUMP} -p` (not a PE file?)")
@@ -48,8 +66,12 @@ foreach(entry ${needed})
   message(STATUS "NEEDED ${name}")
 endforeach()
 
-# Dynamic symbols with their versions: "... *UND*  ... (GLIBC_2.17) clock_gettime" or " GLIBC_2.2.5 malloc".
+# Dynamic symbols with their versions: "... *UND*  ... (GLIBC_2.17) clock_gettime" or " GLIBC_2.2.5 malloc"; the
+# global ones defined here: "... g    DF .text  ... Base        nnp_initialize".
 objdump_of(-T symbols)
+string(REGEX MATCHALL "[\r\n][0-9a-f]+ g [^\r\n]* [A-Za-z_][A-Za-z0-9_]*" defined "${symbols}")
+list(TRANSFORM defined REPLACE "^.* ([A-Za-z_][A-Za-z0-9_]*)$" "\\1")
+check_exports("${defined}")
 string(REGEX MATCHALL "GLIBC_[0-9.]+\\)? +[A-Za-z_][A-Za-z0-9_]*" versioned "${symbols}")
 set(newest 0)
 set(above "")
