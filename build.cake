@@ -2,6 +2,7 @@
 #load ".ci/legs.cake"
 #load ".ci/sanitizers.cake"
 #load ".ci/arm64.cake"
+#load ".ci/win-x64.cake"
 using System.Xml.Linq;
 // NNPackSharp build script. Run with: dotnet tool restore && dotnet cake --target=<Task>
 // Tasks: Build, Test (every test, at the native ISA and at each lower ISA level the JIT can be capped to),
@@ -43,6 +44,23 @@ void Run(string tool, string arguments)
     }
 }
 
+// Counts a ctest JUnit report into the summary (CtestCounts(junit) parses it); a failed run or an empty report is a
+// failure of leg `name`.
+(int Passed, int Failed, int Skipped) CtestCounts(string name, int exit, string junit, List<string> failures)
+{
+    if (!FileExists(junit))
+    {
+        failures.Add($"{name}: exit {exit}, no report");
+        return (0, 1, 0);
+    }
+    var counts = CtestCounts(junit);
+    if (exit != 0 || counts.Passed + counts.Failed + counts.Skipped == 0)
+    {
+        failures.Add($"{name}: exit {exit}, {counts.Passed + counts.Failed + counts.Skipped} tests");
+    }
+    return counts;
+}
+
 Task("Test")
     .IsDependentOn("Build")
     .Does(() =>
@@ -52,16 +70,14 @@ Task("Test")
     EnsureDirectoryExists("artifacts/test-results");
     CleanDirectory("artifacts/test-results");
 
-    // C tests of libnnpack (every ISA level, memcheck, runtime dependencies) under ctest.
+    // C tests of libnnpack (every ISA level, memcheck, runtime dependencies) under ctest, then nnpack.dll's under wine.
     Information("== ctest (native)");
     int ctestExit = StartProcess("ctest", new ProcessSettings { Arguments = "--test-dir build --output-on-failure --output-junit ../artifacts/test-results/ctest.xml" });
-    var ctest = CtestCounts("artifacts/test-results/ctest.xml");
-    passed += ctest.Passed;
-    failed += ctest.Failed;
-    skipped += ctest.Skipped;
-    if (ctestExit != 0 || ctest.Passed + ctest.Failed == 0)
+    foreach (var counts in new[] { CtestCounts("ctest", ctestExit, "artifacts/test-results/ctest.xml", failures), WinX64Leg(failures) })
     {
-        failures.Add($"ctest: exit {ctestExit}, {ctest.Passed + ctest.Failed + ctest.Skipped} tests");
+        passed += counts.Passed;
+        failed += counts.Failed;
+        skipped += counts.Skipped;
     }
 
     var sanitizers = SanitizerLeg();

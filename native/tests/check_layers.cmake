@@ -1,10 +1,10 @@
 # Fails when a source file of the library includes a header of a higher layer, or is longer than ~300 lines.
-# Layers, lowest first: runtime/util.h and runtime/threadpool.h; ukernels.h; the ISA folders (which include only
-# ukernels.h) and the hardware table (runtime/hardware.*, runtime/init.c); gemm/; convolution/; operators/.
+# Layers, lowest first: runtime/util.h, runtime/threadpool.h and runtime/platform*; ukernels.h; the ISA folders (which
+# include only ukernels.h) and the hardware table (runtime/hardware.*, runtime/init.c); gemm/; convolution/; operators/.
 # Run: cmake -DSOURCE_DIR=native/src -P native/tests/check_layers.cmake
 cmake_minimum_required(VERSION 3.20)
 function(layer_of path out)
-  if(path MATCHES "^runtime/(util|threadpool)\\.")
+  if(path MATCHES "^runtime/(util\\.|threadpool\\.|platform)")
     set(${out} 0 PARENT_SCOPE)
   elseif(path STREQUAL "ukernels.h")
     set(${out} 1 PARENT_SCOPE)

@@ -101,7 +101,7 @@ static void test_kernel(const struct nnps_isa_table* isa) {
 	const struct nnps_sgemm_config* k = &isa->sgemm;
 	const size_t mr = k->mr, nr = k->nr;
 	struct buffers buffers = {
-		malloc((mr * MAX_DEPTH + 1) * sizeof(float)), aligned_alloc(64, nnps_round_up(nr * MAX_DEPTH * sizeof(float), 64)),
+		malloc((mr * MAX_DEPTH + 1) * sizeof(float)), nnps_aligned_alloc(64, nr * MAX_DEPTH * sizeof(float)),
 		malloc((mr * (nr + LDC_EXTRA) + 1) * sizeof(float)), malloc(mr * nr * sizeof(float)),
 	};
 	const int before = failures;
@@ -123,7 +123,7 @@ static void test_kernel(const struct nnps_isa_table* isa) {
 		}
 	}
 	printf("%s: %s %ux%u (mc %zu, kc %zu, nc %zu): %s\n", isa->name, k->name, k->mr, k->nr, k->mc, k->kc, k->nc, failures == before ? "ok" : "WRONG");
-	free(buffers.a); free(buffers.b); free(buffers.c); free(buffers.full);
+	free(buffers.a); nnps_aligned_free(buffers.b); free(buffers.c); free(buffers.full);
 }
 
 int main(void) {

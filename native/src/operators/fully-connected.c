@@ -46,11 +46,11 @@ enum nnp_status nnp_fully_connected_output(
 	call.thread_floats = nnps_gemm_buffer_floats(call.sgemm, batch_size, call.chunk, input_channels);
 	size_t bytes;
 	if (!nnps_product4(call.thread_floats, sizeof(float), threads, 1, &bytes)) return nnp_status_out_of_memory;
-	void* memory = NULL;
-	if (posix_memalign(&memory, NNPS_ALIGNMENT, bytes) != 0) return nnp_status_out_of_memory;
+	void* memory = nnps_aligned_alloc(NNPS_ALIGNMENT, bytes);
+	if (memory == NULL) return nnp_status_out_of_memory;
 	call.buffers = memory;
 	nnps_parallelize(threadpool, output_task, &call, nnps_ceil_div(output_channels, call.chunk));
-	free(memory);
+	nnps_aligned_free(memory);
 	if (profile != NULL) memset(profile, 0, sizeof(*profile));
 	return nnp_status_success;
 }

@@ -1,6 +1,4 @@
 /* The workspace protocol of upstream's convolution functions. */
-#include <stdlib.h>
-
 #include "workspace.h"
 
 enum nnp_status nnps_workspace_acquire(void* buffer, size_t* size, size_t floats, struct nnps_workspace* workspace) {
@@ -13,9 +11,8 @@ enum nnp_status nnps_workspace_acquire(void* buffer, size_t* size, size_t floats
 			workspace->size_query = true;
 			return nnp_status_success;
 		}
-		void* memory = NULL;
-		/* posix_memalign refuses a size of 0 on some libcs; every plan needs at least one float anyway. */
-		if (posix_memalign(&memory, NNPS_ALIGNMENT, bytes == 0 ? NNPS_ALIGNMENT : bytes) != 0) return nnp_status_out_of_memory;
+		void* memory = nnps_aligned_alloc(NNPS_ALIGNMENT, bytes);
+		if (memory == NULL) return nnp_status_out_of_memory;
 		*workspace = (struct nnps_workspace) { memory, true, false };
 		return nnp_status_success;
 	}
@@ -25,7 +22,7 @@ enum nnp_status nnps_workspace_acquire(void* buffer, size_t* size, size_t floats
 }
 
 void nnps_workspace_release(struct nnps_workspace* workspace) {
-	if (workspace->owned) free(workspace->memory);
+	if (workspace->owned) nnps_aligned_free(workspace->memory);
 	workspace->memory = NULL;
 	workspace->owned = false;
 }

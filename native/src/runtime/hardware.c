@@ -1,5 +1,4 @@
 /* The per-ISA tables, the CPU's ISA support and cache sizes, and the GEMM blocking derived from them. */
-#include <unistd.h>
 #if defined(__aarch64__)
 #include <sys/auxv.h>
 #endif
@@ -91,17 +90,11 @@ bool nnps_isa_supported(enum nnps_isa_level level) {
 #define DEFAULT_L2_BYTES (1024 * 1024)
 #define DEFAULT_L3_BYTES (8 * 1024 * 1024)
 
-static size_t reported_or(int name, size_t fallback) {
-	const long size = sysconf(name);
-	return size > 0 ? (size_t) size : fallback;
+static size_t reported_or(unsigned level, size_t fallback) {
+	const size_t size = nnps_cache_bytes(level);
+	return size > 0 ? size : fallback;
 }
 
 struct nnps_cache_sizes nnps_detect_cache_sizes(void) {
-#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE) && defined(_SC_LEVEL3_CACHE_SIZE)
-	return (struct nnps_cache_sizes) {
-		reported_or(_SC_LEVEL1_DCACHE_SIZE, DEFAULT_L1_BYTES), reported_or(_SC_LEVEL2_CACHE_SIZE, DEFAULT_L2_BYTES), reported_or(_SC_LEVEL3_CACHE_SIZE, DEFAULT_L3_BYTES),
-	};
-#else
-	return (struct nnps_cache_sizes) { DEFAULT_L1_BYTES, DEFAULT_L2_BYTES, DEFAULT_L3_BYTES };
-#endif
+	return (struct nnps_cache_sizes) { reported_or(1, DEFAULT_L1_BYTES), reported_or(2, DEFAULT_L2_BYTES), reported_or(3, DEFAULT_L3_BYTES) };
 }

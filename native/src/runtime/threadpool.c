@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "threadpool.h"
 
@@ -87,10 +86,7 @@ static void* worker_main(void* argument) {
 }
 
 pthreadpool_t pthreadpool_create(size_t threads_count) {
-	if (threads_count == 0) {
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
-		threads_count = online > 0 ? (size_t) online : 1;
-	}
+	if (threads_count == 0) threads_count = nnps_processor_count();
 	struct pthreadpool* pool = calloc(1, sizeof(struct pthreadpool));
 	if (pool == NULL) return NULL;
 	pool->threads = threads_count;

@@ -1,14 +1,12 @@
-/* Small helpers every layer shares: visibility, alignment, integer rounding, overflow-checked products, the clock. */
+/* Small helpers every layer shares: alignment, integer rounding, overflow-checked products; the platform's services. */
 #ifndef NNPS_RUNTIME_UTIL_H
 #define NNPS_RUNTIME_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
-/* Internal functions: hidden, so the library exports the NNPACK API and our nnpsharp_* extensions only. */
-#define NNPS_INTERNAL __attribute__((visibility("hidden")))
+#include "platform.h"
 
 /* Workspaces, packed panels and transform buffers are aligned to a cache line (and a zmm register). */
 #define NNPS_ALIGNMENT 64
@@ -24,13 +22,6 @@ static inline size_t nnps_clamp(size_t value, size_t low, size_t high) { return 
 static inline bool nnps_product4(size_t a, size_t b, size_t c, size_t d, size_t* product) {
 	size_t value;
 	return !__builtin_mul_overflow(a, b, &value) && !__builtin_mul_overflow(value, c, &value) && !__builtin_mul_overflow(value, d, product);
-}
-
-/* Monotonic seconds, for nnp_profile. */
-static inline double nnps_now_seconds(void) {
-	struct timespec time;
-	clock_gettime(CLOCK_MONOTONIC, &time);
-	return (double) time.tv_sec + 1e-9 * (double) time.tv_nsec;
 }
 
 #endif
