@@ -43,7 +43,7 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 	const size_t rows = transposed ? pixels : taps, total_columns = transposed ? taps : pixels;
 	const size_t row0 = below(rows), depth = 1 + below(rows - row0), col0 = below(total_columns), columns = 1 + below(total_columns - col0);
 	const size_t packed_floats = nnps_round_up(columns, nr) * depth;
-	float* packed = aligned_alloc(64, nnps_round_up((packed_floats + 16) * sizeof(float), 64));
+	float* packed = nnps_aligned_alloc(64, (packed_floats + 16) * sizeof(float));
 	for (size_t i = 0; i < packed_floats + 16; i++) packed[i] = SENTINEL;
 	nnps_pack_b(config, &source, row0, depth, col0, columns, packed);
 	bool ok = true;
@@ -72,7 +72,7 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 		}
 	}
 	free(images);
-	free(packed);
+	nnps_aligned_free(packed);
 	return ok;
 }
 
