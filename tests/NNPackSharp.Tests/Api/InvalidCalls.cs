@@ -126,6 +126,19 @@ internal static unsafe class InvalidCalls
         new("gradOutput of the wrong shape (`Conv2DBackward`)", "gradOutput", Argument, (_, a) => Convolution.Conv2DBackward(X, W, B, Ones(2, 4, 3, 4), algorithm: a), "[2,4,3,4]"),
         new("`MaxDegreeOfParallelism` 0", "value", OutOfRange, (_, _) => Convolution.MaxDegreeOfParallelism = 0, "0"),
         new("`MaxDegreeOfParallelism` `int.MinValue`", "value", OutOfRange, (_, _) => Convolution.MaxDegreeOfParallelism = int.MinValue),
+
+        // Per-call options.
+        new("`Conv2DOptions.NativeAlgorithm` pinned while `Conv2DOptions.Algorithm` runs the managed engine", "options", Argument,
+            (s, _) => ForwardWith(s, new Conv2DOptions(Conv2DAlgorithm.Im2ColGemm, NNPackConvolutionAlgorithm.ImplicitGemm)), "runs Im2ColGemm"),
+        new("`Conv2DOptions.MaxDegreeOfParallelism` negative", "options", OutOfRange, (s, a) => ForwardWith(s, new Conv2DOptions(a, MaxDegreeOfParallelism: -1)), "-1"),
+        new("unknown `Conv2DOptions.NativeAlgorithm` value", "options", OutOfRange, (s, a) => ForwardWith(s, new Conv2DOptions(a, (NNPackConvolutionAlgorithm)42)), "42"),
+        new("`Conv2DOptions.NativeAlgorithm` `Direct` on a 3x3 kernel", null, NotSupported,
+            (s, _) => ForwardWith(s, new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Direct)), "1x1 kernels"),
+        new("`Conv2DOptions.NativeAlgorithm` `Winograd` in a backward call that asks for the weight gradient", null, NotSupported,
+            (s, _) => Convolution.Conv2DBackward<float>(X, W, Dy, s.GradInput, s.GradWeight, s.GradBias, default, Size2D.One,
+                new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Winograd)), "weight gradient"),
+        new("`Conv2DOptions.NativeAlgorithm` `Fft8x8` (not implemented)", null, NotSupported,
+            (s, _) => ForwardWith(s, new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Fft8x8)), "not implemented"),
     ];
 
     /// <summary>The destinations and spare memory one case may write to, all NaN: an invalid call must leave them so.</summary>
@@ -163,6 +176,9 @@ internal static unsafe class InvalidCalls
         Sentinels s, Conv2DAlgorithm algorithm, Tensor<float>? input = null, Tensor<float>? weight = null, Tensor<float>? bias = null,
         Size2D padding = default, Size2D? stride = null) =>
         Convolution.Conv2D<float>(input ?? X, weight ?? W, bias ?? B, s.Output, padding, stride, algorithm);
+
+    private static void ForwardWith(Sentinels s, Conv2DOptions options) =>
+        Convolution.Conv2D<float>(X, W, B, s.Output, default, Size2D.One, options);
 
     // Views in place of the valid call's tensors; a view left out (rank 0) is the valid call's own.
     private static void ForwardViews(
