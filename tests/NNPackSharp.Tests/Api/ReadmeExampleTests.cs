@@ -24,6 +24,12 @@ public class ReadmeExampleTests
             nint[] shape = Convolution.Conv2DOutputShape([2, 3, 32, 32], [16, 3, 3, 3], new Size2D(1), new Size2D(2));
             Convolution.MaxDegreeOfParallelism = 1;
 
+            if (NNPackNativeLibrary.IsAvailable)
+            {
+                var exact = new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.ImplicitGemm, MaxDegreeOfParallelism: 2);
+                Convolution.Conv2D<float>(x, w, b, y, new Size2D(1, 1), new Size2D(2, 2), exact);
+            }
+
             Assert.Multiple(() =>
             {
                 Assert.That(shape, Is.EqualTo(new nint[] { 2, 16, 16, 16 }));
