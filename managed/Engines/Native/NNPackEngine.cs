@@ -101,7 +101,7 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
         }
     }
 
-    private static NnpConvolutionAlgorithm Native(NNPackConvolutionAlgorithm algorithm) => algorithm switch
+    internal static NnpConvolutionAlgorithm Native(NNPackConvolutionAlgorithm algorithm) => algorithm switch
     {
         NNPackConvolutionAlgorithm.ImplicitGemm => NnpConvolutionAlgorithm.ImplicitGemm,
         NNPackConvolutionAlgorithm.Direct => NnpConvolutionAlgorithm.Direct,
