@@ -11,6 +11,9 @@ public enum Pass
     Forward,
     GradInput,
     GradWeight,
+
+    /// <summary>Forward through a layer prepared once (the protocol's NNPackAuto: PreparedConvolution's stored kernel).</summary>
+    Inference,
 }
 
 /// <summary>

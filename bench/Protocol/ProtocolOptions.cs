@@ -9,7 +9,7 @@ internal sealed record ProtocolOptions(IReadOnlyList<int> Threads, int Rounds, I
     public const int MinRounds = 9;
 
     public const string Usage =
-        "protocol [--threads 1,2] [--rounds 9] [--layers <substring>[,<substring>...]] [--passes forward,grad-input,grad-weight] [--out <file.md>]";
+        "protocol [--threads 1,2] [--rounds 9] [--layers <substring>[,<substring>...]] [--passes forward,grad-input,grad-weight,inference] [--out <file.md>]";
 
     /// <summary>Every layer the protocol knows: the public eight, then the extra shapes.</summary>
     public static IReadOnlyList<ConvLayer> AllLayers { get; } = [.. ConvLayer.All, .. ConvLayer.Extra];
@@ -22,7 +22,7 @@ internal sealed record ProtocolOptions(IReadOnlyList<int> Threads, int Rounds, I
 
     public static ProtocolOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new ProtocolOptions([1, 2], MinRounds, [], [Pass.Forward, Pass.GradInput, Pass.GradWeight], null);
+        var options = new ProtocolOptions([1, 2], MinRounds, [], [Pass.Forward, Pass.GradInput, Pass.GradWeight, Pass.Inference], null);
         for (int i = 0; i < args.Count; i++)
         {
             string value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value. Usage: {Usage}");
@@ -51,6 +51,7 @@ internal sealed record ProtocolOptions(IReadOnlyList<int> Threads, int Rounds, I
     {
         Pass.Forward => "forward",
         Pass.GradInput => "grad-input",
+        Pass.Inference => "inference (NNPackAuto: stored kernel)",
         _ => "grad-weight (dW+db)",
     };
 
@@ -59,7 +60,8 @@ internal sealed record ProtocolOptions(IReadOnlyList<int> Threads, int Rounds, I
         "forward" => Pass.Forward,
         "grad-input" => Pass.GradInput,
         "grad-weight" => Pass.GradWeight,
-        _ => throw new ArgumentException($"unknown pass '{name}': forward, grad-input or grad-weight"),
+        "inference" => Pass.Inference,
+        _ => throw new ArgumentException($"unknown pass '{name}': forward, grad-input, grad-weight or inference"),
     };
 
     private static string[] List(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -190,7 +190,9 @@ internal static class ProtocolRunner
         report.Line($"- engines: {Torch} (forward under no_grad; gradients by autograd.grad on a graph built once, retain_graph), {Managed} "
             + $"(Conv2DAlgorithm.Im2ColGemm) and {Native} (Conv2DAlgorithm.NNPackAuto) through the allocation-free span overloads into preallocated "
             + $"outputs, {Upstream} (nnp_convolution_output, auto, in libtorch_cpu.so: forward with stride 1 only, '-' elsewhere). Forward adds the "
-            + "bias everywhere; grad-input computes dX only; grad-weight computes dW and the bias gradient (dW+db) everywhere.");
+            + "bias everywhere; grad-input computes dX only; grad-weight computes dW and the bias gradient (dW+db) everywhere; inference is the "
+            + $"forward pass again, {Native} through a PreparedConvolution made outside the timing (the kernel transformed once and stored), "
+            + $"{Torch} and {Managed} as in forward.");
         report.Line($"- ratios are times: {Torch}/{Managed} = torch's time / managed's time (above 1: ours faster), likewise {Torch}/{Native}; "
             + $"{Native}/{Managed} = managed's time / NNPackAuto's time (above 1: NNPackAuto faster). spread = the largest (max - min) / median over rounds among the engines.");
         report.Line("- layers (N,Cin,H=W,Cout,kHxkW,stride,pad):");

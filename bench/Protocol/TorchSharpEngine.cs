@@ -38,7 +38,7 @@ internal sealed class TorchSharpEngine : BenchEngine
 
     public override void Call()
     {
-        if (pass == Pass.Forward)
+        if (pass is Pass.Forward or Pass.Inference)
         {
             using var noGrad = torch.no_grad();
             using torch.Tensor y = torch.nn.functional.conv2d(input, weight, bias, strides: strides, padding: padding);
