@@ -87,7 +87,7 @@ public sealed class PreparedConvolution<T> : IDisposable
         // The stored kernel serves one image at a time; a batch runs faster as one batched call (Winograd transforms
         // images together, implicit GEMM shares column chunks across small maps), which transforms the kernel again:
         // in the protocol run at 0f0898a per-image reuse ran VGG conv5 (batch 8) at 0.58-0.68x of the batched call and
-        // batch-32 28x28 at 0.55-0.62x (1 and 2 threads), batch-1 layers at 1.0-1.07x.
+        // batch-32 28x28 at 0.55-0.62x (1 and 2 threads), batch-1 layers at 0.88-1.17x.
         if (stored is not null && call.Geometry.Batch == 1)
         {
             stored.Forward(Unsafe.As<ForwardCall<T>, ForwardCall<float>>(ref call), Threads);
