@@ -1,6 +1,6 @@
 // CI leg win-x64 (loaded by build.cake's Test task): .ci/win-x64.sh cross-builds nnpack.dll with mingw-w64, runs its
-// C tests under wine (ctest's JUnit report) and the managed suite's numeric tests as a self-contained win-x64 app
-// under wine (Microsoft.Testing.Platform's summary); both count into the summary line.
+// C tests under wine (ctest's JUnit report) and, with NNPS_WINE_MANAGED=1, the managed suite's numeric tests as a
+// self-contained win-x64 app under wine (Microsoft.Testing.Platform's summary); both count into the summary line.
 (int Passed, int Failed, int Skipped) WinX64Leg(List<string> failures)
 {
     Information("== win-x64 (nnpack.dll's C tests and the managed suite under wine)");
@@ -9,7 +9,10 @@
     int exit = StartProcess("bash", new ProcessSettings { Arguments = $".ci/win-x64.sh {results}" });
     Information($"win-x64 leg: exit {exit} after {watch.Elapsed.TotalSeconds:F0} s");
     var native = CtestCounts("win-x64 ctest", exit, $"{results}/ctest-win-x64.xml", failures);
-    var managed = TestPlatformCounts("win-x64 managed", $"{results}/win-x64-tests.log", failures);
+    // The managed suite under wine runs only when asked (NNPS_WINE_MANAGED=1; .ci/win-x64.sh says why).
+    var managed = Environment.GetEnvironmentVariable("NNPS_WINE_MANAGED") == "1"
+        ? TestPlatformCounts("win-x64 managed", $"{results}/win-x64-tests.log", failures)
+        : (Passed: 0, Failed: 0, Skipped: 0);
     return (native.Passed + managed.Passed, native.Failed + managed.Failed, native.Skipped + managed.Skipped);
 }
 
