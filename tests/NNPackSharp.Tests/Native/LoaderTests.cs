@@ -84,8 +84,10 @@ public class LoaderTests
     public void LibraryWithoutTheApiIsRejected()
     {
         // libm loads fine but is not an NNPACK library.
-        string libm = new[] { "/lib/x86_64-linux-gnu/libm.so.6", "/lib/aarch64-linux-gnu/libm.so.6", "/usr/lib64/libm.so.6" }.FirstOrDefault(File.Exists)
-            ?? "libm.so.6";
+        // By path on x86-64; elsewhere by name (under qemu the host's /lib holds x86-64 files the process cannot load).
+        string libm = RuntimeInformation.ProcessArchitecture == Architecture.X64
+            ? new[] { "/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib64/libm.so.6" }.FirstOrDefault(File.Exists) ?? "libm.so.6"
+            : "libm.so.6";
         var probe = new NativeLibraryProbe(Nowhere(libm));
         probe.Load();
         Assert.That(probe.Attempts[0], Does.Contain("does not export nnp_initialize"));
