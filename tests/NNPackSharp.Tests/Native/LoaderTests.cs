@@ -84,10 +84,16 @@ public class LoaderTests
     public void LibraryWithoutTheApiIsRejected()
     {
         // libm loads fine but is not an NNPACK library.
-        // By path on x86-64; elsewhere by name (under qemu the host's /lib holds x86-64 files the process cannot load).
-        string libm = RuntimeInformation.ProcessArchitecture == Architecture.X64
-            ? new[] { "/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib64/libm.so.6" }.FirstOrDefault(File.Exists) ?? "libm.so.6"
-            : "libm.so.6";
+        // This architecture's libm by path (under qemu-aarch64 -L, /lib/libm.so.6 is the cross libc's; the host's
+        // /lib/x86_64-linux-gnu holds x86-64 files an ARM64 process cannot load).
+        string[] candidates = RuntimeInformation.ProcessArchitecture == Architecture.X64
+            ? ["/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib64/libm.so.6"]
+            : ["/lib/aarch64-linux-gnu/libm.so.6", "/lib/libm.so.6", "/usr/lib64/libm.so.6"];
+        string? libm = candidates.FirstOrDefault(File.Exists);
+        if (libm is null)
+        {
+            Assert.Ignore($"no libm.so.6 for {RuntimeInformation.ProcessArchitecture} at {string.Join(", ", candidates)}");
+        }
         var probe = new NativeLibraryProbe(Nowhere(libm));
         probe.Load();
         Assert.That(probe.Attempts[0], Does.Contain("does not export nnp_initialize"));
