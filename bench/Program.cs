@@ -7,8 +7,8 @@ using NNPackSharp.Bench.Protocol;
 //       the honest comparison: FMA peak measured in the same run, TorchSharp / managed / NNPackAuto / upstream NNPACK
 //       interleaved over rounds with pre-rolls, medians, % of peak, as a markdown table. `dotnet cake --target=Protocol`
 //       runs it with jemalloc preloaded (torch's steady state).
-//   gemm [size | m n k]                    the managed SGEMM's GFLOP/s per register width.
-//   forward N Cin H Cout k stride pad      a stopwatch best-of-20 of the managed forward on one thread.
+//   gemm [size | m n k]                    the managed GEMM per variant (float and double, ukernel alone, 1 and all threads) as % of the FMA peak.
+//   probe PASS N Cin H Cout k stride pad [threads]   the managed engine alone on one layer (tuning, profiling).
 //   anything else                          BenchmarkDotNet micro-benchmarks (for example `--filter *` for every layer).
 if (args.Length > 0 && args[0] == "protocol")
 {
@@ -28,9 +28,9 @@ if (args.Length > 0 && args[0] == "protocol")
     return;
 }
 
-if (args.Length > 0 && args[0] == "forward")
+if (args.Length > 1 && args[0] == "probe")
 {
-    ForwardProbe.Run(args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+    ManagedProbe.Run(args[1], args.Skip(2).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
     return;
 }
 
@@ -38,8 +38,7 @@ if (args.Length > 0 && args[0] == "gemm")
 {
     int[] size = args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     (int m, int n, int k) = size.Length == 3 ? (size[0], size[1], size[2]) : size.Length == 1 ? (size[0], size[0], size[0]) : (1024, 1024, 1024);
-    GemmThroughput.Run(m, n, k, threads: 1);
-    GemmThroughput.Run(m, n, k, threads: Environment.ProcessorCount);
+    GemmThroughput.Run(m, n, k);
     return;
 }
 

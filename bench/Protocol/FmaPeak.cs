@@ -33,9 +33,14 @@ internal static class FmaPeak
     /// <summary>True when the ymm chains can run (FMA3).</summary>
     public static bool HasYmm => Fma.IsSupported;
 
-    /// <summary>Measures every width this CPU runs; per core and with <paramref name="threads"/> chain sets at once.</summary>
-    public static IReadOnlyList<PeakFigure> Measure(int threads)
+    /// <summary>
+    /// Measures every width this CPU runs; per core and with <paramref name="threads"/> chain sets at once. With
+    /// <paramref name="threadCpuTime"/> each chain set is timed by its thread's CPU time instead of the wall clock
+    /// (to pair with other thread-CPU-time figures on a shared machine; never for protocol figures).
+    /// </summary>
+    public static IReadOnlyList<PeakFigure> Measure(int threads, bool threadCpuTime = false)
     {
+        clock = threadCpuTime ? ThreadClock.Nanoseconds : WallNanoseconds;
         var figures = new List<PeakFigure>();
         if (HasZmm)
         {
@@ -67,9 +72,9 @@ internal static class FmaPeak
                 workers[t] = new Thread(() =>
                 {
                     start.SignalAndWait();
-                    long begin = Stopwatch.GetTimestamp();
+                    long begin = clock();
                     flops[index] = chains();
-                    seconds[index] = Stopwatch.GetElapsedTime(begin).TotalSeconds;
+                    seconds[index] = (clock() - begin) * 1e-9;
                 });
                 workers[t].Start();
             }
@@ -86,6 +91,10 @@ internal static class FmaPeak
     }
 
     private static volatile float keep;
+
+    private static Func<long> clock = WallNanoseconds;
+
+    private static long WallNanoseconds() => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
 
     /// <summary>Runs the zmm chains; returns the FLOP it did (2 per lane per FMA).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

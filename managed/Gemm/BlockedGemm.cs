@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NNPackSharp.Gemm;
 
@@ -6,13 +7,14 @@ namespace NNPackSharp.Gemm;
 /// BLIS's five loops around the ukernel: columns of C in blocks of NC (B block in L3), depth in blocks of KC
 /// (pack B), rows in blocks of MC (pack A, kept in L2), then NR-wide and MR-high tiles (B micro-panel in L1).
 /// </summary>
-internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmForWidth<T>
+internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel> : GemmForWidth<T>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TVector : struct
     where TOps : IVectorOps<T, TVector>
+    where TKernel : IUkernel<T>
 {
     private const int DepthBlock = 256;
-    private const int RowBlock = 20 * Ukernel<T, TVector, TOps>.Rows;
+    private static readonly int RowBlock = 120 / TKernel.Rows * TKernel.Rows;
     private const int ColumnBlockTarget = 4096;
 
     public BlockedGemm(VectorWidth width) => Width = width;
@@ -21,9 +23,11 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmForWidth<T>
 
     public override bool IsSupported => TOps.IsSupported;
 
-    public override int TileRows => Ukernel<T, TVector, TOps>.Rows;
+    public override int TileRows => TKernel.Rows;
 
-    public override int TileColumns => Ukernel<T, TVector, TOps>.Columns;
+    public override int TileColumns => TKernel.Columns;
+
+    public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false);
 
     public override void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
     {
@@ -53,10 +57,12 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmForWidth<T>
         }
     }
 
+    // Fully optimised from the first call: tier-0 and OSR bodies of this loop nest would run the hot tiles for a while.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyPackedBlock(int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge)
     {
-        int mr = Ukernel<T, TVector, TOps>.Rows;
-        int nr = Ukernel<T, TVector, TOps>.Columns;
+        int mr = TKernel.Rows;
+        int nr = TKernel.Columns;
         for (int jr = 0; jr < nc; jr += nr)
         {
             int columns = Math.Min(nr, nc - jr);
@@ -68,11 +74,11 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps> : GemmForWidth<T>
                 T* tile = c + (ir * ldc) + jr;
                 if (rows == mr && columns == nr)
                 {
-                    Ukernel<T, TVector, TOps>.Compute(kc, panelA, panelB, tile, ldc, accumulate);
+                    TKernel.Compute(kc, panelA, panelB, tile, ldc, accumulate);
                 }
                 else
                 {
-                    Ukernel<T, TVector, TOps>.Compute(kc, panelA, panelB, edge, nr, accumulate: false);
+                    TKernel.Compute(kc, panelA, panelB, edge, nr, accumulate: false);
                     CopyEdge(edge, nr, tile, ldc, rows, columns, accumulate);
                 }
             }

@@ -25,6 +25,9 @@ internal abstract unsafe class GemmForWidth<T>
     /// </summary>
     public abstract void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace);
 
+    /// <summary>One ukernel call on packed panels, <c>C = A*B</c> for one full tile (the ukernel's own throughput, for benchmarks).</summary>
+    public abstract void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc);
+
     /// <inheritdoc />
     public override string ToString() => $"{Width} {TileRows}x{TileColumns}";
 }

@@ -1,30 +1,46 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace NNPackSharp.Gemm;
 
 /// <summary>
-/// The GEMM of every register width for <typeparamref name="T"/>, and the widest one this CPU runs, chosen once per
-/// process. Tests reach each supported width through <see cref="Supported"/>.
+/// Every GEMM variant (register width x ukernel tile) for <typeparamref name="T"/>, and the one the managed engine uses,
+/// chosen once per process: the widest width the CPU runs, with the tallest tile its register file holds. Tests reach
+/// every supported variant through <see cref="Supported"/>, so the tiles not chosen here are exercised too.
 /// </summary>
 internal static class Gemms<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Every width, narrowest first, whether or not this CPU runs it.</summary>
+    /// <summary>Every variant, narrowest width first and, within a width, the 6-row tile before the 12-row one.</summary>
     public static IReadOnlyList<GemmForWidth<T>> All { get; } =
     [
-        new BlockedGemm<T, T, ScalarOps<T>>(VectorWidth.Scalar),
-        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>>(VectorWidth.Vector128),
-        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>>(VectorWidth.Vector256),
-        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>>(VectorWidth.Vector512),
+        new BlockedGemm<T, T, ScalarOps<T>, Ukernel6x2<T, T, ScalarOps<T>>>(VectorWidth.Scalar),
+        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128),
+        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel12x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128),
+        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256),
+        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel12x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256),
+        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512),
+        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel12x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512),
     ];
 
-    /// <summary>The widths this CPU runs in hardware (scalar always).</summary>
+    /// <summary>The variants this CPU runs in hardware (scalar always).</summary>
     public static IReadOnlyList<GemmForWidth<T>> Supported { get; } = [.. All.Where(gemm => gemm.IsSupported)];
 
-    /// <summary>The widest supported width: the one the managed engine uses.</summary>
-    public static GemmForWidth<T> Best { get; } = Supported[^1];
+    /// <summary>
+    /// The managed engine's variant: the widest supported width, with the 12-row tile where the CPU has 32 vector
+    /// registers (its 24 accumulators would spill from 16) and the 6-row tile otherwise.
+    /// </summary>
+    public static GemmForWidth<T> Best { get; } = Preferred(Supported[^1].Width);
 
-    /// <summary>The GEMM of <paramref name="width"/>, supported or not.</summary>
-    public static GemmForWidth<T> Get(VectorWidth width) => All.Single(gemm => gemm.Width == width);
+    /// <summary>True where the JIT has 32 vector registers: x64 with AVX-512 (EVEX reaches xmm/ymm/zmm16-31) and Arm64.</summary>
+    public static bool Has32VectorRegisters => Avx512F.VL.IsSupported || AdvSimd.Arm64.IsSupported;
+
+    /// <summary>The variant the engine would use at <paramref name="width"/>, supported or not.</summary>
+    public static GemmForWidth<T> Preferred(VectorWidth width)
+    {
+        int rows = width != VectorWidth.Scalar && Has32VectorRegisters ? 12 : 6;
+        return All.Single(gemm => gemm.Width == width && gemm.TileRows == rows);
+    }
 }

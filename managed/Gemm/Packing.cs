@@ -30,23 +30,7 @@ internal static unsafe class Packing
                 continue;
             }
 
-            for (int i = 0; i < valid; i++)
-            {
-                T* source = a.At(row0 + p + i, col0);
-                nint step = a.ColumnStride;
-                for (int k = 0; k < depth; k++)
-                {
-                    panel[((nint)k * panelRows) + i] = source[k * step];
-                }
-            }
-
-            for (int i = valid; i < panelRows; i++)
-            {
-                for (int k = 0; k < depth; k++)
-                {
-                    panel[((nint)k * panelRows) + i] = default;
-                }
-            }
+            PanelTranspose.Pack(a.At(row0 + p, col0), a.RowStride, valid, depth, panelRows, panel, a.ColumnStride);
         }
     }
 
@@ -74,25 +58,7 @@ internal static unsafe class Packing
                 continue;
             }
 
-            for (int j = 0; j < panelColumns; j++)
-            {
-                if (j >= valid)
-                {
-                    for (int k = 0; k < depth; k++)
-                    {
-                        panel[((nint)k * panelColumns) + j] = default;
-                    }
-
-                    continue;
-                }
-
-                T* source = b.At(row0, col0 + q + j);
-                nint step = b.RowStride;
-                for (int k = 0; k < depth; k++)
-                {
-                    panel[((nint)k * panelColumns) + j] = source[k * step];
-                }
-            }
+            PanelTranspose.Pack(b.At(row0, col0 + q), b.ColumnStride, valid, depth, panelColumns, panel, b.RowStride);
         }
     }
 }

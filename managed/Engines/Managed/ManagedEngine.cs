@@ -9,8 +9,9 @@ namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
 /// <see cref="Conv2DAlgorithm.Im2ColGemm"/>: im2col into a reused column buffer, then one GEMM per image; backward
-/// is the two adjoint GEMMs plus col2im. Images run in parallel when there are at least as many as threads;
-/// otherwise the GEMMs themselves are split. Below the interface, all pointers are to pinned, dense, validated memory.
+/// is the two adjoint GEMMs plus col2im. The forward pass and the input gradient run images in parallel when there
+/// are at least as many as threads, otherwise the GEMMs themselves are split; the weight gradient always splits its
+/// GEMM, so that its sum over the images has one order on any number of threads. Below the interface, all pointers are to pinned, dense, validated memory.
 /// </summary>
 internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -81,12 +82,55 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and <paramref name="gradBias"/> with the
     /// gradients of the loss given <paramref name="gradOutput"/>; each that is null is skipped, with its work.
     /// </summary>
-    /// <remarks>
-    /// The weight and bias gradients are sums over the batch. Whatever the thread count, each image's contribution is
-    /// computed on its own (the GEMM overwrites, never accumulates) and the contributions are added in image order,
-    /// so the results are bit-identical on any number of threads.
-    /// </remarks>
     private void Backward(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int parallelism)
+    {
+        if (gradInput != null)
+        {
+            InputGradient(g, weight, gradOutput, gradInput, parallelism);
+        }
+
+        if (gradWeight != null || gradBias != null)
+        {
+            WeightAndBiasGradients(g, input, gradOutput, gradWeight, gradBias, parallelism);
+        }
+    }
+
+    /// <summary>Each image's input gradient on its own: images in parallel when there are enough, else the GEMMs split.</summary>
+    private void InputGradient(Conv2DGeometry g, T* weight, T* gradOutput, T* gradInput, int parallelism)
+    {
+        int imageWorkers = Math.Min(parallelism, g.Batch);
+        if (imageWorkers > 1)
+        {
+            InputGradientImagesInParallel(g, weight, gradOutput, gradInput, imageWorkers);
+            return;
+        }
+
+        ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
+        for (int image = 0; image < g.Batch; image++)
+        {
+            InputGradientImage(g, image, weight, gradOutput, gradInput, shared, parallelism);
+        }
+
+        Pool<ManagedWorkspace<T>>.Return(shared);
+    }
+
+    // Its own method: the lambda's closure is allocated only on this path.
+    private void InputGradientImagesInParallel(Conv2DGeometry g, T* weight, T* gradOutput, T* gradInput, int imageWorkers) =>
+        Parallel.For(0, g.Batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
+        {
+            ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
+            InputGradientImage(g, image, weight, gradOutput, gradInput, workspace, gemmParallelism: 1);
+            Pool<ManagedWorkspace<T>>.Return(workspace);
+        });
+
+    /// <summary>
+    /// The weight gradient <c>sum over images of gradOutput_i[Cout, P] * columns_i[K, P]^T</c> as one GEMM whose depth
+    /// runs through the images: each image's product is accumulated into <paramref name="gradWeight"/> by the GEMM
+    /// itself, so there is no per-image buffer to merge. The threads split the columns (or rows) of the weight
+    /// gradient, and every element is summed over the same depth blocks in the same order whichever thread owns it,
+    /// so the result is bit-identical on any number of threads. The bias gradient adds the images' sums in order.
+    /// </summary>
+    private void WeightAndBiasGradients(Conv2DGeometry g, T* input, T* gradOutput, T* gradWeight, T* gradBias, int parallelism)
     {
         if (g.Batch == 0)
         {
@@ -95,63 +139,27 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             return;
         }
 
-        int imageWorkers = Math.Min(parallelism, g.Batch);
-        if (imageWorkers > 1)
-        {
-            BackwardImagesInParallel(g, input, weight, gradOutput, gradInput, gradWeight, gradBias, imageWorkers);
-            return;
-        }
-
-        ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
-        T* imageWeightGradient = gradWeight != null && g.Batch > 1 ? shared.WeightGradient.Ensure(g.WeightLength) : null;
+        ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
+        int plane = g.OutputPlaneLength;
         for (int image = 0; image < g.Batch; image++)
         {
-            // The first image writes straight into the destinations; the later ones are added to them in order.
-            BackwardImage(g, image, input, weight, gradOutput, gradInput, image == 0 ? gradWeight : imageWeightGradient, gradBias, overwriteBias: image == 0, shared, parallelism);
-            if (image > 0 && gradWeight != null)
+            T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
+            if (gradWeight != null)
             {
-                AddInto(gradWeight, imageWeightGradient, g.WeightLength);
+                T* columns = Columns(g, input + ((nint)image * g.InputImageLength), workspace, parallelism);
+                ParallelGemm.Multiply(
+                    Gemm, g.OutputChannels, g.PatchLength, plane,
+                    MatrixRef<T>.RowMajor(upstream, plane), MatrixRef<T>.RowMajor(columns, plane).Transposed,
+                    gradWeight, g.PatchLength, accumulate: image > 0, parallelism, workspace.Gemm);
+            }
+
+            if (gradBias != null)
+            {
+                BiasGradient.AddImage(g, upstream, gradBias, overwrite: image == 0);
             }
         }
 
-        Pool<ManagedWorkspace<T>>.Return(shared);
-    }
-
-    // Waves of images run in parallel, each image's weight and bias gradients into its worker's buffers; after each
-    // wave they are added to the destinations in image order, which is the serial path's order. (Its own method so
-    // the lambda's closure is allocated only on this path.)
-    private void BackwardImagesInParallel(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int imageWorkers)
-    {
-        var workspaces = new ManagedWorkspace<T>[imageWorkers];
-        for (int worker = 0; worker < imageWorkers; worker++)
-        {
-            workspaces[worker] = Pool<ManagedWorkspace<T>>.Rent();
-        }
-
-        var options = new ParallelOptions { MaxDegreeOfParallelism = imageWorkers };
-        for (int wave = 0; wave < g.Batch; wave += imageWorkers)
-        {
-            int first = wave, count = Math.Min(imageWorkers, g.Batch - wave);
-            Parallel.For(0, count, options, worker =>
-            {
-                ManagedWorkspace<T> workspace = workspaces[worker];
-                T* imageWeightGradient = gradWeight != null ? workspace.WeightGradient.Ensure(g.WeightLength) : null;
-                T* imageBiasGradient = gradBias != null ? workspace.BiasGradient.Ensure(g.OutputChannels) : null;
-                BackwardImage(g, first + worker, input, weight, gradOutput, gradInput, imageWeightGradient, imageBiasGradient, overwriteBias: true, workspace, gemmParallelism: 1);
-            });
-
-            for (int worker = 0; worker < count; worker++)
-            {
-                bool firstImage = first + worker == 0;
-                MergeInto(gradWeight, workspaces[worker].WeightGradient, g.WeightLength, firstImage);
-                MergeInto(gradBias, workspaces[worker].BiasGradient, g.OutputChannels, firstImage);
-            }
-        }
-
-        foreach (ManagedWorkspace<T> workspace in workspaces)
-        {
-            Pool<ManagedWorkspace<T>>.Return(workspace);
-        }
+        Pool<ManagedWorkspace<T>>.Return(workspace);
     }
 
     private void ForwardImage(in Conv2DGeometry g, int image, T* input, T* weight, T* bias, T* output, ManagedWorkspace<T> workspace, int gemmParallelism)
@@ -175,46 +183,15 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
     }
 
-    // gradWeight receives this image's weight gradient alone (overwritten); gradBias its bias gradient, written when
-    // overwriteBias, else added (the bias sums are exact per image either way, so adding them in order here is the
-    // same arithmetic as merging per-image sums in order).
-    private void BackwardImage(
-        in Conv2DGeometry g, int image, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias,
-        bool overwriteBias, ManagedWorkspace<T> workspace, int gemmParallelism)
-    {
-        int plane = g.OutputPlaneLength;
-        T* source = input + ((nint)image * g.InputImageLength);
-        T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
-        MatrixRef<T> gradOutputMatrix = MatrixRef<T>.RowMajor(upstream, plane);
-
-        // gradWeight[Cout, K] = gradOutput_i[Cout, P] * columns_i[K, P]^T
-        if (gradWeight != null)
-        {
-            T* columns = Columns(g, source, workspace, gemmParallelism);
-            ParallelGemm.Multiply(
-                Gemm, g.OutputChannels, g.PatchLength, plane,
-                gradOutputMatrix, MatrixRef<T>.RowMajor(columns, plane).Transposed,
-                gradWeight, g.PatchLength, accumulate: false, gemmParallelism, workspace.Gemm);
-        }
-
-        if (gradInput != null)
-        {
-            InputGradientImage(g, weight, gradOutputMatrix, gradInput + ((nint)image * g.InputImageLength), workspace, gemmParallelism);
-        }
-
-        if (gradBias != null)
-        {
-            BiasGradient.AddImage(g, upstream, gradBias, overwriteBias);
-        }
-    }
-
     /// <summary>
     /// <c>columns = weight[Cout, K]^T * gradOutput_i[Cout, P]</c>, folded back onto the image by col2im. A pointwise
     /// convolution's columns are the image itself, so there the product is written straight into it.
     /// </summary>
-    private void InputGradientImage(in Conv2DGeometry g, T* weight, MatrixRef<T> gradOutput, T* imageGradient, ManagedWorkspace<T> workspace, int gemmParallelism)
+    private void InputGradientImage(in Conv2DGeometry g, int image, T* weight, T* gradOutputs, T* gradInputs, ManagedWorkspace<T> workspace, int gemmParallelism)
     {
         int plane = g.OutputPlaneLength;
+        MatrixRef<T> gradOutput = MatrixRef<T>.RowMajor(gradOutputs + ((nint)image * g.OutputImageLength), plane);
+        T* imageGradient = gradInputs + ((nint)image * g.InputImageLength);
         MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
         if (g.IsPointwise)
         {
@@ -252,31 +229,6 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     // Its own method so the lambda's closure is allocated only when channels really run in parallel.
     private static void GatherInParallel(Conv2DGeometry g, T* image, T* columns, int parallelism) =>
         Parallel.For(0, g.InputChannels, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, channel => Im2Col.GatherChannel(g, channel, image, columns));
-
-    private static void AddInto(T* destination, T* source, int length)
-    {
-        Span<T> target = new(destination, length);
-        TensorPrimitives.Add(target, new ReadOnlySpan<T>(source, length), target);
-    }
-
-    // The first image's sums are copied, the later ones added: the serial path's arithmetic exactly.
-    private static void MergeInto(T* destination, PinnedBuffer<T> imageSums, int length, bool firstImage)
-    {
-        if (destination == null)
-        {
-            return;
-        }
-
-        T* source = imageSums.Ensure(length);
-        if (firstImage)
-        {
-            new ReadOnlySpan<T>(source, length).CopyTo(new Span<T>(destination, length));
-        }
-        else
-        {
-            AddInto(destination, source, length);
-        }
-    }
 
     private static void ClearIfPresent(T* destination, int length)
     {

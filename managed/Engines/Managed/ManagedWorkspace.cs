@@ -4,20 +4,14 @@ using NNPackSharp.Memory;
 namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
-/// The scratch memory of one managed-engine worker: the im2col buffer, its gradient partial sums, and the packing
-/// buffers of the GEMMs it runs. Rented from <see cref="Pool{TItem}"/> for one task and returned after it.
+/// The scratch memory of one managed-engine worker: the im2col buffer and the packing buffers of the GEMMs it runs.
+/// Rented from <see cref="Pool{TItem}"/> for one task and returned after it.
 /// </summary>
 internal sealed class ManagedWorkspace<T>
     where T : unmanaged
 {
     /// <summary>The im2col matrix of one image, <c>[Cin*kH*kW, Hout*Wout]</c>.</summary>
     public PinnedBuffer<T> Columns { get; } = new();
-
-    /// <summary>This worker's partial sum of the weight gradient.</summary>
-    public PinnedBuffer<T> WeightGradient { get; } = new();
-
-    /// <summary>This worker's partial sum of the bias gradient.</summary>
-    public PinnedBuffer<T> BiasGradient { get; } = new();
 
     /// <summary>The packing buffers of the GEMMs this worker runs on its own thread.</summary>
     public GemmWorkspace<T> Gemm { get; } = new();

@@ -6,14 +6,15 @@ using NNPackSharp.Gemm;
 namespace NNPackSharp.Tests.Managed;
 
 /// <summary>
-/// The GEMM of every register width this CPU runs (scalar, and each SIMD width up to the widest), exercised in this
-/// one process: the GEMM itself on edge-heavy sizes and strided views, and whole convolutions on each width.
+/// Every GEMM variant this CPU runs (scalar, and each SIMD width up to the widest with both the 6-row and the 12-row
+/// tile), exercised in this one process: the GEMM itself on edge-heavy sizes and strided views, and whole
+/// convolutions on each variant.
 /// </summary>
 public unsafe class GemmTests
 {
-    private static IEnumerable<TestCaseData> FloatWidths() => Gemms<float>.Supported.Select(g => new TestCaseData((int)g.Width).SetArgDisplayNames(g.ToString()));
+    private static IEnumerable<TestCaseData> FloatVariants() => Gemms<float>.Supported.Select((g, index) => new TestCaseData(index).SetArgDisplayNames(g.ToString()));
 
-    private static IEnumerable<TestCaseData> DoubleWidths() => Gemms<double>.Supported.Select(g => new TestCaseData((int)g.Width).SetArgDisplayNames(g.ToString()));
+    private static IEnumerable<TestCaseData> DoubleVariants() => Gemms<double>.Supported.Select((g, index) => new TestCaseData(index).SetArgDisplayNames(g.ToString()));
 
     [Test]
     public void TheWidestAcceleratedWidthIsChosen()
@@ -28,26 +29,28 @@ public unsafe class GemmTests
             Assert.That(Gemms<double>.Best.Width, Is.EqualTo(expected));
             Assert.That(Gemms<Half>.Best.Width, Is.EqualTo(VectorWidth.Scalar), "Half has no SIMD ukernel");
             Assert.That(Gemms<float>.Supported.Select(g => g.Width), Does.Contain(VectorWidth.Scalar));
+            bool wideRegisterFile = System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
+            Assert.That(Gemms<float>.Best.TileRows, Is.EqualTo(expected != VectorWidth.Scalar && wideRegisterFile ? 12 : 6), "12-row tiles where 32 vector registers hold their 24 accumulators");
         });
         TestContext.Out.WriteLine("supported: " + string.Join(", ", Gemms<float>.Supported));
     }
 
-    [TestCaseSource(nameof(FloatWidths))]
-    public void FloatGemmMatchesNaive(int width) => CheckGemm(Gemms<float>.Get((VectorWidth)width));
+    [TestCaseSource(nameof(FloatVariants))]
+    public void FloatGemmMatchesNaive(int variant) => CheckGemm(Gemms<float>.Supported[variant]);
 
-    [TestCaseSource(nameof(DoubleWidths))]
-    public void DoubleGemmMatchesNaive(int width) => CheckGemm(Gemms<double>.Get((VectorWidth)width));
+    [TestCaseSource(nameof(DoubleVariants))]
+    public void DoubleGemmMatchesNaive(int variant) => CheckGemm(Gemms<double>.Supported[variant]);
 
-    [TestCaseSource(nameof(FloatWidths))]
-    public void FloatConvolutionOnEachWidth(int width) => CheckConvolutions<float>((VectorWidth)width, seed: width + 100);
+    [TestCaseSource(nameof(FloatVariants))]
+    public void FloatConvolutionOnEachVariant(int variant) => CheckConvolutions<float>(variant, seed: variant + 100);
 
-    [TestCaseSource(nameof(DoubleWidths))]
-    public void DoubleConvolutionOnEachWidth(int width) => CheckConvolutions<double>((VectorWidth)width, seed: width + 200);
+    [TestCaseSource(nameof(DoubleVariants))]
+    public void DoubleConvolutionOnEachVariant(int variant) => CheckConvolutions<double>(variant, seed: variant + 200);
 
-    private static void CheckConvolutions<T>(VectorWidth width, int seed)
+    private static void CheckConvolutions<T>(int variant, int seed)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var engine = new ManagedEngine<T>(Gemms<T>.Get(width));
+        var engine = new ManagedEngine<T>(Gemms<T>.Supported[variant]);
         int dataSeed = 0;
         foreach (ConvCase c in ConvCase.Random(seed, count: 40))
         {
@@ -56,14 +59,14 @@ public unsafe class GemmTests
     }
 
     /// <summary>
-    /// Sizes straddle the tile and block edges (MR, NR, KC = 256, MC = 120), in every transpose combination the
+    /// Sizes straddle the tile and block edges (MR = 6 or 12, NR, KC = 256, MC = 120), in every transpose combination the
     /// engine uses, overwriting and accumulating, on one and two threads.
     /// </summary>
     private static void CheckGemm<T>(GemmForWidth<T> gemm)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var random = new Random(5);
-        int[][] sizes = [[1, 1, 1], [5, 7, 3], [6, 32, 256], [7, 33, 257], [121, 65, 300], [13, 200, 1], [250, 3, 40]];
+        int[][] sizes = [[1, 1, 1], [5, 7, 3], [6, 32, 256], [7, 33, 257], [12, 64, 513], [25, 17, 31], [121, 65, 300], [13, 200, 1], [250, 3, 40]];
         foreach (int[] size in sizes)
         {
             foreach (bool transposeA in new[] { false, true })

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using NumericsTensor = System.Numerics.Tensors.Tensor;
+
+namespace NNPackSharp.Bench;
+
+/// <summary>
+/// `probe PASS N Cin H Cout k stride pad [threads]`: the managed engine alone on one layer, best of 20 after warm-up,
+/// for tuning and profiling (perf record with DOTNET_PerfMapEnabled=1). PASS is forward, grad-input or grad-weight.
+/// On one thread it reports the calling thread's CPU time, which the other processes of a shared machine disturb
+/// far less than the wall clock; never a protocol figure.
+/// </summary>
+internal static class ManagedProbe
+{
+    public static void Run(string pass, int[] a)
+    {
+        var layer = new ConvLayer("probe", a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+        int threads = a.Length > 7 ? a[7] : 1;
+        var options = new Conv2DOptions { MaxDegreeOfParallelism = threads };
+        var random = new Random(1);
+        var x = NumericsTensor.Create(BenchData.RandomValues(random, layer.InputShape), layer.InputShape);
+        var w = NumericsTensor.Create(BenchData.RandomValues(random, layer.WeightShape), layer.WeightShape);
+        var b = NumericsTensor.Create(new float[layer.Cout], [layer.Cout]);
+        var y = NumericsTensor.Create(BenchData.RandomValues(random, layer.OutputShape), layer.OutputShape);
+        var dx = NumericsTensor.Create(new float[x.FlattenedLength], layer.InputShape);
+        var dw = NumericsTensor.Create(new float[w.FlattenedLength], layer.WeightShape);
+        Action call = pass switch
+        {
+            "forward" => () => Convolution.Conv2D<float>(x, w, b, y, layer.Padding, layer.StrideSize, options),
+            "grad-input" => () => Convolution.Conv2DBackward<float>(x, w, y, dx, default, default, layer.Padding, layer.StrideSize, options),
+            "grad-weight" => () => Convolution.Conv2DBackward<float>(x, w, y, default, dw, b, layer.Padding, layer.StrideSize, options),
+            _ => throw new ArgumentException($"pass '{pass}' is none of forward, grad-input, grad-weight", nameof(pass)),
+        };
+        double best = double.MaxValue;
+        for (int i = 0; i < 25; i++)
+        {
+            long start = threads == 1 ? ThreadClock.Nanoseconds() : Stopwatch.GetTimestamp();
+            call();
+            double seconds = threads == 1 ? (ThreadClock.Nanoseconds() - start) * 1e-9 : Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (i >= 5)
+            {
+                best = Math.Min(best, seconds);
+            }
+        }
+
+        string clock = threads == 1 ? "thread CPU time" : "wall clock";
+        Console.WriteLine($"managed {pass} {string.Join(",", a)}: {best * 1e3:F2} ms ({clock}), {layer.Flops / best / 1e9:F1} GFLOP/s");
+    }
+}

@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+
+namespace NNPackSharp.Gemm;
+
+/// <summary>
+/// The ukernel for 16 vector registers (SSE, AVX2): a 6 x (2 registers) tile, <c>C[6, 2w] (+)= A[6, kc] * B[kc, 2w]</c>.
+/// Twelve accumulators plus two B registers and one broadcast fit without spilling, and twelve independent FMA chains
+/// cover the FMA latency.
+/// </summary>
+internal readonly unsafe struct Ukernel6x2<T, TVector, TOps> : IUkernel<T>
+    where T : unmanaged
+    where TVector : struct
+    where TOps : IVectorOps<T, TVector>
+{
+    /// <inheritdoc />
+    public static int Rows => 6;
+
+    /// <inheritdoc />
+    public static int Columns => 2 * TOps.Count;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate)
+    {
+        nint w = TOps.Count;
+        TVector c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c20 = TOps.Zero, c21 = TOps.Zero;
+        TVector c30 = TOps.Zero, c31 = TOps.Zero, c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero;
+
+        for (nint k = 0; k < kc; k++)
+        {
+            TVector b0 = TOps.Load(b);
+            TVector b1 = TOps.Load(b + w);
+            TVector ai = TOps.Broadcast(a[0]);
+            c00 = TOps.MultiplyAdd(ai, b0, c00);
+            c01 = TOps.MultiplyAdd(ai, b1, c01);
+            ai = TOps.Broadcast(a[1]);
+            c10 = TOps.MultiplyAdd(ai, b0, c10);
+            c11 = TOps.MultiplyAdd(ai, b1, c11);
+            ai = TOps.Broadcast(a[2]);
+            c20 = TOps.MultiplyAdd(ai, b0, c20);
+            c21 = TOps.MultiplyAdd(ai, b1, c21);
+            ai = TOps.Broadcast(a[3]);
+            c30 = TOps.MultiplyAdd(ai, b0, c30);
+            c31 = TOps.MultiplyAdd(ai, b1, c31);
+            ai = TOps.Broadcast(a[4]);
+            c40 = TOps.MultiplyAdd(ai, b0, c40);
+            c41 = TOps.MultiplyAdd(ai, b1, c41);
+            ai = TOps.Broadcast(a[5]);
+            c50 = TOps.MultiplyAdd(ai, b0, c50);
+            c51 = TOps.MultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += 2 * w;
+        }
+
+        TileStore<T, TVector, TOps>.Row(c, w, c00, c01, accumulate);
+        TileStore<T, TVector, TOps>.Row(c + ldc, w, c10, c11, accumulate);
+        TileStore<T, TVector, TOps>.Row(c + (2 * ldc), w, c20, c21, accumulate);
+        TileStore<T, TVector, TOps>.Row(c + (3 * ldc), w, c30, c31, accumulate);
+        TileStore<T, TVector, TOps>.Row(c + (4 * ldc), w, c40, c41, accumulate);
+        TileStore<T, TVector, TOps>.Row(c + (5 * ldc), w, c50, c51, accumulate);
+    }
+
+}
