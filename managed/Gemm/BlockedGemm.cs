@@ -29,7 +29,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel> : GemmForWid
 
     public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false);
 
-    public override void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
+    public override void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
     {
         int mr = TileRows;
         int nr = TileColumns;
@@ -46,7 +46,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel> : GemmForWid
             {
                 int kc = Math.Min(DepthBlock, k - pc);
                 bool add = accumulate || pc > 0;
-                Packing.PackB(b, pc, kc, jc, nc, nr, packedB);
+                b.Pack(pc, kc, bColumn0 + jc, nc, nr, packedB);
                 for (int ic = 0; ic < m; ic += RowBlock)
                 {
                     int mc = Math.Min(RowBlock, m - ic);

@@ -23,7 +23,15 @@ internal abstract unsafe class GemmForWidth<T>
     /// Computes <c>C = A*B</c>, or <c>C += A*B</c> with <paramref name="accumulate"/>, on the calling thread,
     /// using <paramref name="workspace"/>'s packing buffers.
     /// </summary>
-    public abstract void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace);
+    public void Multiply(int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace) =>
+        Multiply(m, n, k, a, new MatrixPanelSource<T>(b), 0, c, ldc, accumulate, workspace);
+
+    /// <summary>
+    /// As the matrix overload, with B's columns <c>[bColumn0, bColumn0 + n)</c> packed by <paramref name="b"/>
+    /// (an implicit matrix such as an image's im2col columns).
+    /// </summary>
+    public abstract void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
+        where TSource : struct, IPanelSource<T>;
 
     /// <summary>One ukernel call on packed panels, <c>C = A*B</c> for one full tile (the ukernel's own throughput, for benchmarks).</summary>
     public abstract void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc);

@@ -12,11 +12,17 @@ internal static unsafe class ParallelGemm
 
     // workspace: the caller's, whose packing buffers a serial run uses; parallel slabs rent their own.
     public static void Multiply<T>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism, GemmWorkspace<T> workspace)
+        where T : unmanaged =>
+        Multiply(gemm, m, n, k, a, new MatrixPanelSource<T>(b), c, ldc, accumulate, parallelism, workspace);
+
+    /// <summary>As the matrix overload, with B packed by <paramref name="b"/> (columns <c>[0, n)</c>).</summary>
+    public static void Multiply<T, TSource>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, int parallelism, GemmWorkspace<T> workspace)
         where T : unmanaged
+        where TSource : struct, IPanelSource<T>
     {
         if (parallelism <= 1 || (long)m * n * k < SerialWorkLimit)
         {
-            gemm.Multiply(m, n, k, a, b, c, ldc, accumulate, workspace);
+            gemm.Multiply(m, n, k, a, b, 0, c, ldc, accumulate, workspace);
             return;
         }
 
@@ -25,8 +31,9 @@ internal static unsafe class ParallelGemm
 
     // Its own method: the lambda's captures make C# allocate a closure at entry of the method that holds it, and the
     // serial path must allocate nothing.
-    private static void MultiplyInParallel<T>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism)
+    private static void MultiplyInParallel<T, TSource>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, int parallelism)
         where T : unmanaged
+        where TSource : struct, IPanelSource<T>
     {
         // In 64 bits, and no more slabs than granules: parallelism may be anything up to int.MaxValue.
         bool splitColumns = n >= (long)parallelism * gemm.TileColumns * 4;
@@ -42,13 +49,12 @@ internal static unsafe class ParallelGemm
             GemmWorkspace<T> slabWorkspace = Pool<GemmWorkspace<T>>.Rent();
             if (splitColumns)
             {
-                MatrixRef<T> slabB = new(b.At(0, start), b.RowStride, b.ColumnStride);
-                gemm.Multiply(m, length, k, a, slabB, c + start, ldc, accumulate, slabWorkspace);
+                gemm.Multiply(m, length, k, a, b, start, c + start, ldc, accumulate, slabWorkspace);
             }
             else
             {
                 MatrixRef<T> slabA = new(a.At(start, 0), a.RowStride, a.ColumnStride);
-                gemm.Multiply(length, n, k, slabA, b, c + (start * ldc), ldc, accumulate, slabWorkspace);
+                gemm.Multiply(length, n, k, slabA, b, 0, c + (start * ldc), ldc, accumulate, slabWorkspace);
             }
 
             Pool<GemmWorkspace<T>>.Return(slabWorkspace);

@@ -8,8 +8,9 @@ using NNPackSharp.Validation;
 namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
-/// <see cref="Conv2DAlgorithm.Im2ColGemm"/>: im2col into a reused column buffer, then one GEMM per image; backward
-/// is the two adjoint GEMMs plus col2im. The forward pass and the input gradient run images in parallel when there
+/// <see cref="Conv2DAlgorithm.Im2ColGemm"/>: one GEMM per image with the im2col columns packed straight from the
+/// image in the forward pass (into a reused column buffer for the weight gradient); backward is the two adjoint GEMMs
+/// plus col2im. The forward pass and the input gradient run images in parallel when there
 /// are at least as many as threads, otherwise the GEMMs themselves are split; the weight gradient always splits its
 /// GEMM, so that its sum over the images has one order on any number of threads. Below the interface, all pointers are to pinned, dense, validated memory.
 /// </summary>
@@ -175,12 +176,17 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             }
         }
 
-        T* columns = Columns(g, source, workspace, gemmParallelism);
-        ParallelGemm.Multiply(
-            Gemm, g.OutputChannels, plane, g.PatchLength,
-            MatrixRef<T>.RowMajor(weight, g.PatchLength),
-            MatrixRef<T>.RowMajor(columns, plane),
-            destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+        // output[Cout, P] (+)= weight[Cout, K] * columns[K, P], the columns packed straight from the image (a
+        // pointwise convolution's columns are the image itself).
+        MatrixRef<T> weights = MatrixRef<T>.RowMajor(weight, g.PatchLength);
+        if (g.IsPointwise)
+        {
+            ParallelGemm.Multiply(Gemm, g.OutputChannels, plane, g.PatchLength, weights, MatrixRef<T>.RowMajor(source, plane), destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+        }
+        else
+        {
+            ParallelGemm.Multiply(Gemm, g.OutputChannels, plane, g.PatchLength, weights, new Im2ColPanelSource<T>(g, source), destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+        }
     }
 
     /// <summary>
