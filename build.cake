@@ -135,7 +135,8 @@ Task("Test")
         failures.Add($"demo: {e.Message}");
     }
 
-    // NNPackSharp as a package in a fresh console app: dotnet run, single-file, NativeAOT (.ci/consumer-test.sh).
+    // NNPackSharp as a package in a fresh console app (.ci/consumer-test.sh): linux-x64, linux-arm64 under qemu, win-x64
+    // under wine. Runs after the win-x64 and arm64 legs: the package takes the libraries they built for those RIDs.
     var consumer = ScriptLeg("consumer", ".ci/consumer-test.sh", "artifacts/consumer/summary.txt");
     (passed, failed, skipped) = (passed + consumer.Passed, failed + consumer.Failed, skipped + consumer.Skipped);
 

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# The consumer leg: NNPackSharp as a user gets it. Packs the library (linux-x64's libnnpack at least, the other RIDs'
-# when built), creates a fresh console app in a temp folder, adds NNPackSharp from a local feed, and runs
+# The consumer leg: NNPackSharp as a user gets it. Packs the library with its three RIDs' libnnpack (linux-x64 from
+# the CMake build; linux-arm64 and win-x64 from native/build-rid.sh's folders, which the arm64 and win-x64 legs built
+# before this one), creates a fresh console app in a temp folder, adds NNPackSharp from a local feed, and runs
 # .ci/consumer/Program.cs (NNPackAuto, Im2ColGemm and Fastest against a direct convolution) under `dotnet run`, as a
 # single-file app and as a NativeAOT app; then the single-file app again without its libnnpack, pointed at a library
-# that lacks our nnpsharp_* functions (issue 11, defect 9). Each step is one check; the counts go to
-# artifacts/consumer/summary.txt ("N passed, N failed, N skipped") for the Test task, the times to
-# artifacts/consumer/times.md. Needs the CMake build (build/native/libnnpack.so); installs unzip, and clang and
-# zlib1g-dev for NativeAOT, when missing (as root, like .ci/run). NuGet packages go to a private folder (the user's cache is only read),
+# that lacks our nnpsharp_* functions (issue 11, defect 9); then the app for linux-arm64 under qemu and for win-x64
+# under wine (.ci/consumer-cross.sh). Each step is one check; the counts go to artifacts/consumer/summary.txt
+# ("N passed, N failed, N skipped") for the Test task, the times to artifacts/consumer/times.md. Needs the CMake build
+# (build/native/libnnpack.so); installs unzip, clang and zlib1g-dev for NativeAOT, and the cross toolchains, qemu and
+# wine when missing (as root, like .ci/run). NuGet packages go to a private folder (the user's cache is only read),
 # so a repacked 0.2.0 is never shadowed by an old copy.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/artifacts/consumer"
 work="$(mktemp -d /tmp/nnpacksharp-consumer.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+source "$root/.ci/consumer-cross.sh"
+trap 'WINEPREFIX="$work/wine" "$wineserver" -k 2>/dev/null; rm -rf "$work"' EXIT
 rm -rf "$out" && mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 version=0.2.0
@@ -48,9 +51,11 @@ finish() {
 }
 
 pack() {
-  dotnet pack "$root/managed/NNPackSharp.csproj" -c Release -p:RequireAllNativeAssets=false -o "$work/feed" &&
+  dotnet pack "$root/managed/NNPackSharp.csproj" -c Release -o "$work/feed" &&
     unzip -l "$work/feed/NNPackSharp.$version.nupkg" | tee "$out/package-contents.txt" &&
-    grep -q "runtimes/$rid/native/libnnpack.so" "$out/package-contents.txt" &&
+    grep -q "runtimes/linux-x64/native/libnnpack.so" "$out/package-contents.txt" &&
+    grep -q "runtimes/linux-arm64/native/libnnpack.so" "$out/package-contents.txt" &&
+    grep -q "runtimes/win-x64/native/nnpack.dll" "$out/package-contents.txt" &&
     grep -q " README.md" "$out/package-contents.txt" &&
     unzip -p "$work/feed/NNPackSharp.$version.nupkg" NNPackSharp.nuspec >"$out/NNPackSharp.nuspec" &&
     grep -q '<license type="expression">MIT</license>' "$out/NNPackSharp.nuspec" && grep -q '<repository type="git" url="https://' "$out/NNPackSharp.nuspec" &&
@@ -76,12 +81,16 @@ CONFIG
     cp "$root/.ci/consumer/Program.cs" app/Program.cs && cd app && dotnet add package NNPackSharp --version "$version"
 }
 
-# Publishing must raise no trim, single-file or AOT warning (IL....) from NNPackSharp.
+# publish FOLDER RID PUBLISH-ARGS...: publishing must raise no trim, single-file or AOT warning (IL....) from NNPackSharp.
+publish() {
+  local folder="$1" target="$2"
+  shift 2
+  cd "$work/app" && dotnet publish -c Release -r "$target" -o "$work/$folder" "$@" | tee "$work/$folder.log" &&
+    ! grep -E "warning IL[0-9]+" "$work/$folder.log" && ls -l "$work/$folder"
+}
+
 publish_and_run() {
-  local folder="$1"
-  shift
-  cd "$work/app" && dotnet publish -c Release -r "$rid" -o "$work/$folder" "$@" | tee "$work/$folder.log" &&
-    ! grep -E "warning IL[0-9]+" "$work/$folder.log" && ls -l "$work/$folder" && "$work/$folder/ConsumerApp"
+  publish "$1" "$rid" "${@:2}" && "$work/$1/ConsumerApp"
 }
 
 upstream_like_library_refused() {
@@ -94,6 +103,8 @@ upstream_like_library_refused() {
 # unzip reads the package; clang and zlib1g-dev are NativeAOT's linker and its libz.
 missing=()
 command -v unzip >/dev/null || missing+=(unzip)
+command -v file >/dev/null || missing+=(file)
+missing+=($(cross_packages))
 command -v clang >/dev/null || missing+=(clang)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -106,6 +117,7 @@ if [ -d "$HOME/.nuget/packages" ] && [ ! -d "$HOME/.nuget/packages/nnpacksharp" 
   fallback="<fallbackPackageFolders><add key=\"user-cache\" value=\"$HOME/.nuget/packages\" /></fallbackPackageFolders>"
 fi
 
+check rid-libraries build_rid_libraries
 check pack pack
 [ -f "$work/feed/NNPackSharp.$version.nupkg" ] || finish
 check release-pack-refuses-missing-rid release_pack_refuses_missing_rid
@@ -121,4 +133,5 @@ fi
 check single-file publish_and_run single --self-contained false -p:PublishSingleFile=true
 check native-aot publish_and_run aot -p:PublishAot=true
 check missing-exports upstream_like_library_refused
+cross_rid_checks
 finish

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nnpacksharp.h"
+#include "xorshift.h"
 
 static int failures = 0;
 static int checks = 0;
@@ -23,9 +24,7 @@ static size_t out_w(const struct shape* s) { return (s->left + s->w + s->right -
 
 static unsigned long long rng_state = 88172645463325252ull;
 static double uniform(void) {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
+	xorshift64(&rng_state);
 	return (double) (rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0;
 }
 static size_t pick(size_t low, size_t high) { return low + (size_t) ((uniform() + 1.0) / 2.0 * (double) (high - low + 1)) % (high - low + 1); }

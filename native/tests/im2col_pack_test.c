@@ -9,15 +9,14 @@
 #include <stdlib.h>
 
 #include "gemm/pack.h"
+#include "xorshift.h"
 
 #define GUARD 64  /* NaN floats before each image's channels and after the last */
 #define SENTINEL -12345.0f
 
 static unsigned long long rng_state = 0x2545F4914F6CDD1Dull;
 static size_t below(size_t n) {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
+	xorshift64(&rng_state);
 	return (size_t) (rng_state % n);
 }
 

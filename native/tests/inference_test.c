@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nnpack.h"
+#include "xorshift.h"
 
 static int failures = 0;
 static int checks = 0;
@@ -16,9 +17,7 @@ static int checks = 0;
 
 static unsigned long long rng_state = 0x9E3779B97F4A7C15ull;
 static size_t pick(size_t low, size_t high) {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
+	xorshift64(&rng_state);
 	return low + (size_t) (rng_state % (high - low + 1));
 }
 

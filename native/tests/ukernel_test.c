@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "runtime/hardware.h"
+#include "xorshift.h"
 
 #define MAX_DEPTH 300
 #define LDC_EXTRA 5
@@ -20,9 +21,7 @@ static long checks = 0;
 
 static unsigned long long rng_state = 0x9E3779B97F4A7C15ull;
 static float uniform(void) {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
+	xorshift64(&rng_state);
 	return (float) ((double) (rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0);
 }
 

@@ -15,6 +15,11 @@ static const struct nnps_winograd_f6x6k3x3_config avx512_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx512, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
 };
 #endif
+#if defined(NNPS_HAVE_NEON_KERNELS)
+static const struct nnps_winograd_f6x6k3x3_config neon_winograd = {
+	nnps_winograd_f6x6k3x3_kernel__neon, nnps_winograd_f6x6k3x3_input__neon, nnps_winograd_f6x6k3x3_output__neon,
+};
+#endif
 
 /* BLIS's rules, in floats: the kc x nr micro-panel of B takes about two thirds of L1 (the rest holds A's micro-panel
  * and C's tile); the mc x kc block of A about an eighth of L2 (the B block streamed past it shares L2: measured on
@@ -45,7 +50,7 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 #if defined(NNPS_HAVE_NEON_KERNELS)
 		case nnps_isa_neon:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_neon, "neon", { nnps_sgemm_ukernel_8x12__neon, 8, 12, 0, 0, 0, "sgemm_ukernel_8x12__neon", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, portable_winograd,
+				nnps_isa_neon, "neon", { nnps_sgemm_ukernel_8x12__neon, 8, 12, 0, 0, 0, "sgemm_ukernel_8x12__neon", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, neon_winograd,
 			};
 			break;
 #endif

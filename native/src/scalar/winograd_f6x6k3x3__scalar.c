@@ -2,37 +2,11 @@
  * from and scattered to the image element by element): the reference every ISA's transforms must match. Zero
  * coefficients are skipped. */
 #include "../ukernels.h"
+#include "../winograd-f6x6k3x3-constants.h"
 
-static const float BT[8][8] = {
-	{ 1.0f, 0.0f, -5.25f, 0.0f, 5.25f, 0.0f, -1.0f, 0.0f },
-	{ 0.0f, 1.0f, 1.0f, -4.25f, -4.25f, 1.0f, 1.0f, 0.0f },
-	{ 0.0f, -1.0f, 1.0f, 4.25f, -4.25f, -1.0f, 1.0f, 0.0f },
-	{ 0.0f, 0.5f, 0.25f, -2.5f, -1.25f, 2.0f, 1.0f, 0.0f },
-	{ 0.0f, -0.5f, 0.25f, 2.5f, -1.25f, -2.0f, 1.0f, 0.0f },
-	{ 0.0f, 2.0f, 4.0f, -2.5f, -5.0f, 0.5f, 1.0f, 0.0f },
-	{ 0.0f, -2.0f, 4.0f, 2.5f, -5.0f, -0.5f, 1.0f, 0.0f },
-	{ 0.0f, -1.0f, 0.0f, 5.25f, 0.0f, -5.25f, 0.0f, 1.0f },
-};
-
-static const float G[8][3] = {
-	{ 1.0f, 0.0f, 0.0f },
-	{ -2.0f / 9, -2.0f / 9, -2.0f / 9 },
-	{ -2.0f / 9, 2.0f / 9, -2.0f / 9 },
-	{ 1.0f / 90, 1.0f / 45, 2.0f / 45 },
-	{ 1.0f / 90, -1.0f / 45, 2.0f / 45 },
-	{ 32.0f / 45, 16.0f / 45, 8.0f / 45 },
-	{ 32.0f / 45, -16.0f / 45, 8.0f / 45 },
-	{ 0.0f, 0.0f, 1.0f },
-};
-
-static const float AT[6][8] = {
-	{ 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 0.0f },
-	{ 0.0f, 1.0f, -1.0f, 2.0f, -2.0f, 0.5f, -0.5f, 0.0f },
-	{ 0.0f, 1.0f, 1.0f, 4.0f, 4.0f, 0.25f, 0.25f, 0.0f },
-	{ 0.0f, 1.0f, -1.0f, 8.0f, -8.0f, 0.125f, -0.125f, 0.0f },
-	{ 0.0f, 1.0f, 1.0f, 16.0f, 16.0f, 0.0625f, 0.0625f, 0.0f },
-	{ 0.0f, 1.0f, -1.0f, 32.0f, -32.0f, 0.03125f, -0.03125f, 1.0f },
-};
+#define BT nnps_winograd_f6x6k3x3_BT
+#define G nnps_winograd_f6x6k3x3_G
+#define AT nnps_winograd_f6x6k3x3_AT
 
 /* The input and output transforms run the same arithmetic on every lane, so each inner loop is a vector operation. */
 #define LANES NNPS_WINOGRAD_LANES
@@ -48,9 +22,6 @@ void nnps_winograd_f6x6k3x3_kernel__scalar(const float* kernels, float* transfor
 		}
 	}
 }
-
-/* The input and output transforms run the same arithmetic on every lane, so each inner loop is a vector operation. */
-#define LANES NNPS_WINOGRAD_LANES
 
 /* tiles[(y * 8 + x) * LANES + t]: element (y, x) of lane t's tile, zeros outside the image. */
 static void gather_tiles(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* tiles) {

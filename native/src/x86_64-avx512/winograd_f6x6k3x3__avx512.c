@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "../ukernels.h"
+#include "../winograd-f6x6k3x3-constants.h"
 
 #define LANES NNPS_WINOGRAD_LANES
 
@@ -76,17 +77,7 @@ static inline float* row_address(const struct nnps_winograd_block* block, const 
 	return (float*) ((uintptr_t) plane + (uintptr_t) ((block->offset[t] + (ptrdiff_t) (row * row_stride) - shift) * (ptrdiff_t) sizeof(float)));
 }
 
-/* G's rows: U = G k G^T. */
-static const float G[8][3] = {
-	{ 1.0f, 0.0f, 0.0f },
-	{ -2.0f / 9, -2.0f / 9, -2.0f / 9 },
-	{ -2.0f / 9, 2.0f / 9, -2.0f / 9 },
-	{ 1.0f / 90, 1.0f / 45, 2.0f / 45 },
-	{ 1.0f / 90, -1.0f / 45, 2.0f / 45 },
-	{ 32.0f / 45, 16.0f / 45, 8.0f / 45 },
-	{ 32.0f / 45, -16.0f / 45, 8.0f / 45 },
-	{ 0.0f, 0.0f, 1.0f },
-};
+#define G nnps_winograd_f6x6k3x3_G
 
 /* The same products in the same order as the portable transform, one lane per kernel. */
 void nnps_winograd_f6x6k3x3_kernel__avx512(const float* kernels, float* transformed, size_t stride) {
