@@ -18,8 +18,8 @@
  * AVX-512 transforms, one thread (13x13, 14x14 and 7x7 maps at 192-512 channels; see DEVELOPERS.md). Ties go to the
  * path listed first: implicit GEMM, then F(6x6), then F(4x4).
  */
-#define GEMM_PENALTY 1.3
-#define KERNEL_COLUMNS 55.0
+#define GEMM_PENALTY 1.1
+#define KERNEL_COLUMNS 60.0
 #define TRANSFORM_WEIGHT 4.0
 #define IMPLICIT_GEMM_TAPS 9.0
 

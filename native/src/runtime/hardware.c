@@ -11,7 +11,7 @@ static const struct nnps_winograd_transforms portable_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__scalar, nnps_winograd_f6x6k3x3_input__scalar, nnps_winograd_f6x6k3x3_output__scalar,
 };
 /* F(4x4, 3x3): the portable transforms on every level but AVX-512 (AVX2 and NEON included: GCC's -O3 vectorises their
- * lane loops); its kernel transform is the portable one everywhere (once per call, or once per stored kernel). */
+ * lane loops). */
 static const struct nnps_winograd_transforms portable_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__scalar, nnps_winograd_f4x4k3x3_input__scalar, nnps_winograd_f4x4k3x3_output__scalar,
 };
@@ -20,7 +20,7 @@ static const struct nnps_winograd_transforms avx512_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx512, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
 };
 static const struct nnps_winograd_transforms avx512_winograd_f4x4 = {
-	nnps_winograd_f4x4k3x3_kernel__scalar, nnps_winograd_f4x4k3x3_input__avx512, nnps_winograd_f4x4k3x3_output__avx512,
+	nnps_winograd_f4x4k3x3_kernel__avx512, nnps_winograd_f4x4k3x3_input__avx512, nnps_winograd_f4x4k3x3_output__avx512,
 };
 #endif
 

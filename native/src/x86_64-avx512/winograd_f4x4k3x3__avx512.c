@@ -3,7 +3,8 @@
  * masked gather of the 16 lanes (64-bit indices: a lane's offset may lie anywhere in the batch) and the output leaves
  * by masked scatters; the masks clip every lane to its rows and columns inside the image or output, so nothing else
  * is touched. 36 gathers and 16 scatters per block stay small next to the 36 GEMMs over the channels. The 1-D
- * transforms are the portable ones' sums and differences of symmetric pairs, with fused multiply-adds. */
+ * transforms (the kernel's too: 16 kernels in lanes) are the portable ones' sums and differences of symmetric pairs,
+ * with fused multiply-adds. */
 #include <immintrin.h>
 
 #include "../ukernels.h"
@@ -31,6 +32,30 @@ static inline void output_1d(const __m512 m[TILE], __m512 o[OUT]) {
 	o[1] = _mm512_fmadd_ps(_mm512_set1_ps(2.0f), r34, r12);
 	o[2] = _mm512_fmadd_ps(_mm512_set1_ps(4.0f), s34, s12);
 	o[3] = _mm512_add_ps(_mm512_fmadd_ps(_mm512_set1_ps(8.0f), r34, r12), m[5]);
+}
+
+/* u = G k, 3 in, 6 out (G in scalar/winograd_f4x4k3x3__scalar.c). */
+static inline void kernel_1d(__m512 k0, __m512 k1, __m512 k2, __m512 u[TILE]) {
+	const __m512 s02 = _mm512_add_ps(k0, k2), sixth = _mm512_set1_ps(-1.0f / 6);
+	const __m512 outer = _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 24), k0, _mm512_mul_ps(_mm512_set1_ps(1.0f / 6), k2));
+	const __m512 middle = _mm512_mul_ps(_mm512_set1_ps(1.0f / 12), k1);
+	u[0] = _mm512_mul_ps(_mm512_set1_ps(0.25f), k0);
+	u[1] = _mm512_mul_ps(sixth, _mm512_add_ps(s02, k1));
+	u[2] = _mm512_mul_ps(sixth, _mm512_sub_ps(s02, k1));
+	u[3] = _mm512_add_ps(outer, middle);
+	u[4] = _mm512_sub_ps(outer, middle);
+	u[5] = k2;
+}
+
+void nnps_winograd_f4x4k3x3_kernel__avx512(const float* kernels, float* transformed, size_t stride) {
+	__m512 k[9], gk[3][TILE]; /* G k: column x, row i */
+	for (size_t i = 0; i < 9; i++) k[i] = _mm512_loadu_ps(kernels + i * NNPS_WINOGRAD_LANES);
+	for (size_t x = 0; x < 3; x++) kernel_1d(k[x], k[3 + x], k[6 + x], gk[x]);
+	for (size_t i = 0; i < TILE; i++) {
+		__m512 u[TILE];
+		kernel_1d(gk[0][i], gk[1][i], gk[2][i], u);
+		for (size_t j = 0; j < TILE; j++) _mm512_storeu_ps(transformed + (i * TILE + j) * stride, u[j]);
+	}
 }
 
 /* Lanes whose bit `bit` is set in bits[0..15] (a block's rows or columns). */
