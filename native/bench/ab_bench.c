@@ -42,7 +42,7 @@ static const struct layer layers[] = {
 	{ "VGG conv5", 8, 512, 14, 512, 3, 1, 1 }, { "ResNet stem", 4, 3, 224, 64, 7, 2, 3 }, { "ResNet 3x3/2", 8, 128, 56, 128, 3, 2, 1 },
 	{ "ResNet 1x1", 8, 256, 56, 64, 1, 1, 0 }, { "small", 1, 3, 32, 16, 3, 1, 0 },
 	/* Beyond the public eight: small maps with many channels, a large batch. */
-	{ "7x7 maps 512ch", 8, 512, 7, 512, 3, 1, 1 }, { "batch 32 3x3", 32, 64, 28, 64, 3, 1, 1 },
+	{ "7x7 maps 512ch", 8, 512, 7, 512, 3, 1, 1 }, { "7x7 maps 512ch N16", 16, 512, 7, 512, 3, 1, 1 }, { "batch 32 3x3", 32, 64, 28, 64, 3, 1, 1 },
 };
 static const char* const pass_names[3] = { "forward", "grad-input", "grad-weight" };
 

@@ -5,7 +5,8 @@
  *  - nnpsharp_convolution_*_strided: the training convolutions with a stride (output_subsampling, as in inference),
  *    and with any padding: a padding side may be as large as or larger than the kernel (upstream's functions refuse
  *    that with nnp_status_invalid_input_padding; these compute it, padding being zeros that are never stored);
- *  - nnpsharp_isa: the ISA level nnp_initialize chose.
+ *  - nnpsharp_isa: the ISA level nnp_initialize chose;
+ *  - nnpsharp_convolution_algorithm_wt6x6: Winograd F(4x4, 3x3) on 6x6 tiles, an algorithm value beyond upstream's.
  */
 #ifndef NNPACKSHARP_H
 #define NNPACKSHARP_H
@@ -50,6 +51,18 @@ NNP_API enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
 	void* workspace_buffer, size_t* workspace_size,
 	enum nnp_activation activation, const void* activation_parameters,
 	pthreadpool_t threadpool, struct nnp_profile* profile);
+
+/*
+ * Winograd F(4x4, 3x3) on 6x6 input tiles (interpolation points 0, +-1, +-2 and infinity), for small maps where
+ * wt8x8's 8x8 tiles would mostly cover padding (a 7x7 map: 2.9 multiplications per output against wt8x8's 5.2). Any
+ * function or algorithm argument takes it where nnp_convolution_algorithm_wt8x8 is allowed, under the same rules (3x3
+ * kernel, stride 1, top and left padding at most 2; the kernel gradient returns nnp_status_unsupported_algorithm).
+ * Accuracy: error relative to the largest term's magnitude below 1e-5 (wt8x8's bound is 1e-3). Auto chooses it by
+ * cost. A kernel stored by inference's precompute strategy with it is refused (nnp_status_invalid_transform_strategy)
+ * by a reuse call that asks for wt8x8, and the other way round. A macro, not an enumerator, so upstream's enum
+ * nnp_convolution_algorithm stays as it is; the value lies far past upstream's (0..6).
+ */
+#define nnpsharp_convolution_algorithm_wt6x6 ((enum nnp_convolution_algorithm) 0x100)
 
 /* The ISA level nnp_initialize chose: "avx512", "avx2", "neon", "scalar"; NULL before initialisation. */
 NNP_API const char* nnpsharp_isa(void);

@@ -115,4 +115,18 @@ NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__neon(const struct nnps_winograd
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__neon(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
 
+/*
+ * Winograd F(4x4, 3x3) transforms (points 0, +-1, +-2 and infinity): the same contract on 6x6 input tiles, 4x4 output
+ * tiles and 36 points (= row * 6 + column); bits 0..5 of rows / columns describe an input tile, bits 0..3 an output
+ * tile.
+ */
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_kernel__scalar(const float* kernels, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_input__scalar(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_output__scalar(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_kernel__avx512(const float* kernels, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_output__avx512(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
+
 #endif

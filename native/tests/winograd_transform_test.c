@@ -91,7 +91,7 @@ static bool compare(const char* isa, const char* what, const float* got, const f
 	return true;
 }
 
-static bool check_input(const struct nnps_winograd_f6x6k3x3_config* isa, const struct nnps_winograd_f6x6k3x3_config* reference, const char* name) {
+static bool check_input(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const char* name) {
 	const struct case_geometry c = random_geometry(8);
 	float* plane;
 	float* memory = new_plane(&c, NAN, below(50) == 0, &plane);
@@ -108,7 +108,7 @@ static bool check_input(const struct nnps_winograd_f6x6k3x3_config* isa, const s
 	return ok;
 }
 
-static bool check_output(const struct nnps_winograd_f6x6k3x3_config* isa, const struct nnps_winograd_f6x6k3x3_config* reference, const char* name) {
+static bool check_output(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const char* name) {
 	const struct case_geometry c = random_geometry(6);
 	const size_t count = 64 * c.stride, floats = 2 * GUARD + c.height * c.row_stride;
 	float* products = malloc(count * sizeof(float));
@@ -130,7 +130,7 @@ static bool check_output(const struct nnps_winograd_f6x6k3x3_config* isa, const 
 	return ok;
 }
 
-static bool check_kernel(const struct nnps_winograd_f6x6k3x3_config* isa, const struct nnps_winograd_f6x6k3x3_config* reference, const char* name) {
+static bool check_kernel(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const char* name) {
 	const struct case_geometry c = { 3, 3, 3, LANES + below(3) * 4, LANES, { { 0 }, { 0 }, { 0 } } };
 	float kernels[9 * LANES];
 	for (size_t i = 0; i < 9 * LANES; i++) kernels[i] = uniform();
@@ -154,7 +154,7 @@ int main(void) {
 	for (int level = nnps_isa_avx512; level > nnps_isa_scalar; level--) {
 		struct nnps_isa_table isa;
 		if (!nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa) || !nnps_isa_supported(isa.level)) continue;
-		const struct nnps_winograd_f6x6k3x3_config *own = &isa.winograd_f6x6k3x3, *portable = &reference.winograd_f6x6k3x3;
+		const struct nnps_winograd_transforms *own = &isa.winograd_f6x6k3x3, *portable = &reference.winograd_f6x6k3x3;
 		if (own->input_transform == portable->input_transform) {
 			printf("%s: the portable transforms (nothing to compare)\n", isa.name);
 			continue;

@@ -2,12 +2,19 @@
 #ifndef NNPS_CONVOLUTION_ALGORITHM_H
 #define NNPS_CONVOLUTION_ALGORITHM_H
 
-#include "convolution.h"
+#include "winograd.h"
 
 enum nnps_algorithm {
 	nnps_algorithm_implicit_gemm,   /* any kernel and stride; "direct" for pointwise convolutions */
 	nnps_algorithm_winograd_f6x6k3x3,
+	nnps_algorithm_winograd_f4x4k3x3, /* reached by auto and nnpsharp_convolution_algorithm_wt6x6 */
 };
+
+/* True for a Winograd algorithm, with its tile size in *variant. */
+static inline bool nnps_algorithm_is_winograd(enum nnps_algorithm algorithm, enum nnps_winograd_variant* variant) {
+	*variant = algorithm == nnps_algorithm_winograd_f4x4k3x3 ? nnps_winograd_f4x4k3x3 : nnps_winograd_f6x6k3x3;
+	return algorithm != nnps_algorithm_implicit_gemm;
+}
 
 /* Resolves `requested` for `function` on g: nnp_status_invalid_algorithm for an unknown value,
  * nnp_status_unsupported_algorithm for one that cannot compute this convolution (or is not implemented). */

@@ -1,11 +1,11 @@
-/* Winograd F(6x6, 3x3) kernel transform: U[point] (co x ci) for the 64 points, written straight in the GEMM's packed-A
+/* Winograd kernel transform (either tile size): U[point] (co x ci) for the 64 or 36 points, written straight in the GEMM's packed-A
  * layout (panels of mr output channels, mr values per input channel), so the 64 GEMMs pack nothing; kept by
  * nnp_convolution_inference's precompute strategy between calls. */
 #include <string.h>
 
 #include "winograd.h"
 
-#define POINTS 64
+#define MAX_POINTS 64
 #define LANES NNPS_WINOGRAD_LANES
 
 /* A task owns one panel of mr output channels. Its lanes hold LANES / mr input channels of all mr output channels,
@@ -15,6 +15,7 @@ struct kernel_context {
 	const struct nnps_conv* g;
 	const struct nnps_sgemm_config* config;
 	nnps_winograd_kernel_transform_fn transform;
+	size_t points;
 	const float* kernel;
 	bool rotated; /* the input gradient: the forward kernel [ci][co][3][3] rotated by 180 degrees */
 	float* u;
@@ -50,7 +51,7 @@ static void kernel_task(void* argument, size_t thread, size_t panel) {
 	const size_t point_floats = nnps_packed_a_floats(context->config, co, ci);
 	/* A chunk's transform writes all LANES lanes: the last chunk of a block spills up to LANES floats past the run. */
 	const size_t run_stride = BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES;
-	float block[POINTS * (BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES)];
+	float block[MAX_POINTS * (BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES)];
 	for (size_t b0 = 0; b0 < ci; b0 += BLOCK_CHANNELS) {
 		const size_t block_channels = nnps_min(BLOCK_CHANNELS, ci - b0);
 		for (size_t c0 = 0; c0 < block_channels; c0 += per_chunk) {
@@ -58,20 +59,25 @@ static void kernel_task(void* argument, size_t thread, size_t panel) {
 			gather_kernels(context, panel * mr, b0 + c0, nnps_min(per_chunk, block_channels - c0), kernels);
 			context->transform(kernels, block + c0 * mr, run_stride);
 		}
-		for (size_t point = 0; point < POINTS; point++) {
+		for (size_t point = 0; point < context->points; point++) {
 			memcpy(context->u + point * point_floats + (panel * ci + b0) * mr, block + point * run_stride, block_channels * mr * sizeof(float));
 		}
 	}
 }
 
-bool nnps_winograd_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
+bool nnps_winograd_kernel_floats(enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
+	const size_t points = nnps_winograd_points(variant);
 	size_t product;
-	if (config->mr > NNPS_WINOGRAD_MAX_MR || !nnps_product4(nnps_round_up(g->output_channels, config->mr), g->input_channels, POINTS, 1, &product)) return false;
-	*floats = POINTS * nnps_packed_a_floats(config, g->output_channels, g->input_channels);
+	if (config->mr > NNPS_WINOGRAD_MAX_MR || !nnps_product4(nnps_round_up(g->output_channels, config->mr), g->input_channels, points, 1, &product)) return false;
+	*floats = points * nnps_packed_a_floats(config, g->output_channels, g->input_channels);
 	return true;
 }
 
-void nnps_winograd_transform_kernel(const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* u, pthreadpool_t pool) {
-	const struct kernel_context context = { g, &isa->sgemm, isa->winograd_f6x6k3x3.kernel_transform, kernel, rotated, u };
+void nnps_winograd_transform_kernel(enum nnps_winograd_variant variant,
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* u, pthreadpool_t pool)
+{
+	const struct kernel_context context = {
+		g, &isa->sgemm, nnps_winograd_transforms_of(variant, isa)->kernel_transform, nnps_winograd_points(variant), kernel, rotated, u,
+	};
 	nnps_parallelize(pool, kernel_task, (void*) &context, nnps_ceil_div(g->output_channels, isa->sgemm.mr));
 }

@@ -1,23 +1,22 @@
-/* Winograd F(6x6, 3x3): plan, then per group of images the input transform, 64 GEMMs and the output transform, each a
- * parallel phase with its own context. Images are transformed in groups so the GEMMs are wide enough to run well. */
+/* Winograd F(6x6, 3x3) and F(4x4, 3x3): plan, then per group of images the input transform, one GEMM per transform
+ * point (64 or 36) and the output transform, each a parallel phase with its own context. Images are transformed in
+ * groups so the GEMMs are wide enough to run well. The two tile sizes share everything but the transforms and sizes. */
 #include "winograd.h"
 
-#define TILE 8
-#define OUT 6
-#define POINTS 64
 #define LANES NNPS_WINOGRAD_LANES
-/* Images per group: enough that the 64 GEMMs are at least ~512 columns wide, within ~4096 columns of transforms. */
+/* Images per group: enough that the GEMMs are at least ~512 columns wide, within ~4096 columns of transforms. */
 #define TARGET_COLUMNS 512
 #define MAX_COLUMNS 4096
-/* 64 independent GEMMs already give every thread work; columns are split only for very wide groups. */
+/* 36 or 64 independent GEMMs already give every thread work; columns are split only for very wide groups. */
 #define SPLIT_COLUMNS 2048
 
 struct plan {
+	size_t out, tile, points;   /* output and input tile side, transform points */
 	size_t tiles_w, tiles;      /* output tiles of one image: per row, in all */
 	size_t group_images;        /* images transformed together */
 	size_t chunk;               /* GEMM columns per task */
 	size_t thread_floats;       /* per-thread GEMM buffers */
-	/* U [64][co][ci], V [64][ci][width], M [64][co][width] (width: the group's columns rounded up to whole blocks of
+	/* U [points][co][ci], V [points][ci][width], M [points][co][width] (width: the group's columns rounded up to whole blocks of
 	 * lanes, so a transform reads and writes whole blocks), and the blocks' tile descriptors for input and output. */
 	size_t u_offset, v_offset, m_offset, input_blocks_offset, output_blocks_offset;
 	size_t floats;
@@ -32,11 +31,16 @@ static bool reserve(size_t* total, size_t* offset, size_t count, size_t a, size_
 	return nnps_product4(count, a, b, 1, &floats) && !__builtin_add_overflow(*total, nnps_round_up(floats, NNPS_FLOATS_PER_LINE), total);
 }
 
-static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_given, struct plan* plan) {
+static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_given,
+	struct plan* plan)
+{
 	if (config->mr > NNPS_WINOGRAD_MAX_MR) return false;
 	const size_t co = g->output_channels, ci = g->input_channels;
-	plan->tiles_w = nnps_ceil_div(g->output_width, OUT);
-	plan->tiles = nnps_ceil_div(g->output_height, OUT) * plan->tiles_w;
+	plan->out = nnps_winograd_output_tile(variant);
+	plan->tile = plan->out + 2;
+	plan->points = nnps_winograd_points(variant);
+	plan->tiles_w = nnps_ceil_div(g->output_width, plan->out);
+	plan->tiles = nnps_ceil_div(g->output_height, plan->out) * plan->tiles_w;
 	size_t images = nnps_ceil_div(TARGET_COLUMNS, plan->tiles);
 	if (images * plan->tiles > MAX_COLUMNS) images = MAX_COLUMNS / plan->tiles;
 	plan->group_images = nnps_clamp(images, 1, g->batch);
@@ -45,8 +49,8 @@ static bool make_plan(const struct nnps_conv* g, const struct nnps_sgemm_config*
 	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->chunk, ci); /* A comes packed (U) */
 	plan->floats = 0;
 	size_t buffers_offset;
-	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, kernel_given ? 0 : POINTS, nnps_packed_a_floats(config, co, ci), 1) &&
-		reserve(&plan->floats, &plan->v_offset, POINTS, ci, widest) && reserve(&plan->floats, &plan->m_offset, POINTS, co, widest) &&
+	return reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) && reserve(&plan->floats, &plan->u_offset, kernel_given ? 0 : plan->points, nnps_packed_a_floats(config, co, ci), 1) &&
+		reserve(&plan->floats, &plan->v_offset, plan->points, ci, widest) && reserve(&plan->floats, &plan->m_offset, plan->points, co, widest) &&
 		reserve(&plan->floats, &plan->input_blocks_offset, widest / LANES, BLOCK_FLOATS, 1) &&
 		reserve(&plan->floats, &plan->output_blocks_offset, widest / LANES, BLOCK_FLOATS, 1);
 }
@@ -66,8 +70,8 @@ static uint8_t inside_bits(ptrdiff_t origin, size_t count, size_t extent) {
 	return bits;
 }
 
-/* Each block's tile descriptors, once per group: input tiles (8x8, padding subtracted) relative to channel 0 of the
- * group's first image, output tiles (6x6) likewise; lanes past the group's columns stay unused. */
+/* Each block's tile descriptors, once per group: input tiles (8x8 or 6x6, padding subtracted) relative to channel 0
+ * of the group's first image, output tiles (6x6 or 4x4) likewise; lanes past the group's columns stay unused. */
 static void describe_blocks(const struct nnps_conv* g, const struct plan* plan, const struct group* group, struct nnps_winograd_block* inputs,
 	struct nnps_winograd_block* outputs)
 {
@@ -79,18 +83,18 @@ static void describe_blocks(const struct nnps_conv* g, const struct plan* plan, 
 			in->rows[t] = in->columns[t] = out->rows[t] = out->columns[t] = 0;
 			continue;
 		}
-		const size_t image = column / plan->tiles, tile = column % plan->tiles, y = tile / plan->tiles_w * OUT, x = tile % plan->tiles_w * OUT;
+		const size_t image = column / plan->tiles, tile = column % plan->tiles, y = tile / plan->tiles_w * plan->out, x = tile % plan->tiles_w * plan->out;
 		const ptrdiff_t iy = (ptrdiff_t) y - (ptrdiff_t) g->pad_top, ix = (ptrdiff_t) x - (ptrdiff_t) g->pad_left;
 		in->offset[t] = (ptrdiff_t) (image * nnps_conv_input_image(g)) + iy * (ptrdiff_t) g->input_width + ix;
-		in->rows[t] = inside_bits(iy, TILE, g->input_height);
-		in->columns[t] = inside_bits(ix, TILE, g->input_width);
+		in->rows[t] = inside_bits(iy, plan->tile, g->input_height);
+		in->columns[t] = inside_bits(ix, plan->tile, g->input_width);
 		out->offset[t] = (ptrdiff_t) (image * nnps_conv_output_image(g) + y * g->output_width + x);
-		out->rows[t] = inside_bits((ptrdiff_t) y, OUT, g->output_height);
-		out->columns[t] = inside_bits((ptrdiff_t) x, OUT, g->output_width);
+		out->rows[t] = inside_bits((ptrdiff_t) y, plan->out, g->output_height);
+		out->columns[t] = inside_bits((ptrdiff_t) x, plan->out, g->output_width);
 	}
 }
 
-/* ---- input transform: V[point][c][column] for every 8x8 tile of input channel c (zeros outside the image) ---- */
+/* ---- input transform: V[point][c][column] for every input tile of input channel c (zeros outside the image) ---- */
 struct input_context {
 	const struct nnps_conv* g;
 	struct group group;
@@ -160,6 +164,10 @@ static void output_task(void* argument, size_t thread, size_t o) {
 	}
 }
 
+const struct nnps_winograd_transforms* nnps_winograd_transforms_of(enum nnps_winograd_variant variant, const struct nnps_isa_table* isa) {
+	return variant == nnps_winograd_f4x4k3x3 ? &isa->winograd_f4x4k3x3 : &isa->winograd_f6x6k3x3;
+}
+
 bool nnps_winograd_applies(enum nnps_function function, const struct nnps_conv* g) {
 	return g->kernel_height == 3 && g->kernel_width == 3 && g->stride_height == 1 && g->stride_width == 1 && g->pad_top <= 2 && g->pad_left <= 2 &&
 		function != nnps_function_kernel_gradient;
@@ -170,30 +178,30 @@ static struct nnps_conv convolution_run(enum nnps_function function, const struc
 	return function == nnps_function_input_gradient ? nnps_conv_transposed(g) : *g;
 }
 
-bool nnps_winograd_workspace(
+bool nnps_winograd_workspace(enum nnps_winograd_variant variant,
 	enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, bool kernel_transformed, size_t* floats)
 {
 	const struct nnps_conv run = convolution_run(function, g);
 	struct plan plan;
-	if (!make_plan(&run, &isa->sgemm, threads, kernel_transformed, &plan)) return false;
+	if (!make_plan(variant, &run, &isa->sgemm, threads, kernel_transformed, &plan)) return false;
 	*floats = plan.floats;
 	return true;
 }
 
 /* With transformed_kernel NULL, U is transformed here into the workspace. */
-static void convolve(
+static void convolve(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, bool rotated, const float* transformed_kernel,
 	const float* bias, bool relu, float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
 {
 	struct plan plan;
-	make_plan(g, &isa->sgemm, pthreadpool_get_threads_count(pool), transformed_kernel != NULL, &plan);
+	make_plan(variant, g, &isa->sgemm, pthreadpool_get_threads_count(pool), transformed_kernel != NULL, &plan);
 	float *v = workspace + plan.v_offset, *m = workspace + plan.m_offset;
 	const float* u = transformed_kernel;
-	const struct nnps_winograd_f6x6k3x3_config* transforms = &isa->winograd_f6x6k3x3;
+	const struct nnps_winograd_transforms* transforms = nnps_winograd_transforms_of(variant, isa);
 	struct nnp_profile phases = { 0 };
 	double start = nnps_now_seconds();
 	if (u == NULL) {
-		nnps_winograd_transform_kernel(g, isa, kernel, rotated, workspace + plan.u_offset, pool);
+		nnps_winograd_transform_kernel(variant, g, isa, kernel, rotated, workspace + plan.u_offset, pool);
 		u = workspace + plan.u_offset;
 	}
 	phases.kernel_transform = nnps_now_seconds() - start;
@@ -209,7 +217,7 @@ static void convolve(
 		phases.input_transform += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct multiply_context products = { g, &plan, group, &isa->sgemm, u, v, m, workspace };
-		nnps_parallelize(pool, multiply_task, (void*) &products, POINTS * nnps_ceil_div(group.width, plan.chunk));
+		nnps_parallelize(pool, multiply_task, (void*) &products, plan.points * nnps_ceil_div(group.width, plan.chunk));
 		phases.block_multiplication += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct output_context outputs = { g, group, transforms->output_transform, output_blocks, m, bias, relu, output };
@@ -219,17 +227,17 @@ static void convolve(
 	*profile = phases;
 }
 
-void nnps_winograd_output(
+void nnps_winograd_output(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, const float* transformed_kernel, const float* bias,
 	bool relu, float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
 {
-	convolve(g, isa, input, kernel, false, transformed_kernel, bias, relu, output, workspace, pool, profile);
+	convolve(variant, g, isa, input, kernel, false, transformed_kernel, bias, relu, output, workspace, pool, profile);
 }
 
-void nnps_winograd_input_gradient(
+void nnps_winograd_input_gradient(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* grad_output, const float* kernel, float* grad_input,
 	float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
 {
 	const struct nnps_conv run = nnps_conv_transposed(g);
-	convolve(&run, isa, grad_output, kernel, true, NULL, NULL, false, grad_input, workspace, pool, profile);
+	convolve(variant, &run, isa, grad_output, kernel, true, NULL, NULL, false, grad_input, workspace, pool, profile);
 }

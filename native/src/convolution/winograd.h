@@ -1,17 +1,36 @@
 /*
- * Winograd F(6x6, 3x3) (wt8x8) for 3x3 stride-1 convolutions: U = G k G^T per (output, input) channel pair,
- * V = B^T d B per 8x8 input tile, one GEMM per transform point M = U * V over channels (on the sgemm ukernel), and
- * Y = A^T M A per tile. The transforms come from the hardware table. The input gradient runs as the convolution of
- * grad_output with the kernel rotated by 180 degrees, channels swapped, padded by 2 - p.
+ * Winograd F(m x m, 3x3) for 3x3 stride-1 convolutions, in two tile sizes: F(6x6, 3x3) on 8x8 input tiles (upstream's
+ * wt8x8) and F(4x4, 3x3) on 6x6 input tiles (small maps, where 8x8 tiles would mostly cover padding). U = G k G^T per
+ * (output, input) channel pair, V = B^T d B per input tile, one GEMM per transform point M = U * V over channels (on
+ * the sgemm ukernel), and Y = A^T M A per tile. The transforms come from the hardware table. The input gradient runs
+ * as the convolution of grad_output with the kernel rotated by 180 degrees, channels swapped, padded by 2 - p.
  */
 #ifndef NNPS_CONVOLUTION_WINOGRAD_H
 #define NNPS_CONVOLUTION_WINOGRAD_H
 
 #include "convolution.h"
 
-/* True when Winograd F(6x6, 3x3) can compute `function` on g: a 3x3 kernel, stride 1, top and left padding at most
+/* The tile sizes, each with its own transforms in the hardware table. */
+enum nnps_winograd_variant {
+	nnps_winograd_f6x6k3x3, /* 8x8 input tiles, 6x6 outputs, 64 points */
+	nnps_winograd_f4x4k3x3, /* 6x6 input tiles, 4x4 outputs, 36 points */
+};
+
+/* Output tile side of a variant (its input tile is 2 wider). */
+static inline size_t nnps_winograd_output_tile(enum nnps_winograd_variant variant) {
+	return variant == nnps_winograd_f4x4k3x3 ? 4 : 6;
+}
+
+/* True when Winograd (either tile size) can compute `function` on g: a 3x3 kernel, stride 1, top and left padding at most
  * 2 (the input gradient pads by 2 - p), and not the kernel gradient. */
 NNPS_INTERNAL bool nnps_winograd_applies(enum nnps_function function, const struct nnps_conv* g);
+
+/* The transforms of a variant on this ISA level, and its transform points (64 or 36). */
+NNPS_INTERNAL const struct nnps_winograd_transforms* nnps_winograd_transforms_of(enum nnps_winograd_variant variant, const struct nnps_isa_table* isa);
+static inline size_t nnps_winograd_points(enum nnps_winograd_variant variant) {
+	const size_t tile = nnps_winograd_output_tile(variant) + 2;
+	return tile * tile;
+}
 
 /* The tallest micro-kernel tile the kernel transform handles (it keeps one panel's transforms on the stack). */
 #define NNPS_WINOGRAD_MAX_MR 8
@@ -19,24 +38,24 @@ NNPS_INTERNAL bool nnps_winograd_applies(enum nnps_function function, const stru
 /* The workspace of output/inference (forward) or the input gradient, without room for U when the kernel comes
  * transformed already; false when a size overflows. */
 NNPS_INTERNAL bool nnps_winograd_workspace(
-	enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, bool kernel_transformed, size_t* floats);
+	enum nnps_winograd_variant variant, enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, bool kernel_transformed, size_t* floats);
 
 /* The transformed kernel U of g: its floats (false on overflow), and the transform itself into u (64-byte aligned),
  * of the forward kernel [co][ci][3][3], or with `rotated` of the input gradient's (g then being the transposed
  * convolution, the kernel [ci][co][3][3] rotated by 180 degrees). */
-NNPS_INTERNAL bool nnps_winograd_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats);
-NNPS_INTERNAL void nnps_winograd_transform_kernel(
+NNPS_INTERNAL bool nnps_winograd_kernel_floats(enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats);
+NNPS_INTERNAL void nnps_winograd_transform_kernel(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* u, pthreadpool_t pool);
 
 /* output = conv(input, kernel) (+ bias, relu), the kernel transformed here or given transformed (transformed_kernel,
  * from nnps_winograd_transform_kernel; kernel is then unused); fills the profile's transform and multiplication
  * phases. */
-NNPS_INTERNAL void nnps_winograd_output(
+NNPS_INTERNAL void nnps_winograd_output(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, const float* transformed_kernel, const float* bias,
 	bool relu, float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile);
 
 /* grad_input of the convolution g, from grad_output and the forward kernel. */
-NNPS_INTERNAL void nnps_winograd_input_gradient(
+NNPS_INTERNAL void nnps_winograd_input_gradient(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* grad_output, const float* kernel, float* grad_input,
 	float* workspace, pthreadpool_t pool, struct nnp_profile* profile);
 

@@ -59,7 +59,8 @@ static bool workspace_floats(
 	enum nnps_function function, enum nnps_algorithm algorithm, const struct nnps_conv* g, size_t threads, bool kernel_transformed, size_t* floats)
 {
 	const struct nnps_isa_table* isa = &nnps_hardware.isa;
-	if (algorithm == nnps_algorithm_winograd_f6x6k3x3) return nnps_winograd_workspace(function, g, isa, threads, kernel_transformed, floats);
+	enum nnps_winograd_variant variant;
+	if (nnps_algorithm_is_winograd(algorithm, &variant)) return nnps_winograd_workspace(variant, function, g, isa, threads, kernel_transformed, floats);
 	switch (function) {
 		case nnps_function_input_gradient:
 			return transposed_input_gradient(g) ? nnps_implicit_gemm_input_gradient_workspace(g, &isa->sgemm, threads, floats)
@@ -76,11 +77,12 @@ static void execute(
 {
 	const struct nnps_isa_table* isa = &nnps_hardware.isa;
 	const bool relu = r->activation == nnp_activation_relu;
-	const bool winograd = algorithm == nnps_algorithm_winograd_f6x6k3x3;
+	enum nnps_winograd_variant variant;
+	const bool winograd = nnps_algorithm_is_winograd(algorithm, &variant);
 	switch (r->function) {
 		case nnps_function_input_gradient:
 			if (winograd) {
-				nnps_winograd_input_gradient(g, isa, r->grad_output, r->kernel, r->grad_input, workspace, pool, phases);
+				nnps_winograd_input_gradient(variant, g, isa, r->grad_output, r->kernel, r->grad_input, workspace, pool, phases);
 			} else if (transposed_input_gradient(g)) {
 				nnps_implicit_gemm_input_gradient(g, &isa->sgemm, r->grad_output, r->kernel, r->grad_input, workspace, pool);
 			} else {
@@ -92,7 +94,7 @@ static void execute(
 			break;
 		default:
 			if (winograd) {
-				nnps_winograd_output(g, isa, r->input, r->kernel, transformed_kernel, r->bias, relu, r->output, workspace, pool, phases);
+				nnps_winograd_output(variant, g, isa, r->input, r->kernel, transformed_kernel, r->bias, relu, r->output, workspace, pool, phases);
 			} else {
 				nnps_implicit_gemm_output(g, &isa->sgemm, r->input, r->kernel, transformed_kernel, r->bias, relu, r->output, workspace, pool);
 			}

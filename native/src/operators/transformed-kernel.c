@@ -19,7 +19,8 @@ _Static_assert(sizeof(struct header) == NNPS_ALIGNMENT, "the floats after the he
 
 static bool kernel_floats(enum nnps_algorithm algorithm, const struct nnps_conv* g, size_t* floats) {
 	const struct nnps_isa_table* isa = &nnps_hardware.isa;
-	return algorithm == nnps_algorithm_winograd_f6x6k3x3 ? nnps_winograd_kernel_floats(g, &isa->sgemm, floats)
+	enum nnps_winograd_variant variant;
+	return nnps_algorithm_is_winograd(algorithm, &variant) ? nnps_winograd_kernel_floats(variant, g, &isa->sgemm, floats)
 		: nnps_implicit_gemm_kernel_floats(g, &isa->sgemm, floats);
 }
 
@@ -46,8 +47,9 @@ void nnps_transformed_kernel_write(enum nnps_algorithm algorithm, const struct n
 	const struct header header = header_for(algorithm, g, floats);
 	memcpy(buffer, &header, sizeof header);
 	float* transformed = (float*) ((char*) buffer + sizeof header);
-	if (algorithm == nnps_algorithm_winograd_f6x6k3x3) {
-		nnps_winograd_transform_kernel(g, isa, kernel, false, transformed, pool);
+	enum nnps_winograd_variant variant;
+	if (nnps_algorithm_is_winograd(algorithm, &variant)) {
+		nnps_winograd_transform_kernel(variant, g, isa, kernel, false, transformed, pool);
 	} else {
 		nnps_implicit_gemm_pack_kernel(g, &isa->sgemm, kernel, transformed, pool);
 	}
@@ -60,13 +62,14 @@ enum nnp_status nnps_transformed_kernel_open(
 	struct header stored;
 	memcpy(&stored, transformed, sizeof stored);
 	if (memcmp(stored.magic, MAGIC, sizeof stored.magic) != 0) return nnp_status_invalid_transform_strategy;
-	if (stored.algorithm != nnps_algorithm_implicit_gemm && stored.algorithm != nnps_algorithm_winograd_f6x6k3x3) return nnp_status_invalid_transform_strategy;
+	if (stored.algorithm > nnps_algorithm_winograd_f4x4k3x3) return nnp_status_invalid_transform_strategy;
 	*algorithm = (enum nnps_algorithm) stored.algorithm;
 	size_t expected_floats;
 	if (!kernel_floats(*algorithm, g, &expected_floats)) return nnp_status_invalid_transform_strategy;
 	const struct header expected = header_for(*algorithm, g, expected_floats);
 	if (memcmp(&stored, &expected, sizeof stored) != 0) return nnp_status_invalid_transform_strategy;
-	if (*algorithm == nnps_algorithm_winograd_f6x6k3x3 && !nnps_winograd_applies(nnps_function_inference, g)) return nnp_status_invalid_transform_strategy;
+	enum nnps_winograd_variant variant;
+	if (nnps_algorithm_is_winograd(*algorithm, &variant) && !nnps_winograd_applies(nnps_function_inference, g)) return nnp_status_invalid_transform_strategy;
 	if (requested != nnp_convolution_algorithm_auto) {
 		enum nnps_algorithm explicit_choice;
 		const enum nnp_status status = nnps_choose_algorithm(requested, nnps_function_inference, g, &explicit_choice);

@@ -27,8 +27,8 @@ struct nnps_sgemm_config {
 	nnps_im2col_transposed_pack_fn im2col_transposed_pack; /* the same, transposed (the kernel gradient's B) */
 };
 
-/* Winograd F(6x6, 3x3) tile transforms (the 64 multiplications run on the sgemm ukernel). */
-struct nnps_winograd_f6x6k3x3_config {
+/* One Winograd tile size's transforms (the per-point multiplications run on the sgemm ukernel). */
+struct nnps_winograd_transforms {
 	nnps_winograd_kernel_transform_fn kernel_transform;
 	nnps_winograd_input_transform_fn input_transform;
 	nnps_winograd_output_transform_fn output_transform;
@@ -38,7 +38,8 @@ struct nnps_isa_table {
 	enum nnps_isa_level level;
 	const char* name; /* "avx512", "avx2", "neon", "scalar": what nnpsharp_isa reports and NNPACKSHARP_ISA caps */
 	struct nnps_sgemm_config sgemm;
-	struct nnps_winograd_f6x6k3x3_config winograd_f6x6k3x3;
+	struct nnps_winograd_transforms winograd_f6x6k3x3;
+	struct nnps_winograd_transforms winograd_f4x4k3x3; /* small maps: 6x6 input tiles */
 	/* Later: FFT transforms (ft8x8, ft16x16). */
 };
 
