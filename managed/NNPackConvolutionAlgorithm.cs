@@ -28,4 +28,11 @@ public enum NNPackConvolutionAlgorithm
 
     /// <summary>FFT with 16x16 tiles: part of NNPACK's API, not implemented in this build (always refused).</summary>
     Fft16x16 = 5,
+
+    /// <summary>
+    /// Winograd F(4x4,3x3) on 6x6 tiles (beyond upstream NNPACK): the shapes and passes of <see cref="Winograd"/>, fewer
+    /// wasted tile rows on small maps (7x7 to 14x14, where <see cref="Auto"/> picks it), and better conditioned: about
+    /// 1e-5 of the terms' magnitude, and a NaN or infinity spreads over 4x4 output tiles.
+    /// </summary>
+    Winograd4x4 = 6,
 }

@@ -108,6 +108,7 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
         NNPackConvolutionAlgorithm.Winograd => NnpConvolutionAlgorithm.Wt8x8,
         NNPackConvolutionAlgorithm.Fft8x8 => NnpConvolutionAlgorithm.Ft8x8,
         NNPackConvolutionAlgorithm.Fft16x16 => NnpConvolutionAlgorithm.Ft16x16,
+        NNPackConvolutionAlgorithm.Winograd4x4 => ExtensionAlgorithms.Wt6x6,
         _ => NnpConvolutionAlgorithm.Auto,
     };
 
@@ -152,6 +153,7 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
     {
         NNPackConvolutionAlgorithm.Direct => "direct takes 1x1 kernels with stride 1 and no padding",
         NNPackConvolutionAlgorithm.Winograd => "Winograd F(6x6,3x3) takes 3x3 kernels with stride 1 and padding at most 2, and computes no weight gradient",
+        NNPackConvolutionAlgorithm.Winograd4x4 => "Winograd F(4x4,3x3) takes 3x3 kernels with stride 1 and padding at most 2, and computes no weight gradient",
         NNPackConvolutionAlgorithm.Fft8x8 or NNPackConvolutionAlgorithm.Fft16x16 => "FFT is not implemented in this build of libnnpack",
         _ => "libnnpack refuses it for this shape",
     };

@@ -45,11 +45,12 @@ public class PinnedAlgorithmTests
         {
             NNPackConvolutionAlgorithm.Auto or NNPackConvolutionAlgorithm.ImplicitGemm => true,
             NNPackConvolutionAlgorithm.Direct => c.KH == 1 && c.KW == 1 && c.StrideH == 1 && c.StrideW == 1 && c.PadH == 0 && c.PadW == 0,
-            NNPackConvolutionAlgorithm.Winograd => winograd,
+            NNPackConvolutionAlgorithm.Winograd or NNPackConvolutionAlgorithm.Winograd4x4 => winograd,
             _ => false,
         };
-        bool weightGradientApplies = forwardApplies && algorithm != NNPackConvolutionAlgorithm.Winograd;
-        double tolerance = algorithm == NNPackConvolutionAlgorithm.Winograd || (algorithm == NNPackConvolutionAlgorithm.Auto && winograd) ? 1e-3 : 1e-5;
+        bool isWinograd = algorithm is NNPackConvolutionAlgorithm.Winograd or NNPackConvolutionAlgorithm.Winograd4x4;
+        bool weightGradientApplies = forwardApplies && !isWinograd;
+        double tolerance = isWinograd || (algorithm == NNPackConvolutionAlgorithm.Auto && winograd) ? 1e-3 : 1e-5;
 
         void Forward() => Convolution.Conv2D<float>(input, weight, bias, output, c.Padding, c.Stride, options);
         void Backward() => Convolution.Conv2DBackward<float>(input, weight, gradOutput, gradInput, gradWeight, gradBias, c.Padding, c.Stride, options);
