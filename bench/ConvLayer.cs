@@ -36,6 +36,7 @@ public sealed record ConvLayer(string Name, int N, int Cin, int H, int Cout, int
         new("batch 1 112x112", 1, 64, 112, 64, 3, 1, 1),
         new("batch 1 128ch 112x112", 1, 128, 112, 128, 3, 1, 1),
         new("7x7 maps 512ch", 8, 512, 7, 512, 3, 1, 1),
+        new("7x7 maps 512ch N16", 16, 512, 7, 512, 3, 1, 1),
         new("Inception 1x7", 8, 128, 17, 128, 1, 7, 1, 0, 3),
         new("Inception 7x1", 8, 128, 17, 128, 7, 1, 1, 3, 0),
         new("1x1/2 projection", 8, 256, 56, 512, 1, 2, 0),
