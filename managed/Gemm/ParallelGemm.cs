@@ -3,9 +3,15 @@ using NNPackSharp.Memory;
 namespace NNPackSharp.Gemm;
 
 /// <summary>
-/// Runs a GEMM on up to <c>parallelism</c> threads by giving each a slab of C (columns when C is wide, else rows)
-/// and its own workspace. Small products stay on the calling thread, where a fork would cost more than it saves.
+/// Runs a GEMM on up to <c>parallelism</c> threads by giving each a slab of C (columns or rows) and its own workspace.
+/// Small products stay on the calling thread, where a fork would cost more than it saves.
 /// </summary>
+/// <remarks>
+/// Every slab packs all of the other operand: a column slab all of A, a row slab all of B. So C is split across the
+/// operand that is cheaper to pack twice: columns when C is wide, and also when B has at least as many columns as A
+/// has rows (the weight gradient of a few-channel layer such as the ResNet stem: 64 x 147 with a depth of 12544, where
+/// a row split had both threads pack the same 147-column B and ran no faster than one thread).
+/// </remarks>
 internal static unsafe class ParallelGemm
 {
     private const long SerialWorkLimit = 1L << 21;
@@ -36,7 +42,7 @@ internal static unsafe class ParallelGemm
         where TSource : struct, IPanelSource<T>
     {
         // In 64 bits, and no more slabs than granules: parallelism may be anything up to int.MaxValue.
-        bool splitColumns = n >= (long)parallelism * gemm.TileColumns * 4;
+        bool splitColumns = n >= (long)parallelism * gemm.TileColumns * 4 || (n >= m && n >= (long)parallelism * gemm.TileColumns);
         int extent = splitColumns ? n : m;
         int granule = splitColumns ? gemm.TileColumns : gemm.TileRows;
         long slabs = Math.Min(parallelism, CeilingDivide(extent, granule));

@@ -48,6 +48,8 @@ public class ParallelismTests
         from c in new[]
         {
             new ConvCase(batch, 32, 24, 24, 32, 3, 3, 1, 1, 1, 1),   // GEMMs large enough to be split across threads
+            new ConvCase(batch, 3, 40, 40, 64, 7, 7, 3, 3, 2, 2),    // stem-like: the weight gradient's narrow C split by columns
+            new ConvCase(batch, 2, 36, 36, 96, 3, 3, 1, 1, 1, 1),    // few inputs, many outputs: the weight gradient split by rows
             new ConvCase(batch, 3, 9, 11, 5, 2, 5, 0, 2, 3, 2),      // small: whole images per thread
         }
         select new TestCaseData(c).SetArgDisplayNames(c.ToString());
