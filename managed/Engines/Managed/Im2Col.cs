@@ -16,41 +16,44 @@ internal static unsafe class Im2Col
     {
         for (int channel = 0; channel < g.InputChannels; channel++)
         {
-            GatherChannel(g, channel, image, columns);
+            for (int ky = 0; ky < g.KernelHeight; ky++)
+            {
+                GatherKernelRow(g, channel, ky, image, columns);
+            }
         }
     }
 
-    /// <summary>The rows of <see cref="Gather"/> that come from one input channel (independent of the others, so callers may run channels in parallel).</summary>
+    /// <summary>
+    /// The rows of <see cref="Gather"/> for one input channel and kernel row (independent of the others, so callers may
+    /// run them in parallel: a few-channel layer such as an RGB stem has too few channels to share among threads).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GatherChannel<T>(in Conv2DGeometry g, int channel, T* image, T* columns)
+    public static void GatherKernelRow<T>(in Conv2DGeometry g, int channel, int ky, T* image, T* columns)
         where T : unmanaged
     {
         int outW = g.OutputWidth;
         T* plane = image + ((nint)channel * g.InputHeight * g.InputWidth);
-        for (int ky = 0; ky < g.KernelHeight; ky++)
+        for (int kx = 0; kx < g.KernelWidth; kx++)
         {
-            for (int kx = 0; kx < g.KernelWidth; kx++)
+            T* row = Row(g, columns, channel, ky, kx);
+            var (firstY, endY, firstX, endX) = ValidWindow(g, ky, kx);
+            new Span<T>(row, firstY * outW).Clear();
+            new Span<T>(row + ((nint)endY * outW), (g.OutputHeight - endY) * outW).Clear();
+            for (int oy = firstY; oy < endY; oy++)
             {
-                T* row = Row(g, columns, channel, ky, kx);
-                var (firstY, endY, firstX, endX) = ValidWindow(g, ky, kx);
-                new Span<T>(row, firstY * outW).Clear();
-                new Span<T>(row + ((nint)endY * outW), (g.OutputHeight - endY) * outW).Clear();
-                for (int oy = firstY; oy < endY; oy++)
+                Span<T> destination = new(row + ((nint)oy * outW), outW);
+                destination[..firstX].Clear();
+                destination[endX..].Clear();
+                T* source = plane + (InputIndex(oy, ky, g.StrideHeight, g.PadHeight) * g.InputWidth) + InputIndex(firstX, kx, g.StrideWidth, g.PadWidth);
+                if (g.StrideWidth == 1)
                 {
-                    Span<T> destination = new(row + ((nint)oy * outW), outW);
-                    destination[..firstX].Clear();
-                    destination[endX..].Clear();
-                    T* source = plane + (InputIndex(oy, ky, g.StrideHeight, g.PadHeight) * g.InputWidth) + InputIndex(firstX, kx, g.StrideWidth, g.PadWidth);
-                    if (g.StrideWidth == 1)
+                    new ReadOnlySpan<T>(source, endX - firstX).CopyTo(destination[firstX..endX]);
+                }
+                else
+                {
+                    for (int ox = firstX; ox < endX; ox++)
                     {
-                        new ReadOnlySpan<T>(source, endX - firstX).CopyTo(destination[firstX..endX]);
-                    }
-                    else
-                    {
-                        for (int ox = firstX; ox < endX; ox++)
-                        {
-                            destination[ox] = source[(nint)(ox - firstX) * g.StrideWidth];
-                        }
+                        destination[ox] = source[(nint)(ox - firstX) * g.StrideWidth];
                     }
                 }
             }

@@ -223,7 +223,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
 
         T* columns = workspace.Columns.Ensure(g.ColumnLength);
-        if (parallelism > 1 && g.InputChannels > 1)
+        if (parallelism > 1 && (long)g.InputChannels * g.KernelHeight > 1)
         {
             GatherInParallel(g, image, columns, parallelism);
         }
@@ -235,9 +235,11 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         return columns;
     }
 
-    // Its own method so the lambda's closure is allocated only when channels really run in parallel.
+    // By (channel, kernel row), so that even three channels share out evenly. Its own method so the lambda's closure is
+    // allocated only when the rows really run in parallel.
     private static void GatherInParallel(Conv2DGeometry g, T* image, T* columns, int parallelism) =>
-        Parallel.For(0, g.InputChannels, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, channel => Im2Col.GatherChannel(g, channel, image, columns));
+        Parallel.For(0, g.InputChannels * g.KernelHeight, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, row =>
+            Im2Col.GatherKernelRow(g, row / g.KernelHeight, row % g.KernelHeight, image, columns));
 
     private static void ClearIfPresent(T* destination, int length)
     {
