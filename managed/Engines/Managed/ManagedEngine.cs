@@ -10,9 +10,10 @@ namespace NNPackSharp.Engines.Managed;
 /// <summary>
 /// <see cref="Conv2DAlgorithm.Im2ColGemm"/>: one GEMM per image with the im2col columns packed straight from the
 /// image in the forward pass where output rows are at least a tile wide (else, and for the weight gradient, through a
-/// reused column buffer); backward is the two adjoint GEMMs plus col2im. The forward pass and the input gradient run images in parallel when there
-/// are at least as many as threads, otherwise the GEMMs themselves are split; the weight gradient always splits its
-/// GEMM, so that its sum over the images has one order on any number of threads. Below the interface, all pointers are to pinned, dense, validated memory.
+/// reused column buffer); backward is the two adjoint GEMMs plus col2im. The forward pass and the input gradient run
+/// images in parallel when there are at least as many as threads, otherwise the GEMMs themselves are split
+/// (<see cref="ForEachImage"/>); the weight gradient always splits its GEMM, so that its sum over the images has one
+/// order on any number of threads. Below the interface, all pointers are to pinned, dense, validated memory.
 /// </summary>
 internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -51,33 +52,8 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     }
 
     /// <summary><c>output = conv2d(input, weight) + bias</c>; <paramref name="bias"/> may be null.</summary>
-    private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism)
-    {
-        int imageWorkers = Math.Min(parallelism, g.Batch);
-        if (imageWorkers > 1)
-        {
-            ForwardImagesInParallel(g, input, weight, bias, output, imageWorkers);
-            return;
-        }
-
-        ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
-        for (int image = 0; image < g.Batch; image++)
-        {
-            ForwardImage(g, image, input, weight, bias, output, shared, parallelism);
-        }
-
-        Pool<ManagedWorkspace<T>>.Return(shared);
-    }
-
-    // Its own method: the lambda's captures make C# allocate a closure at entry of the method that holds it, and the
-    // single-threaded path must allocate nothing.
-    private void ForwardImagesInParallel(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int imageWorkers) =>
-        Parallel.For(0, g.Batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
-        {
-            ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
-            ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism: 1);
-            Pool<ManagedWorkspace<T>>.Return(workspace);
-        });
+    private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism) =>
+        ForEachImage(g.Batch, parallelism, new ForwardStep(this, g, input, weight, bias, output));
 
     /// <summary>
     /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and <paramref name="gradBias"/> with the
@@ -87,7 +63,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     {
         if (gradInput != null)
         {
-            InputGradient(g, weight, gradOutput, gradInput, parallelism);
+            ForEachImage(g.Batch, parallelism, new InputGradientStep(this, g, weight, gradOutput, gradInput));
         }
 
         if (gradWeight != null || gradBias != null)
@@ -96,31 +72,38 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
     }
 
-    /// <summary>Each image's input gradient on its own: images in parallel when there are enough, else the GEMMs split.</summary>
-    private void InputGradient(Conv2DGeometry g, T* weight, T* gradOutput, T* gradInput, int parallelism)
+    /// <summary>
+    /// Runs <paramref name="step"/> on every image: images in parallel when there are at least as many as threads (each
+    /// image's GEMMs on one thread, each worker with its own workspace), otherwise image after image on one shared
+    /// workspace with the GEMMs split. The step is a struct, so the serial path allocates nothing.
+    /// </summary>
+    private static void ForEachImage<TStep>(int batch, int parallelism, TStep step)
+        where TStep : struct, IImageStep
     {
-        int imageWorkers = Math.Min(parallelism, g.Batch);
+        int imageWorkers = Math.Min(parallelism, batch);
         if (imageWorkers > 1)
         {
-            InputGradientImagesInParallel(g, weight, gradOutput, gradInput, imageWorkers);
+            ImagesInParallel(batch, imageWorkers, step);
             return;
         }
 
         ManagedWorkspace<T> shared = Pool<ManagedWorkspace<T>>.Rent();
-        for (int image = 0; image < g.Batch; image++)
+        for (int image = 0; image < batch; image++)
         {
-            InputGradientImage(g, image, weight, gradOutput, gradInput, shared, parallelism);
+            step.Run(image, shared, parallelism);
         }
 
         Pool<ManagedWorkspace<T>>.Return(shared);
     }
 
-    // Its own method: the lambda's closure is allocated only on this path.
-    private void InputGradientImagesInParallel(Conv2DGeometry g, T* weight, T* gradOutput, T* gradInput, int imageWorkers) =>
-        Parallel.For(0, g.Batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
+    // Its own method: the lambda's captures make C# allocate a closure at entry of the method that holds it, and the
+    // serial path must allocate nothing.
+    private static void ImagesInParallel<TStep>(int batch, int imageWorkers, TStep step)
+        where TStep : struct, IImageStep =>
+        Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
         {
             ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
-            InputGradientImage(g, image, weight, gradOutput, gradInput, workspace, gemmParallelism: 1);
+            step.Run(image, workspace, gemmParallelism: 1);
             Pool<ManagedWorkspace<T>>.Return(workspace);
         });
 
@@ -223,7 +206,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
 
         T* columns = workspace.Columns.Ensure(g.ColumnLength);
-        if (parallelism > 1 && (long)g.InputChannels * g.KernelHeight > 1)
+        if (parallelism > 1 && g.InputChannels * g.KernelHeight > 1)
         {
             GatherInParallel(g, image, columns, parallelism);
         }
@@ -247,5 +230,23 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         {
             new Span<T>(destination, length).Clear();
         }
+    }
+
+    /// <summary>One image's share of a pass: computes image <c>image</c> with a workspace and a GEMM thread count.</summary>
+    private interface IImageStep
+    {
+        void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism);
+    }
+
+    private readonly struct ForwardStep(ManagedEngine<T> engine, Conv2DGeometry g, T* input, T* weight, T* bias, T* output) : IImageStep
+    {
+        public void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism) =>
+            engine.ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism);
+    }
+
+    private readonly struct InputGradientStep(ManagedEngine<T> engine, Conv2DGeometry g, T* weight, T* gradOutput, T* gradInput) : IImageStep
+    {
+        public void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism) =>
+            engine.InputGradientImage(g, image, weight, gradOutput, gradInput, workspace, gemmParallelism);
     }
 }
