@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -75,12 +74,13 @@ internal static unsafe class GemmThroughput
     /// <summary>The shortest of 10 timed runs after 2 untimed ones, in seconds.</summary>
     private static double Best(bool threadClock, Action run)
     {
+        Func<long> clock = ThreadClock.Select(threadClock);
         double best = double.MaxValue;
         for (int repeat = 0; repeat < 12; repeat++)
         {
-            long start = threadClock ? ThreadClock.Nanoseconds() : Stopwatch.GetTimestamp();
+            long start = clock();
             run();
-            double seconds = threadClock ? (ThreadClock.Nanoseconds() - start) * 1e-9 : Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double seconds = (clock() - start) * 1e-9;
             if (repeat >= 2)
             {
                 best = Math.Min(best, seconds);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NumericsTensor = System.Numerics.Tensors.Tensor;
 
 namespace NNPackSharp.Bench;
@@ -30,19 +29,20 @@ internal static class ManagedProbe
             "grad-weight" => () => Convolution.Conv2DBackward<float>(x, w, y, default, dw, b, layer.Padding, layer.StrideSize, options),
             _ => throw new ArgumentException($"pass '{pass}' is none of forward, grad-input, grad-weight", nameof(pass)),
         };
+        Func<long> clock = ThreadClock.Select(threadCpuTime: threads == 1);
         double best = double.MaxValue;
         for (int i = 0; i < 25; i++)
         {
-            long start = threads == 1 ? ThreadClock.Nanoseconds() : Stopwatch.GetTimestamp();
+            long start = clock();
             call();
-            double seconds = threads == 1 ? (ThreadClock.Nanoseconds() - start) * 1e-9 : Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double seconds = (clock() - start) * 1e-9;
             if (i >= 5)
             {
                 best = Math.Min(best, seconds);
             }
         }
 
-        string clock = threads == 1 ? "thread CPU time" : "wall clock";
-        Console.WriteLine($"managed {pass} {string.Join(",", a)}: {best * 1e3:F2} ms ({clock}), {layer.Flops / best / 1e9:F1} GFLOP/s");
+        string clockName = threads == 1 ? "thread CPU time" : "wall clock";
+        Console.WriteLine($"managed {pass} {string.Join(",", a)}: {best * 1e3:F2} ms ({clockName}), {layer.Flops / best / 1e9:F1} GFLOP/s");
     }
 }

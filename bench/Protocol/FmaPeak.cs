@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -40,24 +39,24 @@ internal static class FmaPeak
     /// </summary>
     public static IReadOnlyList<PeakFigure> Measure(int threads, bool threadCpuTime = false)
     {
-        clock = threadCpuTime ? ThreadClock.Nanoseconds : WallNanoseconds;
+        Func<long> clock = ThreadClock.Select(threadCpuTime);
         var figures = new List<PeakFigure>();
         if (HasZmm)
         {
-            figures.Add(new PeakFigure("zmm", Best(1, ZmmChains), threads, Best(threads, ZmmChains)));
+            figures.Add(new PeakFigure("zmm", Best(1, ZmmChains, clock), threads, Best(threads, ZmmChains, clock)));
         }
 
         if (HasYmm)
         {
             Func<double> ymm = HasZmm ? YmmChains24 : YmmChains12;
-            figures.Add(new PeakFigure("ymm", Best(1, ymm), threads, Best(threads, ymm)));
+            figures.Add(new PeakFigure("ymm", Best(1, ymm, clock), threads, Best(threads, ymm, clock)));
         }
 
         return figures;
     }
 
     /// <summary>Best of five runs of <paramref name="threads"/> concurrent chain sets: total FLOP over the slowest thread's time.</summary>
-    private static double Best(int threads, Func<double> chains)
+    private static double Best(int threads, Func<double> chains, Func<long> clock)
     {
         double best = 0;
         for (int repeat = 0; repeat < 5; repeat++)
@@ -91,10 +90,6 @@ internal static class FmaPeak
     }
 
     private static volatile float keep;
-
-    private static Func<long> clock = WallNanoseconds;
-
-    private static long WallNanoseconds() => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
 
     /// <summary>Runs the zmm chains; returns the FLOP it did (2 per lane per FMA).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
