@@ -161,8 +161,9 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         // output[Cout, P] (+)= weight[Cout, K] * columns[K, P]. Where an output row is at least a tile wide, the columns
         // are packed straight from the image (a panel row is one or two runs); on narrower maps a panel row would be
-        // many short runs, and the column buffer (small enough there to stay in cache) is cheaper: measured 5-10% either
-        // way on VGG conv3.2 (56 wide) and conv5 (14 wide). A pointwise convolution's columns are the image itself.
+        // many short runs, and the column buffer (small enough there to stay in cache) is cheaper: 5-10% either way on
+        // VGG conv3.2 (56 wide) and conv5 (14 wide), by `bench probe` on one thread's CPU time. A pointwise
+        // convolution's columns are the image itself.
         MatrixRef<T> weights = MatrixRef<T>.RowMajor(weight, g.PatchLength);
         if (g.IsPointwise || g.OutputWidth < Gemm.TileColumns)
         {
