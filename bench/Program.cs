@@ -7,6 +7,7 @@ using NNPackSharp.Bench.Protocol;
 //       the honest comparison: FMA peak measured in the same run, TorchSharp / managed / NNPackAuto / upstream NNPACK
 //       interleaved over rounds with pre-rolls, medians, % of peak, as a markdown table. `dotnet cake --target=Protocol`
 //       runs it with jemalloc preloaded (torch's steady state).
+//   auto [protocol's options but --out]    libnnpack's auto against each algorithm pinned (interleaved, medians): auto / best per row.
 //   gemm [size | m n k]                    the managed GEMM per variant (float and double, ukernel alone, 1 and all threads) as % of the FMA peak.
 //   probe PASS N Cin H Cout k stride pad [threads]   the managed engine alone on one layer (tuning, profiling).
 //   anything else                          BenchmarkDotNet micro-benchmarks (for example `--filter *` for every layer).
@@ -25,6 +26,12 @@ if (args.Length > 0 && args[0] == "protocol")
     }
 
     ProtocolRunner.Run(options);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "auto")
+{
+    AutoCheck.Run(ProtocolOptions.Parse(args[1..]));
     return;
 }
 

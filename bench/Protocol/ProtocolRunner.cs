@@ -73,10 +73,14 @@ internal static class ProtocolRunner
     }
 
     /// <summary>One row: every engine that runs this pass, interleaved over the rounds.</summary>
-    private static ProtocolRow Measure(BenchEngine[] engines, ConvLayer layer, Pass pass, int threads, int rounds, List<string> notes)
+    internal static ProtocolRow Measure(BenchEngine[] engines, ConvLayer layer, Pass pass, int threads, int rounds, List<string> notes)
     {
         Convolution.MaxDegreeOfParallelism = threads;
-        torch.set_num_threads(threads);
+        if (engines.OfType<TorchSharpEngine>().Any())
+        {
+            torch.set_num_threads(threads);
+        }
+
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
@@ -202,7 +206,7 @@ internal static class ProtocolRunner
         }
     }
 
-    private static string Describe(IReadOnlyList<PeakFigure> peaks) =>
+    internal static string Describe(IReadOnlyList<PeakFigure> peaks) =>
         peaks.Count == 0
             ? "no FMA unit found (% peak not computed)"
             : string.Join(", ", peaks.Select(p => $"{p.Width} {p.PerCore:F1} GFLOP/s per core ({p.AllThreads:F1} on {p.Threads} threads)"));

@@ -7,6 +7,11 @@
  *    that with nnp_status_invalid_input_padding; these compute it, padding being zeros that are never stored);
  *  - nnpsharp_isa: the ISA level nnp_initialize chose;
  *  - nnpsharp_convolution_algorithm_wt6x6: Winograd F(4x4, 3x3) on 6x6 tiles, an algorithm value beyond upstream's.
+ *
+ * nnp_convolution_algorithm_auto goes beyond upstream's fixed rules too: the first call of a shape times the algorithms
+ * that can compute it on the call's data and keeps the fastest for the process (the environment variable
+ * NNPACKSHARP_AUTO=static, read by nnp_initialize, keeps the static rules); a size query under auto reports the
+ * largest workspace among them. See the README.
  */
 #ifndef NNPACKSHARP_H
 #define NNPACKSHARP_H

@@ -123,30 +123,30 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
             return;
         }
 
+        // Pass by pass, without an array of them: a pinned call stays allocation-free like any other.
         var arguments = new ConvolutionArguments(g, 0, Native(algorithm));
-        (bool Requested, string Pass, bool Output, bool Input, bool Kernel)[] passes =
-        [
-            (forward, "forward pass", true, false, false),
-            (inputGradient, "input gradient", false, true, false),
-            (weightGradient, "weight gradient", false, false, true),
-        ];
-        foreach (var pass in passes)
+        RequirePass(g, algorithm, arguments, forward, "forward pass", output: true, input: false, kernel: false);
+        RequirePass(g, algorithm, arguments, inputGradient, "input gradient", output: false, input: true, kernel: false);
+        RequirePass(g, algorithm, arguments, weightGradient, "weight gradient", output: false, input: false, kernel: true);
+    }
+
+    private static void RequirePass(
+        in Conv2DGeometry g, NNPackConvolutionAlgorithm algorithm, in ConvolutionArguments arguments, bool requested, string pass, bool output, bool input, bool kernel)
+    {
+        if (!requested)
         {
-            if (!pass.Requested)
-            {
-                continue;
-            }
-
-            NnpStatus status = NNPackProxy.Supports(arguments, pass.Output, pass.Input, pass.Kernel);
-            if (status == NnpStatus.UnsupportedAlgorithm)
-            {
-                throw new NotSupportedException(
-                    $"NNPackConvolutionAlgorithm.{algorithm} cannot compute the {pass.Pass} of this convolution (input {g.InputShape}, weight {g.WeightShape}, " +
-                    $"padding {g.Padding}, stride {g.Stride}): {Requirement(algorithm)}. Nothing was written; pin ImplicitGemm (any shape) or leave Auto.");
-            }
-
-            Ensure.Success(status, "the algorithm query");
+            return;
         }
+
+        NnpStatus status = NNPackProxy.Supports(arguments, output, input, kernel);
+        if (status == NnpStatus.UnsupportedAlgorithm)
+        {
+            throw new NotSupportedException(
+                $"NNPackConvolutionAlgorithm.{algorithm} cannot compute the {pass} of this convolution (input {g.InputShape}, weight {g.WeightShape}, " +
+                $"padding {g.Padding}, stride {g.Stride}): {Requirement(algorithm)}. Nothing was written; pin ImplicitGemm (any shape) or leave Auto.");
+        }
+
+        Ensure.Success(status, "the algorithm query");
     }
 
     private static string Requirement(NNPackConvolutionAlgorithm algorithm) => algorithm switch

@@ -2,6 +2,8 @@
  * Winograd F(6x6, 3x3), Winograd F(4x4, 3x3) and implicit GEMM by a cost model for 3x3 stride-1 layers, implicit GEMM
  * otherwise. */
 #include "nnpacksharp.h"
+#include <math.h>
+
 #include "algorithm.h"
 
 /*
@@ -40,16 +42,36 @@ static double winograd_cost(enum nnps_winograd_variant variant, enum nnps_functi
 	return points * (GEMM_PENALTY * tiles + KERNEL_COLUMNS) + TRANSFORM_WEIGHT * points * tiles * per_value;
 }
 
-/* auto on a layer Winograd can compute: the cheapest by the model; below 16 channels either way implicit GEMM (the
- * transforms then outweigh the multiplications they save). */
-static enum nnps_algorithm cheapest(enum nnps_function function, const struct nnps_conv* g) {
-	if (!nnps_winograd_applies(function, g) || g->input_channels < 16 || g->output_channels < 16) return nnps_algorithm_implicit_gemm;
+/* The model's cost of each algorithm on g, in the order of enum nnps_algorithm; INFINITY where it does not apply or
+ * auto never takes it: Winograd below 16 channels either way (the transforms then outweigh the multiplications they
+ * save). */
+static void model_costs(enum nnps_function function, const struct nnps_conv* g, double costs[nnps_algorithm_count]) {
+	for (size_t i = 0; i < nnps_algorithm_count; i++) costs[i] = INFINITY;
 	size_t height, width;
 	winograd_map(function, g, &height, &width);
-	const double implicit = IMPLICIT_GEMM_TAPS * (double) g->batch * (double) height * (double) width;
-	const double f6x6 = winograd_cost(nnps_winograd_f6x6k3x3, function, g), f4x4 = winograd_cost(nnps_winograd_f4x4k3x3, function, g);
-	if (f4x4 < f6x6 && f4x4 < implicit) return nnps_algorithm_winograd_f4x4k3x3;
-	return f6x6 < implicit ? nnps_algorithm_winograd_f6x6k3x3 : nnps_algorithm_implicit_gemm;
+	costs[nnps_algorithm_implicit_gemm] = IMPLICIT_GEMM_TAPS * (double) g->batch * (double) height * (double) width;
+	if (!nnps_winograd_applies(function, g) || g->input_channels < 16 || g->output_channels < 16) return;
+	costs[nnps_algorithm_winograd_f6x6k3x3] = winograd_cost(nnps_winograd_f6x6k3x3, function, g);
+	costs[nnps_algorithm_winograd_f4x4k3x3] = winograd_cost(nnps_winograd_f4x4k3x3, function, g);
+}
+
+/* auto's static choice: the cheapest by the model (ties to the lowest enumerator: implicit GEMM, F(6x6), F(4x4)). */
+static enum nnps_algorithm cheapest(const double costs[nnps_algorithm_count]) {
+	size_t best = nnps_algorithm_implicit_gemm;
+	for (size_t i = 0; i < nnps_algorithm_count; i++) if (costs[i] < costs[best]) best = i;
+	return (enum nnps_algorithm) best;
+}
+
+size_t nnps_auto_candidates(enum nnps_function function, const struct nnps_conv* g, enum nnps_algorithm candidates[nnps_algorithm_count]) {
+	double costs[nnps_algorithm_count];
+	model_costs(function, g, costs);
+	const enum nnps_algorithm first = cheapest(costs);
+	size_t count = 0;
+	candidates[count++] = first;
+	for (size_t i = 0; i < nnps_algorithm_count; i++) {
+		if (i != (size_t) first && costs[i] <= NNPS_AUTO_REACH * costs[first]) candidates[count++] = (enum nnps_algorithm) i;
+	}
+	return count;
 }
 
 enum nnp_status nnps_choose_algorithm(
@@ -60,9 +82,12 @@ enum nnp_status nnps_choose_algorithm(
 		return nnps_winograd_applies(function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 	}
 	switch (requested) {
-		case nnp_convolution_algorithm_auto:
-			*chosen = cheapest(function, g);
+		case nnp_convolution_algorithm_auto: {
+			double costs[nnps_algorithm_count];
+			model_costs(function, g, costs);
+			*chosen = cheapest(costs);
 			return nnp_status_success;
+		}
 		case nnp_convolution_algorithm_implicit_gemm:
 			*chosen = nnps_algorithm_implicit_gemm;
 			return nnp_status_success;

@@ -5,6 +5,7 @@
 #include "../convolution/col2im.h"
 #include "../convolution/implicit-gemm.h"
 #include "../convolution/winograd.h"
+#include "measured-auto.h"
 #include "transformed-kernel.h"
 #include "validate.h"
 #include "workspace.h"
@@ -102,6 +103,41 @@ static void execute(
 	}
 }
 
+/* One run of a call on its pool and workspace, as measured auto times it: its phases are the last run's. */
+struct call {
+	const struct request* r;
+	const struct nnps_conv* g;
+	const float* transformed_kernel;
+	float* workspace;
+	pthreadpool_t pool;
+	struct nnp_profile phases;
+};
+
+static void run_algorithm(void* context, enum nnps_algorithm algorithm) {
+	struct call* call = context;
+	call->phases = (struct nnp_profile) { 0 };
+	const double start = nnps_now_seconds();
+	execute(call->r, algorithm, call->g, call->transformed_kernel, call->workspace, call->pool, &call->phases);
+	if (algorithm == nnps_algorithm_implicit_gemm) call->phases.block_multiplication = nnps_now_seconds() - start;
+}
+
+/* The algorithms auto would time for this call, and the workspace any of them needs (a size query reports that, so
+ * a buffer sized by one serves whichever the measurement keeps); false on overflow. One candidate (the static
+ * choice) where auto is static, the algorithm was requested by name, the kernel comes stored, or the call is small. */
+static bool auto_candidates(const struct request* r, const struct nnps_conv* g, enum nnps_algorithm chosen, bool measurable, size_t threads,
+	bool kernel_transformed, enum nnps_algorithm candidates[nnps_algorithm_count], size_t* count, size_t* floats)
+{
+	*count = measurable ? nnps_auto_candidates(r->function, g, candidates) : 1;
+	if (!measurable) candidates[0] = chosen;
+	*floats = 0;
+	for (size_t i = 0; i < *count; i++) {
+		size_t need;
+		if (!workspace_floats(r->function, candidates[i], g, threads, kernel_transformed, &need)) return false;
+		if (need > *floats) *floats = need;
+	}
+	return true;
+}
+
 /* Inference with transform strategy precompute: the workspace buffer receives the stored kernel (its size is what a
  * size query reports); input, bias and output are not touched. With neither a buffer nor a size pointer there is
  * nowhere to put it: nnp_status_insufficient_buffer. */
@@ -144,20 +180,29 @@ static enum nnp_status run(const struct request* r) {
 	const bool small = nnps_product4(nnps_conv_output_plane(&g), g.batch, g.output_channels, nnps_conv_patch(&g), &multiply_adds) && multiply_adds < serial_below;
 	const pthreadpool_t pool = small ? NULL : r->threadpool;
 	if (strategy == nnp_convolution_transform_strategy_precompute) return precompute(r, algorithm, &g, pool);
-	size_t floats;
-	if (!workspace_floats(r->function, algorithm, &g, pthreadpool_get_threads_count(pool), transformed_kernel != NULL, &floats)) return nnp_status_out_of_memory;
+	const bool measurable = r->algorithm == nnp_convolution_algorithm_auto && nnps_hardware.auto_measured && transformed_kernel == NULL && !small;
+	enum nnps_algorithm candidates[nnps_algorithm_count];
+	size_t count, floats;
+	if (!auto_candidates(r, &g, algorithm, measurable, pthreadpool_get_threads_count(pool), transformed_kernel != NULL, candidates, &count, &floats)) {
+		return nnp_status_out_of_memory;
+	}
 	struct nnps_workspace workspace;
 	status = nnps_workspace_acquire(r->workspace_buffer, r->workspace_size, floats, &workspace);
 	if (status != nnp_status_success || workspace.size_query) return status;
 
-	struct nnp_profile phases = { 0 };
-	const double compute_start = nnps_now_seconds();
-	execute(r, algorithm, &g, transformed_kernel, workspace.memory, pool, &phases);
-	if (algorithm == nnps_algorithm_implicit_gemm) phases.block_multiplication = nnps_now_seconds() - compute_start;
+	struct call call = { .r = r, .g = &g, .transformed_kernel = transformed_kernel, .workspace = workspace.memory, .pool = pool };
+	const struct nnps_auto_key key = nnps_auto_key_of(r->function, r->activation == nnp_activation_relu, &g);
+	if (count == 1) {
+		run_algorithm(&call, candidates[0]);
+	} else if (nnps_auto_lookup(&key, &algorithm)) {
+		run_algorithm(&call, algorithm);
+	} else {
+		nnps_auto_measure(&key, candidates, count, run_algorithm, &call);
+	}
 	nnps_workspace_release(&workspace);
 	if (r->profile != NULL) {
-		phases.total = nnps_now_seconds() - start;
-		*r->profile = phases;
+		call.phases.total = nnps_now_seconds() - start;
+		*r->profile = call.phases;
 	}
 	return nnp_status_success;
 }

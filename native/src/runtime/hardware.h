@@ -53,6 +53,7 @@ struct nnps_hardware {
 	bool initialized;
 	struct nnps_cache_sizes caches;
 	struct nnps_isa_table isa;
+	bool auto_measured; /* auto times its candidates on a shape's first call (NNPACKSHARP_AUTO; operators/measured-auto.h) */
 };
 
 NNPS_INTERNAL extern struct nnps_hardware nnps_hardware;

@@ -15,8 +15,16 @@ static enum nnps_isa_level isa_cap(void) {
 	return nnps_isa_avx512;
 }
 
+/* NNPACKSHARP_AUTO=static makes auto follow the cost model alone (the same choice in every process); anything else
+ * keeps the default, measured. */
+static bool auto_measured(void) {
+	const char* policy = getenv("NNPACKSHARP_AUTO");
+	return policy == NULL || strcmp(policy, "static") != 0;
+}
+
 enum nnp_status nnp_initialize(void) {
 	if (nnps_hardware.initialized) return nnp_status_success;
+	nnps_hardware.auto_measured = auto_measured();
 	nnps_hardware.caches = nnps_detect_cache_sizes();
 	/* Unlike upstream, never nnp_status_unsupported_hardware: the scalar level runs everywhere. */
 	for (int level = (int) isa_cap(); level >= (int) nnps_isa_scalar; level--) {

@@ -100,16 +100,24 @@ public class NNPackAutoTests
         Tensor<float> gradBias = Tensor.Create(new float[c.Cout], [c.Cout, 1, 1]);
         void Forward() => Convolution.Conv2D<float>(input, weight, bias, output, c.Padding, c.Stride, Conv2DAlgorithm.NNPackAuto);
         void Backward() => Convolution.Conv2DBackward<float>(input, weight, gradOutput, gradInput, gradWeight, gradBias, c.Padding, c.Stride, Conv2DAlgorithm.NNPackAuto);
+        // A pinned algorithm asks the library whether it applies, pass by pass: that check allocates nothing either.
+        var pinned = new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.ImplicitGemm);
+        void PinnedForward() => Convolution.Conv2D<float>(input, weight, bias, output, c.Padding, c.Stride, pinned);
+        void PinnedBackward() => Convolution.Conv2DBackward<float>(input, weight, gradOutput, gradInput, gradWeight, gradBias, c.Padding, c.Stride, pinned);
         for (int i = 0; i < 3; i++)
         {
             Forward();
             Backward();
+            PinnedForward();
+            PinnedBackward();
         }
 
         Assert.Multiple(() =>
         {
             Assert.That(BytesAllocatedBy(Forward), Is.Zero, "bytes allocated by a warm forward call");
             Assert.That(BytesAllocatedBy(Backward), Is.Zero, "bytes allocated by a warm backward call");
+            Assert.That(BytesAllocatedBy(PinnedForward), Is.Zero, "bytes allocated by a warm forward call with a pinned algorithm");
+            Assert.That(BytesAllocatedBy(PinnedBackward), Is.Zero, "bytes allocated by a warm backward call with a pinned algorithm");
         });
 
         var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
