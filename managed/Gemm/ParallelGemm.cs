@@ -1,4 +1,5 @@
 using NNPackSharp.Memory;
+using NNPackSharp.Threading;
 
 namespace NNPackSharp.Gemm;
 
@@ -35,8 +36,6 @@ internal static unsafe class ParallelGemm
         MultiplyInParallel(gemm, m, n, k, a, b, c, ldc, accumulate, parallelism);
     }
 
-    // Its own method: the lambda's captures make C# allocate a closure at entry of the method that holds it, and the
-    // serial path must allocate nothing.
     private static void MultiplyInParallel<T, TSource>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, int parallelism)
         where T : unmanaged
         where TSource : struct, IPanelSource<T>
@@ -48,7 +47,17 @@ internal static unsafe class ParallelGemm
         long slabs = Math.Min(parallelism, CeilingDivide(extent, granule));
         int chunk = (int)(CeilingDivide(CeilingDivide(extent, slabs), granule) * granule);
         int tasks = (int)CeilingDivide(extent, chunk);
-        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, task =>
+        ForkJoin.For(tasks, parallelism, new Slab<T, TSource>(gemm, m, n, k, a, b, c, ldc, accumulate, splitColumns, extent, chunk));
+    }
+
+    /// <summary>One slab of C (columns or rows), with its own pooled workspace.</summary>
+    private readonly struct Slab<T, TSource>(
+        GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, bool splitColumns, int extent, int chunk)
+        : IParallelBody
+        where T : unmanaged
+        where TSource : struct, IPanelSource<T>
+    {
+        public void Run(int task)
         {
             int start = task * chunk;
             int length = Math.Min(chunk, extent - start);
@@ -64,7 +73,7 @@ internal static unsafe class ParallelGemm
             }
 
             Pool<GemmWorkspace<T>>.Return(slabWorkspace);
-        });
+        }
     }
 
     private static long CeilingDivide(long dividend, long divisor) => (dividend + divisor - 1) / divisor;

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using NNPackSharp.Gemm;
 using NNPackSharp.Geometry;
 using NNPackSharp.Memory;
+using NNPackSharp.Threading;
 using NNPackSharp.Validation;
 
 namespace NNPackSharp.Engines.Managed;
@@ -96,16 +97,21 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         Pool<ManagedWorkspace<T>>.Return(shared);
     }
 
-    // Its own method: the lambda's captures make C# allocate a closure at entry of the method that holds it, and the
-    // serial path must allocate nothing.
     private static void ImagesInParallel<TStep>(int batch, int imageWorkers, TStep step)
         where TStep : struct, IImageStep =>
-        Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = imageWorkers }, image =>
+        ForkJoin.For(batch, imageWorkers, new ImageTask<TStep>(step));
+
+    /// <summary>One image of a pass on a worker, with the worker's own workspace and its GEMMs on that thread.</summary>
+    private readonly struct ImageTask<TStep>(TStep step) : IParallelBody
+        where TStep : struct, IImageStep
+    {
+        public void Run(int image)
         {
             ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
             step.Run(image, workspace, gemmParallelism: 1);
             Pool<ManagedWorkspace<T>>.Return(workspace);
-        });
+        }
+    }
 
     /// <summary>
     /// The weight gradient <c>sum over images of gradOutput_i[Cout, P] * columns_i[K, P]^T</c> as one GEMM whose depth
@@ -219,11 +225,14 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         return columns;
     }
 
-    // By (channel, kernel row), so that even three channels share out evenly. Its own method so the lambda's closure is
-    // allocated only when the rows really run in parallel.
+    // By (channel, kernel row), so that even three channels share out evenly.
     private static void GatherInParallel(Conv2DGeometry g, T* image, T* columns, int parallelism) =>
-        Parallel.For(0, g.InputChannels * g.KernelHeight, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, row =>
-            Im2Col.GatherKernelRow(g, row / g.KernelHeight, row % g.KernelHeight, image, columns));
+        ForkJoin.For(g.InputChannels * g.KernelHeight, parallelism, new KernelRowGather(g, image, columns));
+
+    private readonly struct KernelRowGather(Conv2DGeometry g, T* image, T* columns) : IParallelBody
+    {
+        public void Run(int row) => Im2Col.GatherKernelRow(g, row / g.KernelHeight, row % g.KernelHeight, image, columns);
+    }
 
     private static void ClearIfPresent(T* destination, int length)
     {
