@@ -8,7 +8,8 @@ namespace NNPackSharp.Engines.Managed;
 /// The im2col columns of one image (<c>[Cin*kH*kW, Hout*Wout]</c>, row = kernel tap (c, ky, kx), column = output
 /// pixel (oy, ox)) as the forward GEMM's B, packed straight from the image: the column matrix is never written out,
 /// which saves a write and a read of it per image (for VGG conv3.2, 29 MB each) and the memory traffic that makes
-/// two threads contend.
+/// two threads contend. Columns past the first image's plane run on through the images that follow
+/// (<c>[Cin*kH*kW, images*Hout*Wout]</c>), so small maps can share one product.
 /// </summary>
 internal readonly unsafe struct Im2ColPanelSource<T>(Conv2DGeometry geometry, T* image) : IPanelSource<T>
     where T : unmanaged
@@ -32,22 +33,25 @@ internal readonly unsafe struct Im2ColPanelSource<T>(Conv2DGeometry geometry, T*
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackPanel(in Conv2DGeometry g, T* image, int row0, int depth, int pixel0, int valid, int width, T* panel)
     {
-        // The panel's pixels as runs within output rows: (oy, first ox, length), found once for all its taps.
+        // The panel's columns as runs within output rows: (image, oy, first ox, length), found once for all its taps.
         if (width > MaxPanelColumns)
         {
             throw new InvalidOperationException($"A ukernel tile of {width} columns exceeds the {MaxPanelColumns} this packer plans for.");
         }
 
-        Span<int> runs = stackalloc int[3 * MaxPanelColumns];
+        Span<int> runs = stackalloc int[4 * MaxPanelColumns];
         int runCount = 0;
+        int outputPlane = g.OutputPlaneLength;
         for (int offset = 0; offset < valid;)
         {
-            int pixel = pixel0 + offset;
+            int column = pixel0 + offset;
+            int pixel = column % outputPlane;
             int oy = pixel / g.OutputWidth, ox = pixel % g.OutputWidth;
             int length = Math.Min(valid - offset, g.OutputWidth - ox);
-            runs[3 * runCount] = oy;
-            runs[(3 * runCount) + 1] = ox;
-            runs[(3 * runCount) + 2] = length;
+            runs[4 * runCount] = column / outputPlane;
+            runs[(4 * runCount) + 1] = oy;
+            runs[(4 * runCount) + 2] = ox;
+            runs[(4 * runCount) + 3] = length;
             runCount++;
             offset += length;
         }
@@ -79,7 +83,7 @@ internal readonly unsafe struct Im2ColPanelSource<T>(Conv2DGeometry geometry, T*
             int at = 0;
             for (int run = 0; run < runCount; run++)
             {
-                int oy = runs[3 * run], ox = runs[(3 * run) + 1], length = runs[(3 * run) + 2];
+                int oy = runs[(4 * run) + 1], ox = runs[(4 * run) + 2], length = runs[(4 * run) + 3];
                 Span<T> target = row.Slice(at, length);
                 at += length;
                 int lo = Math.Max(ox, firstX), hi = Math.Min(ox + length, endX);
@@ -89,7 +93,8 @@ internal readonly unsafe struct Im2ColPanelSource<T>(Conv2DGeometry geometry, T*
                     continue;
                 }
 
-                T* source = plane + (Im2Col.InputIndex(oy, ky, g.StrideHeight, g.PadHeight) * g.InputWidth) + Im2Col.InputIndex(lo, kx, g.StrideWidth, g.PadWidth);
+                T* source = plane + ((nint)runs[4 * run] * g.InputImageLength) + (Im2Col.InputIndex(oy, ky, g.StrideHeight, g.PadHeight) * g.InputWidth)
+                    + Im2Col.InputIndex(lo, kx, g.StrideWidth, g.PadWidth);
                 CopyRun(target, lo - ox, hi - ox, source, g.StrideWidth);
             }
 

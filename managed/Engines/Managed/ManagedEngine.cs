@@ -53,8 +53,38 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     }
 
     /// <summary><c>output = conv2d(input, weight) + bias</c>; <paramref name="bias"/> may be null.</summary>
-    private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism) =>
+    private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism)
+    {
+        int group = ImagesPerProduct(g, parallelism);
+        if (group > 1)
+        {
+            ForEachImage((g.Batch + group - 1) / group, parallelism, new ForwardGroupStep(this, g, group, input, weight, bias, output));
+            return;
+        }
+
         ForEachImage(g.Batch, parallelism, new ForwardStep(this, g, input, weight, bias, output));
+    }
+
+    /// <summary>
+    /// How many images of a small map share one forward product. Per image, a 7x7 map gives the GEMM 49 columns for
+    /// the whole weight matrix (VGG's 512 x 4608: packed again for every image, about as long as the image's own
+    /// multiply-adds); sharing it between images packs the weights once per group and fills whole tiles. Groups come
+    /// in a multiple of the thread count, so the workers share them out evenly. Each output element is computed as the
+    /// per-image product computes it (bias first, then the same depth blocks), so grouping never changes a result.
+    /// </summary>
+    private static int ImagesPerProduct(in Conv2DGeometry g, int parallelism)
+    {
+        const int TargetColumns = 512;
+        long columns = (long)g.Batch * g.OutputPlaneLength;
+        if (g.Batch < 2 || g.OutputPlaneLength >= TargetColumns)
+        {
+            return 1;
+        }
+
+        long groups = Math.Max(1, columns / TargetColumns);
+        groups = Math.Min(g.Batch, (groups + parallelism - 1) / parallelism * parallelism);
+        return (int)((g.Batch + groups - 1) / groups);
+    }
 
     /// <summary>
     /// Overwrites <paramref name="gradInput"/>, <paramref name="gradWeight"/> and <paramref name="gradBias"/> with the
@@ -183,6 +213,35 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     }
 
     /// <summary>
+    /// Images <c>[first, first + count)</c> of a small map as one product <c>weight[Cout, K] * columns[K, count*P]</c>
+    /// into the workspace, then scattered to each image's output.
+    /// </summary>
+    private void ForwardGroup(in Conv2DGeometry g, int first, int count, T* input, T* weight, T* bias, T* output, ManagedWorkspace<T> workspace, int gemmParallelism)
+    {
+        int plane = g.OutputPlaneLength, columns = count * plane;
+        T* product = workspace.Product.Ensure(g.OutputChannels * columns);
+        if (bias != null)
+        {
+            for (int channel = 0; channel < g.OutputChannels; channel++)
+            {
+                new Span<T>(product + ((nint)channel * columns), columns).Fill(bias[channel]);
+            }
+        }
+
+        T* images = input + ((nint)first * g.InputImageLength);
+        ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, MatrixRef<T>.RowMajor(weight, g.PatchLength), new Im2ColPanelSource<T>(g, images),
+            product, columns, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+        for (int image = 0; image < count; image++)
+        {
+            T* destination = output + ((nint)(first + image) * g.OutputImageLength);
+            for (int channel = 0; channel < g.OutputChannels; channel++)
+            {
+                new ReadOnlySpan<T>(product + ((nint)channel * columns) + ((nint)image * plane), plane).CopyTo(new Span<T>(destination + ((nint)channel * plane), plane));
+            }
+        }
+    }
+
+    /// <summary>
     /// <c>columns = weight[Cout, K]^T * gradOutput_i[Cout, P]</c>, folded back onto the image by col2im. A pointwise
     /// convolution's columns are the image itself, so there the product is written straight into it.
     /// </summary>
@@ -242,7 +301,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
     }
 
-    /// <summary>One image's share of a pass: computes image <c>image</c> with a workspace and a GEMM thread count.</summary>
+    /// <summary>One unit of a pass (an image, or a group of small-map images): computes unit <c>image</c> with a workspace and a GEMM thread count.</summary>
     private interface IImageStep
     {
         void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism);
@@ -252,6 +311,12 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     {
         public void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism) =>
             engine.ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism);
+    }
+
+    private readonly struct ForwardGroupStep(ManagedEngine<T> engine, Conv2DGeometry g, int group, T* input, T* weight, T* bias, T* output) : IImageStep
+    {
+        public void Run(int unit, ManagedWorkspace<T> workspace, int gemmParallelism) =>
+            engine.ForwardGroup(g, unit * group, Math.Min(group, g.Batch - (unit * group)), input, weight, bias, output, workspace, gemmParallelism);
     }
 
     private readonly struct InputGradientStep(ManagedEngine<T> engine, Conv2DGeometry g, T* weight, T* gradOutput, T* gradInput) : IImageStep

@@ -13,6 +13,9 @@ internal sealed class ManagedWorkspace<T>
     /// <summary>The im2col matrix of one image, <c>[Cin*kH*kW, Hout*Wout]</c>.</summary>
     public PinnedBuffer<T> Columns { get; } = new();
 
+    /// <summary>The forward product of a group of small-map images, <c>[Cout, images*Hout*Wout]</c>, before it is scattered to the output.</summary>
+    public PinnedBuffer<T> Product { get; } = new();
+
     /// <summary>The packing buffers of the GEMMs this worker runs on its own thread.</summary>
     public GemmWorkspace<T> Gemm { get; } = new();
 }

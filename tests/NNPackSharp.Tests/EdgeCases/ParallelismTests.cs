@@ -80,6 +80,25 @@ public class ParallelismTests
         }
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    public void SmallMapsSharingOneProductMatchImageByImage(int threads)
+    {
+        // Small maps share one forward product between images (ManagedEngine.ImagesPerProduct); each output element must
+        // still be computed exactly as the image's own product computes it.
+        var c = new ConvCase(6, 24, 7, 7, 40, 3, 3, 1, 1, 1, 1);
+        var single = new ConvCase(1, 24, 7, 7, 40, 3, 3, 1, 1, 1, 1);
+        var random = new Random(17);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength), b = ConvCase.RandomValues(random, c.Cout);
+        Convolution.MaxDegreeOfParallelism = threads;
+        double[] batched = ConvRunner<float>.Forward(c, x, w, b, ManagedEngine<float>.Default);
+        for (int image = 0; image < c.N; image++)
+        {
+            double[] alone = ConvRunner<float>.Forward(single, x[(image * single.InputLength)..((image + 1) * single.InputLength)], w, b, ManagedEngine<float>.Default);
+            Bits.AssertIdentical(batched[(image * single.OutputLength)..((image + 1) * single.OutputLength)], alone, $"image {image}, {threads} threads");
+        }
+    }
+
     private static unsafe float[] Multiply(GemmForWidth<float> gemm, float[] a, float[] b, int threads)
     {
         const int m = 7, n = 5, k = Depth;
