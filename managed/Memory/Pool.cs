@@ -1,29 +1,52 @@
-using System.Collections.Concurrent;
-
 namespace NNPackSharp.Memory;
 
 /// <summary>
 /// The process-wide pool of one kind of scratch object: a task rents one and returns it when done, so warm calls
-/// reuse memory instead of allocating (and first-touching) it again. Thread-safe.
+/// reuse memory instead of allocating (and first-touching) it again. Thread-safe and allocation-free: free items sit in
+/// a fixed array of slots taken and filled with atomic exchanges. (A ConcurrentBag allocated per call here: an item
+/// given back on one thread and taken on another made its per-thread lists steal and grow.) An item returned while
+/// every slot is full is disposed, if it owns native memory, and left to the GC.
 /// </summary>
 /// <typeparam name="TItem">The pooled type; created with its parameterless constructor when the pool is empty.</typeparam>
 internal static class Pool<TItem>
     where TItem : class, new()
 {
-    private static readonly ConcurrentBag<TItem> Items = [];
+    private static readonly TItem?[] Slots = new TItem?[Math.Max(16, 4 * Environment.ProcessorCount)];
 
     /// <summary>A pooled item, or a new one when none is free.</summary>
-    public static TItem Rent() => Items.TryTake(out TItem? item) ? item : new TItem();
+    public static TItem Rent()
+    {
+        for (int i = 0; i < Slots.Length; i++)
+        {
+            if (Volatile.Read(ref Slots[i]) is not null && Interlocked.Exchange(ref Slots[i], null) is { } item)
+            {
+                return item;
+            }
+        }
+
+        return new TItem();
+    }
 
     /// <summary>Gives <paramref name="item"/> back for the next <see cref="Rent"/>.</summary>
-    public static void Return(TItem item) => Items.Add(item);
+    public static void Return(TItem item)
+    {
+        for (int i = 0; i < Slots.Length; i++)
+        {
+            if (Volatile.Read(ref Slots[i]) is null && Interlocked.CompareExchange(ref Slots[i], item, null) is null)
+            {
+                return;
+            }
+        }
+
+        (item as IDisposable)?.Dispose();
+    }
 
     /// <summary>Drops every free item so the GC can reclaim it, disposing those that own native memory.</summary>
     public static void Clear()
     {
-        while (Items.TryTake(out TItem? item))
+        for (int i = 0; i < Slots.Length; i++)
         {
-            (item as IDisposable)?.Dispose();
+            (Interlocked.Exchange(ref Slots[i], null) as IDisposable)?.Dispose();
         }
     }
 }

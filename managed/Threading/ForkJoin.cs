@@ -5,13 +5,13 @@ namespace NNPackSharp.Threading;
 /// <summary>
 /// An allocation-free parallel loop. <c>Parallel.For</c> allocates its loop state, options and the caller's closure on
 /// every call (about 1 KB: 28 KB per 2-thread weight gradient of a 32-image batch, which forks once or twice per
-/// image); here the body is a struct copied into a reused job, the calling thread runs tasks too, and up to
+/// image); here the body is a struct copied into a pooled job, the calling thread runs tasks too, and up to
 /// <c>parallelism - 1</c> helpers come from the .NET thread pool, each the reused job queued as a work item.
 /// </summary>
 /// <remarks>
 /// The caller waits for the tasks, not for the helpers: a helper the thread pool starts late (or never, while the pool
-/// is busy) only finds no task left, so a call never waits on the pool's thread injection. The job is freed for reuse
-/// when the last of the caller and its helpers lets go of it, so a late helper never touches a job reused by a
+/// is busy) only finds no task left, so a call never waits on the pool's thread injection. The job goes back to the
+/// pool when the last of the caller and its helpers lets go of it, so a late helper never touches a job reused by a
 /// later call.
 /// </remarks>
 internal static class ForkJoin
@@ -32,7 +32,7 @@ internal static class ForkJoin
             return;
         }
 
-        Job<TBody> job = Job<TBody>.Rent();
+        Job<TBody> job = Memory.Pool<Job<TBody>>.Rent();
         job.Start(body, tasks, holders: helpers + 1);
         for (int i = 0; i < helpers; i++)
         {
@@ -49,11 +49,6 @@ internal static class ForkJoin
     private sealed class Job<TBody> : IThreadPoolWorkItem
         where TBody : struct, IParallelBody
     {
-        // Free jobs in a few lock-free slots, not Pool's ConcurrentBag: a job is often given back by a helper thread
-        // and taken by the caller, and the bag's steal between threads allocated (184 bytes a call, measured). More
-        // concurrent loops than slots just make new jobs.
-        private static readonly Job<TBody>?[] Free = new Job<TBody>?[8];
-
         private readonly ManualResetEventSlim tasksDone = new(false);
         private TBody body;
         private int tasks;
@@ -61,19 +56,6 @@ internal static class ForkJoin
         private int completed;
         private int holders;
         private ExceptionDispatchInfo? failure;
-
-        public static Job<TBody> Rent()
-        {
-            for (int i = 0; i < Free.Length; i++)
-            {
-                if (Interlocked.Exchange(ref Free[i], null) is { } job)
-                {
-                    return job;
-                }
-            }
-
-            return new Job<TBody>();
-        }
 
         public void Start(TBody body, int tasks, int holders)
         {
@@ -124,17 +106,9 @@ internal static class ForkJoin
         /// <summary>The caller or a helper is done with the job; the last one gives it back to the pool.</summary>
         public void Release()
         {
-            if (Interlocked.Decrement(ref holders) != 0)
+            if (Interlocked.Decrement(ref holders) == 0)
             {
-                return;
-            }
-
-            for (int i = 0; i < Free.Length; i++)
-            {
-                if (Interlocked.CompareExchange(ref Free[i], this, null) is null)
-                {
-                    return;
-                }
+                Memory.Pool<Job<TBody>>.Return(this);
             }
         }
     }
