@@ -46,8 +46,25 @@ void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0
 	const size_t taps = panel->kernel_height * panel->kernel_width, plane = (size_t) (panel->height * width);
 	const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 	size_t channel = row0 / taps, ky = row0 % taps / panel->kernel_width, kx = row0 % panel->kernel_width;
+	/* One run filling the panel (wide maps): a tap whose 32 columns all read inside the image needs no masks. */
+	const bool whole = panel->count == 1 && panel->valid == 32;
 	for (size_t k = 0; k < depth; k++) {
 		__m512 left = _mm512_setzero_ps(), right = _mm512_setzero_ps();
+		if (whole) {
+			const struct nnps_im2col_run* run = &panel->runs[0];
+			const ptrdiff_t iy = run->y + (ptrdiff_t) ky, x = run->x + (ptrdiff_t) kx;
+			if (iy >= 0 && iy < panel->height && x >= 0 && x + 31 * s < width) {
+				const float* base = run->image + channel * plane + (size_t) iy * (size_t) width + (size_t) x;
+				if (s == 1) {
+					left = _mm512_loadu_ps(base);
+					right = _mm512_loadu_ps(base + 16);
+				} else {
+					left = _mm512_permutex2var_ps(_mm512_loadu_ps(base), even, _mm512_loadu_ps(base + 16));
+					right = _mm512_permutex2var_ps(_mm512_loadu_ps(base + 32), even, _mm512_maskz_loadu_ps(0x7FFF, base + 48));
+				}
+				goto store;
+			}
+		}
 		for (size_t i = 0; i < panel->count; i++) {
 			const struct nnps_im2col_run* run = &panel->runs[i];
 			const ptrdiff_t iy = run->y + (ptrdiff_t) ky, n = (ptrdiff_t) run->length;
@@ -79,6 +96,7 @@ void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0
 				}
 			}
 		}
+	store:
 		if (kx == 0 && ky == 0 && k + PREFETCH_CHANNELS * taps < depth) prefetch_channel(panel, channel + PREFETCH_CHANNELS, plane);
 		_mm512_store_ps(packed + k * 32, left);
 		_mm512_store_ps(packed + k * 32 + 16, right);
