@@ -52,6 +52,16 @@ struct tap {
 static __m512 tap_pixels(const struct nnps_im2col_panel* panel, size_t first_run, size_t k0, size_t rows, const struct tap* tap) {
 	const ptrdiff_t width = panel->width, s = (ptrdiff_t) panel->stride_width;
 	const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+	/* The group's 16 pixels inside one run, the tap reading inside the image for all of them (most taps of a wide
+	 * map): plain loads, no masks. */
+	const struct nnps_im2col_run* only = &panel->runs[first_run];
+	if (rows == GROUP && k0 + GROUP <= only->first + only->length) {
+		const ptrdiff_t iy = only->y + (ptrdiff_t) tap->ky, x = only->x + (ptrdiff_t) tap->kx + s * ((ptrdiff_t) k0 - (ptrdiff_t) only->first);
+		if (iy >= 0 && iy < panel->height && x >= 0 && x + 15 * s < width) {
+			const float* base = only->image + tap->channel_offset + (size_t) iy * (size_t) width + (size_t) x;
+			return s == 1 ? _mm512_loadu_ps(base) : _mm512_permutex2var_ps(_mm512_loadu_ps(base), even, _mm512_maskz_loadu_ps(0x7FFF, base + 16));
+		}
+	}
 	__m512 pixels = _mm512_setzero_ps();
 	for (size_t i = first_run; i < panel->count && panel->runs[i].first < k0 + rows; i++) {
 		const struct nnps_im2col_run* run = &panel->runs[i];
