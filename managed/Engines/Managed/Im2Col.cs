@@ -51,7 +51,14 @@ internal static unsafe class Im2Col
                 }
                 else
                 {
-                    for (int ox = firstX; ox < endX; ox++)
+                    int ox = firstX;
+                    if (g.StrideWidth == 2 && typeof(T) == typeof(float))
+                    {
+                        T* planeEnd = plane + ((nint)g.InputHeight * g.InputWidth);
+                        ox += EvenLanes.Copy((float*)source, (float*)(row + ((nint)oy * outW) + firstX), endX - firstX, (float*)planeEnd);
+                    }
+
+                    for (; ox < endX; ox++)
                     {
                         destination[ox] = source[(nint)(ox - firstX) * g.StrideWidth];
                     }
