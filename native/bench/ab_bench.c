@@ -43,6 +43,7 @@ static const struct layer layers[] = {
 	{ "ResNet 1x1", 8, 256, 56, 64, 1, 1, 0 }, { "small", 1, 3, 32, 16, 3, 1, 0 },
 	/* Beyond the public eight: small maps with many channels, a large batch. */
 	{ "7x7 maps 512ch", 8, 512, 7, 512, 3, 1, 1 }, { "7x7 maps 512ch N16", 16, 512, 7, 512, 3, 1, 1 }, { "batch 32 3x3", 32, 64, 28, 64, 3, 1, 1 },
+	{ "1x1/2 projection", 8, 256, 56, 512, 1, 2, 0 },
 };
 static const char* const pass_names[3] = { "forward", "grad-input", "grad-weight" };
 
