@@ -11,19 +11,23 @@ namespace NNPackSharp.Engines.Managed;
 /// </summary>
 internal static unsafe class Col2Im
 {
-    /// <summary>Adds <paramref name="columns"/> back onto <paramref name="image"/> (<c>[Cin,H,W]</c>), the adjoint of <see cref="Im2Col.Gather"/>.</summary>
-    public static void ScatterAdd<T>(in Conv2DGeometry g, T* columns, T* image)
+    /// <summary>
+    /// Adds <paramref name="columns"/> back onto <paramref name="image"/> (<c>[Cin,H,W]</c>), the adjoint of
+    /// <see cref="Im2Col.Gather"/>. The column matrix's rows lie <paramref name="rowStride"/> elements apart: the
+    /// output plane, or wider where the image's columns are one slice of a group's.
+    /// </summary>
+    public static void ScatterAdd<T>(in Conv2DGeometry g, T* columns, nint rowStride, T* image)
         where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
     {
         for (int channel = 0; channel < g.InputChannels; channel++)
         {
-            ScatterAddChannel(g, channel, columns, image);
+            ScatterAddChannel(g, channel, columns, rowStride, image);
         }
     }
 
     /// <summary>The part of <see cref="ScatterAdd"/> that lands on one input channel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ScatterAddChannel<T>(in Conv2DGeometry g, int channel, T* columns, T* image)
+    private static void ScatterAddChannel<T>(in Conv2DGeometry g, int channel, T* columns, nint rowStride, T* image)
         where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
     {
         int outW = g.OutputWidth;
@@ -32,7 +36,7 @@ internal static unsafe class Col2Im
         {
             for (int kx = 0; kx < g.KernelWidth; kx++)
             {
-                T* row = Im2Col.Row(g, columns, channel, ky, kx);
+                T* row = columns + (((((nint)channel * g.KernelHeight) + ky) * g.KernelWidth) + kx) * rowStride;
                 var (firstY, endY, firstX, endX) = Im2Col.ValidWindow(g, ky, kx);
                 for (int oy = firstY; oy < endY; oy++)
                 {

@@ -84,18 +84,24 @@ public class ParallelismTests
     [TestCase(2)]
     public void SmallMapsSharingOneProductMatchImageByImage(int threads)
     {
-        // Small maps share one forward product between images (ManagedEngine.ImagesPerProduct); each output element must
-        // still be computed exactly as the image's own product computes it.
+        // Small maps share one forward product, and one input-gradient product, between images
+        // (ManagedEngine.ImagesPerProduct); each element must still be computed exactly as the image's own product
+        // computes it.
         var c = new ConvCase(6, 24, 7, 7, 40, 3, 3, 1, 1, 1, 1);
         var single = new ConvCase(1, 24, 7, 7, 40, 3, 3, 1, 1, 1, 1);
         var random = new Random(17);
         double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength), b = ConvCase.RandomValues(random, c.Cout);
+        double[] dy = ConvCase.RandomValues(random, c.OutputLength);
         Convolution.MaxDegreeOfParallelism = threads;
         double[] batched = ConvRunner<float>.Forward(c, x, w, b, ManagedEngine<float>.Default);
+        double[] batchedGradient = ConvRunner<float>.Backward(c, x, w, dy, withBias: false, ManagedEngine<float>.Default).Input;
         for (int image = 0; image < c.N; image++)
         {
-            double[] alone = ConvRunner<float>.Forward(single, x[(image * single.InputLength)..((image + 1) * single.InputLength)], w, b, ManagedEngine<float>.Default);
-            Bits.AssertIdentical(batched[(image * single.OutputLength)..((image + 1) * single.OutputLength)], alone, $"image {image}, {threads} threads");
+            Range input = (image * single.InputLength)..((image + 1) * single.InputLength), output = (image * single.OutputLength)..((image + 1) * single.OutputLength);
+            double[] alone = ConvRunner<float>.Forward(single, x[input], w, b, ManagedEngine<float>.Default);
+            Bits.AssertIdentical(batched[output], alone, $"output of image {image}, {threads} threads");
+            double[] aloneGradient = ConvRunner<float>.Backward(single, x[input], w, dy[output], withBias: false, ManagedEngine<float>.Default).Input;
+            Bits.AssertIdentical(batchedGradient[input], aloneGradient, $"input gradient of image {image}, {threads} threads");
         }
     }
 
