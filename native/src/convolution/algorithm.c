@@ -43,7 +43,9 @@ static double winograd_cost(enum nnps_winograd_variant variant, enum nnps_functi
 /* auto on a layer Winograd can compute: the cheapest by the model; below 16 channels either way implicit GEMM (the
  * transforms then outweigh the multiplications they save). */
 static enum nnps_algorithm cheapest(enum nnps_function function, const struct nnps_conv* g) {
-	if (!nnps_winograd_applies(function, g) || g->input_channels < 16 || g->output_channels < 16) return nnps_algorithm_implicit_gemm;
+	if (!nnps_winograd_applies(g) || g->input_channels < 16 || g->output_channels < 16 || function == nnps_function_kernel_gradient) {
+		return nnps_algorithm_implicit_gemm;
+	}
 	size_t height, width;
 	winograd_map(function, g, &height, &width);
 	const double implicit = IMPLICIT_GEMM_TAPS * (double) g->batch * (double) height * (double) width;
@@ -57,7 +59,7 @@ enum nnp_status nnps_choose_algorithm(
 {
 	if (requested == nnpsharp_convolution_algorithm_wt6x6) {
 		*chosen = nnps_algorithm_winograd_f4x4k3x3;
-		return nnps_winograd_applies(function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
+		return nnps_winograd_applies(g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 	}
 	switch (requested) {
 		case nnp_convolution_algorithm_auto:
@@ -71,7 +73,7 @@ enum nnp_status nnps_choose_algorithm(
 			return nnps_conv_is_pointwise(g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_wt8x8:
 			*chosen = nnps_algorithm_winograd_f6x6k3x3;
-			return nnps_winograd_applies(function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
+			return nnps_winograd_applies(g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_ft8x8:
 		case nnp_convolution_algorithm_ft16x16:
 		case nnp_convolution_algorithm_wt8x8_fp16:

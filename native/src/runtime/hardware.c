@@ -9,23 +9,28 @@ NNPS_INTERNAL struct nnps_hardware nnps_hardware;
 
 static const struct nnps_winograd_transforms portable_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__scalar, nnps_winograd_f6x6k3x3_input__scalar, nnps_winograd_f6x6k3x3_output__scalar,
+	nnps_winograd_f6x6k3x3_grad_output__scalar, nnps_winograd_f6x6k3x3_grad_kernel__scalar,
 };
 /* F(4x4, 3x3): the portable transforms on every level but AVX-512 (AVX2 and NEON included: GCC's -O3 vectorises their
  * lane loops). */
 static const struct nnps_winograd_transforms portable_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__scalar, nnps_winograd_f4x4k3x3_input__scalar, nnps_winograd_f4x4k3x3_output__scalar,
+	nnps_winograd_f4x4k3x3_grad_output__scalar, nnps_winograd_f4x4k3x3_grad_kernel__scalar,
 };
 #if defined(NNPS_HAVE_X86_KERNELS)
 static const struct nnps_winograd_transforms avx512_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx512, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
+	nnps_winograd_f6x6k3x3_grad_output__scalar, nnps_winograd_f6x6k3x3_grad_kernel__scalar,
 };
 static const struct nnps_winograd_transforms avx512_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__avx512, nnps_winograd_f4x4k3x3_input__avx512, nnps_winograd_f4x4k3x3_output__avx512,
+	nnps_winograd_f4x4k3x3_grad_output__scalar, nnps_winograd_f4x4k3x3_grad_kernel__scalar,
 };
 #endif
 #if defined(NNPS_HAVE_NEON_KERNELS)
 static const struct nnps_winograd_transforms neon_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__neon, nnps_winograd_f6x6k3x3_input__neon, nnps_winograd_f6x6k3x3_output__neon,
+	nnps_winograd_f6x6k3x3_grad_output__scalar, nnps_winograd_f6x6k3x3_grad_kernel__scalar,
 };
 #endif
 
