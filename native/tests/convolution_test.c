@@ -169,13 +169,16 @@ static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 			? nnpsharp_convolution_kernel_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
 			: nnp_convolution_kernel_gradient(algorithm, s->n, s->ci, s->co, input, padding, kernel, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL);
 		CHECK(status == nnp_status_success, "%s algorithm %d: kernel gradient status %d", label, algorithm, status);
-		if (is_winograd(algorithm)) {
-			/* The Winograd kernel gradient's sums run over whole tiles of the batch: bounded against the largest term. */
+		if (is_winograd(algorithm) || (algorithm == nnp_convolution_algorithm_auto && winograd_fits)) {
+			/* The Winograd kernel gradient (auto's with F(4x4)-sized tiles from 16 channels) sums whole tiles of the
+			 * batch: bounded against the largest term. */
 			const double error = worst_error_of_largest(dw, rdw, mdw, ws);
-			const bool f4x4 = algorithm == nnpsharp_convolution_algorithm_wt6x6;
-			CHECK(error <= (f4x4 ? F4X4_GRADIENT_TOLERANCE : 1e-3), "%s algorithm %d: Winograd kernel gradient error %g", label, algorithm, error);
-			double* worst = f4x4 ? &worst_kernel_gradient_f4x4 : &worst_kernel_gradient_f6x6;
-			*worst = fmax(*worst, error);
+			const bool f6x6 = algorithm == nnp_convolution_algorithm_wt8x8;
+			CHECK(error <= (f6x6 ? 1e-3 : F4X4_GRADIENT_TOLERANCE), "%s algorithm %d: Winograd kernel gradient error %g", label, algorithm, error);
+			if (is_winograd(algorithm)) {
+				double* worst = f6x6 ? &worst_kernel_gradient_f6x6 : &worst_kernel_gradient_f4x4;
+				*worst = fmax(*worst, error);
+			}
 		} else {
 			CHECK(worst_error(dw, rdw, mdw, ws) <= 1e-5, "%s algorithm %d: kernel gradient error %g", label, algorithm, worst_error(dw, rdw, mdw, ws));
 		}

@@ -1,6 +1,6 @@
 /* The algorithm choice. auto: direct (implicit GEMM on the image itself) for pointwise convolutions, the cheaper of
- * Winograd F(6x6, 3x3), Winograd F(4x4, 3x3) and implicit GEMM by a cost model for 3x3 stride-1 layers, implicit GEMM
- * otherwise. */
+ * Winograd F(6x6, 3x3), Winograd F(4x4, 3x3) and implicit GEMM by a cost model for 3x3 stride-1 layers (for the kernel
+ * gradient F(4x4)-sized tiles, see below), implicit GEMM otherwise. */
 #include "nnpacksharp.h"
 #include "algorithm.h"
 
@@ -17,6 +17,13 @@
  * many multiply-adds (the 1-D transforms, the stores and the reloads). Fitted to CPU-time A/Bs on Zen 5 with the
  * AVX-512 transforms, one thread (13x13, 14x14 and 7x7 maps at 192-512 channels; see DEVELOPERS.md). Ties go to the
  * path listed first: implicit GEMM, then F(6x6), then F(4x4).
+ *
+ * The kernel gradient takes Winograd on F(4x4)-sized tiles (F(3x3, 4x4)) on every 3x3 stride-1 layer with at least
+ * 16 channels each way, without a model: its GEMMs run over the whole batch's tiles, so they are deep and wide, and
+ * in CPU-time A/Bs against implicit GEMM (Zen 5, AVX-512 input transform, portable grad_output transform, one
+ * thread) it won on every such layer tried: VGG conv3.2 2.1x, VGG conv5 2.0x, 7x7x512 N16 1.7x, batch-32 28x28x64
+ * 1.55x, AlexNet conv3 1.2x, and 16-32 channels 1.0-1.6x (wall clock, quiet). F(6x6)-sized tiles were never faster
+ * beyond noise (2.2x, 1.3-1.6x, 0.9x, 1.4x, 1.05x) and are 5x less accurate.
  */
 #define GEMM_PENALTY 1.1
 #define KERNEL_COLUMNS 60.0
@@ -43,9 +50,8 @@ static double winograd_cost(enum nnps_winograd_variant variant, enum nnps_functi
 /* auto on a layer Winograd can compute: the cheapest by the model; below 16 channels either way implicit GEMM (the
  * transforms then outweigh the multiplications they save). */
 static enum nnps_algorithm cheapest(enum nnps_function function, const struct nnps_conv* g) {
-	if (!nnps_winograd_applies(g) || g->input_channels < 16 || g->output_channels < 16 || function == nnps_function_kernel_gradient) {
-		return nnps_algorithm_implicit_gemm;
-	}
+	if (!nnps_winograd_applies(g) || g->input_channels < 16 || g->output_channels < 16) return nnps_algorithm_implicit_gemm;
+	if (function == nnps_function_kernel_gradient) return nnps_algorithm_winograd_f4x4k3x3;
 	size_t height, width;
 	winograd_map(function, g, &height, &width);
 	const double implicit = IMPLICIT_GEMM_TAPS * (double) g->batch * (double) height * (double) width;
