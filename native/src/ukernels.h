@@ -110,6 +110,10 @@ NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__scalar(
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__avx512(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_kernel__avx2(const float* kernels, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__avx2(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__avx2(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_kernel__neon(const float* kernels, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__neon(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__neon(
@@ -127,6 +131,10 @@ NNPS_INTERNAL void nnps_winograd_f4x4k3x3_output__scalar(
 NNPS_INTERNAL void nnps_winograd_f4x4k3x3_kernel__avx512(const float* kernels, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f4x4k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f4x4k3x3_output__avx512(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_kernel__avx2(const float* kernels, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_input__avx2(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_output__avx2(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
 
 /*
