@@ -12,7 +12,8 @@ static const struct nnps_winograd_transforms portable_winograd = {
 	nnps_winograd_f6x6k3x3_grad_output__scalar, nnps_winograd_f6x6k3x3_grad_kernel__scalar,
 };
 /* F(4x4, 3x3): the portable transforms on the levels without their own (NEON: GCC's -O3 vectorises their lane loops).
- * The kernel gradient's grad_output and gradient transforms are the portable ones on every level so far. */
+ * The kernel gradient's grad_output and gradient transforms: AVX2's on both x86-64 levels (AVX-512 has none of its
+ * own yet), the portable ones elsewhere. */
 static const struct nnps_winograd_transforms portable_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__scalar, nnps_winograd_f4x4k3x3_input__scalar, nnps_winograd_f4x4k3x3_output__scalar,
 	nnps_winograd_f4x4k3x3_grad_output__scalar, nnps_winograd_f4x4k3x3_grad_kernel__scalar,
@@ -20,19 +21,19 @@ static const struct nnps_winograd_transforms portable_winograd_f4x4 = {
 #if defined(NNPS_HAVE_X86_KERNELS)
 static const struct nnps_winograd_transforms avx512_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx512, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
-	nnps_winograd_f6x6k3x3_grad_output__scalar, nnps_winograd_f6x6k3x3_grad_kernel__scalar,
+	nnps_winograd_f6x6k3x3_grad_output__avx2, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
 };
 static const struct nnps_winograd_transforms avx2_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx2, nnps_winograd_f6x6k3x3_input__avx2, nnps_winograd_f6x6k3x3_output__avx2,
-	nnps_winograd_f6x6k3x3_grad_output__scalar, nnps_winograd_f6x6k3x3_grad_kernel__scalar,
+	nnps_winograd_f6x6k3x3_grad_output__avx2, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
 };
 static const struct nnps_winograd_transforms avx2_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__avx2, nnps_winograd_f4x4k3x3_input__avx2, nnps_winograd_f4x4k3x3_output__avx2,
-	nnps_winograd_f4x4k3x3_grad_output__scalar, nnps_winograd_f4x4k3x3_grad_kernel__scalar,
+	nnps_winograd_f4x4k3x3_grad_output__avx2, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
 };
 static const struct nnps_winograd_transforms avx512_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__avx512, nnps_winograd_f4x4k3x3_input__avx512, nnps_winograd_f4x4k3x3_output__avx512,
-	nnps_winograd_f4x4k3x3_grad_output__scalar, nnps_winograd_f4x4k3x3_grad_kernel__scalar,
+	nnps_winograd_f4x4k3x3_grad_output__avx2, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
 };
 #endif
 #if defined(NNPS_HAVE_NEON_KERNELS)

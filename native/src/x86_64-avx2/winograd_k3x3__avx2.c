@@ -1,4 +1,5 @@
-/* Winograd F(6x6, 3x3) and F(4x4, 3x3) transforms, AVX2 with FMA (contract in ukernels.h): a block's 16 tiles run as
+/* Winograd F(6x6, 3x3) and F(4x4, 3x3) input and output transforms and the kernel gradient's grad_output transform,
+ * AVX2 with FMA (contract in ukernels.h; the kernel-shaped ones are in winograd_kernels__avx2.c): a block's 16 tiles run as
  * two halves of 8, one tile per lane of a ymm. Each tile row comes in with one masked 8-float load per tile (the mask
  * clips it to the row's columns inside the image; masked-out elements are never touched, so a tile over the padding
  * reads nothing outside the image), and an 8x8 transpose turns the 8 tile rows into one vector per row element; the
@@ -7,6 +8,7 @@
 #include <immintrin.h>
 
 #include "../ukernels.h"
+#include "../winograd-f4x4k3x3-constants.h"
 #include "../winograd-f6x6k3x3-constants.h"
 
 #define LANES NNPS_WINOGRAD_LANES
@@ -95,29 +97,6 @@ static inline void output_1d_f6(const __m256* m, __m256* o) {
 	o[5] = _mm256_add_ps(_mm256_fmadd_ps(_mm256_set1_ps(0.03125f), d56, _mm256_fmadd_ps(_mm256_set1_ps(32.0f), d34, d12)), m[7]);
 }
 
-#define G nnps_winograd_f6x6k3x3_G
-
-/* The same products in the same order as the portable transform. */
-void nnps_winograd_f6x6k3x3_kernel__avx2(const float* kernels, float* transformed, size_t stride) {
-	for (size_t h = 0; h < LANES; h += HALF) {
-		__m256 k[9], gk[8][3];
-		for (size_t i = 0; i < 9; i++) k[i] = _mm256_loadu_ps(kernels + i * LANES + h);
-		for (size_t i = 0; i < 8; i++) {
-			for (size_t x = 0; x < 3; x++) {
-				gk[i][x] = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(G[i][0]), k[x]), _mm256_mul_ps(_mm256_set1_ps(G[i][1]), k[3 + x])),
-					_mm256_mul_ps(_mm256_set1_ps(G[i][2]), k[6 + x]));
-			}
-		}
-		for (size_t i = 0; i < 8; i++) {
-			for (size_t j = 0; j < 8; j++) {
-				const __m256 u = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(gk[i][0], _mm256_set1_ps(G[j][0])), _mm256_mul_ps(gk[i][1], _mm256_set1_ps(G[j][1]))),
-					_mm256_mul_ps(gk[i][2], _mm256_set1_ps(G[j][2])));
-				_mm256_storeu_ps(transformed + (i * 8 + j) * stride + h, u);
-			}
-		}
-	}
-}
-
 /* ---- F(4x4, 3x3) (its matrices: scalar/winograd_f4x4k3x3__scalar.c) ---- */
 
 static inline void input_1d_f4(const __m256* d, __m256* w) {
@@ -138,31 +117,6 @@ static inline void output_1d_f4(const __m256* m, __m256* o) {
 	o[1] = _mm256_fmadd_ps(_mm256_set1_ps(2.0f), r34, r12);
 	o[2] = _mm256_fmadd_ps(_mm256_set1_ps(4.0f), s34, s12);
 	o[3] = _mm256_add_ps(_mm256_fmadd_ps(_mm256_set1_ps(8.0f), r34, r12), m[5]);
-}
-
-static inline void kernel_1d_f4(__m256 k0, __m256 k1, __m256 k2, __m256 u[6]) {
-	const __m256 s02 = _mm256_add_ps(k0, k2), sixth = _mm256_set1_ps(-1.0f / 6);
-	const __m256 outer = _mm256_fmadd_ps(_mm256_set1_ps(1.0f / 24), k0, _mm256_mul_ps(_mm256_set1_ps(1.0f / 6), k2));
-	const __m256 middle = _mm256_mul_ps(_mm256_set1_ps(1.0f / 12), k1);
-	u[0] = _mm256_mul_ps(_mm256_set1_ps(0.25f), k0);
-	u[1] = _mm256_mul_ps(sixth, _mm256_add_ps(s02, k1));
-	u[2] = _mm256_mul_ps(sixth, _mm256_sub_ps(s02, k1));
-	u[3] = _mm256_add_ps(outer, middle);
-	u[4] = _mm256_sub_ps(outer, middle);
-	u[5] = k2;
-}
-
-void nnps_winograd_f4x4k3x3_kernel__avx2(const float* kernels, float* transformed, size_t stride) {
-	for (size_t h = 0; h < LANES; h += HALF) {
-		__m256 k[9], gk[3][6]; /* G k: column x, row i */
-		for (size_t i = 0; i < 9; i++) k[i] = _mm256_loadu_ps(kernels + i * LANES + h);
-		for (size_t x = 0; x < 3; x++) kernel_1d_f4(k[x], k[3 + x], k[6 + x], gk[x]);
-		for (size_t i = 0; i < 6; i++) {
-			__m256 u[6];
-			kernel_1d_f4(gk[0][i], gk[1][i], gk[2][i], u);
-			for (size_t j = 0; j < 6; j++) _mm256_storeu_ps(transformed + (i * 6 + j) * stride + h, u[j]);
-		}
-	}
 }
 
 /* ---- the blocks of either tile size ---- */
@@ -228,4 +182,48 @@ void nnps_winograd_f4x4k3x3_output__avx2(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu)
 {
 	output_block(products, stride, block, plane, row_stride, bias, relu, 6, 4, output_1d_f4);
+}
+
+/* ---- the kernel gradient's T = A g A^T ---- */
+
+/* w[p] = sum over k < out of A[p][k] g[k] for p < tile, with A^T (out x tile, row-major). */
+static inline __attribute__((always_inline)) void grad_output_1d(const __m256* g, __m256* w, size_t tile, size_t out, const float* at) {
+	for (size_t p = 0; p < tile; p++) {
+		__m256 sum = _mm256_setzero_ps();
+		for (size_t k = 0; k < out; k++) {
+			if (at[k * tile + p] != 0.0f) sum = _mm256_fmadd_ps(_mm256_set1_ps(at[k * tile + p]), g[k], sum);
+		}
+		w[p] = sum;
+	}
+}
+
+static inline __attribute__((always_inline)) void grad_output_block(const struct nnps_winograd_block* block, const float* plane, size_t row_stride,
+	float* transformed, size_t stride, size_t tile, size_t out, const float* at)
+{
+	for (size_t h = 0; h < LANES; h += HALF) {
+		__m256 ga[8][8]; /* g A^T per tile row y: [y][column q] */
+		for (size_t y = 0; y < out; y++) {
+			__m256 r[8];
+			load_row(block, plane, row_stride, h, y, r);
+			grad_output_1d(r, ga[y], tile, out, at);
+		}
+		for (size_t q = 0; q < tile; q++) {
+			__m256 column[8], w[8];
+			for (size_t y = 0; y < out; y++) column[y] = ga[y][q];
+			grad_output_1d(column, w, tile, out, at);
+			for (size_t p = 0; p < tile; p++) _mm256_storeu_ps(transformed + (p * tile + q) * stride + h, w[p]);
+		}
+	}
+}
+
+void nnps_winograd_f6x6k3x3_grad_output__avx2(
+	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride)
+{
+	grad_output_block(block, plane, row_stride, transformed, stride, 8, 6, &nnps_winograd_f6x6k3x3_AT[0][0]);
+}
+
+void nnps_winograd_f4x4k3x3_grad_output__avx2(
+	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride)
+{
+	grad_output_block(block, plane, row_stride, transformed, stride, 6, 4, &nnps_winograd_f4x4k3x3_AT[0][0]);
 }
