@@ -253,40 +253,42 @@ static void test_workspace_protocol(void) {
 }
 
 /* Results must not depend on the thread count: every element is summed by one task in a fixed order whatever the
- * split. Shapes above the serial threshold (4 M multiply-adds), under auto and implicit GEMM, with a caller-only run
- * as the reference: implicit GEMM with shared chunks, the transposed input gradient, Winograd, the kernel gradient by
- * tiles and by segments. */
-static void test_thread_count_independence(pthreadpool_t pool2, pthreadpool_t pool3) {
+ * split. Shapes above the serial threshold (4 M multiply-adds), under auto, implicit GEMM and both Winograd sizes,
+ * with a caller-only run as the reference: implicit GEMM with shared chunks, the transposed input gradient, Winograd,
+ * the kernel gradient by tiles, by segments and by Winograd (20 threads also split each of F(4x4)'s 36 per-point
+ * GEMMs by rows: the plan wants 2 x 20 tasks). */
+static void test_thread_count_independence(pthreadpool_t pool2, pthreadpool_t pool3, pthreadpool_t pool20) {
 	const struct shape shapes[] = {
 		{ 4, 48, 64, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1 },
 		{ 2, 260, 24, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1 },
 		{ 6, 16, 16, 40, 40, 3, 3, 1, 1, 1, 1, 1, 1 },
 		{ 1, 4, 8, 130, 130, 3, 3, 1, 1, 1, 1, 1, 1 }, /* kernel gradient by segments: 5 per image */
 	};
-	const pthreadpool_t pools[3] = { NULL, pool2, pool3 };
+	const pthreadpool_t pools[4] = { NULL, pool2, pool3, pool20 };
 	const enum nnp_convolution_algorithm algorithms[] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_implicit_gemm, nnp_convolution_algorithm_wt8x8,
 		nnpsharp_convolution_algorithm_wt6x6 };
 	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
 		const struct shape* s = &shapes[i];
 		const size_t xs = s->n * s->ci * s->h * s->w, ws = s->co * s->ci * s->kh * s->kw, ys = s->n * s->co * out_h(s) * out_w(s);
 		float *x = random_floats(xs), *w = random_floats(ws), *b = random_floats(s->co), *dy = random_floats(ys);
-		float *y[3], *dx[3], *dw[3];
+		float *y[4], *dx[4], *dw[4];
 		const struct nnp_size input = { s->w, s->h }, kernel = { s->kw, s->kh };
 		const struct nnp_padding padding = { s->top, s->right, s->bottom, s->left };
 		for (size_t a = 0; a < sizeof algorithms / sizeof algorithms[0]; a++) {
-			for (size_t t = 0; t < 3; t++) {
+			for (size_t t = 0; t < 4; t++) {
 				y[t] = malloc(ys * sizeof(float)); dx[t] = malloc(xs * sizeof(float)); dw[t] = malloc(ws * sizeof(float));
 				CHECK(nnp_convolution_output(algorithms[a], s->n, s->ci, s->co, input, padding, kernel, x, w, b, y[t], NULL, NULL, 0, NULL, pools[t], NULL) == nnp_status_success &&
 					nnp_convolution_input_gradient(algorithms[a], s->n, s->ci, s->co, input, padding, kernel, dy, w, dx[t], NULL, NULL, 0, NULL, pools[t], NULL) == nnp_status_success &&
 					nnp_convolution_kernel_gradient(algorithms[a], s->n, s->ci, s->co, input, padding, kernel, x, dy, dw[t], NULL, NULL, 0, NULL, pools[t], NULL) == nnp_status_success,
 					"thread-count shape %zu: a call failed", i);
 			}
-			for (size_t t = 1; t < 3; t++) {
-				CHECK(memcmp(y[0], y[t], ys * sizeof(float)) == 0, "shape %zu algorithm %d: output differs with %zu threads", i, algorithms[a], t + 1);
-				CHECK(memcmp(dx[0], dx[t], xs * sizeof(float)) == 0, "shape %zu algorithm %d: input gradient differs with %zu threads", i, algorithms[a], t + 1);
-				CHECK(memcmp(dw[0], dw[t], ws * sizeof(float)) == 0, "shape %zu algorithm %d: kernel gradient differs with %zu threads", i, algorithms[a], t + 1);
+			for (size_t t = 1; t < 4; t++) {
+				const size_t threads = pthreadpool_get_threads_count(pools[t]);
+				CHECK(memcmp(y[0], y[t], ys * sizeof(float)) == 0, "shape %zu algorithm %d: output differs with %zu threads", i, algorithms[a], threads);
+				CHECK(memcmp(dx[0], dx[t], xs * sizeof(float)) == 0, "shape %zu algorithm %d: input gradient differs with %zu threads", i, algorithms[a], threads);
+				CHECK(memcmp(dw[0], dw[t], ws * sizeof(float)) == 0, "shape %zu algorithm %d: kernel gradient differs with %zu threads", i, algorithms[a], threads);
 			}
-			for (size_t t = 0; t < 3; t++) { free(y[t]); free(dx[t]); free(dw[t]); }
+			for (size_t t = 0; t < 4; t++) { free(y[t]); free(dx[t]); free(dw[t]); }
 		}
 		free(x); free(w); free(b); free(dy);
 	}
@@ -320,6 +322,7 @@ int main(int argc, char** argv) {
 		{ 2, 20, 18, 13, 14, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd under auto: several 6x6 tiles, partial edge tiles */
 		{ 1, 17, 17, 7, 20, 3, 3, 0, 2, 1, 0, 1, 1 },  /* Winograd, asymmetric padding */
 		{ 3, 16, 16, 100, 100, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd image groups of 2 (289 tiles each) and a partial last group */
+		{ 7, 2, 3, 106, 106, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd kernel gradient in groups of 2048 tiles (F(6x6): 2268, F(4x4): 5103) */
 		{ 2, 256, 5, 7, 6, 3, 2, 1, 0, 2, 1, 1, 1 },   /* input gradient as a transposed convolution (>= 256 channels, small map) */
 		{ 3, 260, 7, 5, 5, 1, 3, 0, 2, 0, 1, 1, 1 },   /* the same, 1x3 kernel, asymmetric padding */
 		{ 1, 2, 3, 5, 5, 3, 3, 1, 1, 1, 1, SIZE_MAX / 3, SIZE_MAX / 3 }, /* a stride no product may see: one output */
@@ -365,9 +368,10 @@ int main(int argc, char** argv) {
 		s.sh = s.sw = pick(1, 2);
 		check_shape(&s, pool, i == 3);
 	}
-	pthreadpool_t pool2 = pthreadpool_create(2);
-	test_thread_count_independence(pool2, pool);
+	pthreadpool_t pool2 = pthreadpool_create(2), pool20 = pthreadpool_create(20);
+	test_thread_count_independence(pool2, pool, pool20);
 	pthreadpool_destroy(pool2);
+	pthreadpool_destroy(pool20);
 	printf("worst Winograd error: F(6x6) %g (output, against each element's terms), F(4x4) %g against the largest term magnitude, %g against each element's terms "
 		"(output and input gradient)\n", worst_winograd, worst_winograd_f4x4, worst_winograd_f4x4_element);
 	printf("worst Winograd kernel gradient error against the largest term magnitude: F(6x6)-sized tiles %g, F(4x4)-sized %g\n", worst_kernel_gradient_f6x6,
