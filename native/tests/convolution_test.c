@@ -252,6 +252,40 @@ static void test_workspace_protocol(void) {
 	free(block); free(x); free(w); free(b); free(y); free(y2);
 }
 
+/* The Winograd kernel gradient under upstream's workspace protocol (size query, too small a buffer, the caller's
+ * buffer, an internal one: the same bits), with its profile phases filled. */
+static void test_winograd_kernel_gradient_protocol(void) {
+	const struct nnp_size input = { 11, 9 }, kernel = { 3, 3 };
+	const struct nnp_padding padding = { 1, 1, 1, 1 };
+	const size_t n = 2, ci = 5, co = 6, xs = n * ci * 9 * 11, ys = n * co * 9 * 11, ws = co * ci * 9;
+	/* Values by formula, not from the shared generator, so the random shapes after this test stay the ones they were. */
+	float *x = malloc(xs * sizeof(float)), *dy = malloc(ys * sizeof(float)), *dw = malloc(ws * sizeof(float)), *dw2 = malloc(ws * sizeof(float));
+	for (size_t i = 0; i < xs; i++) x[i] = (float) (i % 13) / 13.0f - 0.5f;
+	for (size_t i = 0; i < ys; i++) dy[i] = (float) (i % 7) / 7.0f - 0.5f;
+	const enum nnp_convolution_algorithm algorithms[] = { nnp_convolution_algorithm_wt8x8, nnpsharp_convolution_algorithm_wt6x6 };
+	for (size_t a = 0; a < 2; a++) {
+		size_t need = 0;
+		CHECK(nnp_convolution_kernel_gradient(algorithms[a], n, ci, co, input, padding, kernel, x, dy, dw, NULL, &need, 0, NULL, NULL, NULL) == nnp_status_success && need > 0,
+			"Winograd kernel gradient %d: size query", algorithms[a]);
+		char* block = malloc(need + 64);
+		void* workspace = block + (64 - (uintptr_t) block % 64);
+		size_t small = need - 1;
+		CHECK(nnp_convolution_kernel_gradient(algorithms[a], n, ci, co, input, padding, kernel, x, dy, dw, workspace, &small, 0, NULL, NULL, NULL) == nnp_status_insufficient_buffer,
+			"Winograd kernel gradient %d: insufficient buffer", algorithms[a]);
+		struct nnp_profile profile = { -1.0, -1.0, -1.0, -1.0, -1.0 };
+		CHECK(nnp_convolution_kernel_gradient(algorithms[a], n, ci, co, input, padding, kernel, x, dy, dw, workspace, &need, 0, NULL, NULL, &profile) == nnp_status_success,
+			"Winograd kernel gradient %d: caller's workspace", algorithms[a]);
+		CHECK(profile.input_transform >= 0 && profile.kernel_transform >= 0 && profile.output_transform >= 0 && profile.block_multiplication > 0 &&
+			profile.total >= profile.input_transform + profile.kernel_transform + profile.output_transform + profile.block_multiplication,
+			"Winograd kernel gradient %d: profile phases %g %g %g %g of %g", algorithms[a], profile.input_transform, profile.kernel_transform,
+			profile.output_transform, profile.block_multiplication, profile.total);
+		CHECK(nnp_convolution_kernel_gradient(algorithms[a], n, ci, co, input, padding, kernel, x, dy, dw2, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success &&
+			memcmp(dw, dw2, ws * sizeof(float)) == 0, "Winograd kernel gradient %d: the same bits with an internal workspace", algorithms[a]);
+		free(block);
+	}
+	free(x); free(dy); free(dw); free(dw2);
+}
+
 /* Results must not depend on the thread count: every element is summed by one task in a fixed order whatever the
  * split. Shapes above the serial threshold (4 M multiply-adds), under auto, implicit GEMM and both Winograd sizes,
  * with a caller-only run as the reference: implicit GEMM with shared chunks, the transposed input gradient, Winograd,
@@ -312,6 +346,7 @@ int main(int argc, char** argv) {
 
 	test_validation_order();
 	test_workspace_protocol();
+	test_winograd_kernel_gradient_protocol();
 	const struct shape fixed[] = {
 		{ 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1 },
 		{ 2, 5, 7, 6, 9, 1, 1, 0, 0, 0, 0, 1, 1 },     /* pointwise: direct */
