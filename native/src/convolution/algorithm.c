@@ -20,10 +20,10 @@
  *
  * The kernel gradient takes Winograd on F(4x4)-sized tiles (F(3x3, 4x4)) on every 3x3 stride-1 layer with at least
  * 16 channels each way, without a model: its GEMMs run over the whole batch's tiles, so they are deep and wide, and
- * in CPU-time A/Bs against implicit GEMM (Zen 5, AVX-512 input transform, portable grad_output transform, one
- * thread) it won on every such layer tried: VGG conv3.2 2.1x, VGG conv5 2.0x, 7x7x512 N16 1.7x, batch-32 28x28x64
- * 1.55x, AlexNet conv3 1.2x, and 16-32 channels 1.0-1.6x (wall clock, quiet). F(6x6)-sized tiles were never faster
- * beyond noise (2.2x, 1.3-1.6x, 0.9x, 1.4x, 1.05x) and are 5x less accurate.
+ * in CPU-time A/Bs against implicit GEMM (Zen 5, one thread, ab_bench's layers, 5 rounds) it won on every such layer
+ * tried: VGG conv3.2 2.13x, VGG conv5 2.03x, 7x7x512 N16 1.90x (N8 1.47x), batch-32 28x28x64 1.38x, AlexNet conv3
+ * 1.33x (at the avx2 cap 1.7-2.8x), and 1.0-1.6x at 16-32 channels (wall clock). F(6x6)-sized tiles (wt8x8) were
+ * faster only on VGG conv3.2 (2.21x; VGG conv5 1.37x, AlexNet conv3 0.92x, 7x7x512 0.86x) and are less accurate.
  */
 #define GEMM_PENALTY 1.1
 #define KERNEL_COLUMNS 60.0
