@@ -190,7 +190,7 @@ public static class Convolution
     /// <param name="stride">The forward stride.</param>
     /// <param name="options">The engine, native algorithm and threads; <c>default</c> is the managed engine.</param>
     /// <exception cref="ArgumentException">An argument or option is invalid; nothing was written.</exception>
-    /// <exception cref="NotSupportedException">The engine is not available, or the pinned native algorithm cannot compute a requested gradient (Winograd has no weight gradient); nothing was written.</exception>
+    /// <exception cref="NotSupportedException">The engine is not available, or the pinned native algorithm cannot compute a requested gradient; nothing was written.</exception>
     public static void Conv2DBackward<T>(
         ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> gradOutput,
         TensorSpan<T> gradInput, TensorSpan<T> gradWeight, TensorSpan<T> gradBias,

@@ -17,9 +17,11 @@ public enum NNPackConvolutionAlgorithm
     Direct = 2,
 
     /// <summary>
-    /// Winograd F(6x6,3x3): 3x3 kernels with stride 1 and padding at most 2, forward and input gradient (not the weight
-    /// gradient). About 1e-3 of the terms' magnitude, and a NaN, an infinity or a huge input spreads over the whole 6x6
-    /// output tiles that read it; pin <see cref="ImplicitGemm"/> where that matters.
+    /// Winograd F(6x6,3x3): 3x3 kernels with stride 1 and padding at most 2, every pass (the weight gradient as
+    /// F(3x3,6x6) on the same 8x8 tiles, beyond upstream NNPACK). About 1e-3 of the terms' magnitude (the weight
+    /// gradient: of the largest term's), and a NaN, an infinity or a huge input spreads over the whole 6x6 output tiles
+    /// that read it (in the weight gradient, over the whole 3x3 gradients it reaches); pin <see cref="ImplicitGemm"/>
+    /// where that matters.
     /// </summary>
     Winograd = 3,
 
@@ -31,8 +33,9 @@ public enum NNPackConvolutionAlgorithm
 
     /// <summary>
     /// Winograd F(4x4,3x3) on 6x6 tiles (beyond upstream NNPACK): the shapes and passes of <see cref="Winograd"/>, fewer
-    /// wasted tile rows on small maps (7x7 to 14x14, where <see cref="Auto"/> picks it), and better conditioned: about
-    /// 1e-5 of the terms' magnitude, and a NaN or infinity spreads over 4x4 output tiles.
+    /// wasted tile rows on small maps (7x7 to 14x14, where <see cref="Auto"/> picks it; <see cref="Auto"/> computes the
+    /// weight gradient of every 3x3 stride-1 layer with at least 16 channels each way by it), and better conditioned:
+    /// about 1e-5 of the terms' magnitude, and a NaN or infinity spreads over 4x4 output tiles.
     /// </summary>
     Winograd4x4 = 6,
 }

@@ -6,6 +6,8 @@
  *   nnpack_ab_bench <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter] [pass name filter]
  *
  * Ratios are B / A speed (above 1: B is faster). GFLOP/s count the direct convolution, 2*N*Cout*Hout*Wout*Cin*kH*kW.
+ * NNPS_AB_ALGORITHM_A / NNPS_AB_ALGORITHM_B pin the algorithm each library is called with (its nnp_convolution_algorithm
+ * value, e.g. 4 implicit GEMM, 3 wt8x8, 256 wt6x6; auto when unset), so one build can run against itself by algorithm.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -28,6 +30,7 @@ typedef enum nnp_status (*gradient_fn)(enum nnp_convolution_algorithm, size_t, s
 struct library {
 	const char* path;
 	pthreadpool_t pool;
+	enum nnp_convolution_algorithm algorithm;
 	output_fn output;
 	gradient_fn gradient[2]; /* input gradient, kernel gradient */
 };
@@ -66,13 +69,14 @@ static void* symbol(void* handle, const char* path, const char* name) {
 	return address;
 }
 
-static struct library open_library(const char* path, size_t threads) {
+static struct library open_library(const char* path, size_t threads, const char* algorithm_variable) {
 	void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL) {
 		fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
 		exit(2);
 	}
-	struct library library = { .path = path };
+	const char* algorithm = getenv(algorithm_variable);
+	struct library library = { .path = path, .algorithm = algorithm != NULL ? (enum nnp_convolution_algorithm) atoi(algorithm) : nnp_convolution_algorithm_auto };
 	if (((initialize_fn) symbol(handle, path, "nnp_initialize"))() != nnp_status_success) {
 		fprintf(stderr, "%s: nnp_initialize failed\n", path);
 		exit(2);
@@ -102,11 +106,11 @@ static size_t out_size(const struct layer* l) { return (l->h + 2 * l->pad - l->k
 static enum nnp_status call(const struct library* library, int pass, const struct problem* p, void* workspace, size_t* size) {
 	const struct layer* l = p->layer;
 	switch (pass) {
-		case 0: return library->output(nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+		case 0: return library->output(library->algorithm, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
 			p->x, p->w, p->b, p->y, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
-		case 1: return library->gradient[0](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+		case 1: return library->gradient[0](library->algorithm, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
 			p->dy, p->w, p->dx, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
-		default: return library->gradient[1](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+		default: return library->gradient[1](library->algorithm, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
 			p->x, p->dy, p->dw, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
 	}
 }
@@ -140,11 +144,11 @@ int main(int argc, char** argv) {
 	const size_t threads = argc > 3 ? (size_t) atoi(argv[3]) : 1, rounds = argc > 4 ? (size_t) atoi(argv[4]) : 9;
 	const char* cpu_time = getenv("NNPS_AB_CPU_TIME");
 	if (cpu_time != NULL && strcmp(cpu_time, "1") == 0 && threads == 1) timing_clock = CLOCK_THREAD_CPUTIME_ID;
-	const struct library libraries[2] = { open_library(argv[1], threads), open_library(argv[2], threads) };
+	const struct library libraries[2] = { open_library(argv[1], threads, "NNPS_AB_ALGORITHM_A"), open_library(argv[2], threads, "NNPS_AB_ALGORITHM_B") };
 	const double peak = nnps_bench_fma_peak_gflops();
 	if (timing_clock != CLOCK_MONOTONIC) printf("timing: CPU time of the calling thread (NNPS_AB_CPU_TIME=1)\n");
-	printf("A: %s\nB: %s\nthreads %zu, %zu rounds; FMA peak of one core measured now: %.1f GFLOP/s (x%zu threads = %.1f)\n\n", argv[1], argv[2], threads,
-		rounds, peak, threads, peak * (double) threads);
+	printf("A: %s (algorithm %d)\nB: %s (algorithm %d)\nthreads %zu, %zu rounds; FMA peak of one core measured now: %.1f GFLOP/s (x%zu threads = %.1f)\n\n", argv[1], libraries[0].algorithm, argv[2], libraries[1].algorithm,
+		threads, rounds, peak, threads, peak * (double) threads);
 	printf("| layer | pass | A GFLOP/s | A %% peak | B GFLOP/s | B %% peak | B / A |\n|---|---|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
 		const struct layer* l = &layers[i];

@@ -110,6 +110,10 @@ NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__scalar(
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__avx512(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_kernel__avx2(const float* kernels, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__avx2(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__avx2(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_kernel__neon(const float* kernels, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_input__neon(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_output__neon(
@@ -128,5 +132,35 @@ NNPS_INTERNAL void nnps_winograd_f4x4k3x3_kernel__avx512(const float* kernels, f
 NNPS_INTERNAL void nnps_winograd_f4x4k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f4x4k3x3_output__avx512(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_kernel__avx2(const float* kernels, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_input__avx2(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_output__avx2(
+	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
+
+/*
+ * The kernel gradient by Winograd (either tile size): the roles of F(m x m, 3x3) swap to F(3x3, m x m) on the same
+ * (m + 2)^2 tile, dW = G^T [ (A g A^T) .* (B^T d B) ] G for an input tile d and the m x m grad_output tile g at the
+ * same place, where B^T, G and A^T are the forward matrices (the trilinear form sum_p A[p][k] G[p][i] B^T[p][j] is
+ * the correlation [j == i + k], symmetric in k and i). d's transform is the forward input transform.
+ * - grad_output: T = A g A^T of each lane's m x m tile g (zeros outside its masks, bits 0 .. m-1 of rows / columns),
+ *   the input transform's contract otherwise (same block, same point layout).
+ * - grad_kernel: dW = G^T M G of `count` (<= LANES) lanes, product `point` of lane t read at [point * stride + t]
+ *   (every lane is read, so unused lanes need finite values), element i (row-major) of lane t written at
+ *   grad_kernels[t * 9 + i] for t < count: 16 consecutive (output, input) channel pairs of a [co][ci][3][3] gradient.
+ */
+typedef void (*nnps_winograd_kernel_gradient_transform_fn)(const float* products, size_t stride, float* grad_kernels, size_t count);
+
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_grad_output__scalar(
+	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_grad_kernel__scalar(const float* products, size_t stride, float* grad_kernels, size_t count);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_grad_output__scalar(
+	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_grad_kernel__scalar(const float* products, size_t stride, float* grad_kernels, size_t count);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_grad_output__avx2(
+	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_grad_kernel__avx2(const float* products, size_t stride, float* grad_kernels, size_t count);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_grad_output__avx2(
+	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_grad_kernel__avx2(const float* products, size_t stride, float* grad_kernels, size_t count);
 
 #endif

@@ -1,10 +1,13 @@
-/* The Winograd F(6x6, 3x3) transforms of every ISA table this CPU runs against the portable ones (scalar/, the
- * reference) on random blocks: odd image sizes and row strides, tiles overlapping the padding on every side (offsets
+/* The Winograd transforms of both tile sizes (F(6x6, 3x3) and F(4x4, 3x3), the kernel gradient's grad_output and
+ * gradient transforms included) of every ISA table this CPU runs against the portable ones (scalar/, the reference)
+ * on random blocks: odd image sizes and row strides, tiles overlapping the padding on every side (offsets
  * before the plane), row and column masks with holes, unused lanes at the block's tail, V and M rows wider than a
  * block, bias with and without ReLU, and now and then a NaN. The plane sits between NaN guards and its stride padding
  * is NaN too, so an input transform that reads outside its masks shows a NaN the reference does not have; the output
  * plane starts as a sentinel, so a write outside the masks shows as a changed sentinel. Values agree to a relative
- * 1e-5 of the block's largest (the factored vector transforms round differently from the matrix products). */
+ * 1e-5 of the block's largest (the factored vector transforms round differently from the matrix products). The
+ * portable kernel-gradient transforms are checked first against their definition: G^T [(A g A^T) .* (B^T d B)] G of
+ * random tiles is the correlation of d with g in double precision. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,25 +27,27 @@ static size_t below(size_t n) {
 }
 static float uniform(void) { return (float) below(2001) / 1000.0f - 1.0f; }
 
-/* One random image and block: lane t's tile at (top, left), rows/columns masked to the part inside the image (the
- * input's 8x8 or the output's 6x6), a bit now and then cleared; the lanes from `used` on have no rows. Input tiles
- * may overlap (they only read); output tiles lie on a 6x6 grid shifted by up to 2 (the padding), in distinct cells,
- * as winograd.c's do: which of two overlapping writes lands last is no part of the contract. */
+/* One random image and block: lane t's tile (`tile` square) at (top, left), rows/columns masked to the part inside
+ * the image, a bit now and then cleared; the lanes from `used` on have no rows. With grid 0 the tiles lie anywhere and
+ * may overlap (input tiles only read); otherwise (output tiles) on a grid of that step shifted by up to 2 (the
+ * padding), in distinct cells, as winograd.c's do: which of two overlapping writes lands last is no part of the
+ * contract. */
 struct case_geometry {
 	size_t height, width, row_stride, stride, used;
 	struct nnps_winograd_block block;
 };
 
-static struct case_geometry random_geometry(size_t tile) {
+static struct case_geometry random_geometry(size_t tile, size_t grid) {
 	struct case_geometry c = { 1 + below(19), 1 + below(19), 0, LANES + below(3) * 4, 1 + below(LANES), { { 0 }, { 0 }, { 0 } } };
 	c.row_stride = c.width + below(4);
-	const size_t cells_x = (c.width + 2 + 5) / 6, cells = (c.height + 2 + 5) / 6 * cells_x, first = below(cells);
+	const size_t step = grid != 0 ? grid : 1, cells_x = (c.width + 2 + step - 1) / step, cells = (c.height + 2 + step - 1) / step * cells_x;
+	const size_t first = below(cells);
 	const ptrdiff_t shift_y = (ptrdiff_t) below(3), shift_x = (ptrdiff_t) below(3);
-	if (tile == 6 && c.used > cells) c.used = cells;
+	if (grid != 0 && c.used > cells) c.used = cells;
 	for (size_t t = 0; t < c.used; t++) {
 		const size_t cell = (first + t) % cells;
-		const ptrdiff_t top = tile == 6 ? (ptrdiff_t) (cell / cells_x * 6) - shift_y : (ptrdiff_t) below(c.height + 2) - 2;
-		const ptrdiff_t left = tile == 6 ? (ptrdiff_t) (cell % cells_x * 6) - shift_x : (ptrdiff_t) below(c.width + 2) - 2;
+		const ptrdiff_t top = grid != 0 ? (ptrdiff_t) (cell / cells_x * grid) - shift_y : (ptrdiff_t) below(c.height + 2) - 2;
+		const ptrdiff_t left = grid != 0 ? (ptrdiff_t) (cell % cells_x * grid) - shift_x : (ptrdiff_t) below(c.width + 2) - 2;
 		c.block.offset[t] = top * (ptrdiff_t) c.row_stride + left;
 		for (size_t i = 0; i < tile; i++) {
 			if (top + (ptrdiff_t) i >= 0 && top + (ptrdiff_t) i < (ptrdiff_t) c.height) c.block.rows[t] |= (uint8_t) (1u << i);
@@ -67,6 +72,13 @@ static float* new_plane(const struct case_geometry* c, float outside, bool with_
 	return memory;
 }
 
+/* One tile size: its transforms' sides and points. */
+struct variant {
+	const char* name;
+	size_t tile, out, points;
+};
+static const struct variant f6x6 = { "F(6x6)", 8, 6, 64 }, f4x4 = { "F(4x4)", 6, 4, 36 };
+
 /* a and b agree: both NaN, equal, or within 1e-5 of `scale`. */
 static bool agree(float a, float b, float scale) {
 	return (isnan(a) && isnan(b)) || a == b || fabsf(a - b) <= 1e-5f * scale;
@@ -79,38 +91,44 @@ static float largest(const float* values, size_t count) {
 }
 
 /* Both results element by element; false (with a message naming the ISA, the transform and the case) on the first. */
-static bool compare(const char* isa, const char* what, const float* got, const float* expected, size_t count, const struct case_geometry* c) {
+static bool compare(const char* isa, const struct variant* v, const char* what, const float* got, const float* expected, size_t count,
+	const struct case_geometry* c)
+{
 	const float scale = largest(expected, count);
 	for (size_t i = 0; i < count; i++) {
 		if (!agree(got[i], expected[i], scale)) {
-			printf("FAIL: the %s %s transform, image %zux%zu row stride %zu, %zu lanes used, V/M stride %zu: float %zu = %g, the portable one %g\n", isa, what,
-				c->height, c->width, c->row_stride, c->used, c->stride, i, got[i], expected[i]);
+			printf("FAIL: the %s %s %s transform, image %zux%zu row stride %zu, %zu lanes used, V/M stride %zu: float %zu = %g, the portable one %g\n", isa,
+				v->name, what, c->height, c->width, c->row_stride, c->used, c->stride, i, got[i], expected[i]);
 			return false;
 		}
 	}
 	return true;
 }
 
-static bool check_input(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const char* name) {
-	const struct case_geometry c = random_geometry(8);
+/* A transform that reads tiles from a plane: the input transform (tile-sized tiles anywhere) or the kernel gradient's
+ * grad_output transform (out-sized tiles on the output grid). */
+static bool check_reading(nnps_winograd_input_transform_fn own, nnps_winograd_input_transform_fn portable, const struct variant* v, bool grad_output,
+	const char* name)
+{
+	const struct case_geometry c = grad_output ? random_geometry(v->out, v->out) : random_geometry(v->tile, 0);
 	float* plane;
 	float* memory = new_plane(&c, NAN, below(50) == 0, &plane);
-	const size_t count = 64 * c.stride;
+	const size_t count = v->points * c.stride;
 	float* got = malloc(count * sizeof(float));
 	float* expected = malloc(count * sizeof(float));
 	for (size_t i = 0; i < count; i++) got[i] = expected[i] = SENTINEL;
-	reference->input_transform(&c.block, plane, c.row_stride, expected, c.stride);
-	isa->input_transform(&c.block, plane, c.row_stride, got, c.stride);
-	const bool ok = compare(name, "input", got, expected, count, &c);
+	portable(&c.block, plane, c.row_stride, expected, c.stride);
+	own(&c.block, plane, c.row_stride, got, c.stride);
+	const bool ok = compare(name, v, grad_output ? "grad_output" : "input", got, expected, count, &c);
 	free(memory);
 	free(got);
 	free(expected);
 	return ok;
 }
 
-static bool check_output(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const char* name) {
-	const struct case_geometry c = random_geometry(6);
-	const size_t count = 64 * c.stride, floats = 2 * GUARD + c.height * c.row_stride;
+static bool check_output(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const struct variant* v, const char* name) {
+	const struct case_geometry c = random_geometry(v->out, v->out);
+	const size_t count = v->points * c.stride, floats = 2 * GUARD + c.height * c.row_stride;
 	float* products = malloc(count * sizeof(float));
 	for (size_t i = 0; i < count; i++) products[i] = uniform() * 100.0f;
 	if (below(50) == 0) products[below(count)] = NAN;
@@ -123,27 +141,107 @@ static bool check_output(const struct nnps_winograd_transforms* isa, const struc
 	expected_plane = expected + GUARD;
 	reference->output_transform(products, c.stride, &c.block, expected_plane, c.row_stride, bias, relu);
 	isa->output_transform(products, c.stride, &c.block, got_plane, c.row_stride, bias, relu);
-	const bool ok = compare(name, relu ? "output (ReLU)" : "output", got, expected, floats, &c);
+	const bool ok = compare(name, v, relu ? "output (ReLU)" : "output", got, expected, floats, &c);
 	free(products);
 	free(got);
 	free(expected);
 	return ok;
 }
 
-static bool check_kernel(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const char* name) {
+static bool check_kernel(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const struct variant* v, const char* name) {
 	const struct case_geometry c = { 3, 3, 3, LANES + below(3) * 4, LANES, { { 0 }, { 0 }, { 0 } } };
 	float kernels[9 * LANES];
 	for (size_t i = 0; i < 9 * LANES; i++) kernels[i] = uniform();
-	const size_t count = 64 * c.stride;
+	const size_t count = v->points * c.stride;
 	float* got = malloc(count * sizeof(float));
 	float* expected = malloc(count * sizeof(float));
 	for (size_t i = 0; i < count; i++) got[i] = expected[i] = SENTINEL;
 	reference->kernel_transform(kernels, expected, c.stride);
 	isa->kernel_transform(kernels, got, c.stride);
-	const bool ok = compare(name, "kernel", got, expected, count, &c);
+	const bool ok = compare(name, v, "kernel", got, expected, count, &c);
 	free(got);
 	free(expected);
 	return ok;
+}
+
+/* The kernel gradient's final transform: `count` lanes of random products (the rest finite, never written). */
+static bool check_grad_kernel(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const struct variant* v,
+	const char* name)
+{
+	const struct case_geometry c = { 3, 3, 3, LANES + below(3) * 4, 1 + below(LANES), { { 0 }, { 0 }, { 0 } } };
+	const size_t count = v->points * c.stride;
+	float* products = malloc(count * sizeof(float));
+	for (size_t i = 0; i < count; i++) products[i] = uniform() * 100.0f;
+	float got[9 * LANES + 1], expected[9 * LANES + 1];
+	for (size_t i = 0; i < 9 * LANES + 1; i++) got[i] = expected[i] = SENTINEL;
+	reference->grad_kernel_transform(products, c.stride, expected, c.used);
+	isa->grad_kernel_transform(products, c.stride, got, c.used);
+	free(products);
+	return compare(name, v, "grad_kernel", got, expected, 9 * LANES + 1, &c);
+}
+
+/* The portable kernel-gradient transforms against their definition, on `cases` blocks of full tiles: G^T[(A g A^T) .*
+ * (B^T d B)]G of lane t = sum over i, j < out of g[i][j] d[i + ky][j + kx], within `tolerance` of the largest term
+ * magnitude. Returns the worst relative error (infinity on a failure to compute). */
+static double kernel_gradient_error(const struct nnps_winograd_transforms* portable, const struct variant* v, size_t cases) {
+	const size_t tile = v->tile, out = v->out;
+	double worst = 0.0;
+	float *d = malloc(LANES * tile * tile * sizeof(float)), *g = malloc(LANES * out * out * sizeof(float));
+	float *vd = malloc(v->points * LANES * sizeof(float)), *tg = malloc(v->points * LANES * sizeof(float)), dw[9 * LANES];
+	struct nnps_winograd_block input = { { 0 }, { 0 }, { 0 } }, grad = { { 0 }, { 0 }, { 0 } };
+	for (size_t t = 0; t < LANES; t++) {
+		input.offset[t] = (ptrdiff_t) (t * tile * tile);
+		grad.offset[t] = (ptrdiff_t) (t * out * out);
+		input.rows[t] = input.columns[t] = (uint8_t) ((1u << tile) - 1);
+		grad.rows[t] = grad.columns[t] = (uint8_t) ((1u << out) - 1);
+	}
+	for (size_t n = 0; n < cases; n++) {
+		for (size_t i = 0; i < LANES * tile * tile; i++) d[i] = uniform();
+		for (size_t i = 0; i < LANES * out * out; i++) g[i] = uniform();
+		portable->input_transform(&input, d, tile, vd, LANES);
+		portable->grad_output_transform(&grad, g, out, tg, LANES);
+		for (size_t i = 0; i < v->points * LANES; i++) vd[i] *= tg[i];
+		portable->grad_kernel_transform(vd, LANES, dw, LANES);
+		for (size_t t = 0; t < LANES; t++) {
+			for (size_t k = 0; k < 9; k++) {
+				double sum = 0.0, magnitude = 0.0;
+				for (size_t i = 0; i < out; i++) {
+					for (size_t j = 0; j < out; j++) {
+						const double term = (double) g[(t * out + i) * out + j] * d[(t * tile + i + k / 3) * tile + j + k % 3];
+						sum += term;
+						magnitude += fabs(term);
+					}
+				}
+				const double error = fabs((double) dw[t * 9 + k] - sum) / magnitude;
+				if (!(error <= worst)) worst = isnan(error) ? INFINITY : error;
+			}
+		}
+	}
+	free(d); free(g); free(vd); free(tg);
+	return worst;
+}
+
+/* Every transform of one tile size on one ISA against the portable ones, `rounds` random blocks each; false on the
+ * first disagreement. Transforms the ISA shares with the portable table are skipped. */
+static bool compare_variant(const struct nnps_winograd_transforms* own, const struct nnps_winograd_transforms* portable, const struct variant* v,
+	const char* name, int rounds, int* compared)
+{
+	const bool forward = own->input_transform != portable->input_transform;
+	const bool gradient = own->grad_output_transform != portable->grad_output_transform;
+	if (!forward && !gradient) return true;
+	for (int round = 0; round < rounds; round++) {
+		if (forward && !(check_reading(own->input_transform, portable->input_transform, v, false, name) && check_output(own, portable, v, name) &&
+				check_kernel(own, portable, v, name))) {
+			return false;
+		}
+		if (gradient && !(check_reading(own->grad_output_transform, portable->grad_output_transform, v, true, name) && check_grad_kernel(own, portable, v, name))) {
+			return false;
+		}
+	}
+	const char* which = forward && gradient ? "forward and kernel-gradient" : forward ? "forward" : "kernel-gradient";
+	printf("%s: %s %s transforms agree with the portable ones on %d random blocks each\n", name, v->name, which, rounds);
+	(*compared)++;
+	return true;
 }
 
 int main(void) {
@@ -151,20 +249,20 @@ int main(void) {
 	struct nnps_isa_table reference;
 	if (!nnps_isa_table_for(nnps_isa_scalar, &caches, &reference)) return 1;
 	int compared = 0, failures = 0;
+	const double f6x6_error = kernel_gradient_error(&reference.winograd_f6x6k3x3, &f6x6, 200), f4x4_error = kernel_gradient_error(&reference.winograd_f4x4k3x3, &f4x4, 200);
+	printf("portable kernel-gradient transforms against the direct correlation: F(6x6)-sized %g, F(4x4)-sized %g of the terms' magnitude\n", f6x6_error, f4x4_error);
+	if (!(f6x6_error <= 1e-4) || !(f4x4_error <= 1e-5)) {
+		printf("FAIL: the portable kernel-gradient transforms exceed 1e-4 (F(6x6)) or 1e-5 (F(4x4))\n");
+		failures++;
+	}
 	for (int level = nnps_isa_avx512; level > nnps_isa_scalar; level--) {
 		struct nnps_isa_table isa;
 		if (!nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa) || !nnps_isa_supported(isa.level)) continue;
-		const struct nnps_winograd_transforms *own = &isa.winograd_f6x6k3x3, *portable = &reference.winograd_f6x6k3x3;
-		if (own->input_transform == portable->input_transform) {
-			printf("%s: the portable transforms (nothing to compare)\n", isa.name);
-			continue;
-		}
-		int cases = 0;
-		for (; cases < 2000 && check_input(own, portable, isa.name) && check_output(own, portable, isa.name) && check_kernel(own, portable, isa.name); cases++) {}
-		if (cases < 2000) failures++;
-		printf("%s: %d random blocks of each transform %s\n", isa.name, cases, cases < 2000 ? "until a failure" : "agree with the portable ones");
-		compared++;
+		const int before = compared;
+		if (!compare_variant(&isa.winograd_f6x6k3x3, &reference.winograd_f6x6k3x3, &f6x6, isa.name, 2000, &compared)) failures++;
+		if (!compare_variant(&isa.winograd_f4x4k3x3, &reference.winograd_f4x4k3x3, &f4x4, isa.name, 2000, &compared)) failures++;
+		if (compared == before) printf("%s: the portable transforms (nothing to compare)\n", isa.name);
 	}
-	printf("%d ISA levels' own transforms compared, %d failures\n", compared, failures);
+	printf("%d tile sizes' own transforms compared, %d failures\n", compared, failures);
 	return failures == 0 ? 0 : 1;
 }

@@ -152,8 +152,8 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
     private static string Requirement(NNPackConvolutionAlgorithm algorithm) => algorithm switch
     {
         NNPackConvolutionAlgorithm.Direct => "direct takes 1x1 kernels with stride 1 and no padding",
-        NNPackConvolutionAlgorithm.Winograd => "Winograd F(6x6,3x3) takes 3x3 kernels with stride 1 and padding at most 2, and computes no weight gradient",
-        NNPackConvolutionAlgorithm.Winograd4x4 => "Winograd F(4x4,3x3) takes 3x3 kernels with stride 1 and padding at most 2, and computes no weight gradient",
+        NNPackConvolutionAlgorithm.Winograd => "Winograd F(6x6,3x3) takes 3x3 kernels with stride 1 and padding at most 2",
+        NNPackConvolutionAlgorithm.Winograd4x4 => "Winograd F(4x4,3x3) takes 3x3 kernels with stride 1 and padding at most 2",
         NNPackConvolutionAlgorithm.Fft8x8 or NNPackConvolutionAlgorithm.Fft16x16 => "FFT is not implemented in this build of libnnpack",
         _ => "libnnpack refuses it for this shape",
     };

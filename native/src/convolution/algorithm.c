@@ -1,9 +1,9 @@
 /* The algorithm choice. auto: direct (implicit GEMM on the image itself) for pointwise convolutions, the cheaper of
- * Winograd F(6x6, 3x3), Winograd F(4x4, 3x3) and implicit GEMM by a cost model for 3x3 stride-1 layers, implicit GEMM
- * otherwise. */
-#include "nnpacksharp.h"
+ * Winograd F(6x6, 3x3), Winograd F(4x4, 3x3) and implicit GEMM by a cost model for 3x3 stride-1 layers (for the kernel
+ * gradient F(4x4)-sized tiles, see below), implicit GEMM otherwise. */
 #include <math.h>
 
+#include "nnpacksharp.h"
 #include "algorithm.h"
 
 /*
@@ -19,11 +19,21 @@
  * many multiply-adds (the 1-D transforms, the stores and the reloads). Fitted to CPU-time A/Bs on Zen 5 with the
  * AVX-512 transforms, one thread (13x13, 14x14 and 7x7 maps at 192-512 channels; see DEVELOPERS.md). Ties go to the
  * path listed first: implicit GEMM, then F(6x6), then F(4x4).
+ *
+ * The kernel gradient takes Winograd on F(4x4)-sized tiles (F(3x3, 4x4)) on every 3x3 stride-1 layer with at least
+ * 16 channels each way, without a model: its GEMMs run over the whole batch's tiles, so they are deep and wide, and
+ * in CPU-time A/Bs against implicit GEMM (Zen 5, one thread, ab_bench's layers, 5 rounds) it won on every such layer
+ * tried: VGG conv3.2 2.13x, VGG conv5 2.03x, 7x7x512 N16 1.90x (N8 1.47x), batch-32 28x28x64 1.38x, AlexNet conv3
+ * 1.33x (at the avx2 cap 1.7-2.8x), and 1.0-1.6x at 16-32 channels (wall clock). F(6x6)-sized tiles (wt8x8) were
+ * faster only on VGG conv3.2 (2.21x; VGG conv5 1.37x, AlexNet conv3 0.92x, 7x7x512 0.86x) and are less accurate.
  */
 #define GEMM_PENALTY 1.1
 #define KERNEL_COLUMNS 60.0
 #define TRANSFORM_WEIGHT 4.0
 #define IMPLICIT_GEMM_TAPS 9.0
+/* The kernel gradient's Winograd against implicit GEMM, as fractions of its cost (from the A/Bs above). */
+#define KERNEL_GRADIENT_F4X4 0.6
+#define KERNEL_GRADIENT_F6X6 0.7
 
 /* The map a Winograd run tiles: the output's, or for the input gradient (a convolution of grad_output) grad_input's. */
 static void winograd_map(enum nnps_function function, const struct nnps_conv* g, size_t* height, size_t* width) {
@@ -50,7 +60,14 @@ static void model_costs(enum nnps_function function, const struct nnps_conv* g, 
 	size_t height, width;
 	winograd_map(function, g, &height, &width);
 	costs[nnps_algorithm_implicit_gemm] = IMPLICIT_GEMM_TAPS * (double) g->batch * (double) height * (double) width;
-	if (!nnps_winograd_applies(function, g) || g->input_channels < 16 || g->output_channels < 16) return;
+	if (!nnps_winograd_applies(g) || g->input_channels < 16 || g->output_channels < 16) return;
+	if (function == nnps_function_kernel_gradient) {
+		/* No model, the measured rule above: F(4x4)-sized tiles first; F(6x6)-sized ones stay a candidate for the
+		 * measured auto (ahead on VGG conv3.2). */
+		costs[nnps_algorithm_winograd_f4x4k3x3] = KERNEL_GRADIENT_F4X4 * costs[nnps_algorithm_implicit_gemm];
+		costs[nnps_algorithm_winograd_f6x6k3x3] = KERNEL_GRADIENT_F6X6 * costs[nnps_algorithm_implicit_gemm];
+		return;
+	}
 	costs[nnps_algorithm_winograd_f6x6k3x3] = winograd_cost(nnps_winograd_f6x6k3x3, function, g);
 	costs[nnps_algorithm_winograd_f4x4k3x3] = winograd_cost(nnps_winograd_f4x4k3x3, function, g);
 }
@@ -79,7 +96,7 @@ enum nnp_status nnps_choose_algorithm(
 {
 	if (requested == nnpsharp_convolution_algorithm_wt6x6) {
 		*chosen = nnps_algorithm_winograd_f4x4k3x3;
-		return nnps_winograd_applies(function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
+		return nnps_winograd_applies(g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 	}
 	switch (requested) {
 		case nnp_convolution_algorithm_auto: {
@@ -96,7 +113,7 @@ enum nnp_status nnps_choose_algorithm(
 			return nnps_conv_is_pointwise(g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_wt8x8:
 			*chosen = nnps_algorithm_winograd_f6x6k3x3;
-			return nnps_winograd_applies(function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
+			return nnps_winograd_applies(g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_ft8x8:
 		case nnp_convolution_algorithm_ft16x16:
 		case nnp_convolution_algorithm_wt8x8_fp16:

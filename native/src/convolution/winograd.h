@@ -21,9 +21,9 @@ static inline size_t nnps_winograd_output_tile(enum nnps_winograd_variant varian
 	return variant == nnps_winograd_f4x4k3x3 ? 4 : 6;
 }
 
-/* True when Winograd (either tile size) can compute `function` on g: a 3x3 kernel, stride 1, top and left padding at most
- * 2 (the input gradient pads by 2 - p), and not the kernel gradient. */
-NNPS_INTERNAL bool nnps_winograd_applies(enum nnps_function function, const struct nnps_conv* g);
+/* True when Winograd (either tile size) can compute any function on g: a 3x3 kernel, stride 1, top and left padding
+ * at most 2 (the input gradient pads by 2 - p). */
+NNPS_INTERNAL bool nnps_winograd_applies(const struct nnps_conv* g);
 
 /* The transforms of a variant on this ISA level, and its transform points (64 or 36). */
 NNPS_INTERNAL const struct nnps_winograd_transforms* nnps_winograd_transforms_of(enum nnps_winograd_variant variant, const struct nnps_isa_table* isa);
@@ -31,6 +31,35 @@ static inline size_t nnps_winograd_points(enum nnps_winograd_variant variant) {
 	const size_t tile = nnps_winograd_output_tile(variant) + 2;
 	return tile * tile;
 }
+
+/* How a variant tiles g's output map: output and input tile sides, transform points, tiles per row and per image. */
+struct nnps_winograd_tiling {
+	size_t out, tile, points, tiles_w, tiles;
+};
+NNPS_INTERNAL struct nnps_winograd_tiling nnps_winograd_tiling_of(enum nnps_winograd_variant variant, const struct nnps_conv* g);
+
+/* The tile descriptors of the batch's tiles first .. first + count (tile = image * tiles + tile in the image), in
+ * blocks of NNPS_WINOGRAD_LANES over `width` lanes (lanes from count on unused): input tiles (padding subtracted)
+ * from channel 0 of image 0 of the input, output tiles from channel 0 of image 0 of the output. */
+NNPS_INTERNAL void nnps_winograd_describe_blocks(const struct nnps_conv* g, const struct nnps_winograd_tiling* tiling, size_t first, size_t count,
+	size_t width, struct nnps_winograd_block* inputs, struct nnps_winograd_block* outputs);
+
+/* A transform phase, one task per channel: channel c's plane (images + c * plane, rows row_stride apart) transformed
+ * block by block into transformed[point][c][width] (point stride channels * width). */
+struct nnps_winograd_planes {
+	nnps_winograd_input_transform_fn transform;
+	const struct nnps_winograd_block* blocks;
+	const float* images;
+	size_t plane, row_stride, channels, width;
+	float* transformed;
+};
+NNPS_INTERNAL void nnps_winograd_transform_planes(const struct nnps_winograd_planes* planes, pthreadpool_t pool);
+
+/* Workspace layout, checked: *offset = *total, then total += count * a * b floats rounded up to a cache line (so
+ * every region stays aligned); false on overflow. */
+NNPS_INTERNAL bool nnps_winograd_reserve(size_t* total, size_t* offset, size_t count, size_t a, size_t b);
+/* Floats a tile block descriptor takes in the workspace. */
+#define NNPS_WINOGRAD_BLOCK_FLOATS ((sizeof(struct nnps_winograd_block) + sizeof(float) - 1) / sizeof(float))
 
 /* The tallest micro-kernel tile the kernel transform handles (it keeps one panel's transforms on the stack). */
 #define NNPS_WINOGRAD_MAX_MR 8
@@ -57,6 +86,15 @@ NNPS_INTERNAL void nnps_winograd_output(enum nnps_winograd_variant variant,
 /* grad_input of the convolution g, from grad_output and the forward kernel. */
 NNPS_INTERNAL void nnps_winograd_input_gradient(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* grad_output, const float* kernel, float* grad_input,
+	float* workspace, pthreadpool_t pool, struct nnp_profile* profile);
+
+/* The kernel gradient (F(3x3, m x m) on the variant's tiles, see ukernels.h): its workspace (false when a size
+ * overflows), and grad_kernel from input and grad_output; fills the profile's phases: input_transform (the input's),
+ * output_transform (grad_output's), block_multiplication, and kernel_transform (the gradient's own G^T M G). */
+NNPS_INTERNAL bool nnps_winograd_kernel_gradient_workspace(
+	enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, size_t* floats);
+NNPS_INTERNAL void nnps_winograd_kernel_gradient(enum nnps_winograd_variant variant,
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* grad_output, float* grad_kernel,
 	float* workspace, pthreadpool_t pool, struct nnp_profile* profile);
 
 #endif

@@ -91,7 +91,11 @@ static void execute(
 			}
 			break;
 		case nnps_function_kernel_gradient:
-			nnps_implicit_gemm_kernel_gradient(g, &isa->sgemm, r->input, r->grad_output, r->grad_kernel, workspace, pool);
+			if (winograd) {
+				nnps_winograd_kernel_gradient(variant, g, isa, r->input, r->grad_output, r->grad_kernel, workspace, pool, phases);
+			} else {
+				nnps_implicit_gemm_kernel_gradient(g, &isa->sgemm, r->input, r->grad_output, r->grad_kernel, workspace, pool);
+			}
 			break;
 		default:
 			if (winograd) {

@@ -69,7 +69,7 @@ enum nnp_status nnps_transformed_kernel_open(
 	const struct header expected = header_for(*algorithm, g, expected_floats);
 	if (memcmp(&stored, &expected, sizeof stored) != 0) return nnp_status_invalid_transform_strategy;
 	enum nnps_winograd_variant variant;
-	if (nnps_algorithm_is_winograd(*algorithm, &variant) && !nnps_winograd_applies(nnps_function_inference, g)) return nnp_status_invalid_transform_strategy;
+	if (nnps_algorithm_is_winograd(*algorithm, &variant) && !nnps_winograd_applies(g)) return nnp_status_invalid_transform_strategy;
 	if (requested != nnp_convolution_algorithm_auto) {
 		enum nnps_algorithm explicit_choice;
 		const enum nnp_status status = nnps_choose_algorithm(requested, nnps_function_inference, g, &explicit_choice);

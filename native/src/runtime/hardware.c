@@ -9,23 +9,37 @@ NNPS_INTERNAL struct nnps_hardware nnps_hardware;
 
 static const struct nnps_winograd_transforms portable_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__scalar, nnps_winograd_f6x6k3x3_input__scalar, nnps_winograd_f6x6k3x3_output__scalar,
+	nnps_winograd_f6x6k3x3_grad_output__scalar, nnps_winograd_f6x6k3x3_grad_kernel__scalar,
 };
-/* F(4x4, 3x3): the portable transforms on every level but AVX-512 (AVX2 and NEON included: GCC's -O3 vectorises their
- * lane loops). */
+/* F(4x4, 3x3): the portable transforms on the levels without their own (NEON: GCC's -O3 vectorises their lane loops).
+ * The kernel gradient's grad_output and gradient transforms: AVX2's on both x86-64 levels (AVX-512 has none of its
+ * own yet), the portable ones elsewhere. */
 static const struct nnps_winograd_transforms portable_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__scalar, nnps_winograd_f4x4k3x3_input__scalar, nnps_winograd_f4x4k3x3_output__scalar,
+	nnps_winograd_f4x4k3x3_grad_output__scalar, nnps_winograd_f4x4k3x3_grad_kernel__scalar,
 };
 #if defined(NNPS_HAVE_X86_KERNELS)
 static const struct nnps_winograd_transforms avx512_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx512, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
+	nnps_winograd_f6x6k3x3_grad_output__avx2, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
+};
+static const struct nnps_winograd_transforms avx2_winograd = {
+	nnps_winograd_f6x6k3x3_kernel__avx2, nnps_winograd_f6x6k3x3_input__avx2, nnps_winograd_f6x6k3x3_output__avx2,
+	nnps_winograd_f6x6k3x3_grad_output__avx2, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
+};
+static const struct nnps_winograd_transforms avx2_winograd_f4x4 = {
+	nnps_winograd_f4x4k3x3_kernel__avx2, nnps_winograd_f4x4k3x3_input__avx2, nnps_winograd_f4x4k3x3_output__avx2,
+	nnps_winograd_f4x4k3x3_grad_output__avx2, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
 };
 static const struct nnps_winograd_transforms avx512_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__avx512, nnps_winograd_f4x4k3x3_input__avx512, nnps_winograd_f4x4k3x3_output__avx512,
+	nnps_winograd_f4x4k3x3_grad_output__avx2, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
 };
 #endif
 #if defined(NNPS_HAVE_NEON_KERNELS)
 static const struct nnps_winograd_transforms neon_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__neon, nnps_winograd_f6x6k3x3_input__neon, nnps_winograd_f6x6k3x3_output__neon,
+	nnps_winograd_f6x6k3x3_grad_output__scalar, nnps_winograd_f6x6k3x3_grad_kernel__scalar,
 };
 #endif
 
@@ -51,7 +65,7 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 			break;
 		case nnps_isa_avx2:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, portable_winograd, portable_winograd_f4x4,
+				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, avx2_winograd, avx2_winograd_f4x4,
 			};
 			break;
 #endif

@@ -32,6 +32,8 @@ struct nnps_winograd_transforms {
 	nnps_winograd_kernel_transform_fn kernel_transform;
 	nnps_winograd_input_transform_fn input_transform;
 	nnps_winograd_output_transform_fn output_transform;
+	nnps_winograd_input_transform_fn grad_output_transform;              /* the kernel gradient: A g A^T */
+	nnps_winograd_kernel_gradient_transform_fn grad_kernel_transform;   /* the kernel gradient: G^T M G */
 };
 
 struct nnps_isa_table {

@@ -134,9 +134,9 @@ internal static unsafe class InvalidCalls
         new("unknown `Conv2DOptions.NativeAlgorithm` value", "options", OutOfRange, (s, a) => ForwardWith(s, new Conv2DOptions(a, (NNPackConvolutionAlgorithm)42)), "42"),
         new("`Conv2DOptions.NativeAlgorithm` `Direct` on a 3x3 kernel", null, NotSupported,
             (s, _) => ForwardWith(s, new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Direct)), "1x1 kernels"),
-        new("`Conv2DOptions.NativeAlgorithm` `Winograd` in a backward call that asks for the weight gradient", null, NotSupported,
-            (s, _) => Convolution.Conv2DBackward<float>(X, W, Dy, s.GradInput, s.GradWeight, s.GradBias, default, Size2D.One,
-                new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Winograd)), "weight gradient"),
+        new("`Conv2DOptions.NativeAlgorithm` `Winograd` in a backward call with stride 2", null, NotSupported,
+            (s, _) => Convolution.Conv2DBackward<float>(X, W, Ones(2, 4, 2, 2), s.GradInput, s.GradWeight, s.GradBias, default, new Size2D(2),
+                new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Winograd)), "stride 1"),
         new("`Conv2DOptions.NativeAlgorithm` `Fft8x8` (not implemented)", null, NotSupported,
             (s, _) => ForwardWith(s, new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Fft8x8)), "not implemented"),
     ];
