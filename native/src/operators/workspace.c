@@ -1,8 +1,9 @@
 /* The workspace protocol of upstream's convolution functions. */
 #include "workspace.h"
+#include "../runtime/workspace-cache.h"
 
 enum nnp_status nnps_workspace_acquire(void* buffer, size_t* size, size_t floats, struct nnps_workspace* workspace) {
-	*workspace = (struct nnps_workspace) { buffer, false, false };
+	*workspace = (struct nnps_workspace) { buffer, false, false, 0 };
 	size_t bytes;
 	if (__builtin_mul_overflow(floats, sizeof(float), &bytes)) return nnp_status_out_of_memory;
 	if (buffer == NULL) {
@@ -11,9 +12,10 @@ enum nnp_status nnps_workspace_acquire(void* buffer, size_t* size, size_t floats
 			workspace->size_query = true;
 			return nnp_status_success;
 		}
-		void* memory = nnps_aligned_alloc(NNPS_ALIGNMENT, bytes);
+		size_t capacity;
+		void* memory = nnps_workspace_cache_take(bytes, &capacity);
 		if (memory == NULL) return nnp_status_out_of_memory;
-		*workspace = (struct nnps_workspace) { memory, true, false };
+		*workspace = (struct nnps_workspace) { memory, true, false, capacity };
 		return nnp_status_success;
 	}
 	if (size == NULL || *size < bytes) return nnp_status_insufficient_buffer;
@@ -22,7 +24,7 @@ enum nnp_status nnps_workspace_acquire(void* buffer, size_t* size, size_t floats
 }
 
 void nnps_workspace_release(struct nnps_workspace* workspace) {
-	if (workspace->owned) nnps_aligned_free(workspace->memory);
+	if (workspace->owned) nnps_workspace_cache_give(workspace->memory, workspace->capacity);
 	workspace->memory = NULL;
 	workspace->owned = false;
 }

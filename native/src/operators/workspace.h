@@ -1,5 +1,6 @@
 /* Upstream's workspace protocol for the convolutions: with no buffer and a size pointer, report the size needed;
- * with neither, allocate internally for the call; with a buffer, check its size and alignment. */
+ * with neither, use memory of the library's own (kept between calls: runtime/workspace-cache.h); with a buffer, check
+ * its size and alignment. */
 #ifndef NNPS_OPERATORS_WORKSPACE_H
 #define NNPS_OPERATORS_WORKSPACE_H
 
@@ -8,8 +9,9 @@
 
 struct nnps_workspace {
 	float* memory;
-	bool owned;      /* allocated here: nnps_workspace_release frees it */
+	bool owned;      /* allocated here (from the workspace cache): nnps_workspace_release gives it back */
 	bool size_query; /* the caller only asked for the size, which is now in *workspace_size: compute nothing */
+	size_t capacity; /* bytes of an owned buffer */
 };
 
 /* Resolves the caller's (buffer, size) for a call needing `floats` floats. */

@@ -4,6 +4,7 @@
 
 #include "nnpacksharp.h"
 #include "hardware.h"
+#include "workspace-cache.h"
 
 /* NNPACKSHARP_ISA caps the level; an unknown value is ignored rather than failing initialisation. */
 static enum nnps_isa_level isa_cap(void) {
@@ -36,6 +37,7 @@ enum nnp_status nnp_initialize(void) {
 
 enum nnp_status nnp_deinitialize(void) {
 	nnps_hardware.initialized = false;
+	nnps_workspace_cache_drop();
 	return nnp_status_success;
 }
 
