@@ -129,4 +129,25 @@ NNPS_INTERNAL void nnps_winograd_f4x4k3x3_input__avx512(const struct nnps_winogr
 NNPS_INTERNAL void nnps_winograd_f4x4k3x3_output__avx512(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu);
 
+/*
+ * FFT tile transforms, tile side T = 8 or 16 (ft8x8, ft16x16): a real T x T tile's 2-D DFT at its T * (T/2 + 1)
+ * non-redundant points, point = u * (T/2 + 1) + v for row frequency u < T and column frequency v <= T/2 (the others
+ * are the conjugates of these).
+ * - forward: tile element (row0 + i, col0 + j) = data[i * row_stride + j * column_stride] for i < rows, j < columns
+ *   (negative strides read a kernel rotated), zero elsewhere (rows, columns may be 0); the spectrum's real and
+ *   imaginary parts written at re[point * stride], im[point * stride].
+ * - inverse: the real tile with that spectrum, divided by T * T, elements (i, j) for i < rows, j < columns written at
+ *   out[i * row_stride + j] as value + bias, then max(0, .) with relu; nothing else written.
+ */
+typedef void (*nnps_fft_forward_fn)(const float* data, ptrdiff_t row_stride, ptrdiff_t column_stride, size_t row0, size_t rows, size_t col0, size_t columns,
+	float* re, float* im, size_t stride);
+typedef void (*nnps_fft_inverse_fn)(const float* re, const float* im, size_t stride, size_t rows, size_t columns, float* out, size_t row_stride, float bias, bool relu);
+
+NNPS_INTERNAL void nnps_fft8x8_forward__scalar(const float* data, ptrdiff_t row_stride, ptrdiff_t column_stride, size_t row0, size_t rows, size_t col0, size_t columns,
+	float* re, float* im, size_t stride);
+NNPS_INTERNAL void nnps_fft8x8_inverse__scalar(const float* re, const float* im, size_t stride, size_t rows, size_t columns, float* out, size_t row_stride, float bias, bool relu);
+NNPS_INTERNAL void nnps_fft16x16_forward__scalar(const float* data, ptrdiff_t row_stride, ptrdiff_t column_stride, size_t row0, size_t rows, size_t col0, size_t columns,
+	float* re, float* im, size_t stride);
+NNPS_INTERNAL void nnps_fft16x16_inverse__scalar(const float* re, const float* im, size_t stride, size_t rows, size_t columns, float* out, size_t row_stride, float bias, bool relu);
+
 #endif

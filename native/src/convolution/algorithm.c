@@ -73,7 +73,11 @@ enum nnp_status nnps_choose_algorithm(
 			*chosen = nnps_algorithm_winograd_f6x6k3x3;
 			return nnps_winograd_applies(function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_ft8x8:
+			*chosen = nnps_algorithm_fft8x8;
+			return nnps_fft_applies(nnps_fft8x8, function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_ft16x16:
+			*chosen = nnps_algorithm_fft16x16;
+			return nnps_fft_applies(nnps_fft16x16, function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_wt8x8_fp16:
 			return nnp_status_unsupported_algorithm;
 		default:

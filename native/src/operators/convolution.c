@@ -61,12 +61,31 @@ static bool workspace_floats(
 	const struct nnps_isa_table* isa = &nnps_hardware.isa;
 	enum nnps_winograd_variant variant;
 	if (nnps_algorithm_is_winograd(algorithm, &variant)) return nnps_winograd_workspace(variant, function, g, isa, threads, kernel_transformed, floats);
+	enum nnps_fft_variant fft;
+	if (nnps_algorithm_is_fft(algorithm, &fft)) return nnps_fft_workspace(fft, function, g, isa, threads, kernel_transformed, floats);
 	switch (function) {
 		case nnps_function_input_gradient:
 			return transposed_input_gradient(g) ? nnps_implicit_gemm_input_gradient_workspace(g, &isa->sgemm, threads, floats)
 				: nnps_col2im_input_gradient_workspace(g, &isa->sgemm, threads, floats);
 		case nnps_function_kernel_gradient: return nnps_implicit_gemm_kernel_gradient_workspace(g, &isa->sgemm, threads, floats);
 		default: return nnps_implicit_gemm_output_workspace(g, &isa->sgemm, threads, kernel_transformed, floats);
+	}
+}
+
+static void execute_fft(const struct request* r, enum nnps_fft_variant variant, const struct nnps_conv* g, const float* transformed_kernel, float* workspace,
+	pthreadpool_t pool, struct nnp_profile* phases)
+{
+	const struct nnps_isa_table* isa = &nnps_hardware.isa;
+	switch (r->function) {
+		case nnps_function_input_gradient:
+			nnps_fft_input_gradient(variant, g, isa, r->grad_output, r->kernel, r->grad_input, workspace, pool, phases);
+			break;
+		case nnps_function_kernel_gradient:
+			nnps_fft_kernel_gradient(variant, g, isa, r->input, r->grad_output, r->grad_kernel, workspace, pool, phases);
+			break;
+		default:
+			nnps_fft_output(variant, g, isa, r->input, r->kernel, transformed_kernel, r->bias, r->activation == nnp_activation_relu, r->output, workspace, pool, phases);
+			break;
 	}
 }
 
@@ -79,6 +98,11 @@ static void execute(
 	const bool relu = r->activation == nnp_activation_relu;
 	enum nnps_winograd_variant variant;
 	const bool winograd = nnps_algorithm_is_winograd(algorithm, &variant);
+	enum nnps_fft_variant fft;
+	if (nnps_algorithm_is_fft(algorithm, &fft)) {
+		execute_fft(r, fft, g, transformed_kernel, workspace, pool, phases);
+		return;
+	}
 	switch (r->function) {
 		case nnps_function_input_gradient:
 			if (winograd) {
