@@ -6,6 +6,8 @@
  *   nnpack_ab_bench <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter] [pass name filter]
  *
  * Ratios are B / A speed (above 1: B is faster). GFLOP/s count the direct convolution, 2*N*Cout*Hout*Wout*Cin*kH*kW.
+ * NNPS_AB_ALGORITHMS=<A's>,<B's> pins each library's algorithm (auto, implicit_gemm, wt8x8, ft8x8, ft16x16; auto
+ * when unset), so one build can be A/B'd against itself algorithm against algorithm.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -27,6 +29,7 @@ typedef enum nnp_status (*gradient_fn)(enum nnp_convolution_algorithm, size_t, s
 
 struct library {
 	const char* path;
+	enum nnp_convolution_algorithm algorithm;
 	pthreadpool_t pool;
 	output_fn output;
 	gradient_fn gradient[2]; /* input gradient, kernel gradient */
@@ -43,7 +46,22 @@ static const struct layer layers[] = {
 	{ "ResNet 1x1", 8, 256, 56, 64, 1, 1, 0 }, { "small", 1, 3, 32, 16, 3, 1, 0 },
 	/* Beyond the public eight: small maps with many channels, a large batch. */
 	{ "7x7 maps 512ch", 8, 512, 7, 512, 3, 1, 1 }, { "7x7 maps 512ch N16", 16, 512, 7, 512, 3, 1, 1 }, { "batch 32 3x3", 32, 64, 28, 64, 3, 1, 1 },
+	/* The FFT's home: AlexNet conv2 at its training batch, and a 7x7 kernel. */
+	{ "AlexNet conv2 N128", 128, 64, 27, 192, 5, 1, 2 }, { "7x7 kernel 28x28 64ch", 16, 64, 28, 64, 7, 1, 3 },
 };
+
+/* The algorithm named `name` (see the usage above). */
+static enum nnp_convolution_algorithm algorithm_named(const char* name, size_t length) {
+	static const struct { const char* name; enum nnp_convolution_algorithm value; } names[] = {
+		{ "auto", nnp_convolution_algorithm_auto }, { "implicit_gemm", nnp_convolution_algorithm_implicit_gemm }, { "wt8x8", nnp_convolution_algorithm_wt8x8 },
+		{ "ft8x8", nnp_convolution_algorithm_ft8x8 }, { "ft16x16", nnp_convolution_algorithm_ft16x16 },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strlen(names[i].name) == length && strncmp(names[i].name, name, length) == 0) return names[i].value;
+	}
+	fprintf(stderr, "NNPS_AB_ALGORITHMS: unknown algorithm %.*s\n", (int) length, name);
+	exit(2);
+}
 static const char* const pass_names[3] = { "forward", "grad-input", "grad-weight" };
 
 /* NNPS_AB_CPU_TIME=1 with one thread times the calling thread's CPU time instead of the wall clock: A/B ratios that
@@ -65,13 +83,13 @@ static void* symbol(void* handle, const char* path, const char* name) {
 	return address;
 }
 
-static struct library open_library(const char* path, size_t threads) {
+static struct library open_library(const char* path, size_t threads, enum nnp_convolution_algorithm algorithm) {
 	void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL) {
 		fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
 		exit(2);
 	}
-	struct library library = { .path = path };
+	struct library library = { .path = path, .algorithm = algorithm };
 	if (((initialize_fn) symbol(handle, path, "nnp_initialize"))() != nnp_status_success) {
 		fprintf(stderr, "%s: nnp_initialize failed\n", path);
 		exit(2);
@@ -101,11 +119,11 @@ static size_t out_size(const struct layer* l) { return (l->h + 2 * l->pad - l->k
 static enum nnp_status call(const struct library* library, int pass, const struct problem* p, void* workspace, size_t* size) {
 	const struct layer* l = p->layer;
 	switch (pass) {
-		case 0: return library->output(nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+		case 0: return library->output(library->algorithm, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
 			p->x, p->w, p->b, p->y, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
-		case 1: return library->gradient[0](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+		case 1: return library->gradient[0](library->algorithm, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
 			p->dy, p->w, p->dx, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
-		default: return library->gradient[1](nnp_convolution_algorithm_auto, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
+		default: return library->gradient[1](library->algorithm, l->n, l->ci, l->co, p->input, p->padding, p->kernel, p->stride,
 			p->x, p->dy, p->dw, workspace, size, nnp_activation_identity, NULL, library->pool, NULL);
 	}
 }
@@ -139,9 +157,18 @@ int main(int argc, char** argv) {
 	const size_t threads = argc > 3 ? (size_t) atoi(argv[3]) : 1, rounds = argc > 4 ? (size_t) atoi(argv[4]) : 9;
 	const char* cpu_time = getenv("NNPS_AB_CPU_TIME");
 	if (cpu_time != NULL && strcmp(cpu_time, "1") == 0 && threads == 1) timing_clock = CLOCK_THREAD_CPUTIME_ID;
-	const struct library libraries[2] = { open_library(argv[1], threads), open_library(argv[2], threads) };
+	const char* pinned = getenv("NNPS_AB_ALGORITHMS");
+	enum nnp_convolution_algorithm algorithms[2] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_auto };
+	if (pinned != NULL) {
+		const char* comma = strchr(pinned, ',');
+		if (comma == NULL) return fprintf(stderr, "NNPS_AB_ALGORITHMS=<A's>,<B's>\n"), 2;
+		algorithms[0] = algorithm_named(pinned, (size_t) (comma - pinned));
+		algorithms[1] = algorithm_named(comma + 1, strlen(comma + 1));
+	}
+	const struct library libraries[2] = { open_library(argv[1], threads, algorithms[0]), open_library(argv[2], threads, algorithms[1]) };
 	const double peak = nnps_bench_fma_peak_gflops();
 	if (timing_clock != CLOCK_MONOTONIC) printf("timing: CPU time of the calling thread (NNPS_AB_CPU_TIME=1)\n");
+	if (pinned != NULL) printf("algorithms pinned (A,B): %s\n", pinned);
 	printf("A: %s\nB: %s\nthreads %zu, %zu rounds; FMA peak of one core measured now: %.1f GFLOP/s (x%zu threads = %.1f)\n\n", argv[1], argv[2], threads,
 		rounds, peak, threads, peak * (double) threads);
 	printf("| layer | pass | A GFLOP/s | A %% peak | B GFLOP/s | B %% peak | B / A |\n|---|---|---:|---:|---:|---:|---:|\n");

@@ -3,7 +3,11 @@
  * the kH x kW lags kept, since a tile's outputs plus the kernel span the tile). Per group of images: the input
  * tiles' spectra (per input channel), grad_output's (per output channel), then per point one real GEMM accumulating
  * into G; after the last group the inverse DFT of each kernel's G, cropped. */
+#include <string.h>
+
 #include "fft.h"
+
+#define LANES NNPS_FFT_LANES
 
 /* Columns (tiles) per group: the GEMMs' depth is twice this. */
 #define TARGET_COLUMNS 512
@@ -21,14 +25,14 @@ static bool make_plan(enum nnps_fft_variant variant, const struct nnps_conv* g, 
 	plan->tiling = nnps_fft_tiling_of(variant, g);
 	const size_t tiles = plan->tiling.tiles, points = plan->tiling.points;
 	plan->group_images = nnps_clamp(nnps_ceil_div(TARGET_COLUMNS, tiles), 1, g->batch);
-	plan->width = plan->group_images * tiles;
+	plan->width = nnps_round_up(plan->group_images * tiles, LANES); /* whole blocks of lanes */
 	size_t co2, depth, buffers_offset;
 	if (__builtin_mul_overflow(g->output_channels, 2, &co2) || __builtin_mul_overflow(plan->width, 2, &depth)) return false;
 	plan->thread_floats = nnps_gemm_buffer_floats(config, co2, g->input_channels, depth);
 	plan->floats = 0;
 	return nnps_fft_reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) &&
 		nnps_fft_reserve(&plan->floats, &plan->x_offset, points, g->input_channels, depth) && nnps_fft_reserve(&plan->floats, &plan->d_offset, points, co2, depth) &&
-		nnps_fft_reserve(&plan->floats, &plan->g_offset, points, co2, g->input_channels);
+		nnps_fft_reserve(&plan->floats, &plan->g_offset, points * co2 * g->input_channels + LANES, 1, 1); /* (+ the lanes past ci the inverse reads) */
 }
 
 struct transform_context {
@@ -42,42 +46,37 @@ struct transform_context {
 	float* d;
 };
 
+/* X's row of input channel c: its tiles' spectra (lanes past the group's columns get zeros, which add nothing). */
 static void input_task(void* argument, size_t thread, size_t c) {
 	(void) thread;
 	const struct transform_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const struct nnps_fft_tiling* tiling = &context->plan->tiling;
 	const size_t width = context->plan->width, stride = g->input_channels * 2 * width;
+	const float* plane = context->input + context->first_image * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
 	float* re = context->x + c * 2 * width;
-	for (size_t column = 0; column < width; column++) {
-		if (column >= context->columns) { /* past the last image of a short group: zeros add nothing */
-			for (size_t p = 0; p < tiling->points; p++) re[p * stride + column] = re[p * stride + width + column] = 0.0f;
-			continue;
-		}
-		const float* plane = context->input + (context->first_image + column / tiling->tiles) * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
-		nnps_fft_input_tile(g, tiling, context->forward, plane, column % tiling->tiles, re + column, re + width + column, stride);
+	for (size_t column0 = 0; column0 < width; column0 += LANES) {
+		struct nnps_fft_block block;
+		nnps_fft_describe_inputs(g, &context->plan->tiling, column0, context->columns, &block);
+		context->forward(&block, plane, g->input_width, re + column0, re + width + column0, stride);
 	}
 }
 
+/* D's rows o and co + o: grad_output's tile spectra of output channel o, and their mirror [-Im | Re]. */
 static void grad_output_task(void* argument, size_t thread, size_t o) {
 	(void) thread;
 	const struct transform_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const struct nnps_fft_tiling* tiling = &context->plan->tiling;
 	const size_t width = context->plan->width, co = g->output_channels, stride = 2 * co * 2 * width;
+	const float* plane = context->grad_output + context->first_image * nnps_conv_output_image(g) + o * nnps_conv_output_plane(g);
 	float* re = context->d + o * 2 * width;
 	float* mirror = context->d + (co + o) * 2 * width;
-	for (size_t column = 0; column < width; column++) {
-		if (column >= context->columns) {
-			for (size_t p = 0; p < tiling->points; p++) re[p * stride + column] = re[p * stride + width + column] = 0.0f;
-		} else {
-			const size_t tile = column % tiling->tiles, y = tile / tiling->tiles_w * tiling->out_h, x = tile % tiling->tiles_w * tiling->out_w;
-			const float* block = context->grad_output + (context->first_image + column / tiling->tiles) * nnps_conv_output_image(g) + o * nnps_conv_output_plane(g) +
-				y * g->output_width + x;
-			context->forward(block, (ptrdiff_t) g->output_width, 1, 0, nnps_min(tiling->out_h, g->output_height - y), 0, nnps_min(tiling->out_w, g->output_width - x),
-				re + column, re + width + column, stride);
-		}
-		for (size_t p = 0; p < tiling->points; p++) {
+	for (size_t column0 = 0; column0 < width; column0 += LANES) {
+		struct nnps_fft_block block;
+		nnps_fft_describe_outputs(g, &context->plan->tiling, column0, context->columns, &block);
+		context->forward(&block, plane, g->output_width, re + column0, re + width + column0, stride);
+	}
+	for (size_t p = 0; p < context->plan->tiling.points; p++) {
+		for (size_t column = 0; column < width; column++) {
 			mirror[p * stride + column] = -re[p * stride + width + column];
 			mirror[p * stride + width + column] = re[p * stride + column];
 		}
@@ -119,9 +118,15 @@ static void inverse_task(void* argument, size_t thread, size_t o) {
 	const struct inverse_context* context = argument;
 	const struct nnps_conv* g = context->g;
 	const size_t ci = g->input_channels, co = g->output_channels, taps = g->kernel_height * g->kernel_width;
-	for (size_t c = 0; c < ci; c++) {
-		context->inverse(context->spectrum + o * ci + c, context->spectrum + (co + o) * ci + c, 2 * co * ci, g->kernel_height, g->kernel_width,
-			context->grad_kernel + (o * ci + c) * taps, g->kernel_width, 0.0f, false);
+	for (size_t c0 = 0; c0 < ci; c0 += LANES) {
+		struct nnps_fft_block block;
+		memset(&block, 0, sizeof block);
+		for (size_t t = 0; t < LANES && c0 + t < ci; t++) {
+			block.offset[t] = (ptrdiff_t) (t * taps);
+			block.rows[t] = (uint8_t) g->kernel_height, block.columns[t] = (uint8_t) g->kernel_width;
+		}
+		context->inverse(context->spectrum + o * ci + c0, context->spectrum + (co + o) * ci + c0, 2 * co * ci, &block,
+			context->grad_kernel + (o * ci + c0) * taps, g->kernel_width, 0.0f, false);
 	}
 }
 
@@ -139,6 +144,8 @@ void nnps_fft_kernel_gradient(enum nnps_fft_variant variant, const struct nnps_c
 	make_plan(variant, g, &isa->sgemm, pthreadpool_get_threads_count(pool), &plan);
 	const struct nnps_fft_transforms* transforms = nnps_fft_transforms_of(variant, isa);
 	float *x = workspace + plan.x_offset, *d = workspace + plan.d_offset, *spectrum = workspace + plan.g_offset;
+	/* The lanes past the last kernel that the inverse reads (and discards) after G. */
+	memset(spectrum + plan.tiling.points * 2 * g->output_channels * g->input_channels, 0, LANES * sizeof(float));
 	struct nnp_profile phases = { 0 };
 	for (size_t first = 0; first < g->batch; first += plan.group_images) {
 		const size_t columns = nnps_min(plan.group_images, g->batch - first) * plan.tiling.tiles;

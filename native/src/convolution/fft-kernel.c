@@ -6,6 +6,7 @@
 #include "fft.h"
 
 #define MAX_POINTS (16 * 9)
+#define LANES NNPS_FFT_LANES
 
 bool nnps_fft_kernel_floats(enum nnps_fft_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
 	size_t co2, ci2;
@@ -28,26 +29,34 @@ struct kernel_context {
 /* Element (row, depth) of one point's packed A (panels of mr rows, mr values per depth step). */
 static inline size_t packed_index(size_t mr, size_t depth, size_t row, size_t k) { return row / mr * mr * depth + k * mr + row % mr; }
 
-/* A task owns output channel o: rows o (real parts) and co + o (imaginary parts) of every point. */
+/* A task owns output channel o: rows o (real parts) and co + o (imaginary parts) of every point. Its kernels go through
+ * the transform NNPS_FFT_LANES input channels at a time, copied (rotated for the input gradient) into one block. */
 static void kernel_task(void* argument, size_t thread, size_t o) {
 	(void) thread;
 	const struct kernel_context* context = argument;
 	const struct nnps_conv* g = context->g;
 	const size_t co = g->output_channels, ci = g->input_channels, mr = context->config->mr, taps = g->kernel_height * g->kernel_width;
-	float re[MAX_POINTS], im[MAX_POINTS];
-	for (size_t c = 0; c < ci; c++) {
-		if (context->rotated) {
-			const float* last = context->kernel + (c * co + o) * taps + taps - 1;
-			context->forward(last, -(ptrdiff_t) g->kernel_width, -1, 0, g->kernel_height, 0, g->kernel_width, re, im, 1);
-		} else {
-			context->forward(context->kernel + (o * ci + c) * taps, (ptrdiff_t) g->kernel_width, 1, 0, g->kernel_height, 0, g->kernel_width, re, im, 1);
+	float kernels[LANES * 16 * 16], re[MAX_POINTS * LANES] __attribute__((aligned(64))), im[MAX_POINTS * LANES] __attribute__((aligned(64)));
+	for (size_t c0 = 0; c0 < ci; c0 += LANES) {
+		const size_t lanes = nnps_min(LANES, ci - c0);
+		struct nnps_fft_block block;
+		memset(&block, 0, sizeof block);
+		for (size_t t = 0; t < lanes; t++) {
+			const float* source = context->rotated ? context->kernel + ((c0 + t) * co + o) * taps : context->kernel + (o * ci + c0 + t) * taps;
+			for (size_t i = 0; i < taps; i++) kernels[t * taps + i] = context->rotated ? source[taps - 1 - i] : source[i];
+			block.offset[t] = (ptrdiff_t) (t * taps);
+			block.rows[t] = (uint8_t) g->kernel_height, block.columns[t] = (uint8_t) g->kernel_width;
 		}
+		context->forward(&block, kernels, g->kernel_width, re, im, LANES);
 		for (size_t p = 0; p < context->points; p++) {
 			float* a = context->transformed + p * context->point_floats;
-			a[packed_index(mr, 2 * ci, o, c)] = re[p];
-			a[packed_index(mr, 2 * ci, o, ci + c)] = im[p];
-			a[packed_index(mr, 2 * ci, co + o, c)] = -im[p];
-			a[packed_index(mr, 2 * ci, co + o, ci + c)] = re[p];
+			for (size_t t = 0; t < lanes; t++) {
+				const size_t c = c0 + t;
+				a[packed_index(mr, 2 * ci, o, c)] = re[p * LANES + t];
+				a[packed_index(mr, 2 * ci, o, ci + c)] = im[p * LANES + t];
+				a[packed_index(mr, 2 * ci, co + o, c)] = -im[p * LANES + t];
+				a[packed_index(mr, 2 * ci, co + o, ci + c)] = re[p * LANES + t];
+			}
 		}
 	}
 }

@@ -1,7 +1,11 @@
 /* FFT convolution, the forward pass and the input gradient: per group of images one phase of input transforms (per
  * input channel), one GEMM per point (the kernel's spectrum packed as A once per call), one phase of inverse
  * transforms (per output channel, bias and ReLU fused). Images are transformed in groups so the GEMMs are wide. */
+#include <string.h>
+
 #include "fft.h"
+
+#define LANES NNPS_FFT_LANES
 
 /* Images per group: enough that the GEMMs are ~256 columns wide, at most ~2048 columns (the spectra of a group,
  * 2 * (ci + co) * points * columns floats, are what the GEMMs stream). */
@@ -44,16 +48,30 @@ static void clip(ptrdiff_t origin, size_t tile, size_t extent, size_t* first, si
 	*count = end > begin ? (size_t) (end - begin) : 0;
 }
 
-void nnps_fft_input_tile(const struct nnps_conv* g, const struct nnps_fft_tiling* tiling, nnps_fft_forward_fn forward, const float* plane, size_t tile,
-	float* re, float* im, size_t stride)
-{
-	const ptrdiff_t iy = (ptrdiff_t) (tile / tiling->tiles_w * tiling->out_h) - (ptrdiff_t) g->pad_top;
-	const ptrdiff_t ix = (ptrdiff_t) (tile % tiling->tiles_w * tiling->out_w) - (ptrdiff_t) g->pad_left;
-	size_t row0, rows, col0, columns;
-	clip(iy, tiling->tile, g->input_height, &row0, &rows);
-	clip(ix, tiling->tile, g->input_width, &col0, &columns);
-	const float* data = rows == 0 || columns == 0 ? plane : plane + (iy + (ptrdiff_t) row0) * (ptrdiff_t) g->input_width + ix + (ptrdiff_t) col0;
-	forward(data, (ptrdiff_t) g->input_width, 1, row0, columns == 0 ? 0 : rows, col0, columns, re, im, stride);
+void nnps_fft_describe_inputs(const struct nnps_conv* g, const struct nnps_fft_tiling* tiling, size_t first, size_t columns, struct nnps_fft_block* block) {
+	memset(block, 0, sizeof *block);
+	for (size_t t = 0; t < LANES && first + t < columns; t++) {
+		const size_t image = (first + t) / tiling->tiles, tile = (first + t) % tiling->tiles;
+		const ptrdiff_t iy = (ptrdiff_t) (tile / tiling->tiles_w * tiling->out_h) - (ptrdiff_t) g->pad_top;
+		const ptrdiff_t ix = (ptrdiff_t) (tile % tiling->tiles_w * tiling->out_w) - (ptrdiff_t) g->pad_left;
+		size_t row0, rows, col0, count;
+		clip(iy, tiling->tile, g->input_height, &row0, &rows);
+		clip(ix, tiling->tile, g->input_width, &col0, &count);
+		if (rows == 0 || count == 0) continue; /* a tile wholly in the padding */
+		block->offset[t] = (ptrdiff_t) (image * nnps_conv_input_image(g)) + (iy + (ptrdiff_t) row0) * (ptrdiff_t) g->input_width + ix + (ptrdiff_t) col0;
+		block->row0[t] = (uint8_t) row0, block->rows[t] = (uint8_t) rows, block->col0[t] = (uint8_t) col0, block->columns[t] = (uint8_t) count;
+	}
+}
+
+void nnps_fft_describe_outputs(const struct nnps_conv* g, const struct nnps_fft_tiling* tiling, size_t first, size_t columns, struct nnps_fft_block* block) {
+	memset(block, 0, sizeof *block);
+	for (size_t t = 0; t < LANES && first + t < columns; t++) {
+		const size_t image = (first + t) / tiling->tiles, tile = (first + t) % tiling->tiles;
+		const size_t y = tile / tiling->tiles_w * tiling->out_h, x = tile % tiling->tiles_w * tiling->out_w;
+		block->offset[t] = (ptrdiff_t) (image * nnps_conv_output_image(g) + y * g->output_width + x);
+		block->rows[t] = (uint8_t) nnps_min(tiling->out_h, g->output_height - y);
+		block->columns[t] = (uint8_t) nnps_min(tiling->out_w, g->output_width - x);
+	}
 }
 
 static bool make_plan(enum nnps_fft_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_given,
@@ -64,7 +82,7 @@ static bool make_plan(enum nnps_fft_variant variant, const struct nnps_conv* g, 
 	size_t images = nnps_ceil_div(TARGET_COLUMNS, tiles);
 	if (images * tiles > MAX_COLUMNS) images = MAX_COLUMNS / tiles; /* (0 when one image has more tiles: clamped to 1 below) */
 	plan->group_images = nnps_clamp(images, 1, g->batch);
-	const size_t widest = plan->group_images * tiles;
+	const size_t widest = nnps_round_up(plan->group_images * tiles, LANES); /* whole blocks of lanes */
 	plan->chunk = nnps_round_up(nnps_ceil_div(widest, nnps_ceil_div(widest, SPLIT_COLUMNS)), config->nr);
 	size_t ci2, co2;
 	if (__builtin_mul_overflow(g->input_channels, 2, &ci2) || __builtin_mul_overflow(g->output_channels, 2, &co2)) return false;
@@ -79,6 +97,7 @@ static bool make_plan(enum nnps_fft_variant variant, const struct nnps_conv* g, 
 
 struct group {
 	size_t first_image, columns; /* column = image-in-group * tiles + tile */
+	size_t width;                /* V's and M's rows: columns rounded up to whole blocks of lanes */
 };
 
 /* ---- input transform: V[point][c | ci + c][column] for every tile of input channel c ---- */
@@ -95,14 +114,12 @@ static void input_task(void* argument, size_t thread, size_t c) {
 	(void) thread;
 	const struct input_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const struct nnps_fft_tiling* tiling = &context->plan->tiling;
-	const size_t width = context->group.columns, stride = 2 * g->input_channels * width;
-	float* re = context->v + c * width;
-	float* im = context->v + (g->input_channels + c) * width;
-	for (size_t column = 0; column < width; column++) {
-		const size_t image = context->group.first_image + column / tiling->tiles;
-		const float* plane = context->input + image * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
-		nnps_fft_input_tile(g, tiling, context->forward, plane, column % tiling->tiles, re + column, im + column, stride);
+	const size_t width = context->group.width, stride = 2 * g->input_channels * width;
+	const float* plane = context->input + context->group.first_image * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
+	for (size_t column0 = 0; column0 < width; column0 += LANES) {
+		struct nnps_fft_block block;
+		nnps_fft_describe_inputs(g, &context->plan->tiling, column0, context->group.columns, &block);
+		context->forward(&block, plane, g->input_width, context->v + c * width + column0, context->v + (g->input_channels + c) * width + column0, stride);
 	}
 }
 
@@ -120,7 +137,7 @@ struct multiply_context {
 
 static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct multiply_context* context = argument;
-	const size_t co2 = 2 * context->g->output_channels, ci2 = 2 * context->g->input_channels, columns = context->group.columns;
+	const size_t co2 = 2 * context->g->output_channels, ci2 = 2 * context->g->input_channels, columns = context->group.width;
 	const size_t chunks = nnps_ceil_div(columns, context->plan->chunk);
 	const size_t point = task / chunks, col0 = (task % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, columns - col0);
 	const struct nnps_b_source b = { nnps_b_strided, context->v + point * ci2 * columns, columns, 1, NULL };
@@ -146,15 +163,14 @@ static void output_task(void* argument, size_t thread, size_t o) {
 	(void) thread;
 	const struct output_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const struct nnps_fft_tiling* tiling = &context->plan->tiling;
-	const size_t width = context->group.columns, stride = 2 * g->output_channels * width;
+	const size_t width = context->group.width, stride = 2 * g->output_channels * width;
+	float* plane = context->output + context->group.first_image * nnps_conv_output_image(g) + o * nnps_conv_output_plane(g);
 	const float bias = context->bias != NULL ? context->bias[o] : 0.0f;
-	for (size_t column = 0; column < width; column++) {
-		const size_t image = context->group.first_image + column / tiling->tiles, tile = column % tiling->tiles;
-		const size_t y = tile / tiling->tiles_w * tiling->out_h, x = tile % tiling->tiles_w * tiling->out_w;
-		float* out = context->output + image * nnps_conv_output_image(g) + o * nnps_conv_output_plane(g) + y * g->output_width + x;
-		context->inverse(context->m + o * width + column, context->m + (g->output_channels + o) * width + column, stride,
-			nnps_min(tiling->out_h, g->output_height - y), nnps_min(tiling->out_w, g->output_width - x), out, g->output_width, bias, context->relu);
+	for (size_t column0 = 0; column0 < width; column0 += LANES) {
+		struct nnps_fft_block block;
+		nnps_fft_describe_outputs(g, &context->plan->tiling, column0, context->group.columns, &block);
+		context->inverse(context->m + o * width + column0, context->m + (g->output_channels + o) * width + column0, stride, &block, plane, g->output_width, bias,
+			context->relu);
 	}
 }
 
@@ -202,14 +218,15 @@ static void convolve(enum nnps_fft_variant variant, const struct nnps_conv* g, c
 	phases.kernel_transform = nnps_now_seconds() - start;
 	float *v = workspace + plan.v_offset, *m = workspace + plan.m_offset;
 	for (size_t first = 0; first < g->batch; first += plan.group_images) {
-		const struct group group = { first, nnps_min(plan.group_images, g->batch - first) * plan.tiling.tiles };
+		const size_t columns = nnps_min(plan.group_images, g->batch - first) * plan.tiling.tiles;
+		const struct group group = { first, columns, nnps_round_up(columns, LANES) };
 		start = nnps_now_seconds();
 		const struct input_context inputs = { g, &plan, group, transforms->forward, input, v };
 		nnps_parallelize(pool, input_task, (void*) &inputs, g->input_channels);
 		phases.input_transform += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct multiply_context products = { g, &plan, group, &isa->sgemm, a, v, m, workspace };
-		nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.columns, plan.chunk));
+		nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.width, plan.chunk));
 		phases.block_multiplication += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct output_context outputs = { g, &plan, group, transforms->inverse, m, bias, relu, output };

@@ -58,9 +58,12 @@ struct nnps_fft_tiling {
 	size_t tiles_w, tiles;        /* output tiles of one image: per row, in all */
 };
 NNPS_INTERNAL struct nnps_fft_tiling nnps_fft_tiling_of(enum nnps_fft_variant variant, const struct nnps_conv* g);
-/* The spectrum of input tile `tile` of input channel plane `plane` (zeros outside the image). */
-NNPS_INTERNAL void nnps_fft_input_tile(const struct nnps_conv* g, const struct nnps_fft_tiling* tiling, nnps_fft_forward_fn forward, const float* plane,
-	size_t tile, float* re, float* im, size_t stride);
+/* The blocks of NNPS_FFT_LANES tiles the transforms take, lanes = columns first .. first + LANES - 1 of a group of
+ * `columns` (column = image-in-group * tiles + tile; lanes past the group unused). Inputs: the input tile of each
+ * output tile (padding subtracted, clipped to the image), offsets from channel 0 of the group's first image of the
+ * input; outputs: the output tile itself, clipped to the map, offsets likewise in the output. */
+NNPS_INTERNAL void nnps_fft_describe_inputs(const struct nnps_conv* g, const struct nnps_fft_tiling* tiling, size_t first, size_t columns, struct nnps_fft_block* block);
+NNPS_INTERNAL void nnps_fft_describe_outputs(const struct nnps_conv* g, const struct nnps_fft_tiling* tiling, size_t first, size_t columns, struct nnps_fft_block* block);
 /* Checked total += a * b * c, each region rounded up to a cache line; its start in *offset. */
 NNPS_INTERNAL bool nnps_fft_reserve(size_t* total, size_t* offset, size_t a, size_t b, size_t c);
 

@@ -15,13 +15,15 @@ static const struct nnps_winograd_transforms portable_winograd = {
 static const struct nnps_winograd_transforms portable_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__scalar, nnps_winograd_f4x4k3x3_input__scalar, nnps_winograd_f4x4k3x3_output__scalar,
 };
-/* FFT: the portable transforms on every level (the per-point GEMMs dominate once channels number in the tens). */
+/* FFT: the portable transforms on every level but AVX-512 (AVX2 and NEON included). */
 static const struct nnps_fft_transforms portable_fft8x8 = { nnps_fft8x8_forward__scalar, nnps_fft8x8_inverse__scalar };
 static const struct nnps_fft_transforms portable_fft16x16 = { nnps_fft16x16_forward__scalar, nnps_fft16x16_inverse__scalar };
 #if defined(NNPS_HAVE_X86_KERNELS)
 static const struct nnps_winograd_transforms avx512_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx512, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
 };
+static const struct nnps_fft_transforms avx512_fft8x8 = { nnps_fft8x8_forward__avx512, nnps_fft8x8_inverse__avx512 };
+static const struct nnps_fft_transforms avx512_fft16x16 = { nnps_fft16x16_forward__avx512, nnps_fft16x16_inverse__avx512 };
 static const struct nnps_winograd_transforms avx512_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__avx512, nnps_winograd_f4x4k3x3_input__avx512, nnps_winograd_f4x4k3x3_output__avx512,
 };
@@ -49,7 +51,7 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 #if defined(NNPS_HAVE_X86_KERNELS)
 		case nnps_isa_avx512:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512, nnps_im2col_transposed_pack__avx512 }, avx512_winograd, avx512_winograd_f4x4, portable_fft8x8, portable_fft16x16,
+				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512, nnps_im2col_transposed_pack__avx512 }, avx512_winograd, avx512_winograd_f4x4, avx512_fft8x8, avx512_fft16x16,
 			};
 			break;
 		case nnps_isa_avx2:
