@@ -2,7 +2,7 @@
  * inference, input and kernel gradients) on odd maps 1..20, square and non-square kernels up to each tile's limit,
  * padding 0..k-1, batch 1, channels off the vector widths; the error relative to the largest term magnitude of each
  * result, held to FFT_TOLERANCE and the worst printed; bit-identical results on 1, 2 and 3 threads; the status codes
- * (kernel past the tile, strides, input-gradient padding). argv[1] names the ISA cap (NNPACKSHARP_ISA, by ctest). */
+ * (kernel past the tile, strides, input-gradient padding); auto's FFT rule. argv[1] names the ISA cap (NNPACKSHARP_ISA, by ctest). */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -155,11 +155,28 @@ static void test_status_codes(void) {
 		nnp_status_success, "output with padding as large as the kernel (an extension)");
 }
 
+/* auto's rule: ft16x16 for 7x7 to 16x16 kernels with >= 16 channels each way (the same bits as pinning it), implicit
+ * GEMM for 5x5 (upstream's ft8x8 loses there: see algorithm.c). */
+static void test_auto_rule(void) {
+	const struct nnp_size input = { 11, 12 }, k7 = { 7, 7 }, k5 = { 5, 5 };
+	const struct nnp_padding padding = { 3, 3, 3, 3 };
+	float *x = random_floats(2 * 16 * 12 * 11), *w = random_floats(16 * 16 * 49), *y0 = malloc(2 * 16 * 12 * 11 * sizeof(float)), *y1 = malloc(2 * 16 * 12 * 11 * sizeof(float));
+	CHECK(nnp_convolution_output(nnp_convolution_algorithm_auto, 2, 16, 16, input, padding, k7, x, w, NULL, y0, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success &&
+		nnp_convolution_output(nnp_convolution_algorithm_ft16x16, 2, 16, 16, input, padding, k7, x, w, NULL, y1, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success &&
+		memcmp(y0, y1, 2 * 16 * 12 * 11 * sizeof(float)) == 0, "auto takes ft16x16 on a 7x7 kernel");
+	const struct nnp_padding p2 = { 2, 2, 2, 2 };
+	CHECK(nnp_convolution_output(nnp_convolution_algorithm_auto, 2, 16, 16, input, p2, k5, x, w, NULL, y0, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success &&
+		nnp_convolution_output(nnp_convolution_algorithm_implicit_gemm, 2, 16, 16, input, p2, k5, x, w, NULL, y1, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success &&
+		memcmp(y0, y1, 2 * 16 * 12 * 11 * sizeof(float)) == 0, "auto keeps implicit GEMM on a 5x5 kernel");
+	free(x); free(w); free(y0); free(y1);
+}
+
 int main(int argc, char** argv) {
 	CHECK(nnp_initialize() == nnp_status_success, "initialize");
 	printf("ISA %s (cap %s)\n", nnpsharp_isa(), argc > 1 ? argv[1] : "none");
 	pthreadpool_t pool2 = pthreadpool_create(2), pool3 = pthreadpool_create(3);
 	test_status_codes();
+	test_auto_rule();
 	const enum nnp_convolution_algorithm algorithms[2] = { nnp_convolution_algorithm_ft8x8, nnp_convolution_algorithm_ft16x16 };
 	for (size_t a = 0; a < 2; a++) {
 		const size_t tile = a == 0 ? 8 : 16;

@@ -1,6 +1,6 @@
 /* The algorithm choice. auto: direct (implicit GEMM on the image itself) for pointwise convolutions, the cheaper of
- * Winograd F(6x6, 3x3), Winograd F(4x4, 3x3) and implicit GEMM by a cost model for 3x3 stride-1 layers, implicit GEMM
- * otherwise. */
+ * Winograd F(6x6, 3x3), Winograd F(4x4, 3x3) and implicit GEMM by a cost model for 3x3 stride-1 layers, FFT 16x16 for
+ * stride-1 kernels of 7 to 16 on each side, implicit GEMM otherwise. */
 #include "nnpacksharp.h"
 #include "algorithm.h"
 
@@ -40,6 +40,19 @@ static double winograd_cost(enum nnps_winograd_variant variant, enum nnps_functi
 	return points * (GEMM_PENALTY * tiles + KERNEL_COLUMNS) + TRANSFORM_WEIGHT * points * tiles * per_value;
 }
 
+/*
+ * The FFT under auto: ft16x16 where both kernel sides are 7 to 16 (stride 1, >= 16 channels each way), every function.
+ * Measured (thread CPU time, A/B tool, one thread, against implicit GEMM): a 7x7 kernel (N16, 64 -> 64, 28x28, pad 3)
+ * forward 1.60x, input gradient 1.44x, kernel gradient 1.97x; ft8x8 there 0.51x (2x2 output tiles). Upstream's rule
+ * (ft8x8 for 5x5) loses here: AlexNet conv2 (5x5, 27x27, 64 -> 192) ft8x8 forward 0.82x at N8 and 1.20x at N128,
+ * input gradient 0.74x, kernel gradient 0.84x at N128; ft16x16 0.90x forward. So 5x5 stays on implicit GEMM until the
+ * FFT's transforms get cheaper (DEVELOPERS.md, FFT).
+ */
+static bool fft16x16_wins(enum nnps_function function, const struct nnps_conv* g) {
+	return nnps_fft_applies(nnps_fft16x16, function, g) && g->kernel_height >= 7 && g->kernel_width >= 7 && g->input_channels >= 16 &&
+		g->output_channels >= 16;
+}
+
 /* auto on a layer Winograd can compute: the cheapest by the model; below 16 channels either way implicit GEMM (the
  * transforms then outweigh the multiplications they save). */
 static enum nnps_algorithm cheapest(enum nnps_function function, const struct nnps_conv* g) {
@@ -61,7 +74,7 @@ enum nnp_status nnps_choose_algorithm(
 	}
 	switch (requested) {
 		case nnp_convolution_algorithm_auto:
-			*chosen = cheapest(function, g);
+			*chosen = fft16x16_wins(function, g) ? nnps_algorithm_fft16x16 : cheapest(function, g);
 			return nnp_status_success;
 		case nnp_convolution_algorithm_implicit_gemm:
 			*chosen = nnps_algorithm_implicit_gemm;
