@@ -25,10 +25,17 @@ public enum NNPackConvolutionAlgorithm
     /// </summary>
     Winograd = 3,
 
-    /// <summary>FFT with 8x8 tiles: part of NNPACK's API, not implemented in this build (always refused).</summary>
+    /// <summary>
+    /// FFT on 8x8 tiles: kernels up to 8x8 with stride 1, every pass (the input gradient also needs padding below the
+    /// kernel size). About 1e-5 of the largest term magnitude of the result; a NaN or infinity spreads over the whole
+    /// output tiles (8 - kernel + 1 wide) that read it.
+    /// </summary>
     Fft8x8 = 4,
 
-    /// <summary>FFT with 16x16 tiles: part of NNPACK's API, not implemented in this build (always refused).</summary>
+    /// <summary>
+    /// FFT on 16x16 tiles: kernels up to 16x16 with stride 1, every pass (the input gradient also needs padding below the
+    /// kernel size), with the accuracy of <see cref="Fft8x8"/>.
+    /// </summary>
     Fft16x16 = 5,
 
     /// <summary>

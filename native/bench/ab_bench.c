@@ -6,8 +6,8 @@
  *   nnpack_ab_bench <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter] [pass name filter]
  *
  * Ratios are B / A speed (above 1: B is faster). GFLOP/s count the direct convolution, 2*N*Cout*Hout*Wout*Cin*kH*kW.
- * NNPS_AB_ALGORITHM_A / NNPS_AB_ALGORITHM_B pin the algorithm each library is called with (its nnp_convolution_algorithm
- * value, e.g. 4 implicit GEMM, 3 wt8x8, 256 wt6x6; auto when unset), so one build can run against itself by algorithm.
+ * NNPS_AB_ALGORITHMS=<A's>,<B's> pins each library's algorithm (auto, implicit_gemm, wt8x8, wt6x6, ft8x8, ft16x16; auto
+ * when unset), so one build can be A/B'd against itself algorithm against algorithm.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -29,8 +29,8 @@ typedef enum nnp_status (*gradient_fn)(enum nnp_convolution_algorithm, size_t, s
 
 struct library {
 	const char* path;
-	pthreadpool_t pool;
 	enum nnp_convolution_algorithm algorithm;
+	pthreadpool_t pool;
 	output_fn output;
 	gradient_fn gradient[2]; /* input gradient, kernel gradient */
 };
@@ -46,8 +46,23 @@ static const struct layer layers[] = {
 	{ "ResNet 1x1", 8, 256, 56, 64, 1, 1, 0 }, { "small", 1, 3, 32, 16, 3, 1, 0 },
 	/* Beyond the public eight: small maps with many channels, a large batch. */
 	{ "7x7 maps 512ch", 8, 512, 7, 512, 3, 1, 1 }, { "7x7 maps 512ch N16", 16, 512, 7, 512, 3, 1, 1 }, { "batch 32 3x3", 32, 64, 28, 64, 3, 1, 1 },
+	/* The FFT's home: AlexNet conv2 at its training batch, and a 7x7 kernel. */
+	{ "AlexNet conv2 N128", 128, 64, 27, 192, 5, 1, 2 }, { "7x7 kernel 28x28 64ch", 16, 64, 28, 64, 7, 1, 3 },
 	{ "1x1/2 projection", 8, 256, 56, 512, 1, 2, 0 },
 };
+
+/* The algorithm named `name` (see the usage above). */
+static enum nnp_convolution_algorithm algorithm_named(const char* name, size_t length) {
+	static const struct { const char* name; enum nnp_convolution_algorithm value; } names[] = {
+		{ "auto", nnp_convolution_algorithm_auto }, { "implicit_gemm", nnp_convolution_algorithm_implicit_gemm }, { "wt8x8", nnp_convolution_algorithm_wt8x8 },
+		{ "ft8x8", nnp_convolution_algorithm_ft8x8 }, { "ft16x16", nnp_convolution_algorithm_ft16x16 }, { "wt6x6", nnpsharp_convolution_algorithm_wt6x6 },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strlen(names[i].name) == length && strncmp(names[i].name, name, length) == 0) return names[i].value;
+	}
+	fprintf(stderr, "NNPS_AB_ALGORITHMS: unknown algorithm %.*s\n", (int) length, name);
+	exit(2);
+}
 static const char* const pass_names[3] = { "forward", "grad-input", "grad-weight" };
 
 /* NNPS_AB_CPU_TIME=1 with one thread times the calling thread's CPU time instead of the wall clock: A/B ratios that
@@ -69,14 +84,13 @@ static void* symbol(void* handle, const char* path, const char* name) {
 	return address;
 }
 
-static struct library open_library(const char* path, size_t threads, const char* algorithm_variable) {
+static struct library open_library(const char* path, size_t threads, enum nnp_convolution_algorithm algorithm) {
 	void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL) {
 		fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
 		exit(2);
 	}
-	const char* algorithm = getenv(algorithm_variable);
-	struct library library = { .path = path, .algorithm = algorithm != NULL ? (enum nnp_convolution_algorithm) atoi(algorithm) : nnp_convolution_algorithm_auto };
+	struct library library = { .path = path, .algorithm = algorithm };
 	if (((initialize_fn) symbol(handle, path, "nnp_initialize"))() != nnp_status_success) {
 		fprintf(stderr, "%s: nnp_initialize failed\n", path);
 		exit(2);
@@ -144,11 +158,20 @@ int main(int argc, char** argv) {
 	const size_t threads = argc > 3 ? (size_t) atoi(argv[3]) : 1, rounds = argc > 4 ? (size_t) atoi(argv[4]) : 9;
 	const char* cpu_time = getenv("NNPS_AB_CPU_TIME");
 	if (cpu_time != NULL && strcmp(cpu_time, "1") == 0 && threads == 1) timing_clock = CLOCK_THREAD_CPUTIME_ID;
-	const struct library libraries[2] = { open_library(argv[1], threads, "NNPS_AB_ALGORITHM_A"), open_library(argv[2], threads, "NNPS_AB_ALGORITHM_B") };
+	const char* pinned = getenv("NNPS_AB_ALGORITHMS");
+	enum nnp_convolution_algorithm algorithms[2] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_auto };
+	if (pinned != NULL) {
+		const char* comma = strchr(pinned, ',');
+		if (comma == NULL) return fprintf(stderr, "NNPS_AB_ALGORITHMS=<A's>,<B's>\n"), 2;
+		algorithms[0] = algorithm_named(pinned, (size_t) (comma - pinned));
+		algorithms[1] = algorithm_named(comma + 1, strlen(comma + 1));
+	}
+	const struct library libraries[2] = { open_library(argv[1], threads, algorithms[0]), open_library(argv[2], threads, algorithms[1]) };
 	const double peak = nnps_bench_fma_peak_gflops();
 	if (timing_clock != CLOCK_MONOTONIC) printf("timing: CPU time of the calling thread (NNPS_AB_CPU_TIME=1)\n");
-	printf("A: %s (algorithm %d)\nB: %s (algorithm %d)\nthreads %zu, %zu rounds; FMA peak of one core measured now: %.1f GFLOP/s (x%zu threads = %.1f)\n\n", argv[1], libraries[0].algorithm, argv[2], libraries[1].algorithm,
-		threads, rounds, peak, threads, peak * (double) threads);
+	if (pinned != NULL) printf("algorithms pinned (A,B): %s\n", pinned);
+	printf("A: %s\nB: %s\nthreads %zu, %zu rounds; FMA peak of one core measured now: %.1f GFLOP/s (x%zu threads = %.1f)\n\n", argv[1], argv[2], threads,
+		rounds, peak, threads, peak * (double) threads);
 	printf("| layer | pass | A GFLOP/s | A %% peak | B GFLOP/s | B %% peak | B / A |\n|---|---|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
 		const struct layer* l = &layers[i];

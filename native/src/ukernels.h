@@ -163,4 +163,39 @@ NNPS_INTERNAL void nnps_winograd_f4x4k3x3_grad_output__avx2(
 	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f4x4k3x3_grad_kernel__avx2(const float* products, size_t stride, float* grad_kernels, size_t count);
 
+/*
+ * FFT tile transforms, tile side T = 8 or 16 (ft8x8, ft16x16), on blocks of NNPS_FFT_LANES tiles side by side: a real
+ * T x T tile's 2-D DFT at its T * (T/2 + 1) non-redundant points, point = u * (T/2 + 1) + v for row frequency u < T
+ * and column frequency v <= T/2 (the others are the conjugates of these). Lane t's tile holds data in rows
+ * row0[t] .. row0[t] + rows[t] - 1 and columns col0[t] .. col0[t] + columns[t] - 1 (at most T), whose first element
+ * is plane[offset[t]], rows row_stride floats apart; a lane with no rows or columns is unused.
+ * - forward: the spectrum of each lane's tile (zeros outside its data; unused lanes get zeros), point p of lane t
+ *   written at re[p * stride + t] and im[p * stride + t], so each point's store is one contiguous row of lanes.
+ * - inverse: the real tile with the spectrum read likewise (every lane is read, so unused lanes need finite values),
+ *   divided by T * T; elements (i, j) for i < rows[t], j < columns[t] (row0, col0 are 0) written at
+ *   plane[offset[t] + i * row_stride + j] as value + bias, then max(0, .) with relu; nothing else written.
+ * Every lane is computed alike, so a tile's result does not depend on its lane or its neighbours.
+ */
+#define NNPS_FFT_LANES 16
+
+struct nnps_fft_block {
+	ptrdiff_t offset[NNPS_FFT_LANES];
+	uint8_t row0[NNPS_FFT_LANES], rows[NNPS_FFT_LANES], col0[NNPS_FFT_LANES], columns[NNPS_FFT_LANES];
+};
+
+typedef void (*nnps_fft_forward_fn)(const struct nnps_fft_block* block, const float* plane, size_t row_stride, float* re, float* im, size_t stride);
+typedef void (*nnps_fft_inverse_fn)(const float* re, const float* im, size_t stride, const struct nnps_fft_block* block, float* plane, size_t row_stride, float bias,
+	bool relu);
+
+#define NNPS_FFT_TRANSFORMS(suffix) \
+	NNPS_INTERNAL void nnps_fft8x8_forward__##suffix(const struct nnps_fft_block* block, const float* plane, size_t row_stride, float* re, float* im, size_t stride); \
+	NNPS_INTERNAL void nnps_fft8x8_inverse__##suffix(const float* re, const float* im, size_t stride, const struct nnps_fft_block* block, float* plane, \
+		size_t row_stride, float bias, bool relu); \
+	NNPS_INTERNAL void nnps_fft16x16_forward__##suffix(const struct nnps_fft_block* block, const float* plane, size_t row_stride, float* re, float* im, size_t stride); \
+	NNPS_INTERNAL void nnps_fft16x16_inverse__##suffix(const float* re, const float* im, size_t stride, const struct nnps_fft_block* block, float* plane, \
+		size_t row_stride, float bias, bool relu);
+NNPS_FFT_TRANSFORMS(scalar)
+NNPS_FFT_TRANSFORMS(avx512)
+#undef NNPS_FFT_TRANSFORMS
+
 #endif

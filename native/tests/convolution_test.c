@@ -221,7 +221,7 @@ static void test_validation_order(void) {
 	const float zero = 0.0f;
 	CHECK(OUT(0, 1, 1, 1, in, p0, k3, 1, &zero) == nnp_status_unsupported_activation_parameters, "output with relu parameters");
 	CHECK(OUT(9, 1, 1, 1, in, p0, k3, 0, NULL) == nnp_status_invalid_algorithm, "unknown algorithm");
-	CHECK(OUT(nnp_convolution_algorithm_ft8x8, 1, 1, 1, in, p0, k3, 0, NULL) == nnp_status_unsupported_algorithm, "ft8x8 not implemented");
+	CHECK(OUT(nnp_convolution_algorithm_wt8x8_fp16, 1, 1, 1, in, p0, k3, 0, NULL) == nnp_status_unsupported_algorithm, "wt8x8_fp16 not implemented");
 	CHECK(nnp_convolution_kernel_gradient(0, 1, 1, 1, in, p0, k3, buffer, buffer, buffer, NULL, NULL, nnp_activation_relu, NULL, NULL, NULL) == nnp_status_unsupported_activation,
 		"gradients refuse relu");
 	CHECK(nnp_convolution_inference(0, 0, 1, 1, in, p0, k3, ((struct nnp_size) { 0, 1 }), buffer, buffer, buffer, buffer, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_invalid_output_subsampling,

@@ -3,7 +3,8 @@
  * workspace; the size query and the buffer checks follow the workspace protocol; a stored kernel made for another
  * problem, a damaged one, NULL, or an explicit algorithm other than the stored one is refused with
  * nnp_status_invalid_transform_strategy and the output left untouched (a Winograd kernel by implicit GEMM and by the
- * other tile size: wt8x8's F(6x6) and nnpsharp_convolution_algorithm_wt6x6's F(4x4)). Run at each ISA cap by ctest. */
+ * other tile size: wt8x8's F(6x6) and nnpsharp_convolution_algorithm_wt6x6's F(4x4); an FFT kernel likewise between
+ * ft8x8 and ft16x16). Run at each ISA cap by ctest. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,24 @@ static void* precompute(const struct problem* p, enum nnp_convolution_algorithm 
 	return stored;
 }
 
+/* The same transform at the other tile size (Winograd F(6x6) and F(4x4), FFT 8x8 and 16x16); the algorithm itself
+ * for those with no transform. */
+static enum nnp_convolution_algorithm other_tile_size(enum nnp_convolution_algorithm algorithm) {
+	switch ((int) algorithm) { /* (the extension's value is outside upstream's enum) */
+		case nnp_convolution_algorithm_wt8x8: return nnpsharp_convolution_algorithm_wt6x6;
+		case nnpsharp_convolution_algorithm_wt6x6: return nnp_convolution_algorithm_wt8x8;
+		case nnp_convolution_algorithm_ft8x8: return nnp_convolution_algorithm_ft16x16;
+		case nnp_convolution_algorithm_ft16x16: return nnp_convolution_algorithm_ft8x8;
+		default: return algorithm;
+	}
+}
+
 static void check_problem(const struct problem* p, pthreadpool_t pool) {
 	const size_t xs = p->ci * p->input.height * p->input.width, ws = p->co * p->ci * p->kernel.height * p->kernel.width, ys = output_floats(p);
 	float *x = random_floats(xs), *w = random_floats(ws), *b = random_floats(p->co), *y0 = malloc(ys * sizeof(float)), *y1 = malloc(ys * sizeof(float));
 	const enum nnp_convolution_algorithm algorithms[] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_implicit_gemm,
-		nnp_convolution_algorithm_direct, nnp_convolution_algorithm_wt8x8, nnpsharp_convolution_algorithm_wt6x6 };
+		nnp_convolution_algorithm_direct, nnp_convolution_algorithm_wt8x8, nnpsharp_convolution_algorithm_wt6x6, nnp_convolution_algorithm_ft8x8,
+		nnp_convolution_algorithm_ft16x16 };
 	for (size_t a = 0; a < sizeof algorithms / sizeof algorithms[0]; a++) {
 		if (infer(p, algorithms[a], nnp_convolution_transform_strategy_compute, x, w, b, y0, NULL, NULL, pool) != nnp_status_success) continue;
 		void* stored = precompute(p, algorithms[a], w, pool);
@@ -92,11 +106,10 @@ static void check_problem(const struct problem* p, pthreadpool_t pool) {
 		free(x2);
 		CHECK(infer(p, algorithms[a], nnp_convolution_transform_strategy_reuse, x, NULL, b, y1, NULL, NULL, pool) == nnp_status_invalid_transform_strategy,
 			"a NULL stored kernel must be refused");
-		if (algorithms[a] == nnp_convolution_algorithm_wt8x8 || algorithms[a] == nnpsharp_convolution_algorithm_wt6x6) {
-			const enum nnp_convolution_algorithm other_tile =
-				algorithms[a] == nnp_convolution_algorithm_wt8x8 ? nnpsharp_convolution_algorithm_wt6x6 : nnp_convolution_algorithm_wt8x8;
+		const enum nnp_convolution_algorithm other_tile = other_tile_size(algorithms[a]);
+		if (other_tile != algorithms[a]) {
 			CHECK(infer(p, nnp_convolution_algorithm_implicit_gemm, nnp_convolution_transform_strategy_reuse, x, stored, b, y1, NULL, NULL, pool) ==
-				nnp_status_invalid_transform_strategy, "implicit GEMM must refuse a Winograd kernel");
+				nnp_status_invalid_transform_strategy, "implicit GEMM must refuse a kernel transformed for algorithm %d", algorithms[a]);
 			CHECK(infer(p, other_tile, nnp_convolution_transform_strategy_reuse, x, stored, b, y1, NULL, NULL, pool) == nnp_status_invalid_transform_strategy,
 				"algorithm %d must refuse a kernel transformed for algorithm %d's tile size", other_tile, algorithms[a]);
 		}

@@ -154,7 +154,8 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
         NNPackConvolutionAlgorithm.Direct => "direct takes 1x1 kernels with stride 1 and no padding",
         NNPackConvolutionAlgorithm.Winograd => "Winograd F(6x6,3x3) takes 3x3 kernels with stride 1 and padding at most 2",
         NNPackConvolutionAlgorithm.Winograd4x4 => "Winograd F(4x4,3x3) takes 3x3 kernels with stride 1 and padding at most 2",
-        NNPackConvolutionAlgorithm.Fft8x8 or NNPackConvolutionAlgorithm.Fft16x16 => "FFT is not implemented in this build of libnnpack",
+        NNPackConvolutionAlgorithm.Fft8x8 => "FFT 8x8 takes kernels up to 8x8 with stride 1, and for the input gradient padding below the kernel size",
+        NNPackConvolutionAlgorithm.Fft16x16 => "FFT 16x16 takes kernels up to 16x16 with stride 1, and for the input gradient padding below the kernel size",
         _ => "libnnpack refuses it for this shape",
     };
 

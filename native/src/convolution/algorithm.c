@@ -1,6 +1,7 @@
 /* The algorithm choice. auto: direct (implicit GEMM on the image itself) for pointwise convolutions, the cheaper of
  * Winograd F(6x6, 3x3), Winograd F(4x4, 3x3) and implicit GEMM by a cost model for 3x3 stride-1 layers (for the kernel
- * gradient F(4x4)-sized tiles, see below), implicit GEMM otherwise. */
+ * gradient F(4x4)-sized tiles, see below), FFT 16x16 for stride-1 kernels of 7 to 16 on each side, implicit GEMM
+ * otherwise; by default measured among the candidates the model puts within reach (operators/measured-auto.h). */
 #include <math.h>
 
 #include "nnpacksharp.h"
@@ -52,6 +53,28 @@ static double winograd_cost(enum nnps_winograd_variant variant, enum nnps_functi
 	return points * (GEMM_PENALTY * tiles + KERNEL_COLUMNS) + TRANSFORM_WEIGHT * points * tiles * per_value;
 }
 
+/*
+ * The FFT under auto: ft16x16 where both kernel sides are 7 to 16 (stride 1, >= 16 channels each way), every function.
+ * Measured (thread CPU time, A/B tool, one thread, against implicit GEMM): a 7x7 kernel (N16, 64 -> 64, 28x28, pad 3)
+ * forward 1.60x, input gradient 1.44x, kernel gradient 1.97x; ft8x8 there 0.51x (2x2 output tiles). Upstream's rule
+ * (ft8x8 for 5x5) loses here: AlexNet conv2 (5x5, 27x27, 64 -> 192) ft8x8 forward 0.82x at N8 and 1.20x at N128,
+ * input gradient 0.74x, kernel gradient 0.84x at N128; ft16x16 0.90x forward. So the static choice keeps 5x5 on
+ * implicit GEMM, and both FFT sizes stay candidates the measured auto times (FFT_UNPROVEN: within reach, never first)
+ * on kernels from 4x4 up, where they may win (ft8x8 at N128 on AlexNet conv2).
+ */
+#define FFT16X16_LARGE_KERNEL 0.6
+#define FFT_UNPROVEN 1.2
+
+static void fft_costs(enum nnps_function function, const struct nnps_conv* g, double costs[nnps_algorithm_count]) {
+	if (g->input_channels < 16 || g->output_channels < 16 || g->kernel_height < 4 || g->kernel_width < 4) return;
+	const double implicit = costs[nnps_algorithm_implicit_gemm];
+	if (nnps_fft_applies(nnps_fft8x8, function, g)) costs[nnps_algorithm_fft8x8] = FFT_UNPROVEN * implicit;
+	if (nnps_fft_applies(nnps_fft16x16, function, g)) {
+		const bool large = g->kernel_height >= 7 && g->kernel_width >= 7;
+		costs[nnps_algorithm_fft16x16] = (large ? FFT16X16_LARGE_KERNEL : FFT_UNPROVEN) * implicit;
+	}
+}
+
 /* The model's cost of each algorithm on g, in the order of enum nnps_algorithm; INFINITY where it does not apply or
  * auto never takes it: Winograd below 16 channels either way (the transforms then outweigh the multiplications they
  * save). */
@@ -60,6 +83,7 @@ static void model_costs(enum nnps_function function, const struct nnps_conv* g, 
 	size_t height, width;
 	winograd_map(function, g, &height, &width);
 	costs[nnps_algorithm_implicit_gemm] = IMPLICIT_GEMM_TAPS * (double) g->batch * (double) height * (double) width;
+	fft_costs(function, g, costs);
 	if (!nnps_winograd_applies(g) || g->input_channels < 16 || g->output_channels < 16) return;
 	if (function == nnps_function_kernel_gradient) {
 		/* No model, the measured rule above: F(4x4)-sized tiles first; F(6x6)-sized ones stay a candidate for the
@@ -72,7 +96,7 @@ static void model_costs(enum nnps_function function, const struct nnps_conv* g, 
 	costs[nnps_algorithm_winograd_f4x4k3x3] = winograd_cost(nnps_winograd_f4x4k3x3, function, g);
 }
 
-/* auto's static choice: the cheapest by the model (ties to the lowest enumerator: implicit GEMM, F(6x6), F(4x4)). */
+/* auto's static choice: the cheapest by the model (ties to the lowest enumerator: implicit GEMM, F(6x6), F(4x4), the FFTs). */
 static enum nnps_algorithm cheapest(const double costs[nnps_algorithm_count]) {
 	size_t best = nnps_algorithm_implicit_gemm;
 	for (size_t i = 0; i < nnps_algorithm_count; i++) if (costs[i] < costs[best]) best = i;
@@ -115,7 +139,11 @@ enum nnp_status nnps_choose_algorithm(
 			*chosen = nnps_algorithm_winograd_f6x6k3x3;
 			return nnps_winograd_applies(g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_ft8x8:
+			*chosen = nnps_algorithm_fft8x8;
+			return nnps_fft_applies(nnps_fft8x8, function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_ft16x16:
+			*chosen = nnps_algorithm_fft16x16;
+			return nnps_fft_applies(nnps_fft16x16, function, g) ? nnp_status_success : nnp_status_unsupported_algorithm;
 		case nnp_convolution_algorithm_wt8x8_fp16:
 			return nnp_status_unsupported_algorithm;
 		default:

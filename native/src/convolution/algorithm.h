@@ -2,19 +2,28 @@
 #ifndef NNPS_CONVOLUTION_ALGORITHM_H
 #define NNPS_CONVOLUTION_ALGORITHM_H
 
+#include "fft.h"
 #include "winograd.h"
 
 enum nnps_algorithm {
 	nnps_algorithm_implicit_gemm,   /* any kernel and stride; "direct" for pointwise convolutions */
 	nnps_algorithm_winograd_f6x6k3x3,
 	nnps_algorithm_winograd_f4x4k3x3, /* reached by auto and nnpsharp_convolution_algorithm_wt6x6 */
+	nnps_algorithm_fft8x8,
+	nnps_algorithm_fft16x16,
 	nnps_algorithm_count,             /* not an algorithm: how many there are */
 };
 
 /* True for a Winograd algorithm, with its tile size in *variant. */
 static inline bool nnps_algorithm_is_winograd(enum nnps_algorithm algorithm, enum nnps_winograd_variant* variant) {
 	*variant = algorithm == nnps_algorithm_winograd_f4x4k3x3 ? nnps_winograd_f4x4k3x3 : nnps_winograd_f6x6k3x3;
-	return algorithm != nnps_algorithm_implicit_gemm;
+	return algorithm == nnps_algorithm_winograd_f6x6k3x3 || algorithm == nnps_algorithm_winograd_f4x4k3x3;
+}
+
+/* True for an FFT algorithm, with its tile size in *variant. */
+static inline bool nnps_algorithm_is_fft(enum nnps_algorithm algorithm, enum nnps_fft_variant* variant) {
+	*variant = algorithm == nnps_algorithm_fft16x16 ? nnps_fft16x16 : nnps_fft8x8;
+	return algorithm == nnps_algorithm_fft8x8 || algorithm == nnps_algorithm_fft16x16;
 }
 
 /* Resolves `requested` for `function` on g: nnp_status_invalid_algorithm for an unknown value,

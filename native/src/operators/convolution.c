@@ -1,38 +1,15 @@
-/* The convolution entry points (upstream's four, our three strided extensions) and the skeleton they share:
+/* The skeleton the convolution entry points (convolution-entry-points.c) share:
  * validate -> choose the algorithm -> size the workspace -> run on the pool -> profile. */
 #include "nnpacksharp.h"
 #include "../convolution/algorithm.h"
 #include "../convolution/col2im.h"
 #include "../convolution/implicit-gemm.h"
 #include "../convolution/winograd.h"
+#include "convolution-request.h"
 #include "measured-auto.h"
 #include "transformed-kernel.h"
 #include "validate.h"
 #include "workspace.h"
-
-/* One call, as its entry point received it. Only the operands of `function` are set. */
-struct request {
-	enum nnps_function function;
-	enum nnp_convolution_algorithm algorithm;
-	enum nnp_convolution_transform_strategy transform_strategy; /* inference */
-	size_t batch_size, input_channels, output_channels;
-	struct nnp_size input_size, kernel_size, subsampling;
-	struct nnp_padding padding;
-	const float* input;        /* output, inference, kernel gradient */
-	const float* kernel;       /* output, inference, input gradient */
-	const float* bias;         /* output, inference; NULL for none */
-	const float* grad_output;  /* input and kernel gradients */
-	float* output;             /* output, inference */
-	float* grad_input;         /* input gradient */
-	float* grad_kernel;        /* kernel gradient */
-	void* workspace_buffer;
-	size_t* workspace_size;
-	enum nnp_activation activation;
-	const void* activation_parameters;
-	pthreadpool_t threadpool;
-	struct nnp_profile* profile;
-	bool upstream_padding_rule; /* upstream's functions; our extensions take any padding */
-};
 
 static struct nnps_conv geometry(const struct request* r) {
 	return (struct nnps_conv) {
@@ -62,12 +39,31 @@ static bool workspace_floats(
 	const struct nnps_isa_table* isa = &nnps_hardware.isa;
 	enum nnps_winograd_variant variant;
 	if (nnps_algorithm_is_winograd(algorithm, &variant)) return nnps_winograd_workspace(variant, function, g, isa, threads, kernel_transformed, floats);
+	enum nnps_fft_variant fft;
+	if (nnps_algorithm_is_fft(algorithm, &fft)) return nnps_fft_workspace(fft, function, g, isa, threads, kernel_transformed, floats);
 	switch (function) {
 		case nnps_function_input_gradient:
 			return transposed_input_gradient(g) ? nnps_implicit_gemm_input_gradient_workspace(g, &isa->sgemm, threads, floats)
 				: nnps_col2im_input_gradient_workspace(g, &isa->sgemm, threads, floats);
 		case nnps_function_kernel_gradient: return nnps_implicit_gemm_kernel_gradient_workspace(g, &isa->sgemm, threads, floats);
 		default: return nnps_implicit_gemm_output_workspace(g, &isa->sgemm, threads, kernel_transformed, floats);
+	}
+}
+
+static void execute_fft(const struct request* r, enum nnps_fft_variant variant, const struct nnps_conv* g, const float* transformed_kernel, float* workspace,
+	pthreadpool_t pool, struct nnp_profile* phases)
+{
+	const struct nnps_isa_table* isa = &nnps_hardware.isa;
+	switch (r->function) {
+		case nnps_function_input_gradient:
+			nnps_fft_input_gradient(variant, g, isa, r->grad_output, r->kernel, r->grad_input, workspace, pool, phases);
+			break;
+		case nnps_function_kernel_gradient:
+			nnps_fft_kernel_gradient(variant, g, isa, r->input, r->grad_output, r->grad_kernel, workspace, pool, phases);
+			break;
+		default:
+			nnps_fft_output(variant, g, isa, r->input, r->kernel, transformed_kernel, r->bias, r->activation == nnp_activation_relu, r->output, workspace, pool, phases);
+			break;
 	}
 }
 
@@ -80,6 +76,11 @@ static void execute(
 	const bool relu = r->activation == nnp_activation_relu;
 	enum nnps_winograd_variant variant;
 	const bool winograd = nnps_algorithm_is_winograd(algorithm, &variant);
+	enum nnps_fft_variant fft;
+	if (nnps_algorithm_is_fft(algorithm, &fft)) {
+		execute_fft(r, fft, g, transformed_kernel, workspace, pool, phases);
+		return;
+	}
 	switch (r->function) {
 		case nnps_function_input_gradient:
 			if (winograd) {
@@ -157,7 +158,7 @@ static enum nnp_status precompute(const struct request* r, enum nnps_algorithm a
 	return nnp_status_success;
 }
 
-static enum nnp_status run(const struct request* r) {
+enum nnp_status nnps_convolution_run(const struct request* r) {
 	const double start = nnps_now_seconds();
 	enum nnp_status status = nnps_validate_convolution(r->function, r->batch_size, r->input_channels, r->output_channels, r->input_size, r->padding,
 		r->kernel_size, r->subsampling, r->activation, r->activation_parameters, r->upstream_padding_rule);
@@ -209,100 +210,4 @@ static enum nnp_status run(const struct request* r) {
 		*r->profile = call.phases;
 	}
 	return nnp_status_success;
-}
-
-/* ---- entry points: each states its operands by name ---- */
-
-static const struct nnp_size unit_stride = { 1, 1 };
-
-#define NNPS_CONVOLUTION_REQUEST(fn, stride, upstream) \
-	.function = (fn), .algorithm = algorithm, .batch_size = batch_size, .input_channels = input_channels, .output_channels = output_channels, \
-	.input_size = input_size, .kernel_size = kernel_size, .subsampling = (stride), .padding = input_padding, \
-	.workspace_buffer = workspace_buffer, .workspace_size = workspace_size, .activation = activation, .activation_parameters = activation_parameters, \
-	.threadpool = threadpool, .profile = profile, .upstream_padding_rule = (upstream)
-
-enum nnp_status nnp_convolution_output(
-	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
-	const float* input, const float* kernel, const float* bias, float* output,
-	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile)
-{
-	const struct request r = { NNPS_CONVOLUTION_REQUEST(nnps_function_output, unit_stride, true), .input = input, .kernel = kernel, .bias = bias, .output = output };
-	return run(&r);
-}
-
-enum nnp_status nnpsharp_convolution_output_strided(
-	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size, struct nnp_size output_subsampling,
-	const float* input, const float* kernel, const float* bias, float* output,
-	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile)
-{
-	const struct request r = { NNPS_CONVOLUTION_REQUEST(nnps_function_output, output_subsampling, false), .input = input, .kernel = kernel, .bias = bias, .output = output };
-	return run(&r);
-}
-
-enum nnp_status nnp_convolution_input_gradient(
-	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
-	const float* grad_output, const float* kernel, float* grad_input,
-	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile)
-{
-	const struct request r = { NNPS_CONVOLUTION_REQUEST(nnps_function_input_gradient, unit_stride, true), .grad_output = grad_output, .kernel = kernel, .grad_input = grad_input };
-	return run(&r);
-}
-
-enum nnp_status nnpsharp_convolution_input_gradient_strided(
-	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size, struct nnp_size output_subsampling,
-	const float* grad_output, const float* kernel, float* grad_input,
-	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile)
-{
-	const struct request r = {
-		NNPS_CONVOLUTION_REQUEST(nnps_function_input_gradient, output_subsampling, false), .grad_output = grad_output, .kernel = kernel, .grad_input = grad_input,
-	};
-	return run(&r);
-}
-
-enum nnp_status nnp_convolution_kernel_gradient(
-	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size,
-	const float* input, const float* grad_output, float* grad_kernel,
-	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile)
-{
-	const struct request r = { NNPS_CONVOLUTION_REQUEST(nnps_function_kernel_gradient, unit_stride, true), .input = input, .grad_output = grad_output, .grad_kernel = grad_kernel };
-	return run(&r);
-}
-
-enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
-	enum nnp_convolution_algorithm algorithm, size_t batch_size, size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size, struct nnp_size output_subsampling,
-	const float* input, const float* grad_output, float* grad_kernel,
-	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile)
-{
-	const struct request r = {
-		NNPS_CONVOLUTION_REQUEST(nnps_function_kernel_gradient, output_subsampling, false), .input = input, .grad_output = grad_output, .grad_kernel = grad_kernel,
-	};
-	return run(&r);
-}
-
-enum nnp_status nnp_convolution_inference(
-	enum nnp_convolution_algorithm algorithm, enum nnp_convolution_transform_strategy transform_strategy,
-	size_t input_channels, size_t output_channels,
-	struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size kernel_size, struct nnp_size output_subsampling,
-	const float* input, const float* kernel, const float* bias, float* output,
-	void* workspace_buffer, size_t* workspace_size, enum nnp_activation activation, const void* activation_parameters,
-	pthreadpool_t threadpool, struct nnp_profile* profile)
-{
-	const size_t batch_size = 1;
-	const struct request r = {
-		NNPS_CONVOLUTION_REQUEST(nnps_function_inference, output_subsampling, true), .transform_strategy = transform_strategy,
-		.input = input, .kernel = kernel, .bias = bias, .output = output,
-	};
-	return run(&r);
 }

@@ -20,6 +20,8 @@ _Static_assert(sizeof(struct header) == NNPS_ALIGNMENT, "the floats after the he
 static bool kernel_floats(enum nnps_algorithm algorithm, const struct nnps_conv* g, size_t* floats) {
 	const struct nnps_isa_table* isa = &nnps_hardware.isa;
 	enum nnps_winograd_variant variant;
+	enum nnps_fft_variant fft;
+	if (nnps_algorithm_is_fft(algorithm, &fft)) return nnps_fft_kernel_floats(fft, g, &isa->sgemm, floats);
 	return nnps_algorithm_is_winograd(algorithm, &variant) ? nnps_winograd_kernel_floats(variant, g, &isa->sgemm, floats)
 		: nnps_implicit_gemm_kernel_floats(g, &isa->sgemm, floats);
 }
@@ -48,7 +50,10 @@ void nnps_transformed_kernel_write(enum nnps_algorithm algorithm, const struct n
 	memcpy(buffer, &header, sizeof header);
 	float* transformed = (float*) ((char*) buffer + sizeof header);
 	enum nnps_winograd_variant variant;
-	if (nnps_algorithm_is_winograd(algorithm, &variant)) {
+	enum nnps_fft_variant fft;
+	if (nnps_algorithm_is_fft(algorithm, &fft)) {
+		nnps_fft_transform_kernel(fft, g, isa, kernel, false, transformed, pool);
+	} else if (nnps_algorithm_is_winograd(algorithm, &variant)) {
 		nnps_winograd_transform_kernel(variant, g, isa, kernel, false, transformed, pool);
 	} else {
 		nnps_implicit_gemm_pack_kernel(g, &isa->sgemm, kernel, transformed, pool);
@@ -62,7 +67,7 @@ enum nnp_status nnps_transformed_kernel_open(
 	struct header stored;
 	memcpy(&stored, transformed, sizeof stored);
 	if (memcmp(stored.magic, MAGIC, sizeof stored.magic) != 0) return nnp_status_invalid_transform_strategy;
-	if (stored.algorithm > nnps_algorithm_winograd_f4x4k3x3) return nnp_status_invalid_transform_strategy;
+	if (stored.algorithm > nnps_algorithm_fft16x16) return nnp_status_invalid_transform_strategy;
 	*algorithm = (enum nnps_algorithm) stored.algorithm;
 	size_t expected_floats;
 	if (!kernel_floats(*algorithm, g, &expected_floats)) return nnp_status_invalid_transform_strategy;
@@ -70,6 +75,8 @@ enum nnp_status nnps_transformed_kernel_open(
 	if (memcmp(&stored, &expected, sizeof stored) != 0) return nnp_status_invalid_transform_strategy;
 	enum nnps_winograd_variant variant;
 	if (nnps_algorithm_is_winograd(*algorithm, &variant) && !nnps_winograd_applies(g)) return nnp_status_invalid_transform_strategy;
+	enum nnps_fft_variant fft;
+	if (nnps_algorithm_is_fft(*algorithm, &fft) && !nnps_fft_applies(fft, nnps_function_inference, g)) return nnp_status_invalid_transform_strategy;
 	if (requested != nnp_convolution_algorithm_auto) {
 		enum nnps_algorithm explicit_choice;
 		const enum nnp_status status = nnps_choose_algorithm(requested, nnps_function_inference, g, &explicit_choice);

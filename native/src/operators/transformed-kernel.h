@@ -1,5 +1,5 @@
 /* nnp_convolution_inference's stored kernels (transform strategy precompute, then reuse): a 64-byte header that says
- * what follows, then the kernel as the chosen algorithm consumes it: Winograd's U, or implicit GEMM's packed A (beyond
+ * what follows, then the kernel as the chosen algorithm consumes it: Winograd's U, the FFT's per-point spectra, or implicit GEMM's packed A (beyond
  * upstream, which stores transforms for the fast algorithms only). The header lets reuse refuse a buffer made for
  * another problem, algorithm or ISA level instead of computing with it. */
 #ifndef NNPS_OPERATORS_TRANSFORMED_KERNEL_H

@@ -36,13 +36,19 @@ struct nnps_winograd_transforms {
 	nnps_winograd_kernel_gradient_transform_fn grad_kernel_transform;   /* the kernel gradient: G^T M G */
 };
 
+/* One FFT tile size's transforms (the per-point complex products run on the sgemm ukernel as real GEMMs). */
+struct nnps_fft_transforms {
+	nnps_fft_forward_fn forward;
+	nnps_fft_inverse_fn inverse;
+};
+
 struct nnps_isa_table {
 	enum nnps_isa_level level;
 	const char* name; /* "avx512", "avx2", "neon", "scalar": what nnpsharp_isa reports and NNPACKSHARP_ISA caps */
 	struct nnps_sgemm_config sgemm;
 	struct nnps_winograd_transforms winograd_f6x6k3x3;
 	struct nnps_winograd_transforms winograd_f4x4k3x3; /* small maps: 6x6 input tiles */
-	/* Later: FFT transforms (ft8x8, ft16x16). */
+	struct nnps_fft_transforms fft8x8, fft16x16;
 };
 
 struct nnps_cache_sizes {

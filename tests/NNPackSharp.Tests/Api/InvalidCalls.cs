@@ -137,8 +137,9 @@ internal static unsafe class InvalidCalls
         new("`Conv2DOptions.NativeAlgorithm` `Winograd` in a backward call with stride 2", null, NotSupported,
             (s, _) => Convolution.Conv2DBackward<float>(X, W, Ones(2, 4, 2, 2), s.GradInput, s.GradWeight, s.GradBias, default, new Size2D(2),
                 new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Winograd)), "stride 1"),
-        new("`Conv2DOptions.NativeAlgorithm` `Fft8x8` (not implemented)", null, NotSupported,
-            (s, _) => ForwardWith(s, new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Fft8x8)), "not implemented"),
+        new("`Conv2DOptions.NativeAlgorithm` `Fft8x8` on a strided convolution", null, NotSupported,
+            (s, _) => Convolution.Conv2D<float>(X, W, B, Ones(2, 4, 2, 2), default, new Size2D(2),
+                new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Fft8x8)), "stride 1"),
     ];
 
     /// <summary>The destinations and spare memory one case may write to, all NaN: an invalid call must leave them so.</summary>

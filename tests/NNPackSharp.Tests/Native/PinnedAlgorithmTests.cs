@@ -5,7 +5,8 @@ namespace NNPackSharp.Tests.Native;
 /// <summary>
 /// <see cref="Conv2DOptions.NativeAlgorithm"/>: each native algorithm pinned per call computes what the double
 /// reference does where it applies (1e-5 of the terms for the GEMM algorithms, 1e-3 for Winograd, the weight gradient
-/// included), and where it does not (Winograd on a 5x5 kernel, direct on a padded layer, FFT anywhere) the call throws
+/// included, 1e-5 of the largest term magnitude for FFT), and where it does not (Winograd on a 5x5 kernel, direct on a
+/// padded layer, FFT on a strided layer or a kernel past its tile) the call throws
 /// <see cref="NotSupportedException"/> saying why, with every destination untouched; options that contradict each
 /// other are <see cref="ArgumentException"/>s naming <c>options</c>.
 /// </summary>
@@ -17,10 +18,11 @@ public class PinnedAlgorithmTests
     private static readonly ConvCase WinogradableWide = new(3, 17, 9, 15, 19, 3, 3, 2, 0, 1, 1);
     private static readonly ConvCase Pointwise = new(2, 9, 6, 7, 5, 1, 1, 0, 0, 1, 1);
     private static readonly ConvCase Strided5x5 = new(1, 4, 12, 10, 6, 5, 5, 2, 1, 2, 1);
-
+    private static readonly ConvCase Kernel11x9 = new(2, 5, 19, 17, 6, 11, 9, 5, 3, 1, 1); // FFT 16x16's alone of the fast ones
+    private static readonly ConvCase Kernel7x5 = new(1, 17, 15, 13, 18, 7, 5, 3, 2, 1, 1); // both FFT sizes; batch 1, odd map
     private static IEnumerable<TestCaseData> Cases()
     {
-        foreach (ConvCase c in new[] { Winogradable, WinogradableWide, Pointwise, Strided5x5 })
+        foreach (ConvCase c in new[] { Winogradable, WinogradableWide, Pointwise, Strided5x5, Kernel11x9, Kernel7x5 })
         {
             foreach (NNPackConvolutionAlgorithm algorithm in Enum.GetValues<NNPackConvolutionAlgorithm>())
             {
@@ -48,10 +50,15 @@ public class PinnedAlgorithmTests
             NNPackConvolutionAlgorithm.Auto or NNPackConvolutionAlgorithm.ImplicitGemm => true,
             NNPackConvolutionAlgorithm.Direct => c.KH == 1 && c.KW == 1 && c.StrideH == 1 && c.StrideW == 1 && c.PadH == 0 && c.PadW == 0,
             NNPackConvolutionAlgorithm.Winograd or NNPackConvolutionAlgorithm.Winograd4x4 => winograd,
+            NNPackConvolutionAlgorithm.Fft8x8 => c.KH <= 8 && c.KW <= 8 && c.StrideH == 1 && c.StrideW == 1,
+            NNPackConvolutionAlgorithm.Fft16x16 => c.KH <= 16 && c.KW <= 16 && c.StrideH == 1 && c.StrideW == 1,
             _ => false,
         };
         bool isWinograd = algorithm is NNPackConvolutionAlgorithm.Winograd or NNPackConvolutionAlgorithm.Winograd4x4;
+        bool isFft = algorithm is NNPackConvolutionAlgorithm.Fft8x8 or NNPackConvolutionAlgorithm.Fft16x16;
         double tolerance = isWinograd || (algorithm == NNPackConvolutionAlgorithm.Auto && winograd) ? 1e-3 : 1e-5;
+        // The FFT's rounding spreads over a tile, so its bound is relative to the largest term magnitude of the result.
+        Action<double[], double[], double[], string, double> within = isFft ? AssertWithinLargest : AssertWithin;
 
         void Forward() => Convolution.Conv2D<float>(input, weight, bias, output, c.Padding, c.Stride, options);
         void Backward() => Convolution.Conv2DBackward<float>(input, weight, gradOutput, gradInput, gradWeight, gradBias, c.Padding, c.Stride, options);
@@ -65,7 +72,7 @@ public class PinnedAlgorithmTests
         {
             Forward();
             var (expected, magnitude) = ReferenceConvolution.Forward(c, x, w, b);
-            AssertWithin(ConvCase.ToDoubles(output), expected, magnitude, $"{c} {algorithm} forward", tolerance);
+            within(ConvCase.ToDoubles(output), expected, magnitude, $"{c} {algorithm} forward", tolerance);
         }
 
         if (!forwardApplies)
@@ -80,8 +87,8 @@ public class PinnedAlgorithmTests
         {
             Backward();
             var reference = ReferenceConvolution.Backward(c, x, w, dy);
-            AssertWithin(ConvCase.ToDoubles(gradInput), reference.Input, reference.InputMagnitude, $"{c} {algorithm} gradInput", tolerance);
-            AssertWithin(ConvCase.ToDoubles(gradWeight), reference.Weight, reference.WeightMagnitude, $"{c} {algorithm} gradWeight", tolerance);
+            within(ConvCase.ToDoubles(gradInput), reference.Input, reference.InputMagnitude, $"{c} {algorithm} gradInput", tolerance);
+            within(ConvCase.ToDoubles(gradWeight), reference.Weight, reference.WeightMagnitude, $"{c} {algorithm} gradWeight", tolerance);
         }
     }
 
@@ -137,6 +144,19 @@ public class PinnedAlgorithmTests
                 Throws.InstanceOf<NotSupportedException>());
         });
         Assert.That(ConvCase.ToDoubles(output), Is.All.NaN, "a refused call wrote its output");
+    }
+
+    private static void AssertWithinLargest(double[] actual, double[] expected, double[] magnitude, string what, double tolerance)
+    {
+        double largest = Math.Max(magnitude.Max(), float.Epsilon);
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]) / largest;
+            if (!(error <= tolerance))
+            {
+                Assert.Fail($"{what}: element {i} is {actual[i]:R}, reference {expected[i]:R}: error {error:E2} of the largest term magnitude > {tolerance:E0}");
+            }
+        }
     }
 
     private static void AssertWithin(double[] actual, double[] expected, double[] magnitude, string what, double tolerance)
