@@ -146,6 +146,8 @@ void nnps_fft_kernel_gradient(enum nnps_fft_variant variant, const struct nnps_c
 	float *x = workspace + plan.x_offset, *d = workspace + plan.d_offset, *spectrum = workspace + plan.g_offset;
 	/* The lanes past the last kernel that the inverse reads (and discards) after G. */
 	memset(spectrum + plan.tiling.points * 2 * g->output_channels * g->input_channels, 0, LANES * sizeof(float));
+	/* Profile phases: input_transform the input tiles, output_transform grad_output's tiles, block_multiplication the
+	 * GEMMs, kernel_transform the inverse into grad_kernel. */
 	struct nnp_profile phases = { 0 };
 	for (size_t first = 0; first < g->batch; first += plan.group_images) {
 		const size_t columns = nnps_min(plan.group_images, g->batch - first) * plan.tiling.tiles;
