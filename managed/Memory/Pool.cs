@@ -13,9 +13,20 @@ internal static class Pool<TItem>
 {
     private static readonly TItem?[] Slots = new TItem?[Math.Max(16, 4 * Environment.ProcessorCount)];
 
+    // The item this thread gave back last: taken first, so a worker keeps packing into buffers its own core's caches
+    // hold (an item that moved between cores made every fork of the 2-thread weight gradient refetch them).
+    [ThreadStatic]
+    private static TItem? local;
+
     /// <summary>A pooled item, or a new one when none is free.</summary>
     public static TItem Rent()
     {
+        if (local is { } mine)
+        {
+            local = null;
+            return mine;
+        }
+
         for (int i = 0; i < Slots.Length; i++)
         {
             if (Volatile.Read(ref Slots[i]) is not null && Interlocked.Exchange(ref Slots[i], null) is { } item)
@@ -30,6 +41,12 @@ internal static class Pool<TItem>
     /// <summary>Gives <paramref name="item"/> back for the next <see cref="Rent"/>.</summary>
     public static void Return(TItem item)
     {
+        if (local is null)
+        {
+            local = item;
+            return;
+        }
+
         for (int i = 0; i < Slots.Length; i++)
         {
             if (Volatile.Read(ref Slots[i]) is null && Interlocked.CompareExchange(ref Slots[i], item, null) is null)
@@ -41,9 +58,14 @@ internal static class Pool<TItem>
         (item as IDisposable)?.Dispose();
     }
 
-    /// <summary>Drops every free item so the GC can reclaim it, disposing those that own native memory.</summary>
+    /// <summary>
+    /// Drops every free item so the GC can reclaim it, disposing those that own native memory: the shared ones and the
+    /// calling thread's (another thread's last item stays with it until that thread takes it again or ends).
+    /// </summary>
     public static void Clear()
     {
+        (local as IDisposable)?.Dispose();
+        local = null;
         for (int i = 0; i < Slots.Length; i++)
         {
             (Interlocked.Exchange(ref Slots[i], null) as IDisposable)?.Dispose();
