@@ -3,6 +3,7 @@
  * without a caller's workspace, gives the same bits; the size query covers every candidate, so a buffer of exactly
  * that size serves the measuring call. Static (argument "static", run with NNPACKSHARP_AUTO=static): auto follows the
  * cost model, which takes implicit GEMM below 16 channels and F(6x6) on a large 32-channel map. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,8 +100,9 @@ static void check_measured(enum function function, const struct layer* l, const 
 	size_t auto_size = 0;
 	CHECK(call(function, nnp_convolution_algorithm_auto, l, o, NULL, NULL, &auto_size, pools[0]) == nnp_status_success, "auto's size query");
 	/* With an exact buffer: the first call of this shape, which measures. */
-	void* workspace = NULL;
-	CHECK(posix_memalign(&workspace, 64, auto_size == 0 ? 64 : auto_size) == 0, "workspace");
+	/* Aligned by hand: posix_memalign is not in mingw-w64's C library (the test runs on Windows too). */
+	unsigned char* raw = malloc(auto_size + 64);
+	void* workspace = raw + (64 - (uintptr_t) raw % 64) % 64;
 	float* first = malloc(count * sizeof(float));
 	size_t given = auto_size;
 	CHECK(call(function, nnp_convolution_algorithm_auto, l, o, first, workspace, &given, pools[0]) == nnp_status_success, "%s: auto with its own size",
@@ -119,7 +121,7 @@ static void check_measured(enum function function, const struct layer* l, const 
 	printf("%s, N=%zu %zu->%zu %zux%zu: auto chose algorithm %d (workspace %zu bytes)\n", function_names[function], l->n, l->ci, l->co, l->h, l->w, chosen,
 		auto_size);
 	for (size_t a = 0; a < NAMED; a++) free(results[a]);
-	free(workspace); free(first); free(again);
+	free(raw); free(first); free(again);
 }
 
 /* Static: auto's result is exactly `expected`'s. */

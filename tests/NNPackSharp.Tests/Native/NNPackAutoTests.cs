@@ -139,11 +139,21 @@ public class NNPackAutoTests
         Assert.That(ConvCase.ToDoubles(g.GradBias!), Is.All.EqualTo(0.0));
     }
 
+    /// <summary>
+    /// The least of three calls' allocations on this thread: a call during which the runtime tiers a method up (a CI run
+    /// once saw 264 bytes in one warm call of the pinned path, never reproduced) does not count as the call's own.
+    /// </summary>
     private static long BytesAllocatedBy(Action call)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        call();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        long least = long.MaxValue;
+        for (int i = 0; i < 3; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            call();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return least;
     }
 
     private static void AssertWithin(double[] actual, double[] expected, double[] magnitude, string what, double tolerance = MaxRelativeError)
