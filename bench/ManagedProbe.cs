@@ -3,17 +3,19 @@ using NumericsTensor = System.Numerics.Tensors.Tensor;
 namespace NNPackSharp.Bench;
 
 /// <summary>
-/// `probe PASS N Cin H Cout k stride pad [threads]`: the managed engine alone on one layer, best of 20 after warm-up,
+/// `probe PASS (N Cin H Cout k stride pad | "layer name") [threads]`: the managed engine alone on one layer, best of 20 after warm-up,
 /// for tuning and profiling (perf record with DOTNET_PerfMapEnabled=1). PASS is forward, grad-input or grad-weight.
 /// On one thread it reports the calling thread's CPU time, which the other processes of a shared machine disturb
 /// far less than the wall clock; never a protocol figure.
 /// </summary>
 internal static class ManagedProbe
 {
-    public static void Run(string pass, int[] a)
+    public static void Run(string pass, string[] args)
     {
-        var layer = new ConvLayer("probe", a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
-        int threads = a.Length > 7 ? a[7] : 1;
+        ConvLayer? named = ConvLayer.All.Concat(ConvLayer.Extra).FirstOrDefault(l => l.Name == args[0]);
+        int[] a = args.Skip(named == null ? 0 : 1).Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        ConvLayer layer = named ?? new ConvLayer("probe", a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+        int threads = named != null ? (a.Length > 0 ? a[0] : 1) : a.Length > 7 ? a[7] : 1;
         var options = new Conv2DOptions { MaxDegreeOfParallelism = threads };
         var random = new Random(1);
         var x = NumericsTensor.Create(BenchData.RandomValues(random, layer.InputShape), layer.InputShape);
@@ -43,6 +45,6 @@ internal static class ManagedProbe
         }
 
         string clockName = threads == 1 ? "thread CPU time" : "wall clock";
-        Console.WriteLine($"managed {pass} {string.Join(",", a)}: {best * 1e3:F2} ms ({clockName}), {layer.Flops / best / 1e9:F1} GFLOP/s");
+        Console.WriteLine($"managed {pass} {layer.Shape} threads {threads}: {best * 1e3:F2} ms ({clockName}), {layer.Flops / best / 1e9:F1} GFLOP/s");
     }
 }

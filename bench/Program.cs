@@ -9,7 +9,8 @@ using NNPackSharp.Bench.Protocol;
 //       runs it with jemalloc preloaded (torch's steady state).
 //   auto [protocol's options but --out]    libnnpack's auto against each algorithm pinned (interleaved, medians): auto / best per row.
 //   gemm [size | m n k]                    the managed GEMM per variant (float and double, ukernel alone, 1 and all threads) as % of the FMA peak.
-//   probe PASS N Cin H Cout k stride pad [threads]   the managed engine alone on one layer (tuning, profiling).
+//   gemm-blocking [m n k]                  the engine's float GEMM under several cache blockings, interleaved (tuning).
+//   probe PASS (N Cin H Cout k stride pad | "layer name") [threads]   the managed engine alone on one layer (tuning, profiling).
 //   anything else                          BenchmarkDotNet micro-benchmarks (for example `--filter *` for every layer).
 if (args.Length > 0 && args[0] == "protocol")
 {
@@ -37,7 +38,14 @@ if (args.Length > 0 && args[0] == "auto")
 
 if (args.Length > 1 && args[0] == "probe")
 {
-    ManagedProbe.Run(args[1], args.Skip(2).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+    ManagedProbe.Run(args[1], args[2..]);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "gemm-blocking")
+{
+    int[] size = args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    GemmBlockingTuner.Run(size.Length == 3 ? size[0] : 1024, size.Length == 3 ? size[1] : 1024, size.Length == 3 ? size[2] : 1024);
     return;
 }
 

@@ -13,11 +13,21 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel> : GemmForWid
     where TOps : IVectorOps<T, TVector>
     where TKernel : IUkernel<T>
 {
-    private const int DepthBlock = 256;
-    private static readonly int RowBlock = 120 / TKernel.Rows * TKernel.Rows;
-    private const int ColumnBlockTarget = 4096;
+    private readonly int depthBlock;
+    private readonly int rowBlock;
+    private readonly int columnBlockTarget;
 
-    public BlockedGemm(VectorWidth width) => Width = width;
+    public BlockedGemm(VectorWidth width, GemmBlocking blocking)
+    {
+        Width = width;
+        Blocking = blocking;
+        depthBlock = Math.Max(1, blocking.Depth);
+        rowBlock = Math.Max(1, blocking.Rows / TKernel.Rows) * TKernel.Rows;
+        columnBlockTarget = blocking.Columns; // in tiles when multiplying: the tile width of a type this CPU cannot vectorise throws
+    }
+
+    /// <inheritdoc />
+    public override GemmBlocking Blocking { get; }
 
     public override VectorWidth Width { get; }
 
@@ -27,29 +37,32 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel> : GemmForWid
 
     public override int TileColumns => TKernel.Columns;
 
+    /// <inheritdoc />
+    public override GemmForWidth<T> WithBlocking(GemmBlocking blocking) => new BlockedGemm<T, TVector, TOps, TKernel>(Width, blocking);
+
     public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false);
 
     public override void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
     {
         int mr = TileRows;
         int nr = TileColumns;
-        int columnBlock = Math.Max(nr, ColumnBlockTarget / nr * nr);
+        int columnBlock = Math.Max(1, columnBlockTarget / nr) * nr;
         int maxColumns = RoundUp(Math.Min(columnBlock, n), nr);
-        T* packedA = workspace.PackedA.Ensure(RowBlock * Math.Min(DepthBlock, k));
-        T* packedB = workspace.PackedB.Ensure(maxColumns * Math.Min(DepthBlock, k));
+        T* packedA = workspace.PackedA.Ensure(rowBlock * Math.Min(depthBlock, k));
+        T* packedB = workspace.PackedB.Ensure(maxColumns * Math.Min(depthBlock, k));
         T* edge = workspace.EdgeTile.Ensure(mr * nr);
 
         for (int jc = 0; jc < n; jc += columnBlock)
         {
             int nc = Math.Min(columnBlock, n - jc);
-            for (int pc = 0; pc < k; pc += DepthBlock)
+            for (int pc = 0; pc < k; pc += depthBlock)
             {
-                int kc = Math.Min(DepthBlock, k - pc);
+                int kc = Math.Min(depthBlock, k - pc);
                 bool add = accumulate || pc > 0;
                 b.Pack(pc, kc, bColumn0 + jc, nc, nr, packedB);
-                for (int ic = 0; ic < m; ic += RowBlock)
+                for (int ic = 0; ic < m; ic += rowBlock)
                 {
-                    int mc = Math.Min(RowBlock, m - ic);
+                    int mc = Math.Min(rowBlock, m - ic);
                     Packing.PackA(a, ic, mc, pc, kc, mr, packedA);
                     MultiplyPackedBlock(mc, nc, kc, packedA, packedB, c + (ic * ldc) + jc, ldc, add, edge);
                 }

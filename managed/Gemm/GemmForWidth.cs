@@ -19,6 +19,12 @@ internal abstract unsafe class GemmForWidth<T>
     /// <summary>Columns of one ukernel tile (NR).</summary>
     public abstract int TileColumns { get; }
 
+    /// <summary>The cache blocking it runs with.</summary>
+    public abstract GemmBlocking Blocking { get; }
+
+    /// <summary>The same variant with another cache blocking (for tuning benchmarks).</summary>
+    public abstract GemmForWidth<T> WithBlocking(GemmBlocking blocking);
+
     /// <summary>
     /// Computes <c>C = A*B</c>, or <c>C += A*B</c> with <paramref name="accumulate"/>, on the calling thread,
     /// using <paramref name="workspace"/>'s packing buffers.

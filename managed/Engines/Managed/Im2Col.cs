@@ -49,16 +49,14 @@ internal static unsafe class Im2Col
                 {
                     new ReadOnlySpan<T>(source, endX - firstX).CopyTo(destination[firstX..endX]);
                 }
+                else if (typeof(T) == typeof(float) && MaskedRun.IsSupported && MaskedRun.Handles(g.StrideWidth))
+                {
+                    T* planeEnd = plane + ((nint)g.InputHeight * g.InputWidth);
+                    MaskedRun.Copy((float*)(row + ((nint)oy * outW) + firstX), endX - firstX, 0, endX - firstX, (float*)source, g.StrideWidth, (float*)plane, (float*)planeEnd);
+                }
                 else
                 {
-                    int ox = firstX;
-                    if (g.StrideWidth == 2 && typeof(T) == typeof(float))
-                    {
-                        T* planeEnd = plane + ((nint)g.InputHeight * g.InputWidth);
-                        ox += EvenLanes.Copy((float*)source, (float*)(row + ((nint)oy * outW) + firstX), endX - firstX, (float*)planeEnd);
-                    }
-
-                    for (; ox < endX; ox++)
+                    for (int ox = firstX; ox < endX; ox++)
                     {
                         destination[ox] = source[(nint)(ox - firstX) * g.StrideWidth];
                     }

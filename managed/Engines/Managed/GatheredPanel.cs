@@ -1,0 +1,88 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using NNPackSharp.Geometry;
+
+namespace NNPackSharp.Engines.Managed;
+
+/// <summary>
+/// Packs one im2col panel with AVX2 gathers: each packed row (kernel tap) is 8 columns per masked gather from input
+/// offsets computed once per panel, whatever the map width, stride or padding. A narrow map (13, 17, 27 wide) splits a
+/// 32-column panel row into two or three runs of output rows, and copying run by run cost about as much as the GEMM's
+/// own multiply-adds on those layers; a gather costs the same for one run or four.
+/// </summary>
+internal static unsafe class GatheredPanel
+{
+    private const int MaxColumns = 64;
+
+    /// <summary>
+    /// True where this packer applies: AVX2 in hardware, a panel width of whole 8-lane gathers, and every offset
+    /// within the images the columns span representable in 32 bits (gather indices).
+    /// </summary>
+    public static bool Applies(in Conv2DGeometry g, int pixel0, int width)
+    {
+        if (!Avx2.IsSupported || width % 8 != 0 || width > MaxColumns)
+        {
+            return false;
+        }
+
+        long lastImage = ((long)pixel0 + width) / g.OutputPlaneLength;
+        return (lastImage + 1) * g.InputImageLength <= int.MaxValue;
+    }
+
+    /// <summary>
+    /// Pixels <c>[pixel0, pixel0 + valid)</c> of taps <c>[row0, row0 + depth)</c> into rows of <paramref name="width"/>
+    /// floats, zeros for padding and past <paramref name="valid"/>. <paramref name="image"/> is the first image of the
+    /// columns; pixels past its plane run on into the images after it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Pack(in Conv2DGeometry g, float* image, int row0, int depth, int pixel0, int valid, int width, float* panel)
+    {
+        // Per column: the input row and column its tap (0, 0) reads, and that position's offset from `image`
+        // (int.MinValue / 2 keeps the bounds test false for the columns past `valid`).
+        int* inputY = stackalloc int[MaxColumns], inputX = stackalloc int[MaxColumns], origin = stackalloc int[MaxColumns];
+        int plane = g.OutputPlaneLength;
+        for (int j = 0; j < width; j++)
+        {
+            if (j >= valid)
+            {
+                inputY[j] = int.MinValue / 2;
+                inputX[j] = int.MinValue / 2;
+                origin[j] = 0;
+                continue;
+            }
+
+            int column = pixel0 + j, pixel = column % plane;
+            inputY[j] = (pixel / g.OutputWidth * g.StrideHeight) - g.PadHeight;
+            inputX[j] = (pixel % g.OutputWidth * g.StrideWidth) - g.PadWidth;
+            origin[j] = (column / plane * g.InputImageLength) + (inputY[j] * g.InputWidth) + inputX[j];
+        }
+
+        int taps = g.KernelHeight * g.KernelWidth;
+        int channel = row0 / taps, ky = row0 % taps / g.KernelWidth, kx = row0 % taps % g.KernelWidth;
+        nint planeLength = (nint)g.InputHeight * g.InputWidth;
+        Vector256<int> height = Vector256.Create(g.InputHeight), inputWidth = Vector256.Create(g.InputWidth);
+        for (int k = 0; k < depth; k++)
+        {
+            float* channelPlane = image + (channel * planeLength);
+            Vector256<int> dy = Vector256.Create(ky), dx = Vector256.Create(kx), shift = Vector256.Create((ky * g.InputWidth) + kx);
+            float* row = panel + ((nint)k * width);
+            for (int j = 0; j < width; j += 8)
+            {
+                Vector256<int> y = Vector256.Load(inputY + j) + dy, x = Vector256.Load(inputX + j) + dx;
+                Vector256<float> inside = (Vector256.LessThan(y.AsUInt32(), height.AsUInt32()) & Vector256.LessThan(x.AsUInt32(), inputWidth.AsUInt32())).AsSingle();
+                Avx2.GatherMaskVector256(Vector256<float>.Zero, channelPlane, Vector256.Load(origin + j) + shift, inside, 4).Store(row + j);
+            }
+
+            if (++kx == g.KernelWidth)
+            {
+                kx = 0;
+                if (++ky == g.KernelHeight)
+                {
+                    ky = 0;
+                    channel++;
+                }
+            }
+        }
+    }
+}
