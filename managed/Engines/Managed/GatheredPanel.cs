@@ -27,7 +27,19 @@ internal static unsafe class GatheredPanel
         }
 
         long lastImage = ((long)pixel0 + width) / g.OutputPlaneLength;
-        return (lastImage + 1) * g.InputImageLength <= int.MaxValue;
+        return OffsetsFit(g, (lastImage + 1) * g.InputImageLength);
+    }
+
+    /// <summary>
+    /// True where every input row and column a tap reads (<c>o*stride - pad + k</c>, padding included), and every
+    /// offset <c>row*W + column</c> plus up to <paramref name="extent"/> elements of images and channels, stays well
+    /// inside 32 bits: padding and stride may each be int.MaxValue, and gather indices are int.
+    /// </summary>
+    public static bool OffsetsFit(in Conv2DGeometry g, long extent)
+    {
+        long spanY = Math.Max(g.PadHeight, (long)(g.OutputHeight - 1) * g.StrideHeight) + g.KernelHeight;
+        long spanX = Math.Max(g.PadWidth, (long)(g.OutputWidth - 1) * g.StrideWidth) + g.KernelWidth;
+        return spanY < (1L << 30) && spanX < (1L << 30) && (spanY * g.InputWidth) + spanX + extent < int.MaxValue / 2;
     }
 
     /// <summary>

@@ -58,13 +58,19 @@ public unsafe class GatheredPanelTests
             Assert.Ignore("AVX2 is not available to the JIT here: the gathered packer never applies.");
         }
 
-        // 3 images of 2^30 elements each: the third image's offsets do not fit a gather index.
-        var g = new Conv2DGeometry(3, 1024, 1024, 1024, 1, 1, 1, 0, 0, 1, 1, 1024, 1024);
+        // Images of 2^28 elements: columns that reach into the third image keep their offsets below 2^30 (three images'
+        // extent); columns that reach into the fourth do not.
+        var g = new Conv2DGeometry(5, 256, 1024, 1024, 1, 1, 1, 0, 0, 1, 1, 1024, 1024);
         Assert.Multiple(() =>
         {
             Assert.That(GatheredPanel.Applies(g, 0, 32), Is.True);
-            Assert.That(GatheredPanel.Applies(g, (2 * g.OutputPlaneLength) - 8, 32), Is.False);
+            Assert.That(GatheredPanel.Applies(g, (2 * g.OutputPlaneLength) - 8, 32), Is.True);
+            Assert.That(GatheredPanel.Applies(g, (3 * g.OutputPlaneLength) - 8, 32), Is.False);
             Assert.That(GatheredPanel.Applies(g, 0, 12), Is.False, "a width of part of a gather");
+            var padded = new Conv2DGeometry(1, 1, 3, 3, 1, 1, 1, int.MaxValue / 4, 0, 1, 1, (int.MaxValue / 2) + 3, 3);
+            Assert.That(GatheredPanel.Applies(padded, 0, 32), Is.False, "rows read through a padding of 2^29");
+            var strided = new Conv2DGeometry(1, 1, 5, 5, 1, 1, 1, 0, 0, int.MaxValue, int.MaxValue, 1, 1);
+            Assert.That(GatheredPanel.Applies(strided, 0, 32), Is.True, "one output pixel: no stride is ever multiplied");
         });
     }
 
