@@ -64,12 +64,19 @@ struct kernel_gradient_context {
 	float* workspace; /* tiles: each thread's GEMM buffers; segments: the partials, then each thread's GEMM buffers */
 };
 
-/* B of one image: im2col(input[image])^T, or for a pointwise convolution the image itself, transposed. */
+/* B of one image: im2col(input[image])^T through the transposed im2col packer (16x16 register transposes). */
 static struct nnps_b_source image_columns(const struct kernel_gradient_context* context, size_t image) {
 	const float* image_data = context->input + image * nnps_conv_input_image(context->g);
-	return nnps_conv_is_pointwise(context->g)
-		? (struct nnps_b_source) { nnps_b_strided, image_data, 1, nnps_conv_output_plane(context->g), NULL }
-		: (struct nnps_b_source) { nnps_b_im2col_transposed, image_data, 0, 0, &context->im2col };
+	return (struct nnps_b_source) { nnps_b_im2col_transposed, image_data, 0, 0, &context->im2col };
+}
+
+/* The window geometry of B. A pointwise convolution's im2col is the image itself: read as one row of H*W pixels, so
+ * a panel's pixels are one run and the packer's unmasked 16-pixel path takes all but the image's last group (the
+ * strided-matrix packer transposed it one float at a time: more time than the multiply-adds on ResNet's 1x1 layer). */
+static struct nnps_im2col kernel_gradient_im2col(const struct nnps_conv* g) {
+	if (!nnps_conv_is_pointwise(g)) return nnps_conv_im2col(g);
+	const size_t plane = nnps_conv_output_plane(g);
+	return (struct nnps_im2col) { 1, plane, 1, 1, 0, 0, 1, 1, plane, plane, nnps_conv_input_image(g) };
 }
 
 static void kernel_gradient_task(void* argument, size_t thread, size_t task) {
@@ -129,7 +136,7 @@ void nnps_implicit_gemm_kernel_gradient(
 	float* workspace, pthreadpool_t pool)
 {
 	const struct kernel_gradient_context context = {
-		g, config, plan_kernel_gradient(g, config, pthreadpool_get_threads_count(pool)), plan_segments(g, config), nnps_conv_im2col(g), input, grad_output,
+		g, config, plan_kernel_gradient(g, config, pthreadpool_get_threads_count(pool)), plan_segments(g, config), kernel_gradient_im2col(g), input, grad_output,
 		grad_kernel, workspace,
 	};
 	if (context.segments.used) {
