@@ -3,6 +3,7 @@
  * the plain packer: stride 1 as is, stride 2 keeping even lanes), a 16x16 transpose in registers turns them into 16
  * panel rows of 16 taps, stored whole. Wider strides take the portable packer. */
 #include <immintrin.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../ukernels.h"
@@ -89,6 +90,48 @@ static __m512 tap_pixels(const struct nnps_im2col_panel* panel, size_t first_run
 	return pixels;
 }
 
+/* A group of pixels that crosses runs (maps narrower than a few groups) as 16 lanes of window origins, so each tap is
+ * one masked gather instead of a masked load (or two and a permute) per run: lane i holds pixel k0 + i's window row
+ * and column, and its offset row * width + column from the image (wrapping in 32 bits is harmless: a lane inside the
+ * image has a true offset below 2^31, checked per panel). Lanes past the group's rows get a row no tap reaches. */
+struct pixel_lanes {
+	__m512i y, x, offset;
+};
+
+static struct pixel_lanes group_lanes(const struct nnps_im2col_panel* panel, size_t first_run, size_t k0, size_t rows) {
+	int32_t y[16], x[16], offset[16];
+	size_t run = first_run;
+	for (size_t i = 0; i < 16; i++) {
+		if (i >= rows) {
+			y[i] = INT32_MIN / 2, x[i] = 0, offset[i] = 0;
+			continue;
+		}
+		while (panel->runs[run].first + panel->runs[run].length <= k0 + i) run++;
+		y[i] = (int32_t) panel->runs[run].y;
+		x[i] = (int32_t) (panel->runs[run].x + (ptrdiff_t) ((k0 + i - panel->runs[run].first) * panel->stride_width));
+		offset[i] = (int32_t) ((uint32_t) y[i] * (uint32_t) panel->width + (uint32_t) x[i]);
+	}
+	return (struct pixel_lanes) { _mm512_loadu_si512(y), _mm512_loadu_si512(x), _mm512_loadu_si512(offset) };
+}
+
+static __m512 tap_gather(const struct nnps_im2col_panel* panel, const struct pixel_lanes* lanes, const struct tap* tap) {
+	const __m512i iy = _mm512_add_epi32(lanes->y, _mm512_set1_epi32((int32_t) tap->ky)), ix = _mm512_add_epi32(lanes->x, _mm512_set1_epi32((int32_t) tap->kx));
+	const __mmask16 inside = _mm512_cmplt_epu32_mask(iy, _mm512_set1_epi32((int32_t) panel->height)) & _mm512_cmplt_epu32_mask(ix, _mm512_set1_epi32((int32_t) panel->width));
+	const int32_t shift = (int32_t) (tap->channel_offset + tap->ky * (size_t) panel->width + tap->kx);
+	return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), inside, _mm512_add_epi32(lanes->offset, _mm512_set1_epi32(shift)), panel->runs[0].image, 4);
+}
+
+/* Whether the gathers apply: one image, and every window origin and tap offset well inside 32 bits. */
+static bool gathers_fit(const struct nnps_im2col_panel* panel, size_t last_channel_offset, size_t plane) {
+	if (last_channel_offset + plane >= (size_t) INT32_MAX / 2 || panel->width >= (1 << 30) || panel->height >= (1 << 30)) return false;
+	for (size_t i = 0; i < panel->count; i++) {
+		const struct nnps_im2col_run* run = &panel->runs[i];
+		const ptrdiff_t last_x = run->x + (ptrdiff_t) ((run->length - 1) * panel->stride_width);
+		if (run->image != panel->runs[0].image || run->y < -(1 << 29) || run->y > (1 << 29) || run->x < -(1 << 29) || last_x > (1 << 29)) return false;
+	}
+	return true;
+}
+
 /* The source rows two groups ahead: one line per distinct (channel, ky) of the panel's taps (the kx of a row share it),
  * so the masked loads of that group find their lines in L1 instead of each waiting for its own miss. */
 #define PREFETCH_GROUPS 2
@@ -120,16 +163,21 @@ void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, 
 		columns[j] = (struct tap) { tap / taps * plane, tap % taps / panel->kernel_width, tap % panel->kernel_width };
 		if (j == 0 || columns[j].kx == 0) distinct[distinct_rows++] = (struct tap) { columns[j].channel_offset, columns[j].ky, 0 };
 	}
+	const bool fit = panel->valid > 0 && gathers_fit(panel, columns[panel->valid - 1].channel_offset, plane);
 	size_t first_run = 0;
 	for (size_t k0 = 0; k0 < depth; k0 += GROUP) {
 		const size_t rows = depth - k0 < GROUP ? depth - k0 : GROUP;
 		while (panel->runs[first_run].first + panel->runs[first_run].length <= k0) first_run++;
 		if (k0 + PREFETCH_GROUPS * GROUP < depth) prefetch_group(panel, k0 + PREFETCH_GROUPS * GROUP, distinct, distinct_rows);
+		/* A group inside one run keeps the loads (unmasked for most taps); one that crosses runs gathers. */
+		const bool gather = fit && k0 + rows > panel->runs[first_run].first + panel->runs[first_run].length;
+		const struct pixel_lanes lanes = gather ? group_lanes(panel, first_run, k0, rows) : (struct pixel_lanes) { 0 };
 		for (size_t half = 0; half < 2; half++) {
 			__m512 r[16];
 			for (size_t j = 0; j < 16; j++) {
 				const size_t column = half * 16 + j;
-				r[j] = column < panel->valid ? tap_pixels(panel, first_run, k0, rows, &columns[column]) : _mm512_setzero_ps();
+				r[j] = column >= panel->valid ? _mm512_setzero_ps()
+					: gather ? tap_gather(panel, &lanes, &columns[column]) : tap_pixels(panel, first_run, k0, rows, &columns[column]);
 			}
 			transpose16(r);
 			for (size_t i = 0; i < rows; i++) _mm512_store_ps(packed + (k0 + i) * 32 + half * 16, r[i]);
