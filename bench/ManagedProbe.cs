@@ -31,12 +31,6 @@ internal static class ManagedProbe
             "grad-weight" => () => Convolution.Conv2DBackward<float>(x, w, y, default, dw, b, layer.Padding, layer.StrideSize, options),
             _ => throw new ArgumentException($"pass '{pass}' is none of forward, grad-input, grad-weight", nameof(pass)),
         };
-        if (Environment.GetEnvironmentVariable("T_AB") == "1")
-        {
-            ExperimentProbe.Run(pass, args, () => call);
-            return;
-        }
-
         Func<long> clock = ThreadClock.Select(threadCpuTime: threads == 1);
         double best = double.MaxValue;
         for (int i = 0; i < 25; i++)
