@@ -17,8 +17,10 @@
 struct plan {
 	struct nnps_fft_tiling tiling;
 	size_t group_images, chunk, thread_floats;
-	/* A [points][packed 2co x 2ci], V [points][2ci][width], M [points][2co][width]: real parts in rows 0 .. c - 1,
-	 * imaginary parts in rows c .. 2c - 1, width = the group's widest column count. */
+	/* A [points][packed 2co x 2ci], V [2ci][points][width], M [2co][points][width]: real parts in rows 0 .. c - 1,
+	 * imaginary parts in rows c .. 2c - 1, width = the group's widest column count. Channel-major, so each channel's
+	 * spectra are one sequential run: the transforms stream them (point-major, the inverse's loads of M missed the
+	 * cache on every point, 2co * width floats apart), and the GEMMs read B rows and write C rows points * width apart. */
 	size_t a_offset, v_offset, m_offset, floats;
 };
 
@@ -92,7 +94,7 @@ static bool make_plan(enum nnps_fft_variant variant, const struct nnps_conv* g, 
 	plan->floats = 0;
 	return nnps_fft_reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) &&
 		nnps_fft_reserve(&plan->floats, &plan->a_offset, kernel_given ? 0 : a_floats, 1, 1) &&
-		nnps_fft_reserve(&plan->floats, &plan->v_offset, points, ci2, widest) && nnps_fft_reserve(&plan->floats, &plan->m_offset, points, co2, widest);
+		nnps_fft_reserve(&plan->floats, &plan->v_offset, ci2, points, widest) && nnps_fft_reserve(&plan->floats, &plan->m_offset, co2, points, widest);
 }
 
 struct group {
@@ -100,7 +102,7 @@ struct group {
 	size_t width;                /* V's and M's rows: columns rounded up to whole blocks of lanes */
 };
 
-/* ---- input transform: V[point][c | ci + c][column] for every tile of input channel c ---- */
+/* ---- input transform: V[c | ci + c][point][column] for every tile of input channel c ---- */
 struct input_context {
 	const struct nnps_conv* g;
 	const struct plan* plan;
@@ -114,12 +116,12 @@ static void input_task(void* argument, size_t thread, size_t c) {
 	(void) thread;
 	const struct input_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const size_t width = context->group.width, stride = 2 * g->input_channels * width;
+	const size_t width = context->group.width, channel = context->plan->tiling.points * width;
 	const float* plane = context->input + context->group.first_image * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
 	for (size_t column0 = 0; column0 < width; column0 += LANES) {
 		struct nnps_fft_block block;
 		nnps_fft_describe_inputs(g, &context->plan->tiling, column0, context->group.columns, &block);
-		context->forward(&block, plane, g->input_width, context->v + c * width + column0, context->v + (g->input_channels + c) * width + column0, stride);
+		context->forward(&block, plane, g->input_width, context->v + c * channel + column0, context->v + (g->input_channels + c) * channel + column0, width);
 	}
 }
 
@@ -140,11 +142,12 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	const size_t co2 = 2 * context->g->output_channels, ci2 = 2 * context->g->input_channels, columns = context->group.width;
 	const size_t chunks = nnps_ceil_div(columns, context->plan->chunk);
 	const size_t point = task / chunks, col0 = (task % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, columns - col0);
-	const struct nnps_b_source b = { nnps_b_strided, context->v + point * ci2 * columns, columns, 1, NULL };
+	const size_t channel = context->plan->tiling.points * columns; /* V's and M's row stride */
+	const struct nnps_b_source b = { nnps_b_strided, context->v + point * columns, channel, 1, NULL };
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, context->plan->chunk, ci2,
 		context->thread_buffers + thread * context->plan->thread_floats);
 	const float* packed_a = context->a + point * nnps_packed_a_floats(context->config, co2, ci2);
-	nnps_sgemm_packed_a(context->config, co2, n, ci2, packed_a, ci2, &b, 0, col0, context->m + point * co2 * columns + col0, columns, false, &buffers);
+	nnps_sgemm_packed_a(context->config, co2, n, ci2, packed_a, ci2, &b, 0, col0, context->m + point * columns + col0, channel, false, &buffers);
 }
 
 /* ---- output transform: the inverse DFT of each tile of output channel o, cropped to the output (+ bias, relu) ---- */
@@ -163,13 +166,13 @@ static void output_task(void* argument, size_t thread, size_t o) {
 	(void) thread;
 	const struct output_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const size_t width = context->group.width, stride = 2 * g->output_channels * width;
+	const size_t width = context->group.width, channel = context->plan->tiling.points * width;
 	float* plane = context->output + context->group.first_image * nnps_conv_output_image(g) + o * nnps_conv_output_plane(g);
 	const float bias = context->bias != NULL ? context->bias[o] : 0.0f;
 	for (size_t column0 = 0; column0 < width; column0 += LANES) {
 		struct nnps_fft_block block;
 		nnps_fft_describe_outputs(g, &context->plan->tiling, column0, context->group.columns, &block);
-		context->inverse(context->m + o * width + column0, context->m + (g->output_channels + o) * width + column0, stride, &block, plane, g->output_width, bias,
+		context->inverse(context->m + o * channel + column0, context->m + (g->output_channels + o) * channel + column0, width, &block, plane, g->output_width, bias,
 			context->relu);
 	}
 }
