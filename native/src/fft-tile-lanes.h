@@ -72,15 +72,18 @@ __attribute__((always_inline)) static inline void nnps_fft_inverse_lanes(size_t 
 	const float scale = 1.0f / (float) (tile * tile);
 	size_t first, rows, first_column, columns;
 	nnps_fft_span(block, &first, &rows, &first_column, &columns);
-	nnps_fft_vec xr[16], xi[16], wr[9][16], wi[9][16], y[16][16];
-	for (size_t v = 0; v < half; v++) {
-		const bool real = v == 0 || v == half - 1;
-		for (size_t u = 0; u < (real ? half : tile); u++) {
-			memcpy(&xr[u], re + (u * half + v) * stride, sizeof xr[u]);
-			memcpy(&xi[u], im + (u * half + v) * stride, sizeof xi[u]);
+	nnps_fft_vec xr[9][16], xi[9][16], wr[9][16], wi[9][16], y[16][16];
+	/* Loaded in point order first: the spectra come from memory, and one pass in address order lets the prefetchers
+	 * run ahead (column by column the loads jumped and each waited for its line). */
+	for (size_t u = 0; u < tile; u++) {
+		for (size_t v = 0; v < half; v++) {
+			memcpy(&xr[v][u], re + (u * half + v) * stride, sizeof xr[v][u]);
+			memcpy(&xi[v][u], im + (u * half + v) * stride, sizeof xi[v][u]);
 		}
-		if (real) nnps_fft_real_inverse(tile, xr, xi, 1, wr[v], 1);
-		else nnps_fft_complex(tile, xi, xr, 1, wi[v], wr[v]);
+	}
+	for (size_t v = 0; v < half; v++) {
+		if (v == 0 || v == half - 1) nnps_fft_real_inverse(tile, xr[v], xi[v], 1, wr[v], 1);
+		else nnps_fft_complex(tile, xi[v], xr[v], 1, wi[v], wr[v]);
 	}
 	for (size_t i = 0; i < rows; i++) {
 		nnps_fft_real_inverse(tile, &wr[0][i], &wi[0][i], 16, y[i], 1);

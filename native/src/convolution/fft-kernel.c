@@ -29,33 +29,44 @@ struct kernel_context {
 /* Element (row, depth) of one point's packed A (panels of mr rows, mr values per depth step). */
 static inline size_t packed_index(size_t mr, size_t depth, size_t row, size_t k) { return row / mr * mr * depth + k * mr + row % mr; }
 
-/* A task owns output channel o: rows o (real parts) and co + o (imaginary parts) of every point. Its kernels go through
- * the transform NNPS_FFT_LANES input channels at a time, copied (rotated for the input gradient) into one block. */
-static void kernel_task(void* argument, size_t thread, size_t o) {
+/* Lanes t < lanes of the block: the kernels (o, c0 + t), rotated for the input gradient, copied into `kernels`. */
+static void gather_kernels(const struct kernel_context* context, size_t o, size_t c0, size_t lanes, float* kernels, struct nnps_fft_block* block) {
+	const struct nnps_conv* g = context->g;
+	const size_t co = g->output_channels, ci = g->input_channels, taps = g->kernel_height * g->kernel_width;
+	memset(block, 0, sizeof *block);
+	for (size_t t = 0; t < lanes; t++) {
+		const float* source = context->rotated ? context->kernel + ((c0 + t) * co + o) * taps : context->kernel + (o * ci + c0 + t) * taps;
+		for (size_t i = 0; i < taps; i++) kernels[t * taps + i] = context->rotated ? source[taps - 1 - i] : source[i];
+		block->offset[t] = (ptrdiff_t) (t * taps);
+		block->rows[t] = (uint8_t) g->kernel_height, block->columns[t] = (uint8_t) g->kernel_width;
+	}
+}
+
+/* A task owns the output channels of one A panel (mr rows): rows o (real parts) and co + o (imaginary parts) of every
+ * point. Its kernels go through the transform NNPS_FFT_LANES input channels at a time, the panel's channels one after
+ * another within each such depth block, so the cache lines a depth block shares between the panel's rows (mr floats
+ * per depth step) are filled while still in cache: a task per channel filled each line in mr visits far apart. */
+static void kernel_task(void* argument, size_t thread, size_t panel) {
 	(void) thread;
 	const struct kernel_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const size_t co = g->output_channels, ci = g->input_channels, mr = context->config->mr, taps = g->kernel_height * g->kernel_width;
+	const size_t co = g->output_channels, ci = g->input_channels, mr = context->config->mr;
 	float kernels[LANES * 16 * 16], re[MAX_POINTS * LANES] __attribute__((aligned(64))), im[MAX_POINTS * LANES] __attribute__((aligned(64)));
 	for (size_t c0 = 0; c0 < ci; c0 += LANES) {
 		const size_t lanes = nnps_min(LANES, ci - c0);
-		struct nnps_fft_block block;
-		memset(&block, 0, sizeof block);
-		for (size_t t = 0; t < lanes; t++) {
-			const float* source = context->rotated ? context->kernel + ((c0 + t) * co + o) * taps : context->kernel + (o * ci + c0 + t) * taps;
-			for (size_t i = 0; i < taps; i++) kernels[t * taps + i] = context->rotated ? source[taps - 1 - i] : source[i];
-			block.offset[t] = (ptrdiff_t) (t * taps);
-			block.rows[t] = (uint8_t) g->kernel_height, block.columns[t] = (uint8_t) g->kernel_width;
-		}
-		context->forward(&block, kernels, g->kernel_width, re, im, LANES);
-		for (size_t p = 0; p < context->points; p++) {
-			float* a = context->transformed + p * context->point_floats;
-			for (size_t t = 0; t < lanes; t++) {
-				const size_t c = c0 + t;
-				a[packed_index(mr, 2 * ci, o, c)] = re[p * LANES + t];
-				a[packed_index(mr, 2 * ci, o, ci + c)] = im[p * LANES + t];
-				a[packed_index(mr, 2 * ci, co + o, c)] = -im[p * LANES + t];
-				a[packed_index(mr, 2 * ci, co + o, ci + c)] = re[p * LANES + t];
+		for (size_t o = panel * mr; o < nnps_min(co, panel * mr + mr); o++) {
+			struct nnps_fft_block block;
+			gather_kernels(context, o, c0, lanes, kernels, &block);
+			context->forward(&block, kernels, g->kernel_width, re, im, LANES);
+			for (size_t p = 0; p < context->points; p++) {
+				float* a = context->transformed + p * context->point_floats;
+				for (size_t t = 0; t < lanes; t++) {
+					const size_t c = c0 + t;
+					a[packed_index(mr, 2 * ci, o, c)] = re[p * LANES + t];
+					a[packed_index(mr, 2 * ci, o, ci + c)] = im[p * LANES + t];
+					a[packed_index(mr, 2 * ci, co + o, c)] = -im[p * LANES + t];
+					a[packed_index(mr, 2 * ci, co + o, ci + c)] = re[p * LANES + t];
+				}
 			}
 		}
 	}
@@ -72,5 +83,5 @@ void nnps_fft_transform_kernel(
 	/* The rows past 2co in the last panel, and the line padding after it, are zeros the ukernel multiplies. */
 	const size_t used = co2 / mr * mr * ci2;
 	for (size_t p = 0; p < context.points; p++) memset(transformed + p * context.point_floats + used, 0, (context.point_floats - used) * sizeof(float));
-	nnps_parallelize(pool, kernel_task, (void*) &context, g->output_channels);
+	nnps_parallelize(pool, kernel_task, (void*) &context, nnps_ceil_div(g->output_channels, mr));
 }
