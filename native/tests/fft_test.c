@@ -166,7 +166,7 @@ static void check_auto(size_t batch, size_t channels, struct nnp_size input, str
 	float *y0 = malloc(outputs * sizeof(float)), *y1 = malloc(outputs * sizeof(float));
 	CHECK(nnp_convolution_output(nnp_convolution_algorithm_auto, batch, channels, channels, input, padding, kernel, x, w, NULL, y0, NULL, NULL, 0, NULL, NULL, NULL) ==
 		nnp_status_success && nnp_convolution_output(expected, batch, channels, channels, input, padding, kernel, x, w, NULL, y1, NULL, NULL, 0, NULL, NULL, NULL) ==
-		nnp_status_success && memcmp(y0, y1, outputs * sizeof(float)) == 0, what);
+		nnp_status_success && memcmp(y0, y1, outputs * sizeof(float)) == 0, "%s", what);
 	free(x); free(w); free(y0); free(y1);
 }
 
