@@ -66,9 +66,9 @@ static double winograd_cost(enum nnps_winograd_variant variant, enum nnps_functi
  * on AlexNet conv2 (N8, 5x5, 27x27, 64 -> 192; one thread; Zen 5): ft16x16 forward 1.81x, input gradient 1.28x,
  * ft8x8 forward 1.62x, input gradient 1.24x; the model then gives ft16x16 2.6x on N128 (measured 2.19x before the
  * 3-multiplication product) and keeps ft8x8 off 7x7 kernels (2x2 output tiles; measured 0.51x).
- * The kernel gradient (fft-kernel-gradient.c: per point the 2x2 real form, summed over the batch) has no model:
- * ft16x16 at FFT16X16_KERNEL_GRADIENT of implicit GEMM on kernels from 5x5 (measured 1.30-1.32x on AlexNet conv2 N8,
- * 1.05x N128, 1.97x on a 7x7 kernel), ft8x8 a candidate the measured auto times (FFT_UNPROVEN; 0.83-0.88x there).
+ * The kernel gradient (fft-kernel-gradient.c: per point the three products summed over the batch) has no model:
+ * ft16x16 at FFT16X16_KERNEL_GRADIENT of implicit GEMM on kernels from 5x5 (measured 1.25x on AlexNet conv2 N8, 1.41x
+ * N128, 4.1x under auto on a 7x7 kernel), ft8x8 a candidate the measured auto times (FFT_UNPROVEN; 1.03-1.07x there).
  */
 #define FFT_GEMM 3.3
 #define FFT_INPUT_WEIGHT 320.0
