@@ -1,30 +1,16 @@
-/* The FFT tile transforms as loops over NNPS_FFT_LANES tiles side by side (the innermost loop of every step runs over
- * the lanes, so a compiler vectorises it at whatever width the including file is compiled for: one zmm register of
- * 16 floats with AVX-512's flags, SSE or NEON registers in the portable build). A plain DFT by the twiddle table rather
- * than a butterfly network: with T <= 16 it is a few hundred multiply-adds per tile, skips the rows and columns that
- * hold no data in any lane (kernels and gradient tiles are mostly padding), and costs well under the per-point GEMMs
- * once channels number in the tens. Included by scalar/fft_tile__scalar.c and x86_64-avx512/fft_tile__avx512.c only. */
+/* The FFT tile transforms on blocks of NNPS_FFT_LANES tiles side by side, one tile per vector lane: the block's data
+ * gathered lane by lane into a T x T array of vectors (zeros around each lane's rectangle), the 2-D real FFT by the
+ * butterflies of fft-butterflies.h (rows first, then column frequencies), each point's lanes stored as one contiguous
+ * row of V or M; the inverse likewise, cropped, scaled, + bias (and ReLU) while scattering back. Included by each ISA's
+ * fft_tile file (scalar/, x86_64-avx2/, x86_64-avx512/), which gives the vectors their registers. */
 #ifndef NNPS_FFT_TILE_LANES_H
 #define NNPS_FFT_TILE_LANES_H
 
 #include <string.h>
 
-#include "ukernels.h"
+#include "fft-butterflies.h"
 
 #define LANES NNPS_FFT_LANES
-
-/* cos and sin of 2 pi n / 16: the twiddles of T = 16; T = 8 takes every second one. */
-static const float nnps_fft_cos16[16] = {
-	1.0f, 0.92387953251128674f, 0.70710678118654752f, 0.38268343236508977f, 0.0f, -0.38268343236508977f, -0.70710678118654752f, -0.92387953251128674f,
-	-1.0f, -0.92387953251128674f, -0.70710678118654752f, -0.38268343236508977f, 0.0f, 0.38268343236508977f, 0.70710678118654752f, 0.92387953251128674f,
-};
-static const float nnps_fft_sin16[16] = {
-	0.0f, 0.38268343236508977f, 0.70710678118654752f, 0.92387953251128674f, 1.0f, 0.92387953251128674f, 0.70710678118654752f, 0.38268343236508977f,
-	0.0f, -0.38268343236508977f, -0.70710678118654752f, -0.92387953251128674f, -1.0f, -0.92387953251128674f, -0.70710678118654752f, -0.38268343236508977f,
-};
-
-/* Index of the angle 2 pi n / tile in the 16-entry tables (tile a power of 2: no division in the inner loops). */
-static inline size_t nnps_fft_twiddle(size_t n, size_t tile) { return (n & (tile - 1)) * (tile == 8 ? 2 : 1); }
 
 /* The rows [*first, *end) and columns [*first_column, *end_column) that hold data in some lane. */
 static inline void nnps_fft_span(const struct nnps_fft_block* block, size_t* first, size_t* end, size_t* first_column, size_t* end_column) {
@@ -40,11 +26,12 @@ static inline void nnps_fft_span(const struct nnps_fft_block* block, size_t* fir
 	if (*end == 0) *first = *first_column = 0;
 }
 
-/* Inlined into each entry point with its constant tile, so the twiddle indices fold and the loops unroll. */
+/* The forward 2-D transform: a real FFT along each row that holds data (rows without data stay zero), then down each
+ * column frequency: 0 and T/2 are real columns (one real FFT each, the lower half of their spectrum the conjugate of
+ * the upper), the others complex FFTs. Z is kept column-major so the second pass reads contiguous vectors. */
 __attribute__((always_inline)) static inline void nnps_fft_forward_lanes(size_t tile, const struct nnps_fft_block* block, const float* plane, size_t row_stride, float* re, float* im, size_t stride) {
 	const size_t half = tile / 2 + 1;
-	float x[16][16][LANES] __attribute__((aligned(64)));
-	float zr[16][9][LANES] __attribute__((aligned(64))), zi[16][9][LANES] __attribute__((aligned(64)));
+	nnps_fft_vec x[16][16], zr[9][16], zi[9][16], yr[16], yi[16];
 	size_t first, end, first_column, end_column;
 	nnps_fft_span(block, &first, &end, &first_column, &end_column);
 	for (size_t i = first; i < end; i++) memset(x[i], 0, sizeof x[i]);
@@ -55,32 +42,29 @@ __attribute__((always_inline)) static inline void nnps_fft_forward_lanes(size_t 
 			for (size_t j = 0; j < block->columns[t]; j++) x[block->row0[t] + i][block->col0[t] + j][t] = row[j];
 		}
 	}
-	/* Along each row that holds data: the real DFT at column frequencies 0 .. tile/2. */
-	for (size_t i = first; i < end; i++) {
-		for (size_t v = 0; v < half; v++) {
-			float r[LANES] = { 0 }, s[LANES] = { 0 };
-			for (size_t j = first_column; j < end_column; j++) {
-				const float c = nnps_fft_cos16[nnps_fft_twiddle(v * j, tile)], sn = nnps_fft_sin16[nnps_fft_twiddle(v * j, tile)];
-				for (size_t t = 0; t < LANES; t++) r[t] += x[i][j][t] * c, s[t] -= x[i][j][t] * sn;
-			}
-			memcpy(zr[i][v], r, sizeof r);
-			memcpy(zi[i][v], s, sizeof s);
+	for (size_t i = 0; i < tile; i++) {
+		if (i >= first && i < end) {
+			nnps_fft_real(tile, x[i], 1, &zr[0][i], &zi[0][i], 16);
+		} else {
+			for (size_t v = 0; v < half; v++) zr[v][i] = zi[v][i] = (nnps_fft_vec){ 0 };
 		}
 	}
-	/* Down each column: the complex DFT over those rows; each point's lanes are one contiguous store. */
-	for (size_t u = 0; u < tile; u++) {
-		for (size_t v = 0; v < half; v++) {
-			float r[LANES] = { 0 }, s[LANES] = { 0 };
-			for (size_t i = first; i < end; i++) {
-				const float c = nnps_fft_cos16[nnps_fft_twiddle(u * i, tile)], sn = nnps_fft_sin16[nnps_fft_twiddle(u * i, tile)];
-				for (size_t t = 0; t < LANES; t++) r[t] += zr[i][v][t] * c + zi[i][v][t] * sn, s[t] += zi[i][v][t] * c - zr[i][v][t] * sn;
-			}
-			memcpy(re + (u * half + v) * stride, r, sizeof r);
-			memcpy(im + (u * half + v) * stride, s, sizeof s);
+	for (size_t v = 0; v < half; v++) {
+		if (v == 0 || v == half - 1) {
+			nnps_fft_real(tile, zr[v], 1, yr, yi, 1);
+			for (size_t u = half; u < tile; u++) yr[u] = yr[tile - u], yi[u] = -yi[tile - u];
+		} else {
+			nnps_fft_complex(tile, zr[v], zi[v], 1, yr, yi);
+		}
+		for (size_t u = 0; u < tile; u++) {
+			memcpy(re + (u * half + v) * stride, &yr[u], sizeof yr[u]);
+			memcpy(im + (u * half + v) * stride, &yi[u], sizeof yi[u]);
 		}
 	}
 }
 
+/* The inverse: down each column frequency (0 and T/2 by the real inverse, their values being real, the others by
+ * complex inverse FFTs), then along each output row wanted the real inverse, cropped, scaled by 1 / T^2, + bias. */
 __attribute__((always_inline)) static inline void nnps_fft_inverse_lanes(size_t tile, const float* re, const float* im, size_t stride, const struct nnps_fft_block* block, float* plane,
 	size_t row_stride, float bias, bool relu)
 {
@@ -88,39 +72,27 @@ __attribute__((always_inline)) static inline void nnps_fft_inverse_lanes(size_t 
 	const float scale = 1.0f / (float) (tile * tile);
 	size_t first, rows, first_column, columns;
 	nnps_fft_span(block, &first, &rows, &first_column, &columns);
-	float y[16][16][LANES] __attribute__((aligned(64)));
-	for (size_t i = 0; i < rows; i++) {
-		/* Row i of the inverse column DFTs, at every column frequency. */
-		float wr[9][LANES] __attribute__((aligned(64))), wi[9][LANES] __attribute__((aligned(64)));
+	nnps_fft_vec xr[9][16], xi[9][16], wr[9][16], wi[9][16], y[16][16];
+	/* Loaded in point order first: the spectra come from memory, and one pass in address order lets the prefetchers
+	 * run ahead (column by column the loads jumped and each waited for its line). */
+	for (size_t u = 0; u < tile; u++) {
 		for (size_t v = 0; v < half; v++) {
-			float r[LANES] = { 0 }, s[LANES] = { 0 };
-			for (size_t u = 0; u < tile; u++) {
-				const float c = nnps_fft_cos16[nnps_fft_twiddle(u * i, tile)], sn = nnps_fft_sin16[nnps_fft_twiddle(u * i, tile)];
-				const float *xr = re + (u * half + v) * stride, *xi = im + (u * half + v) * stride;
-				for (size_t t = 0; t < LANES; t++) r[t] += xr[t] * c - xi[t] * sn, s[t] += xr[t] * sn + xi[t] * c;
-			}
-			memcpy(wr[v], r, sizeof r);
-			memcpy(wi[v], s, sizeof s);
+			memcpy(&xr[v][u], re + (u * half + v) * stride, sizeof xr[v][u]);
+			memcpy(&xi[v][u], im + (u * half + v) * stride, sizeof xi[v][u]);
 		}
-		/* The real inverse along the row: frequencies 1 .. tile/2 - 1 stand for their conjugate mirrors too. */
-		for (size_t j = 0; j < columns; j++) {
-			float sum[LANES];
-			const float nyquist = (j & 1) != 0 ? -1.0f : 1.0f;
-			for (size_t t = 0; t < LANES; t++) sum[t] = wr[0][t] + nyquist * wr[tile / 2][t];
-			for (size_t v = 1; v < tile / 2; v++) {
-				const float c = 2.0f * nnps_fft_cos16[nnps_fft_twiddle(v * j, tile)], sn = 2.0f * nnps_fft_sin16[nnps_fft_twiddle(v * j, tile)];
-				for (size_t t = 0; t < LANES; t++) sum[t] += wr[v][t] * c - wi[v][t] * sn;
-			}
-			for (size_t t = 0; t < LANES; t++) {
-				const float value = sum[t] * scale + bias;
-				y[i][j][t] = relu && value < 0.0f ? 0.0f : value;
-			}
-		}
+	}
+	for (size_t v = 0; v < half; v++) {
+		if (v == 0 || v == half - 1) nnps_fft_real_inverse(tile, xr[v], xi[v], 1, wr[v], 1);
+		else nnps_fft_complex(tile, xi[v], xr[v], 1, wi[v], wr[v]);
+	}
+	for (size_t i = 0; i < rows; i++) {
+		nnps_fft_real_inverse(tile, &wr[0][i], &wi[0][i], 16, y[i], 1);
+		for (size_t j = 0; j < columns; j++) y[i][j] = y[i][j] * scale + bias;
 	}
 	for (size_t t = 0; t < LANES; t++) {
 		for (size_t i = 0; i < block->rows[t]; i++) {
 			float* row = plane + block->offset[t] + (ptrdiff_t) (i * row_stride);
-			for (size_t j = 0; j < block->columns[t]; j++) row[j] = y[i][j][t];
+			for (size_t j = 0; j < block->columns[t]; j++) row[j] = relu && y[i][j][t] < 0.0f ? 0.0f : y[i][j][t];
 		}
 	}
 }

@@ -195,6 +195,7 @@ typedef void (*nnps_fft_inverse_fn)(const float* re, const float* im, size_t str
 	NNPS_INTERNAL void nnps_fft16x16_inverse__##suffix(const float* re, const float* im, size_t stride, const struct nnps_fft_block* block, float* plane, \
 		size_t row_stride, float bias, bool relu);
 NNPS_FFT_TRANSFORMS(scalar)
+NNPS_FFT_TRANSFORMS(avx2)
 NNPS_FFT_TRANSFORMS(avx512)
 #undef NNPS_FFT_TRANSFORMS
 

@@ -155,23 +155,30 @@ static void test_status_codes(void) {
 		nnp_status_success, "output with padding as large as the kernel (an extension)");
 }
 
-/* auto's rule: ft16x16 for 7x7 to 16x16 kernels with >= 16 channels each way (the same bits as pinning it), implicit
- * GEMM for 5x5 (upstream's ft8x8 loses there: see algorithm.c). */
-static void test_auto_rule(void) {
-	const struct nnp_size input = { 11, 12 }, k7 = { 7, 7 }, k5 = { 5, 5 };
-	const struct nnp_padding padding = { 3, 3, 3, 3 };
-	float *x = random_floats(2 * 16 * 12 * 11), *w = random_floats(16 * 16 * 49), *y0 = malloc(2 * 16 * 12 * 11 * sizeof(float)), *y1 = malloc(2 * 16 * 12 * 11 * sizeof(float));
-	CHECK(nnp_convolution_output(nnp_convolution_algorithm_auto, 2, 16, 16, input, padding, k7, x, w, NULL, y0, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success &&
-		nnp_convolution_output(nnp_convolution_algorithm_ft16x16, 2, 16, 16, input, padding, k7, x, w, NULL, y1, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success &&
-		memcmp(y0, y1, 2 * 16 * 12 * 11 * sizeof(float)) == 0, "auto takes ft16x16 on a 7x7 kernel");
-	const struct nnp_padding p2 = { 2, 2, 2, 2 };
-	CHECK(nnp_convolution_output(nnp_convolution_algorithm_auto, 2, 16, 16, input, p2, k5, x, w, NULL, y0, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success &&
-		nnp_convolution_output(nnp_convolution_algorithm_implicit_gemm, 2, 16, 16, input, p2, k5, x, w, NULL, y1, NULL, NULL, 0, NULL, NULL, NULL) == nnp_status_success &&
-		memcmp(y0, y1, 2 * 16 * 12 * 11 * sizeof(float)) == 0, "auto keeps implicit GEMM on a 5x5 kernel");
+/* auto's cost model (algorithm.c; the static policy, set before nnp_initialize, so the choice does not depend on
+ * timing): ft16x16 on a 7x7 kernel over a 48x48 map with 32 channels each way (the model: 1.5x cheaper than implicit
+ * GEMM), implicit GEMM on a small 7x7 layer (2 images of 11x12, 16 channels: the kernel's spectra would dominate) and
+ * on a 5x5 one there. "auto takes A" means its output has A's bits. */
+static void check_auto(size_t batch, size_t channels, struct nnp_size input, struct nnp_size kernel, enum nnp_convolution_algorithm expected, const char* what) {
+	const size_t pad = kernel.width / 2, outputs = batch * channels * input.height * input.width;
+	const struct nnp_padding padding = { pad, pad, pad, pad };
+	float *x = random_floats(outputs), *w = random_floats(channels * channels * kernel.height * kernel.width);
+	float *y0 = malloc(outputs * sizeof(float)), *y1 = malloc(outputs * sizeof(float));
+	CHECK(nnp_convolution_output(nnp_convolution_algorithm_auto, batch, channels, channels, input, padding, kernel, x, w, NULL, y0, NULL, NULL, 0, NULL, NULL, NULL) ==
+		nnp_status_success && nnp_convolution_output(expected, batch, channels, channels, input, padding, kernel, x, w, NULL, y1, NULL, NULL, 0, NULL, NULL, NULL) ==
+		nnp_status_success && memcmp(y0, y1, outputs * sizeof(float)) == 0, "%s", what);
 	free(x); free(w); free(y0); free(y1);
 }
 
+static void test_auto_rule(void) {
+	const struct nnp_size small = { 11, 12 }, large = { 48, 48 }, k7 = { 7, 7 }, k5 = { 5, 5 };
+	check_auto(1, 32, large, k7, nnp_convolution_algorithm_ft16x16, "static auto takes ft16x16 on a 7x7 kernel over a 48x48 map, 32 channels");
+	check_auto(2, 16, small, k7, nnp_convolution_algorithm_implicit_gemm, "static auto keeps implicit GEMM on a small 7x7 layer");
+	check_auto(2, 16, small, k5, nnp_convolution_algorithm_implicit_gemm, "static auto keeps implicit GEMM on a small 5x5 layer");
+}
+
 int main(int argc, char** argv) {
+	putenv((char*) "NNPACKSHARP_AUTO=static"); /* (putenv: mingw-w64 has no setenv) test_auto_rule checks the model's choice (auto_test covers the measured policy) */
 	CHECK(nnp_initialize() == nnp_status_success, "initialize");
 	printf("ISA %s (cap %s)\n", nnpsharp_isa(), argc > 1 ? argv[1] : "none");
 	pthreadpool_t pool2 = pthreadpool_create(2), pool3 = pthreadpool_create(3);

@@ -1,7 +1,7 @@
 /* The algorithm choice. auto: direct (implicit GEMM on the image itself) for pointwise convolutions, the cheaper of
  * Winograd F(6x6, 3x3), Winograd F(4x4, 3x3) and implicit GEMM by a cost model for 3x3 stride-1 layers (for the kernel
- * gradient F(4x4)-sized tiles, see below), FFT 16x16 for stride-1 kernels of 7 to 16 on each side, implicit GEMM
- * otherwise; by default measured among the candidates the model puts within reach (operators/measured-auto.h). */
+ * gradient F(4x4)-sized tiles, see below), the FFTs by the same model on stride-1 kernels from 4x4 (see below), implicit
+ * GEMM otherwise; by default measured among the candidates the model puts within reach (operators/measured-auto.h). */
 #include <math.h>
 
 #include "nnpacksharp.h"
@@ -10,7 +10,7 @@
 /*
  * auto's cost model, in multiply-adds per (output channel, input channel) pair of the call:
  *
- *   implicit GEMM        9 * batch * height * width
+ *   implicit GEMM        kH * kW * batch * height * width  (9 on the 3x3 layers Winograd computes)
  *   Winograd F(m x m)    points * (GEMM_PENALTY * tiles + KERNEL_COLUMNS) + TRANSFORM_WEIGHT * points * tiles * (1/ci + 1/co)
  *
  * where tiles counts the m x m output tiles of the whole batch (the map rounded up to whole tiles: the wasted area),
@@ -31,7 +31,6 @@
 #define GEMM_PENALTY 1.1
 #define KERNEL_COLUMNS 60.0
 #define TRANSFORM_WEIGHT 4.0
-#define IMPLICIT_GEMM_TAPS 9.0
 /* The kernel gradient's Winograd against implicit GEMM, as fractions of its cost (from the A/Bs above). */
 #define KERNEL_GRADIENT_F4X4 0.6
 #define KERNEL_GRADIENT_F6X6 0.7
@@ -54,24 +53,49 @@ static double winograd_cost(enum nnps_winograd_variant variant, enum nnps_functi
 }
 
 /*
- * The FFT under auto: ft16x16 where both kernel sides are 7 to 16 (stride 1, >= 16 channels each way), every function.
- * Measured (thread CPU time, A/B tool, one thread, against implicit GEMM): a 7x7 kernel (N16, 64 -> 64, 28x28, pad 3)
- * forward 1.60x, input gradient 1.44x, kernel gradient 1.97x; ft8x8 there 0.51x (2x2 output tiles). Upstream's rule
- * (ft8x8 for 5x5) loses here: AlexNet conv2 (5x5, 27x27, 64 -> 192) ft8x8 forward 0.82x at N8 and 1.20x at N128,
- * input gradient 0.74x, kernel gradient 0.84x at N128; ft16x16 0.90x forward. So the static choice keeps 5x5 on
- * implicit GEMM, and both FFT sizes stay candidates the measured auto times (FFT_UNPROVEN: within reach, never first)
- * on kernels from 4x4 up, where they may win (ft8x8 at N128 on AlexNet conv2).
+ * The FFT under auto, forward and input gradient, in the same units (the run's input channels ci and output channels
+ * co are swapped for the input gradient, a convolution of grad_output):
+ *
+ *   FFT (T x T tiles)    points * tiles * (FFT_GEMM + FFT_INPUT_WEIGHT / co + FFT_OUTPUT_WEIGHT / ci) + points * FFT_KERNEL_COLUMNS
+ *
+ * tiles counting the (T - k + 1)-sided output tiles of the batch, points = T * (T/2 + 1). FFT_GEMM: three real
+ * multiply-adds per point (the 3-multiplication complex product) at Winograd's GEMM_PENALTY; the input transform
+ * (gathering the tiles, the butterflies, three planes stored, B packed once per point for only co rows of A) costs
+ * far more per value than the inverse (which stores only the cropped output tile); FFT_KERNEL_COLUMNS: the kernel's
+ * spectra (three packed matrices per point) written and streamed. Fitted to thread-CPU-time A/Bs against implicit GEMM
+ * on AlexNet conv2 (N8, 5x5, 27x27, 64 -> 192; one thread; Zen 5): ft16x16 forward 1.81x, input gradient 1.28x,
+ * ft8x8 forward 1.62x, input gradient 1.24x; the model then gives ft16x16 2.6x on N128 (measured 2.19x before the
+ * 3-multiplication product) and keeps ft8x8 off 7x7 kernels (2x2 output tiles; measured 0.51x).
+ * The kernel gradient (fft-kernel-gradient.c: per point the three products summed over the batch) has no model:
+ * ft16x16 at FFT16X16_KERNEL_GRADIENT of implicit GEMM on kernels from 5x5 (measured 1.25x on AlexNet conv2 N8, 1.41x
+ * N128, 4.1x under auto on a 7x7 kernel), ft8x8 a candidate the measured auto times (FFT_UNPROVEN; 1.03-1.07x there).
  */
-#define FFT16X16_LARGE_KERNEL 0.6
+#define FFT_GEMM 3.3
+#define FFT_INPUT_WEIGHT 320.0
+#define FFT_OUTPUT_WEIGHT 20.0
+#define FFT_KERNEL_COLUMNS 180.0
+#define FFT16X16_KERNEL_GRADIENT 0.8
 #define FFT_UNPROVEN 1.2
+
+static double fft_cost(enum nnps_fft_variant variant, enum nnps_function function, const struct nnps_conv* g) {
+	size_t height, width;
+	winograd_map(function, g, &height, &width);
+	const size_t tile = nnps_fft_tile(variant);
+	const double tiles = (double) g->batch * (double) nnps_ceil_div(height, tile - g->kernel_height + 1) * (double) nnps_ceil_div(width, tile - g->kernel_width + 1);
+	const bool gradient = function == nnps_function_input_gradient;
+	const double ci = (double) (gradient ? g->output_channels : g->input_channels), co = (double) (gradient ? g->input_channels : g->output_channels);
+	const double points = (double) nnps_fft_points(variant);
+	return points * tiles * (FFT_GEMM + FFT_INPUT_WEIGHT / co + FFT_OUTPUT_WEIGHT / ci) + points * FFT_KERNEL_COLUMNS;
+}
 
 static void fft_costs(enum nnps_function function, const struct nnps_conv* g, double costs[nnps_algorithm_count]) {
 	if (g->input_channels < 16 || g->output_channels < 16 || g->kernel_height < 4 || g->kernel_width < 4) return;
 	const double implicit = costs[nnps_algorithm_implicit_gemm];
-	if (nnps_fft_applies(nnps_fft8x8, function, g)) costs[nnps_algorithm_fft8x8] = FFT_UNPROVEN * implicit;
+	const bool kernel_gradient = function == nnps_function_kernel_gradient;
+	if (nnps_fft_applies(nnps_fft8x8, function, g)) costs[nnps_algorithm_fft8x8] = kernel_gradient ? FFT_UNPROVEN * implicit : fft_cost(nnps_fft8x8, function, g);
 	if (nnps_fft_applies(nnps_fft16x16, function, g)) {
-		const bool large = g->kernel_height >= 7 && g->kernel_width >= 7;
-		costs[nnps_algorithm_fft16x16] = (large ? FFT16X16_LARGE_KERNEL : FFT_UNPROVEN) * implicit;
+		const bool large = g->kernel_height >= 5 && g->kernel_width >= 5;
+		costs[nnps_algorithm_fft16x16] = !kernel_gradient ? fft_cost(nnps_fft16x16, function, g) : (large ? FFT16X16_KERNEL_GRADIENT : FFT_UNPROVEN) * implicit;
 	}
 }
 
@@ -82,7 +106,7 @@ static void model_costs(enum nnps_function function, const struct nnps_conv* g, 
 	for (size_t i = 0; i < nnps_algorithm_count; i++) costs[i] = INFINITY;
 	size_t height, width;
 	winograd_map(function, g, &height, &width);
-	costs[nnps_algorithm_implicit_gemm] = IMPLICIT_GEMM_TAPS * (double) g->batch * (double) height * (double) width;
+	costs[nnps_algorithm_implicit_gemm] = (double) (g->kernel_height * g->kernel_width) * (double) g->batch * (double) height * (double) width;
 	fft_costs(function, g, costs);
 	if (!nnps_winograd_applies(g) || g->input_channels < 16 || g->output_channels < 16) return;
 	if (function == nnps_function_kernel_gradient) {

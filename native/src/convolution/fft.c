@@ -17,8 +17,10 @@
 struct plan {
 	struct nnps_fft_tiling tiling;
 	size_t group_images, chunk, thread_floats;
-	/* A [points][packed 2co x 2ci], V [points][2ci][width], M [points][2co][width]: real parts in rows 0 .. c - 1,
-	 * imaginary parts in rows c .. 2c - 1, width = the group's widest column count. */
+	/* A [points][P, Q, P + Q: packed co x ci each], V [3ci][points][width] (Vr, Vi, Vr + Vi), M [3co][points][width]
+	 * (T1, T2, T3; see NNPS_FFT_PRODUCTS), width = the group's widest column count. Channel-major, so each channel's
+	 * spectra are one sequential run: the transforms stream them (point-major, the inverse's loads of M missed the
+	 * cache on every point, 2co * width floats apart), and the GEMMs read B rows and write C rows points * width apart. */
 	size_t a_offset, v_offset, m_offset, floats;
 };
 
@@ -84,15 +86,15 @@ static bool make_plan(enum nnps_fft_variant variant, const struct nnps_conv* g, 
 	plan->group_images = nnps_clamp(images, 1, g->batch);
 	const size_t widest = nnps_round_up(plan->group_images * tiles, LANES); /* whole blocks of lanes */
 	plan->chunk = nnps_round_up(nnps_ceil_div(widest, nnps_ceil_div(widest, SPLIT_COLUMNS)), config->nr);
-	size_t ci2, co2;
-	if (__builtin_mul_overflow(g->input_channels, 2, &ci2) || __builtin_mul_overflow(g->output_channels, 2, &co2)) return false;
-	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->chunk, ci2); /* A comes packed */
+	size_t ci3, co3;
+	if (__builtin_mul_overflow(g->input_channels, NNPS_FFT_PRODUCTS, &ci3) || __builtin_mul_overflow(g->output_channels, NNPS_FFT_PRODUCTS, &co3)) return false;
+	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->chunk, g->input_channels); /* A comes packed */
 	size_t a_floats, buffers_offset;
 	if (!nnps_fft_kernel_floats(variant, g, config, &a_floats)) return false;
 	plan->floats = 0;
 	return nnps_fft_reserve(&plan->floats, &buffers_offset, threads, plan->thread_floats, 1) &&
 		nnps_fft_reserve(&plan->floats, &plan->a_offset, kernel_given ? 0 : a_floats, 1, 1) &&
-		nnps_fft_reserve(&plan->floats, &plan->v_offset, points, ci2, widest) && nnps_fft_reserve(&plan->floats, &plan->m_offset, points, co2, widest);
+		nnps_fft_reserve(&plan->floats, &plan->v_offset, ci3, points, widest) && nnps_fft_reserve(&plan->floats, &plan->m_offset, co3, points, widest);
 }
 
 struct group {
@@ -100,7 +102,7 @@ struct group {
 	size_t width;                /* V's and M's rows: columns rounded up to whole blocks of lanes */
 };
 
-/* ---- input transform: V[point][c | ci + c][column] for every tile of input channel c ---- */
+/* ---- input transform: V[c | ci + c | 2ci + c][point][column] for every tile of input channel c ---- */
 struct input_context {
 	const struct nnps_conv* g;
 	const struct plan* plan;
@@ -114,16 +116,19 @@ static void input_task(void* argument, size_t thread, size_t c) {
 	(void) thread;
 	const struct input_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const size_t width = context->group.width, stride = 2 * g->input_channels * width;
+	const size_t width = context->group.width, channel = context->plan->tiling.points * width;
 	const float* plane = context->input + context->group.first_image * nnps_conv_input_image(g) + c * nnps_conv_input_plane(g);
 	for (size_t column0 = 0; column0 < width; column0 += LANES) {
 		struct nnps_fft_block block;
 		nnps_fft_describe_inputs(g, &context->plan->tiling, column0, context->group.columns, &block);
-		context->forward(&block, plane, g->input_width, context->v + c * width + column0, context->v + (g->input_channels + c) * width + column0, stride);
+		context->forward(&block, plane, g->input_width, context->v + c * channel + column0, context->v + (g->input_channels + c) * channel + column0, width);
 	}
+	const float *re = context->v + c * channel, *im = re + g->input_channels * channel;
+	float* sum = context->v + (2 * g->input_channels + c) * channel;
+	for (size_t i = 0; i < channel; i++) sum[i] = re[i] + im[i];
 }
 
-/* ---- multiplication: M[point] (2co x columns) = A[point] (2co x 2ci) * V[point] (2ci x columns), by column chunks ---- */
+/* ---- multiplication: T_k[point] (co x columns) = A_k[point] (co x ci) * V_k[point] (ci x columns), by column chunks ---- */
 struct multiply_context {
 	const struct nnps_conv* g;
 	const struct plan* plan;
@@ -137,14 +142,17 @@ struct multiply_context {
 
 static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct multiply_context* context = argument;
-	const size_t co2 = 2 * context->g->output_channels, ci2 = 2 * context->g->input_channels, columns = context->group.width;
-	const size_t chunks = nnps_ceil_div(columns, context->plan->chunk);
-	const size_t point = task / chunks, col0 = (task % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, columns - col0);
-	const struct nnps_b_source b = { nnps_b_strided, context->v + point * ci2 * columns, columns, 1, NULL };
-	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, context->plan->chunk, ci2,
+	const size_t co = context->g->output_channels, ci = context->g->input_channels, columns = context->group.width;
+	const size_t chunks = nnps_ceil_div(columns, context->plan->chunk), product = task % NNPS_FFT_PRODUCTS, pair = task / NNPS_FFT_PRODUCTS;
+	const size_t point = pair / chunks, col0 = (pair % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, columns - col0);
+	const size_t channel = context->plan->tiling.points * columns; /* V's and M's row stride */
+	const struct nnps_b_source b = { nnps_b_strided, context->v + product * ci * channel + point * columns, channel, 1, NULL };
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, context->plan->chunk, ci,
 		context->thread_buffers + thread * context->plan->thread_floats);
-	const float* packed_a = context->a + point * nnps_packed_a_floats(context->config, co2, ci2);
-	nnps_sgemm_packed_a(context->config, co2, n, ci2, packed_a, ci2, &b, 0, col0, context->m + point * co2 * columns + col0, columns, false, &buffers);
+	const size_t matrix = nnps_packed_a_floats(context->config, co, ci);
+	const float* packed_a = context->a + (point * NNPS_FFT_PRODUCTS + product) * matrix;
+	nnps_sgemm_packed_a(context->config, co, n, ci, packed_a, ci, &b, 0, col0, context->m + product * co * channel + point * columns + col0, channel, false,
+		&buffers);
 }
 
 /* ---- output transform: the inverse DFT of each tile of output channel o, cropped to the output (+ bias, relu) ---- */
@@ -153,23 +161,36 @@ struct output_context {
 	const struct plan* plan;
 	struct group group;
 	nnps_fft_inverse_fn inverse;
-	const float* m;
+	float* m;
 	const float* bias;
 	bool relu;
 	float* output;
 };
 
+/* Output channel o's T1, T2, T3 into Re M (over T1) and Im M (over T2): one sequential pass over the channel's run,
+ * which its inverses then read from cache. */
+static void combine_products(const struct output_context* context, size_t o, size_t channel) {
+	const size_t co = context->g->output_channels;
+	float *t1 = context->m + o * channel, *t2 = t1 + co * channel;
+	const float* t3 = t2 + co * channel;
+	for (size_t i = 0; i < channel; i++) {
+		const float re = t1[i] - t2[i], im = t3[i] - t1[i] - t2[i];
+		t1[i] = re, t2[i] = im;
+	}
+}
+
 static void output_task(void* argument, size_t thread, size_t o) {
 	(void) thread;
 	const struct output_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const size_t width = context->group.width, stride = 2 * g->output_channels * width;
+	const size_t width = context->group.width, channel = context->plan->tiling.points * width;
 	float* plane = context->output + context->group.first_image * nnps_conv_output_image(g) + o * nnps_conv_output_plane(g);
 	const float bias = context->bias != NULL ? context->bias[o] : 0.0f;
+	combine_products(context, o, channel);
 	for (size_t column0 = 0; column0 < width; column0 += LANES) {
 		struct nnps_fft_block block;
 		nnps_fft_describe_outputs(g, &context->plan->tiling, column0, context->group.columns, &block);
-		context->inverse(context->m + o * width + column0, context->m + (g->output_channels + o) * width + column0, stride, &block, plane, g->output_width, bias,
+		context->inverse(context->m + o * channel + column0, context->m + (g->output_channels + o) * channel + column0, width, &block, plane, g->output_width, bias,
 			context->relu);
 	}
 }
@@ -226,7 +247,7 @@ static void convolve(enum nnps_fft_variant variant, const struct nnps_conv* g, c
 		phases.input_transform += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct multiply_context products = { g, &plan, group, &isa->sgemm, a, v, m, workspace };
-		nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.width, plan.chunk));
+		nnps_parallelize(pool, multiply_task, (void*) &products, NNPS_FFT_PRODUCTS * plan.tiling.points * nnps_ceil_div(group.width, plan.chunk));
 		phases.block_multiplication += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct output_context outputs = { g, &plan, group, transforms->inverse, m, bias, relu, output };

@@ -1,9 +1,9 @@
 /*
  * FFT convolution (upstream's ft8x8 and ft16x16) for stride-1 convolutions with kernels up to the tile: overlap-save
  * over T x T input tiles (T = 8 or 16), each giving (T - kH + 1) x (T - kW + 1) outputs. Per tile and channel a real
- * 2-D DFT at T * (T/2 + 1) points; per point one complex product over channels, run on the sgemm ukernel as a real
- * GEMM of twice the rows and depth (real and imaginary parts as separate rows, the kernel's spectrum laid out as the
- * 2x2 real form [[Re, Im], [-Im, Re]] of its conjugate, packed once as A); then the inverse DFT, cropped (+ bias, relu).
+ * 2-D DFT at T * (T/2 + 1) points; per point one complex product over channels, run on the sgemm ukernel as three real
+ * GEMMs (the 3-multiplication form below, the kernel's conjugated spectrum packed once as A); then the inverse DFT,
+ * cropped (+ bias, relu).
  * The input gradient runs as the transposed convolution (kernel rotated by 180 degrees, channels swapped, padding
  * k - 1 - p), and the kernel gradient as per-point GEMMs of conj(DFT(grad_output tile)) x DFT(input tile) summed over
  * images and tiles, one inverse DFT per kernel cropped to kH x kW.
@@ -14,6 +14,11 @@
 #include "convolution.h"
 
 enum nnps_fft_variant { nnps_fft8x8, nnps_fft16x16 };
+
+/* The complex product M = (P + iQ)(Vr + iVi) over channels as three real GEMMs instead of four (Gauss's trick):
+ * T1 = P Vr, T2 = Q Vi, T3 = (P + Q)(Vr + Vi); Re M = T1 - T2, Im M = T3 - T1 - T2. A point's A holds P, Q and P + Q,
+ * its V holds Vr, Vi and Vr + Vi: 3/4 of the multiply-adds of the 2x2 real form [[P, -Q], [Q, P]]. */
+#define NNPS_FFT_PRODUCTS 3
 
 static inline size_t nnps_fft_tile(enum nnps_fft_variant variant) { return variant == nnps_fft16x16 ? 16 : 8; }
 /* The non-redundant points of a real tile's spectrum: T rows of T/2 + 1. */
@@ -29,7 +34,7 @@ NNPS_INTERNAL const struct nnps_fft_transforms* nnps_fft_transforms_of(enum nnps
 NNPS_INTERNAL bool nnps_fft_workspace(
 	enum nnps_fft_variant variant, enum nnps_function function, const struct nnps_conv* g, const struct nnps_isa_table* isa, size_t threads, bool kernel_transformed, size_t* floats);
 
-/* The transformed kernel of g: its floats (one packed 2co x 2ci A per point; false on overflow), and the transform
+/* The transformed kernel of g: its floats (per point NNPS_FFT_PRODUCTS packed co x ci matrices; false on overflow), and the transform
  * into `transformed` (64-byte aligned) of the forward kernel [co][ci][kH][kW], or with `rotated` of the input
  * gradient's (g then being the transposed convolution, the kernel [ci][co][kH][kW] rotated by 180 degrees). */
 NNPS_INTERNAL bool nnps_fft_kernel_floats(enum nnps_fft_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats);

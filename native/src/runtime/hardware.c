@@ -18,7 +18,7 @@ static const struct nnps_winograd_transforms portable_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__scalar, nnps_winograd_f4x4k3x3_input__scalar, nnps_winograd_f4x4k3x3_output__scalar,
 	nnps_winograd_f4x4k3x3_grad_output__scalar, nnps_winograd_f4x4k3x3_grad_kernel__scalar,
 };
-/* FFT: the portable transforms on every level but AVX-512 (AVX2 and NEON included). */
+/* FFT: the portable transforms on every level without its own (NEON and scalar). */
 static const struct nnps_fft_transforms portable_fft8x8 = { nnps_fft8x8_forward__scalar, nnps_fft8x8_inverse__scalar };
 static const struct nnps_fft_transforms portable_fft16x16 = { nnps_fft16x16_forward__scalar, nnps_fft16x16_inverse__scalar };
 #if defined(NNPS_HAVE_X86_KERNELS)
@@ -36,6 +36,8 @@ static const struct nnps_winograd_transforms avx2_winograd_f4x4 = {
 };
 static const struct nnps_fft_transforms avx512_fft8x8 = { nnps_fft8x8_forward__avx512, nnps_fft8x8_inverse__avx512 };
 static const struct nnps_fft_transforms avx512_fft16x16 = { nnps_fft16x16_forward__avx512, nnps_fft16x16_inverse__avx512 };
+static const struct nnps_fft_transforms avx2_fft8x8 = { nnps_fft8x8_forward__avx2, nnps_fft8x8_inverse__avx2 };
+static const struct nnps_fft_transforms avx2_fft16x16 = { nnps_fft16x16_forward__avx2, nnps_fft16x16_inverse__avx2 };
 static const struct nnps_winograd_transforms avx512_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__avx512, nnps_winograd_f4x4k3x3_input__avx512, nnps_winograd_f4x4k3x3_output__avx512,
 	nnps_winograd_f4x4k3x3_grad_output__avx2, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
@@ -70,7 +72,7 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 			break;
 		case nnps_isa_avx2:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, avx2_winograd, avx2_winograd_f4x4, portable_fft8x8, portable_fft16x16,
+				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, avx2_winograd, avx2_winograd_f4x4, avx2_fft8x8, avx2_fft16x16,
 			};
 			break;
 #endif
