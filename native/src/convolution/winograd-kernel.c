@@ -44,11 +44,10 @@ static void gather_kernels(const struct kernel_context* context, size_t o0, size
  * BLOCK_CHANNELS * mr floats is copied out whole, so U is written in full cache lines, one point at a time. */
 #define BLOCK_CHANNELS 16
 
-static void kernel_task(void* argument, size_t thread, size_t panel) {
-	(void) thread;
-	const struct kernel_context* context = argument;
-	const size_t co = context->g->output_channels, ci = context->g->input_channels, mr = context->config->mr, per_chunk = LANES / mr;
-	const size_t point_floats = nnps_packed_a_floats(context->config, co, ci);
+/* Panel `panel` of the kernel (output channels panel * mr ..) transformed into row panel `slot` of u, a packed U whose
+ * points lie point_floats apart. */
+static void transform_panel(const struct kernel_context* context, size_t panel, size_t slot, float* u, size_t point_floats) {
+	const size_t ci = context->g->input_channels, mr = context->config->mr, per_chunk = LANES / mr;
 	/* A chunk's transform writes all LANES lanes: the last chunk of a block spills up to LANES floats past the run. */
 	const size_t run_stride = BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES;
 	float block[MAX_POINTS * (BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES)];
@@ -60,9 +59,15 @@ static void kernel_task(void* argument, size_t thread, size_t panel) {
 			context->transform(kernels, block + c0 * mr, run_stride);
 		}
 		for (size_t point = 0; point < context->points; point++) {
-			memcpy(context->u + point * point_floats + (panel * ci + b0) * mr, block + point * run_stride, block_channels * mr * sizeof(float));
+			memcpy(u + point * point_floats + (slot * ci + b0) * mr, block + point * run_stride, block_channels * mr * sizeof(float));
 		}
 	}
+}
+
+static void kernel_task(void* argument, size_t thread, size_t panel) {
+	(void) thread;
+	const struct kernel_context* context = argument;
+	transform_panel(context, panel, panel, context->u, nnps_packed_a_floats(context->config, context->g->output_channels, context->g->input_channels));
 }
 
 bool nnps_winograd_kernel_floats(enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
@@ -73,11 +78,25 @@ bool nnps_winograd_kernel_floats(enum nnps_winograd_variant variant, const struc
 	return true;
 }
 
+static struct kernel_context context_of(
+	enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* u)
+{
+	return (struct kernel_context) {
+		g, &isa->sgemm, nnps_winograd_transforms_of(variant, isa)->kernel_transform, nnps_winograd_points(variant), kernel, rotated, u,
+	};
+}
+
 void nnps_winograd_transform_kernel(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* u, pthreadpool_t pool)
 {
-	const struct kernel_context context = {
-		g, &isa->sgemm, nnps_winograd_transforms_of(variant, isa)->kernel_transform, nnps_winograd_points(variant), kernel, rotated, u,
-	};
+	const struct kernel_context context = context_of(variant, g, isa, kernel, rotated, u);
 	nnps_parallelize(pool, kernel_task, (void*) &context, nnps_ceil_div(g->output_channels, isa->sgemm.mr));
+}
+
+void nnps_winograd_transform_kernel_rows(enum nnps_winograd_variant variant,
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, size_t row0, size_t rows, float* u)
+{
+	const struct kernel_context context = context_of(variant, g, isa, kernel, rotated, u);
+	const size_t mr = isa->sgemm.mr, point_floats = nnps_packed_a_floats(&isa->sgemm, rows, g->input_channels);
+	for (size_t slot = 0; slot < nnps_ceil_div(rows, mr); slot++) transform_panel(&context, row0 / mr + slot, slot, u, point_floats);
 }
