@@ -14,10 +14,13 @@
  * on those rows. There U is far larger than V and M (7x7x512 at N16: 38 MB against 5 MB) and each U element meets only
  * the batch's few columns, so writing U out and streaming it back left both phases memory-bound: they did not scale
  * to 2 threads (7.2 -> 6.7 ms for the multiplications). Fusing costs packing V again per block (each V element meets
- * only the block's rows), so it runs where that re-reading stays below the U round trip it saves: the whole batch in
- * one group no wider than twice the rows of a block. 1 MiB blocks (12 rows for 512 channels) lost 23-30% on VGG conv5
- * to that repacking. */
+ * only the block's rows), so it runs only where U would not stay in cache (more than FUSED_MIN_U_FLOATS, 16 MiB) and
+ * V's re-reading stays below the U round trip it saves: the whole batch in one group no wider than twice a task's rows
+ * (which depend on the thread count; the results do not, since every M element is the same GEMM sum either way).
+ * 1 MiB blocks (12 rows for 512 channels) lost 23-30% on VGG conv5 to that repacking; AlexNet conv3 (U 10.6 MB) ran
+ * 5-11% slower fused. */
 #define FUSED_BLOCK_FLOATS ((size_t) 1024 * 1024)
+#define FUSED_MIN_U_FLOATS ((size_t) 4 * 1024 * 1024)
 
 struct plan {
 	struct nnps_winograd_tiling tiling;
@@ -51,7 +54,8 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	const size_t budget_rows = nnps_clamp(nnps_round_down(FUSED_BLOCK_FLOATS / (ci * points), config->mr), config->mr, SIZE_MAX);
 	const size_t by_budget = nnps_ceil_div(co, budget_rows), wanted = nnps_target_tasks(threads);
 	nnps_split(co, by_budget > wanted ? by_budget : wanted, config->mr, &plan->fused_rows, &plan->fused_tasks);
-	plan->fused = !kernel_given && plan->group_images == g->batch && widest <= 2 * nnps_min(budget_rows, co);
+	plan->fused = !kernel_given && plan->group_images == g->batch && widest <= 2 * plan->fused_rows &&
+		(double) points * (double) co * (double) ci > (double) FUSED_MIN_U_FLOATS;
 	/* U: every point's whole packed U, or (fused) each thread's block of every point's rows; the reservation checks
 	 * the products, so u_block_floats cannot wrap where the plan holds. */
 	const size_t u_rows = plan->fused ? plan->fused_rows : co, u_point_floats = nnps_packed_a_floats(config, u_rows, ci);
