@@ -41,8 +41,9 @@ static enum nnp_status run(int function, enum nnp_convolution_algorithm algorith
 static double relative_error(const float* a, const float* b, size_t count) {
 	double worst = 0.0, largest = 1e-30;
 	for (size_t i = 0; i < count; i++) {
-		worst = fmax(worst, fabs((double) a[i] - (double) b[i]));
-		largest = fmax(largest, fabs((double) b[i]));
+		const double difference = fabs((double) a[i] - (double) b[i]), magnitude = fabs((double) b[i]);
+		if (difference > worst) worst = difference;
+		if (magnitude > largest) largest = magnitude;
 	}
 	return worst / largest;
 }
