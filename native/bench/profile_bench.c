@@ -4,7 +4,7 @@
  * and output transforms, the multiplications, the total) of one call, with the effective GFLOP/s (direct count
  * 2*N*Cout*H*W*Cin*kH*kW) and the FMA peak of one core measured in the same run. Not a test: run it on a quiet machine.
  *
- *   nnpack_profile_bench [threads] [rounds] [layer name filter]
+ *   nnpack_profile_bench [threads] [rounds] [layer name filter] [algorithm name filter]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +72,7 @@ static double median(double* values, size_t count) {
 int main(int argc, char** argv) {
 	const size_t threads = argc > 1 ? (size_t) atoi(argv[1]) : 1, rounds = argc > 2 ? (size_t) atoi(argv[2]) : 9;
 	if (nnp_initialize() != nnp_status_success || rounds == 0 || rounds > 99) {
-		fprintf(stderr, "usage: %s [threads] [rounds (1..99)] [layer name filter]\n", argv[0]);
+		fprintf(stderr, "usage: %s [threads] [rounds (1..99)] [layer name filter] [algorithm name filter]\n", argv[0]);
 		return 2;
 	}
 	pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : NULL;
@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
 			const struct layer* shape = function == 3 ? &single : l;
 			const double flops = 2.0 * (double) shape->n * (double) l->co * (double) (l->h * l->h) * (double) l->ci * (double) (l->k * l->k);
 			for (size_t a = 0; a < sizeof algorithms / sizeof algorithms[0]; a++) {
+				if (argc > 4 && strstr(algorithms[a].name, argv[4]) == NULL) continue;
 				struct nnp_profile profile;
 				size_t size = 0;
 				if (call(function, algorithms[a].value, shape, &o, &size, pool, &profile) != nnp_status_success) continue;

@@ -8,9 +8,10 @@
 #define MAX_POINTS 64
 #define LANES NNPS_WINOGRAD_LANES
 
-/* A task owns one panel of mr output channels. Its lanes hold LANES / mr input channels of all mr output channels,
- * lane = channel-in-chunk * mr + row, which is exactly the order of the packed layout, so a chunk's transform lands in
- * place with no interleaving afterwards. */
+/* A task owns one panel of mr output channels. A block's packed run lists its kernels in the order position
+ * f = channel-in-block * mr + row; the transform's lanes take LANES consecutive positions, so every lane is used
+ * (with mr = 6, 12 lanes of 2 whole channels would leave a quarter of each transform idle) and a chunk's transform
+ * lands in place with no interleaving afterwards. */
 struct kernel_context {
 	const struct nnps_conv* g;
 	const struct nnps_sgemm_config* config;
@@ -21,21 +22,21 @@ struct kernel_context {
 	float* u;
 };
 
-/* kernels[i * LANES + c * mr + r] = element i of the 3x3 kernel (output channel o0 + r, input channel c0 + c) for
- * c < channels; zeros in every other lane (output channels past co, input channels past the chunk). */
-static void gather_kernels(const struct kernel_context* context, size_t o0, size_t c0, size_t channels, float* kernels) {
+/* kernels[i * LANES + t] = element i of the 3x3 kernel at position f = first + t of the run of the block starting at
+ * input channel c0 (input channel c0 + f / mr, output channel o0 + f % mr) for f < count; zeros in every other lane
+ * (output channels past co, positions past the run). */
+static void gather_kernels(const struct kernel_context* context, size_t o0, size_t c0, size_t first, size_t count, float* kernels) {
 	const size_t co = context->g->output_channels, ci = context->g->input_channels, mr = context->config->mr;
-	for (size_t i = 0; i < 9 * LANES; i++) kernels[i] = 0.0f;
-	for (size_t c = 0; c < channels; c++) {
-		for (size_t r = 0; r < mr && o0 + r < co; r++) {
-			const size_t o = o0 + r, lane = c * mr + r;
-			if (context->rotated) {
-				const float* source = context->kernel + ((c0 + c) * co + o) * 9;
-				for (size_t i = 0; i < 9; i++) kernels[i * LANES + lane] = source[8 - i];
-			} else {
-				const float* source = context->kernel + (o * ci + c0 + c) * 9;
-				for (size_t i = 0; i < 9; i++) kernels[i * LANES + lane] = source[i];
-			}
+	for (size_t t = 0; t < LANES; t++) {
+		const size_t f = first + t, c = c0 + f / mr, o = o0 + f % mr;
+		if (f >= count || o >= co) {
+			for (size_t i = 0; i < 9; i++) kernels[i * LANES + t] = 0.0f;
+		} else if (context->rotated) {
+			const float* source = context->kernel + (c * co + o) * 9;
+			for (size_t i = 0; i < 9; i++) kernels[i * LANES + t] = source[8 - i];
+		} else {
+			const float* source = context->kernel + (o * ci + c) * 9;
+			for (size_t i = 0; i < 9; i++) kernels[i * LANES + t] = source[i];
 		}
 	}
 }
@@ -44,25 +45,30 @@ static void gather_kernels(const struct kernel_context* context, size_t o0, size
  * BLOCK_CHANNELS * mr floats is copied out whole, so U is written in full cache lines, one point at a time. */
 #define BLOCK_CHANNELS 16
 
-static void kernel_task(void* argument, size_t thread, size_t panel) {
-	(void) thread;
-	const struct kernel_context* context = argument;
-	const size_t co = context->g->output_channels, ci = context->g->input_channels, mr = context->config->mr, per_chunk = LANES / mr;
-	const size_t point_floats = nnps_packed_a_floats(context->config, co, ci);
+/* Panel `panel` of the kernel (output channels panel * mr ..) transformed into row panel `slot` of u, a packed U whose
+ * points lie point_floats apart. */
+static void transform_panel(const struct kernel_context* context, size_t panel, size_t slot, float* u, size_t point_floats) {
+	const size_t ci = context->g->input_channels, mr = context->config->mr;
 	/* A chunk's transform writes all LANES lanes: the last chunk of a block spills up to LANES floats past the run. */
 	const size_t run_stride = BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES;
 	float block[MAX_POINTS * (BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES)];
 	for (size_t b0 = 0; b0 < ci; b0 += BLOCK_CHANNELS) {
-		const size_t block_channels = nnps_min(BLOCK_CHANNELS, ci - b0);
-		for (size_t c0 = 0; c0 < block_channels; c0 += per_chunk) {
+		const size_t block_channels = nnps_min(BLOCK_CHANNELS, ci - b0), run = block_channels * mr;
+		for (size_t first = 0; first < run; first += LANES) {
 			float kernels[9 * LANES];
-			gather_kernels(context, panel * mr, b0 + c0, nnps_min(per_chunk, block_channels - c0), kernels);
-			context->transform(kernels, block + c0 * mr, run_stride);
+			gather_kernels(context, panel * mr, b0, first, run, kernels);
+			context->transform(kernels, block + first, run_stride);
 		}
 		for (size_t point = 0; point < context->points; point++) {
-			memcpy(context->u + point * point_floats + (panel * ci + b0) * mr, block + point * run_stride, block_channels * mr * sizeof(float));
+			memcpy(u + point * point_floats + (slot * ci + b0) * mr, block + point * run_stride, block_channels * mr * sizeof(float));
 		}
 	}
+}
+
+static void kernel_task(void* argument, size_t thread, size_t panel) {
+	(void) thread;
+	const struct kernel_context* context = argument;
+	transform_panel(context, panel, panel, context->u, nnps_packed_a_floats(context->config, context->g->output_channels, context->g->input_channels));
 }
 
 bool nnps_winograd_kernel_floats(enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
@@ -73,11 +79,25 @@ bool nnps_winograd_kernel_floats(enum nnps_winograd_variant variant, const struc
 	return true;
 }
 
+static struct kernel_context context_of(
+	enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* u)
+{
+	return (struct kernel_context) {
+		g, &isa->sgemm, nnps_winograd_transforms_of(variant, isa)->kernel_transform, nnps_winograd_points(variant), kernel, rotated, u,
+	};
+}
+
 void nnps_winograd_transform_kernel(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* u, pthreadpool_t pool)
 {
-	const struct kernel_context context = {
-		g, &isa->sgemm, nnps_winograd_transforms_of(variant, isa)->kernel_transform, nnps_winograd_points(variant), kernel, rotated, u,
-	};
+	const struct kernel_context context = context_of(variant, g, isa, kernel, rotated, u);
 	nnps_parallelize(pool, kernel_task, (void*) &context, nnps_ceil_div(g->output_channels, isa->sgemm.mr));
+}
+
+void nnps_winograd_transform_kernel_rows(enum nnps_winograd_variant variant,
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, size_t row0, size_t rows, float* u)
+{
+	const struct kernel_context context = context_of(variant, g, isa, kernel, rotated, u);
+	const size_t mr = isa->sgemm.mr, point_floats = nnps_packed_a_floats(&isa->sgemm, rows, g->input_channels);
+	for (size_t slot = 0; slot < nnps_ceil_div(rows, mr); slot++) transform_panel(&context, row0 / mr + slot, slot, u, point_floats);
 }

@@ -9,15 +9,30 @@
 #define MAX_COLUMNS 4096
 /* 36 or 64 independent GEMMs already give every thread work; columns are split only for very wide groups. */
 #define SPLIT_COLUMNS 2048
+/* Small maps fuse the kernel transform into the multiplication: each task transforms the kernels of a block of output
+ * channels into its own U block of at most FUSED_BLOCK_FLOATS (4 MiB: L3, not memory), then runs every point's GEMM
+ * on those rows. There U is far larger than V and M (7x7x512 at N16: 38 MB against 5 MB) and each U element meets only
+ * the batch's few columns, so writing U out and streaming it back left both phases memory-bound: they did not scale
+ * to 2 threads (7.2 -> 6.7 ms for the multiplications). Fusing costs packing V again per block (each V element meets
+ * only the block's rows), so it runs only where U would not stay in cache (more than FUSED_MIN_U_FLOATS, 16 MiB) and
+ * V's re-reading stays below the U round trip it saves: the whole batch in one group no wider than twice a task's rows
+ * (which depend on the thread count; the results do not, since every M element is the same GEMM sum either way).
+ * 1 MiB blocks (12 rows for 512 channels) lost 23-30% on VGG conv5 to that repacking; AlexNet conv3 (U 10.6 MB) ran
+ * 5-11% slower fused. */
+#define FUSED_BLOCK_FLOATS ((size_t) 1024 * 1024)
+#define FUSED_MIN_U_FLOATS ((size_t) 4 * 1024 * 1024)
 
 struct plan {
 	struct nnps_winograd_tiling tiling;
 	size_t group_images;        /* images transformed together */
 	size_t chunk;               /* GEMM columns per task */
 	size_t thread_floats;       /* per-thread GEMM buffers */
+	bool fused;                 /* kernel transform fused into the multiplication, fused_rows output channels a task */
+	size_t fused_rows, fused_tasks, u_block_floats; /* u_block_floats: one thread's U block */
 	/* U [points][co][ci], V [points][ci][width], M [points][co][width] (width: the group's columns rounded up to whole blocks of
 	 * lanes, so a transform reads and writes whole blocks), and the blocks' tile descriptors for input and output. */
 	size_t u_offset, v_offset, m_offset, input_blocks_offset, output_blocks_offset;
+	size_t seconds_offset;      /* fused: each thread's seconds in kernel transforms (for the profile) */
 	size_t floats;
 };
 
@@ -34,10 +49,22 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	const size_t widest = nnps_round_up(plan->group_images * tiles, LANES);
 	plan->chunk = nnps_round_up(nnps_ceil_div(widest, nnps_ceil_div(widest, SPLIT_COLUMNS)), config->nr);
 	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->chunk, ci); /* A comes packed (U) */
+	/* Rows whose U fits the budget (at least one panel), in at least the tasks the threads want. ci * points cannot
+	 * overflow: validation bounds the kernel tensor's bytes, co * ci * 36, by PTRDIFF_MAX. */
+	const size_t budget_rows = nnps_clamp(nnps_round_down(FUSED_BLOCK_FLOATS / (ci * points), config->mr), config->mr, SIZE_MAX);
+	const size_t by_budget = nnps_ceil_div(co, budget_rows), wanted = nnps_target_tasks(threads);
+	nnps_split(co, by_budget > wanted ? by_budget : wanted, config->mr, &plan->fused_rows, &plan->fused_tasks);
+	plan->fused = !kernel_given && plan->group_images == g->batch && widest <= 2 * plan->fused_rows &&
+		(double) points * (double) co * (double) ci > (double) FUSED_MIN_U_FLOATS;
+	/* U: every point's whole packed U, or (fused) each thread's block of every point's rows; the reservation checks
+	 * the products, so u_block_floats cannot wrap where the plan holds. */
+	const size_t u_rows = plan->fused ? plan->fused_rows : co, u_point_floats = nnps_packed_a_floats(config, u_rows, ci);
+	plan->u_block_floats = u_point_floats * points;
 	plan->floats = 0;
 	size_t buffers_offset, *total = &plan->floats;
 	return nnps_winograd_reserve(total, &buffers_offset, threads, plan->thread_floats, 1) &&
-		nnps_winograd_reserve(total, &plan->u_offset, kernel_given ? 0 : points, nnps_packed_a_floats(config, co, ci), 1) &&
+		nnps_winograd_reserve(total, &plan->u_offset, kernel_given ? 0 : plan->fused ? threads : 1, points, u_point_floats) &&
+		nnps_winograd_reserve(total, &plan->seconds_offset, threads, sizeof(double) / sizeof(float), 1) &&
 		nnps_winograd_reserve(total, &plan->v_offset, points, ci, widest) && nnps_winograd_reserve(total, &plan->m_offset, points, co, widest) &&
 		nnps_winograd_reserve(total, &plan->input_blocks_offset, widest / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1) &&
 		nnps_winograd_reserve(total, &plan->output_blocks_offset, widest / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1);
@@ -70,6 +97,36 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 		context->thread_buffers + thread * context->plan->thread_floats);
 	const float* packed_u = context->u + point * nnps_packed_a_floats(context->config, co, ci);
 	nnps_sgemm_packed_a(context->config, co, n, ci, packed_u, ci, &b, 0, col0, context->m + point * co * columns + col0, columns, false, &buffers);
+}
+
+/* ---- fused: per block of output channels, U of those rows (into the thread's U block), then all points' GEMMs ---- */
+struct fused_context {
+	const struct multiply_context* products;
+	enum nnps_winograd_variant variant;
+	const struct nnps_isa_table* isa;
+	const float* kernel;
+	bool rotated;
+	float* u_blocks;
+	double* seconds; /* per thread */
+};
+
+static void fused_task(void* argument, size_t thread, size_t task) {
+	const struct fused_context* context = argument;
+	const struct multiply_context* products = context->products;
+	const struct plan* plan = products->plan;
+	const size_t co = products->g->output_channels, ci = products->g->input_channels, columns = products->group.width;
+	const size_t row0 = task * plan->fused_rows, rows = nnps_min(plan->fused_rows, co - row0);
+	float* u = context->u_blocks + thread * plan->u_block_floats;
+	const double start = nnps_now_seconds();
+	nnps_winograd_transform_kernel_rows(context->variant, products->g, context->isa, context->kernel, context->rotated, row0, rows, u);
+	context->seconds[thread] += nnps_now_seconds() - start;
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(products->config, 0, plan->chunk, ci, products->thread_buffers + thread * plan->thread_floats);
+	const size_t point_floats = nnps_packed_a_floats(products->config, rows, ci);
+	for (size_t point = 0; point < plan->tiling.points; point++) {
+		const struct nnps_b_source b = { nnps_b_strided, products->v + point * ci * columns, columns, 1, NULL };
+		nnps_sgemm_packed_a(products->config, rows, columns, ci, u + point * point_floats, ci, &b, 0, 0, products->m + (point * co + row0) * columns, columns,
+			false, &buffers);
+	}
 }
 
 /* ---- output transform: Y = A^T M A per tile of output channel o, plus bias and relu, cropped to the output ---- */
@@ -121,7 +178,26 @@ bool nnps_winograd_workspace(enum nnps_winograd_variant variant,
 	return true;
 }
 
-/* With transformed_kernel NULL, U is transformed here into the workspace. */
+/* The fused phase; the profile splits its time by the threads' mean time in kernel transforms. */
+static void run_fused(enum nnps_winograd_variant variant, const struct multiply_context* products, const struct nnps_isa_table* isa, const float* kernel,
+	bool rotated, float* workspace, pthreadpool_t pool, struct nnp_profile* phases)
+{
+	const struct plan* plan = products->plan;
+	const size_t threads = pthreadpool_get_threads_count(pool);
+	double* seconds = (double*) (workspace + plan->seconds_offset);
+	for (size_t t = 0; t < threads; t++) seconds[t] = 0.0;
+	const struct fused_context fused = { products, variant, isa, kernel, rotated, workspace + plan->u_offset, seconds };
+	const double start = nnps_now_seconds();
+	nnps_parallelize(pool, fused_task, (void*) &fused, plan->fused_tasks);
+	const double elapsed = nnps_now_seconds() - start;
+	double transforms = 0.0;
+	for (size_t t = 0; t < threads; t++) transforms += seconds[t];
+	phases->kernel_transform += transforms / (double) threads;
+	phases->block_multiplication += elapsed - transforms / (double) threads;
+}
+
+/* With transformed_kernel NULL, U is transformed here: into the workspace before the groups, or per task inside the
+ * multiplication when the plan fuses them. */
 static void convolve(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, bool rotated, const float* transformed_kernel,
 	const float* bias, bool relu, float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
@@ -133,7 +209,7 @@ static void convolve(enum nnps_winograd_variant variant,
 	const struct nnps_winograd_transforms* transforms = nnps_winograd_transforms_of(variant, isa);
 	struct nnp_profile phases = { 0 };
 	double start = nnps_now_seconds();
-	if (u == NULL) {
+	if (u == NULL && !plan.fused) {
 		nnps_winograd_transform_kernel(variant, g, isa, kernel, rotated, workspace + plan.u_offset, pool);
 		u = workspace + plan.u_offset;
 	}
@@ -152,8 +228,12 @@ static void convolve(enum nnps_winograd_variant variant,
 		phases.input_transform += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct multiply_context products = { g, &plan, group, &isa->sgemm, u, v, m, workspace };
-		nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.width, plan.chunk));
-		phases.block_multiplication += nnps_now_seconds() - start;
+		if (u == NULL) {
+			run_fused(variant, &products, isa, kernel, rotated, workspace, pool, &phases);
+		} else {
+			nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.width, plan.chunk));
+			phases.block_multiplication += nnps_now_seconds() - start;
+		}
 		start = nnps_now_seconds();
 		const struct output_context outputs = { g, group, transforms->output_transform, output_blocks, m, bias, relu, output };
 		nnps_parallelize(pool, output_task, (void*) &outputs, g->output_channels);

@@ -75,6 +75,10 @@ NNPS_INTERNAL bool nnps_winograd_workspace(
 NNPS_INTERNAL bool nnps_winograd_kernel_floats(enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats);
 NNPS_INTERNAL void nnps_winograd_transform_kernel(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* u, pthreadpool_t pool);
+/* The same for output channels row0 .. row0 + rows only (row0 a multiple of mr), on the calling thread, into u packed
+ * as U of those rows alone (points nnps_packed_a_floats(rows, ci) apart): bit-identical to those rows of the whole U. */
+NNPS_INTERNAL void nnps_winograd_transform_kernel_rows(enum nnps_winograd_variant variant,
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* kernel, bool rotated, size_t row0, size_t rows, float* u);
 
 /* output = conv(input, kernel) (+ bias, relu), the kernel transformed here or given transformed (transformed_kernel,
  * from nnps_winograd_transform_kernel; kernel is then unused); fills the profile's transform and multiplication
