@@ -15,7 +15,8 @@ namespace NNPackSharp.Gemm;
 /// </remarks>
 internal static unsafe class ParallelGemm
 {
-    private const long SerialWorkLimit = 1L << 21;
+    /// <summary>Products below this many multiply-adds run on the calling thread.</summary>
+    public const long SerialWorkLimit = 1L << 21;
 
     // workspace: the caller's, whose packing buffers a serial run uses; parallel slabs rent their own.
     public static void Multiply<T>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, MatrixRef<T> b, T* c, nint ldc, bool accumulate, int parallelism, GemmWorkspace<T> workspace)

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using NNPackSharp.Geometry;
+using NNPackSharp.Threading;
 
 namespace NNPackSharp.Engines.Managed;
 
@@ -21,6 +22,42 @@ internal static unsafe class Col2Im
     {
         for (int channel = 0; channel < g.InputChannels; channel++)
         {
+            ScatterAddChannel(g, channel, columns, rowStride, image);
+        }
+    }
+
+    /// <summary>
+    /// Column matrices below this many elements fold on one thread: the fork costs more than it saves (the `small`
+    /// layer's 27 x 900 folded 0.69x as fast on two threads).
+    /// </summary>
+    public const int ParallelFoldElements = 1 << 18;
+
+    /// <summary>
+    /// Overwrites <paramref name="image"/> with the fold of <paramref name="columns"/> (zeros, then
+    /// <see cref="ScatterAdd"/>), its channels shared among up to <paramref name="parallelism"/> threads: with a batch
+    /// smaller than the thread count the GEMM before it is split, and a serial fold after it kept batch-1 input
+    /// gradients at 1.3x on two threads. Each channel sums in the same order either way.
+    /// </summary>
+    public static void Fold<T>(in Conv2DGeometry g, T* columns, nint rowStride, T* image, int parallelism)
+        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
+    {
+        if (parallelism <= 1 || g.InputChannels < 2)
+        {
+            new Span<T>(image, g.InputImageLength).Clear();
+            ScatterAdd(g, columns, rowStride, image);
+            return;
+        }
+
+        ForkJoin.For(g.InputChannels, parallelism, new ChannelFold<T>(g, columns, rowStride, image));
+    }
+
+    private readonly struct ChannelFold<T>(Conv2DGeometry g, T* columns, nint rowStride, T* image) : IParallelBody
+        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
+    {
+        public void Run(int channel)
+        {
+            int planeLength = g.InputHeight * g.InputWidth;
+            new Span<T>(image + ((nint)channel * planeLength), planeLength).Clear();
             ScatterAddChannel(g, channel, columns, rowStride, image);
         }
     }

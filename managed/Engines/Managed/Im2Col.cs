@@ -31,35 +31,43 @@ internal static unsafe class Im2Col
     public static void GatherKernelRow<T>(in Conv2DGeometry g, int channel, int ky, T* image, T* columns)
         where T : unmanaged
     {
-        int outW = g.OutputWidth;
-        T* plane = image + ((nint)channel * g.InputHeight * g.InputWidth);
         for (int kx = 0; kx < g.KernelWidth; kx++)
         {
-            T* row = Row(g, columns, channel, ky, kx);
-            var (firstY, endY, firstX, endX) = ValidWindow(g, ky, kx);
-            new Span<T>(row, firstY * outW).Clear();
-            new Span<T>(row + ((nint)endY * outW), (g.OutputHeight - endY) * outW).Clear();
-            for (int oy = firstY; oy < endY; oy++)
+            GatherTap(g, channel, ky, kx, image, columns);
+        }
+    }
+
+    /// <summary>The row of <see cref="Gather"/> for one kernel tap (<paramref name="channel"/>, <paramref name="ky"/>, <paramref name="kx"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GatherTap<T>(in Conv2DGeometry g, int channel, int ky, int kx, T* image, T* columns)
+        where T : unmanaged
+    {
+        int outW = g.OutputWidth;
+        T* plane = image + ((nint)channel * g.InputHeight * g.InputWidth);
+        T* row = Row(g, columns, channel, ky, kx);
+        var (firstY, endY, firstX, endX) = ValidWindow(g, ky, kx);
+        new Span<T>(row, firstY * outW).Clear();
+        new Span<T>(row + ((nint)endY * outW), (g.OutputHeight - endY) * outW).Clear();
+        for (int oy = firstY; oy < endY; oy++)
+        {
+            Span<T> destination = new(row + ((nint)oy * outW), outW);
+            destination[..firstX].Clear();
+            destination[endX..].Clear();
+            T* source = plane + (InputIndex(oy, ky, g.StrideHeight, g.PadHeight) * g.InputWidth) + InputIndex(firstX, kx, g.StrideWidth, g.PadWidth);
+            if (g.StrideWidth == 1)
             {
-                Span<T> destination = new(row + ((nint)oy * outW), outW);
-                destination[..firstX].Clear();
-                destination[endX..].Clear();
-                T* source = plane + (InputIndex(oy, ky, g.StrideHeight, g.PadHeight) * g.InputWidth) + InputIndex(firstX, kx, g.StrideWidth, g.PadWidth);
-                if (g.StrideWidth == 1)
+                new ReadOnlySpan<T>(source, endX - firstX).CopyTo(destination[firstX..endX]);
+            }
+            else if (typeof(T) == typeof(float) && MaskedRun.IsSupported && MaskedRun.Handles(g.StrideWidth))
+            {
+                T* planeEnd = plane + ((nint)g.InputHeight * g.InputWidth);
+                MaskedRun.Copy((float*)(row + ((nint)oy * outW) + firstX), endX - firstX, 0, endX - firstX, (float*)source, g.StrideWidth, (float*)plane, (float*)planeEnd);
+            }
+            else
+            {
+                for (int ox = firstX; ox < endX; ox++)
                 {
-                    new ReadOnlySpan<T>(source, endX - firstX).CopyTo(destination[firstX..endX]);
-                }
-                else if (typeof(T) == typeof(float) && MaskedRun.IsSupported && MaskedRun.Handles(g.StrideWidth))
-                {
-                    T* planeEnd = plane + ((nint)g.InputHeight * g.InputWidth);
-                    MaskedRun.Copy((float*)(row + ((nint)oy * outW) + firstX), endX - firstX, 0, endX - firstX, (float*)source, g.StrideWidth, (float*)plane, (float*)planeEnd);
-                }
-                else
-                {
-                    for (int ox = firstX; ox < endX; ox++)
-                    {
-                        destination[ox] = source[(nint)(ox - firstX) * g.StrideWidth];
-                    }
+                    destination[ox] = source[(nint)(ox - firstX) * g.StrideWidth];
                 }
             }
         }

@@ -191,14 +191,21 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
         int plane = g.OutputPlaneLength;
+        GemmForWidth<T> gemm = GemmFor(g.OutputChannels);
+        int slabs = gradWeight != null ? WeightGradientSlabs<T>.Count(g, gemm, parallelism) : 1;
+        if (slabs > 1)
+        {
+            WeightGradientSlabs<T>.Run(gemm, g, input, gradOutput, gradWeight, g.IsPointwise ? null : workspace.Columns.Ensure(g.ColumnLength), slabs, parallelism);
+        }
+
         for (int image = 0; image < g.Batch; image++)
         {
             T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
-            if (gradWeight != null)
+            if (gradWeight != null && slabs == 1)
             {
                 T* columns = Columns(g, input + ((nint)image * g.InputImageLength), workspace, parallelism);
                 ParallelGemm.Multiply(
-                    GemmFor(g.OutputChannels), g.OutputChannels, g.PatchLength, plane,
+                    gemm, g.OutputChannels, g.PatchLength, plane,
                     MatrixRef<T>.RowMajor(upstream, plane), MatrixRef<T>.RowMajor(columns, plane).Transposed,
                     gradWeight, g.PatchLength, accumulate: image > 0, parallelism, workspace.Gemm);
             }
@@ -289,8 +296,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
         ParallelGemm.Multiply(GemmFor(g.PatchLength), g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
-        new Span<T>(imageGradient, g.InputImageLength).Clear();
-        Col2Im.ScatterAdd(g, gradColumns, plane, imageGradient);
+        Col2Im.Fold(g, gradColumns, plane, imageGradient, g.ColumnLength < Col2Im.ParallelFoldElements ? 1 : gemmParallelism);
     }
 
     /// <summary>
