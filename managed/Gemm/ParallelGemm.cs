@@ -37,12 +37,19 @@ internal static unsafe class ParallelGemm
         MultiplyInParallel(gemm, m, n, k, a, b, c, ldc, accumulate, parallelism);
     }
 
+    /// <summary>
+    /// Whether C (<paramref name="m"/> x <paramref name="n"/>) is split across threads by columns rather than rows (see
+    /// the remarks), in 64 bits: parallelism may be anything up to int.MaxValue.
+    /// </summary>
+    public static bool SplitsColumns(int m, int n, int tileColumns, int parallelism) =>
+        n >= (long)parallelism * tileColumns * 4 || (n >= m && n >= (long)parallelism * tileColumns);
+
     private static void MultiplyInParallel<T, TSource>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, int parallelism)
         where T : unmanaged
         where TSource : struct, IPanelSource<T>
     {
-        // In 64 bits, and no more slabs than granules: parallelism may be anything up to int.MaxValue.
-        bool splitColumns = n >= (long)parallelism * gemm.TileColumns * 4 || (n >= m && n >= (long)parallelism * gemm.TileColumns);
+        // No more slabs than granules: parallelism may be anything up to int.MaxValue.
+        bool splitColumns = SplitsColumns(m, n, gemm.TileColumns, parallelism);
         int extent = splitColumns ? n : m;
         int granule = splitColumns ? gemm.TileColumns : gemm.TileRows;
         long slabs = Math.Min(parallelism, CeilingDivide(extent, granule));

@@ -13,44 +13,24 @@ namespace NNPackSharp.Engines.Managed;
 internal static unsafe class Col2Im
 {
     /// <summary>
-    /// Adds <paramref name="columns"/> back onto <paramref name="image"/> (<c>[Cin,H,W]</c>), the adjoint of
-    /// <see cref="Im2Col.Gather"/>. The column matrix's rows lie <paramref name="rowStride"/> elements apart: the
-    /// output plane, or wider where the image's columns are one slice of a group's.
-    /// </summary>
-    public static void ScatterAdd<T>(in Conv2DGeometry g, T* columns, nint rowStride, T* image)
-        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
-    {
-        for (int channel = 0; channel < g.InputChannels; channel++)
-        {
-            ScatterAddChannel(g, channel, columns, rowStride, image);
-        }
-    }
-
-    /// <summary>
     /// Column matrices below this many elements fold on one thread: the fork costs more than it saves (the `small`
     /// layer's 27 x 900 folded 0.69x as fast on two threads).
     /// </summary>
-    public const int ParallelFoldElements = 1 << 18;
+    private const int ParallelFoldElements = 1 << 18;
 
     /// <summary>
-    /// Overwrites <paramref name="image"/> with the fold of <paramref name="columns"/> (zeros, then
-    /// <see cref="ScatterAdd"/>), its channels shared among up to <paramref name="parallelism"/> threads: with a batch
-    /// smaller than the thread count the GEMM before it is split, and a serial fold after it kept batch-1 input
-    /// gradients at 1.3x on two threads. Each channel sums in the same order either way.
+    /// Overwrites <paramref name="image"/> (<c>[Cin,H,W]</c>) with the fold of <paramref name="columns"/>: zeros, then
+    /// the column matrix added back, the adjoint of <see cref="Im2Col.Gather"/>. The column matrix's rows lie
+    /// <paramref name="rowStride"/> elements apart: the output plane, or wider where the image's columns are one slice
+    /// of a group's. Channels are shared among up to <paramref name="parallelism"/> threads where the matrix is large:
+    /// with a batch smaller than the thread count the GEMM before it is split, and a serial fold after it kept batch-1
+    /// input gradients at 1.3x on two threads. Each channel sums in the same order either way.
     /// </summary>
     public static void Fold<T>(in Conv2DGeometry g, T* columns, nint rowStride, T* image, int parallelism)
-        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
-    {
-        if (parallelism <= 1 || g.InputChannels < 2)
-        {
-            new Span<T>(image, g.InputImageLength).Clear();
-            ScatterAdd(g, columns, rowStride, image);
-            return;
-        }
+        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T> =>
+        ForkJoin.For(g.InputChannels, g.ColumnLength < ParallelFoldElements ? 1 : parallelism, new ChannelFold<T>(g, columns, rowStride, image));
 
-        ForkJoin.For(g.InputChannels, parallelism, new ChannelFold<T>(g, columns, rowStride, image));
-    }
-
+    /// <summary>One channel of <see cref="Fold"/>: its plane cleared, then its rows of the column matrix added.</summary>
     private readonly struct ChannelFold<T>(Conv2DGeometry g, T* columns, nint rowStride, T* image) : IParallelBody
         where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
     {
@@ -62,7 +42,7 @@ internal static unsafe class Col2Im
         }
     }
 
-    /// <summary>The part of <see cref="ScatterAdd"/> that lands on one input channel.</summary>
+    /// <summary>Adds the rows of <paramref name="columns"/> that land on one input channel onto it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterAddChannel<T>(in Conv2DGeometry g, int channel, T* columns, nint rowStride, T* image)
         where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>

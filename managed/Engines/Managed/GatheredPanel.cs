@@ -35,7 +35,7 @@ internal static unsafe class GatheredPanel
     /// offset <c>row*W + column</c> plus up to <paramref name="extent"/> elements of images and channels, stays well
     /// inside 32 bits: padding and stride may each be int.MaxValue, and gather indices are int.
     /// </summary>
-    public static bool OffsetsFit(in Conv2DGeometry g, long extent)
+    private static bool OffsetsFit(in Conv2DGeometry g, long extent)
     {
         long spanY = Math.Max(g.PadHeight, (long)(g.OutputHeight - 1) * g.StrideHeight) + g.KernelHeight;
         long spanX = Math.Max(g.PadWidth, (long)(g.OutputWidth - 1) * g.StrideWidth) + g.KernelWidth;

@@ -191,13 +191,13 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
         int plane = g.OutputPlaneLength;
-        // The engine's own (taller) tile even where a shorter one pads fewer rows: along a weight gradient's long depth
-        // (the pixels) its denser FMAs win, 1.09x on the ResNet stem and 1.055x on ResNet 1x1 (in-process A/B, one thread).
-        GemmForWidth<T> gemm = Gemm;
-        int slabs = gradWeight != null ? WeightGradientSlabs<T>.Count(g, gemm, parallelism) : 1;
+        // The engine's own (taller) tile even where a shorter one pads fewer rows (no GemmFor): along a weight gradient's
+        // long depth (the pixels) its denser FMAs win, 1.09x on the ResNet stem and 1.055x on ResNet 1x1 (in-process
+        // A/B, one thread).
+        int slabs = gradWeight != null ? WeightGradientSlabs<T>.Count(g, Gemm, parallelism) : 1;
         if (slabs > 1)
         {
-            WeightGradientSlabs<T>.Run(gemm, g, input, gradOutput, gradWeight, g.IsPointwise ? null : workspace.Columns.Ensure(g.ColumnLength), slabs, parallelism);
+            WeightGradientSlabs<T>.Run(Gemm, g, input, gradOutput, gradWeight, g.IsPointwise ? null : workspace.Columns.Ensure(g.ColumnLength), slabs, parallelism);
         }
 
         for (int image = 0; image < g.Batch; image++)
@@ -207,7 +207,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             {
                 T* columns = Columns(g, input + ((nint)image * g.InputImageLength), workspace, parallelism);
                 ParallelGemm.Multiply(
-                    gemm, g.OutputChannels, g.PatchLength, plane,
+                    Gemm, g.OutputChannels, g.PatchLength, plane,
                     MatrixRef<T>.RowMajor(upstream, plane), MatrixRef<T>.RowMajor(columns, plane).Transposed,
                     gradWeight, g.PatchLength, accumulate: image > 0, parallelism, workspace.Gemm);
             }
@@ -298,7 +298,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
         ParallelGemm.Multiply(GemmFor(g.PatchLength), g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
-        Col2Im.Fold(g, gradColumns, plane, imageGradient, g.ColumnLength < Col2Im.ParallelFoldElements ? 1 : gemmParallelism);
+        Col2Im.Fold(g, gradColumns, plane, imageGradient, gemmParallelism);
     }
 
     /// <summary>
@@ -316,9 +316,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             new Im2ColPanelSource<T>(upstream, gradOutputs + ((nint)first * g.OutputImageLength)), gradColumns, columns, accumulate: false, gemmParallelism, workspace.Gemm);
         for (int image = 0; image < count; image++)
         {
-            T* imageGradient = gradInputs + ((nint)(first + image) * g.InputImageLength);
-            new Span<T>(imageGradient, g.InputImageLength).Clear();
-            Col2Im.ScatterAdd(g, gradColumns + ((nint)image * plane), columns, imageGradient);
+            Col2Im.Fold(g, gradColumns + ((nint)image * plane), columns, gradInputs + ((nint)(first + image) * g.InputImageLength), parallelism: 1);
         }
     }
 

@@ -46,9 +46,7 @@ internal static unsafe class MaskedRun
                 }
                 else
                 {
-                    Vector512<float> window = InRange(Lane + Vector512.Create(i), first, end);
-                    values = at >= lowest && at + 16 <= limit ? Vector512.ConditionalSelect(window, Vector512.Load(at), Vector512<float>.Zero)
-                        : Avx512F.MaskLoad(at, window, Vector512<float>.Zero);
+                    values = LoadWindow(at, InRange(Lane + Vector512.Create(i), first, end), lowest, limit);
                 }
 
                 Store(target + i, values, length - i);
@@ -62,15 +60,18 @@ internal static unsafe class MaskedRun
         for (int i = 0; i < length; i += 16)
         {
             Vector512<int> low = HalfLane + Vector512.Create(i);
-            Vector512<float> lowValues = Half(even + (2 * (nint)i), InRange(low, first, end) & EvenLane.AsSingle(), lowest, limit);
-            Vector512<float> highValues = Half(even + (2 * (nint)i) + 16, InRange(low + Vector512.Create(8), first, end) & EvenLane.AsSingle(), lowest, limit);
+            Vector512<float> lowValues = LoadWindow(even + (2 * (nint)i), InRange(low, first, end) & EvenLane.AsSingle(), lowest, limit);
+            Vector512<float> highValues = LoadWindow(even + (2 * (nint)i) + 16, InRange(low + Vector512.Create(8), first, end) & EvenLane.AsSingle(), lowest, limit);
             Store(target + i, Avx512F.PermuteVar16x32x2(lowValues, Even, highValues), length - i);
         }
     }
 
-    /// <summary>16 source floats of a stride-2 step, zero outside <paramref name="window"/>.</summary>
+    /// <summary>
+    /// The 16 floats at <paramref name="at"/>, zero outside <paramref name="window"/>: a plain load and a blend where all
+    /// 16 lie inside <c>[lowest, limit)</c>, else a masked load (which never touches the masked-off lanes).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Half(float* at, Vector512<float> window, float* lowest, float* limit) =>
+    private static Vector512<float> LoadWindow(float* at, Vector512<float> window, float* lowest, float* limit) =>
         at >= lowest && at + 16 <= limit ? Vector512.ConditionalSelect(window, Vector512.Load(at), Vector512<float>.Zero)
             : Avx512F.MaskLoad(at, window, Vector512<float>.Zero);
 

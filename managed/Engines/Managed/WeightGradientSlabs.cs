@@ -26,7 +26,7 @@ internal static unsafe class WeightGradientSlabs<T>
     {
         long taps = g.PatchLength, nr = gemm.TileColumns;
         long work = (long)g.OutputChannels * taps * g.OutputPlaneLength * g.Batch;
-        bool splitColumns = taps >= parallelism * nr * 4 || (taps >= g.OutputChannels && taps >= parallelism * nr);
+        bool splitColumns = ParallelGemm.SplitsColumns(g.OutputChannels, g.PatchLength, gemm.TileColumns, parallelism);
         return parallelism <= 1 || work < ParallelGemm.SerialWorkLimit || !splitColumns ? 1 : (int)Math.Min(parallelism, (taps + nr - 1) / nr);
     }
 
