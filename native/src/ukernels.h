@@ -69,6 +69,13 @@ typedef void (*nnps_im2col_transposed_pack_fn)(const struct nnps_im2col_panel* p
 NNPS_INTERNAL void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_im2col_transposed_pack__scalar(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
 
+/* B micro-panel from a transposed matrix (a fully connected layer's kernel, the transformed inputs of a kernel
+ * gradient): packed[k * nr + j] = source[j * stride + k] for j < valid, k < depth, zeros in columns [valid, nr).
+ * `packed` is aligned to 64 bytes; nothing outside source's `valid` columns of `depth` floats is read. */
+typedef void (*nnps_transpose_pack_fn)(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_transpose_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_transpose_pack__scalar(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
+
 NNPS_INTERNAL void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_im2col_pack__scalar(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
 
@@ -198,5 +205,30 @@ NNPS_FFT_TRANSFORMS(scalar)
 NNPS_FFT_TRANSFORMS(avx2)
 NNPS_FFT_TRANSFORMS(avx512)
 #undef NNPS_FFT_TRANSFORMS
+
+/*
+ * The other operators' loops (vector-ops-lanes.h), one set per ISA table, on NNPS_VECTOR_LANES lanes in every build.
+ * relu: output[i] = input[i] > 0 ? input[i] : input[i] * slope (output may be input). relu_gradient: grad_input[i] =
+ * input[i] > 0 ? grad_output[i] : grad_output[i] * slope. softmax_row: output = e^(input - max) / sum (output may be
+ * input). dot_rows: y[o] = kernel[o][0..columns) . x for o < rows, the kernel float or NNPACK's half precision.
+ */
+#define NNPS_VECTOR_LANES 16
+
+typedef void (*nnps_relu_fn)(const float* input, float* output, size_t n, float slope);
+typedef void (*nnps_relu_gradient_fn)(const float* grad_output, const float* input, float* grad_input, size_t n, float slope);
+typedef void (*nnps_softmax_row_fn)(const float* input, float* output, size_t n);
+typedef void (*nnps_dot_rows_fn)(const float* kernel, size_t rows, size_t columns, const float* x, float* y);
+typedef void (*nnps_dot_rows_half_fn)(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y);
+
+#define NNPS_VECTOR_OPS(suffix) \
+	NNPS_INTERNAL void nnps_relu__##suffix(const float* input, float* output, size_t n, float slope); \
+	NNPS_INTERNAL void nnps_relu_gradient__##suffix(const float* grad_output, const float* input, float* grad_input, size_t n, float slope); \
+	NNPS_INTERNAL void nnps_softmax_row__##suffix(const float* input, float* output, size_t n); \
+	NNPS_INTERNAL void nnps_dot_rows__##suffix(const float* kernel, size_t rows, size_t columns, const float* x, float* y); \
+	NNPS_INTERNAL void nnps_dot_rows_half__##suffix(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y);
+NNPS_VECTOR_OPS(scalar)
+NNPS_VECTOR_OPS(avx2)
+NNPS_VECTOR_OPS(avx512)
+#undef NNPS_VECTOR_OPS
 
 #endif

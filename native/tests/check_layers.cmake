@@ -1,13 +1,13 @@
 # Fails when a source file of the library includes a header of a higher layer, or is longer than ~300 lines.
 # Layers, lowest first: runtime/util.h, runtime/threadpool.h and runtime/platform*; ukernels.h, the Winograd
-# constants (winograd-*-constants.h) and the FFT's lane transforms and butterflies (fft-tile-lanes.h, fft-butterflies.h); the ISA folders (which include only those two layers' headers) and the hardware
+# constants (winograd-*-constants.h) and the FFT's lane transforms and butterflies (fft-tile-lanes.h, fft-butterflies.h), the other operators' loops (vector-ops-lanes.h); the ISA folders (which include only those two layers' headers) and the hardware
 # table (runtime/hardware.*, runtime/init.c); gemm/; convolution/; operators/.
 # Run: cmake -DSOURCE_DIR=native/src -P native/tests/check_layers.cmake
 cmake_minimum_required(VERSION 3.20)
 function(layer_of path out)
   if(path MATCHES "^runtime/(util\\.|threadpool\\.|platform)")
     set(${out} 0 PARENT_SCOPE)
-  elseif(path STREQUAL "ukernels.h" OR path MATCHES "^winograd-[a-z0-9]+-constants\\.h$" OR path MATCHES "^fft-(tile-lanes|butterflies)\\.h$")
+  elseif(path STREQUAL "ukernels.h" OR path MATCHES "^winograd-[a-z0-9]+-constants\\.h$" OR path MATCHES "^fft-(tile-lanes|butterflies)\\.h$" OR path STREQUAL "vector-ops-lanes.h")
     set(${out} 1 PARENT_SCOPE)
   elseif(path MATCHES "^(runtime|scalar|x86_64-[a-z0-9]+|aarch64-[a-z0-9]+)/")
     set(${out} 2 PARENT_SCOPE)
@@ -52,7 +52,7 @@ foreach(source IN LISTS sources)
     endif()
     layer_of("${target}" target_layer)
     if(source MATCHES "^(scalar|x86_64-[a-z0-9]+|aarch64-[a-z0-9]+)/" AND NOT target_layer EQUAL 1)
-      string(APPEND problems "${source}: an ISA folder includes only ukernels.h, the Winograd constants and the FFT's lane loops, not ${target}\n")
+      string(APPEND problems "${source}: an ISA folder includes only ukernels.h, the Winograd constants and the lane loops, not ${target}\n")
     elseif(target_layer GREATER layer)
       string(APPEND problems "${source} (layer ${layer}) includes ${target} (layer ${target_layer}), a higher layer\n")
     endif()

@@ -1,7 +1,8 @@
 /* The implicit-im2col packers of every ISA table this CPU runs, through nnps_pack_b (the runs pack.c cuts, then the
  * table's packer), against a naive im2col on random geometries: strides 1..4 (the vector packers' own paths and the
  * fallback), any padding, kernel wider than the image, maps not a multiple of the panel, several images per panel; as
- * is and transposed (the kernel gradient's layout).
+ * is and transposed (the kernel gradient's layout). Also the table's transpose packer (B's columns contiguous: a fully
+ * connected layer's kernel), through the same entry, on random shapes with NaN between and after the columns.
  * The images sit between NaN guards, so a packer that reads outside an image (instead of writing the padding's zero)
  * shows a NaN; a sentinel after the packed panels catches writes past them. */
 #include <math.h>
@@ -21,6 +22,23 @@ static size_t below(size_t n) {
 }
 
 static long checks = 0;
+
+/* The packed panels of `floats` floats followed by 16 sentinels. */
+static float* sentinel_panels(size_t floats) {
+	float* packed = nnps_aligned_alloc(64, (floats + 16) * sizeof(float));
+	for (size_t i = 0; i < floats + 16; i++) packed[i] = SENTINEL;
+	return packed;
+}
+
+static bool sentinels_intact(const float* packed, size_t floats, const char* isa, const char* packer) {
+	for (size_t i = floats; i < floats + 16; i++) {
+		if (packed[i] != SENTINEL) {
+			printf("FAIL: the %s %s packer wrote past its %zu floats\n", isa, packer, floats);
+			return false;
+		}
+	}
+	return true;
+}
 
 /* One random geometry and packing call, B as is (rows = taps, columns = pixels) or transposed; false (with a message)
  * on the first wrong float. */
@@ -42,8 +60,7 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 	const size_t rows = transposed ? pixels : taps, total_columns = transposed ? taps : pixels;
 	const size_t row0 = below(rows), depth = 1 + below(rows - row0), col0 = below(total_columns), columns = 1 + below(total_columns - col0);
 	const size_t packed_floats = nnps_round_up(columns, nr) * depth;
-	float* packed = nnps_aligned_alloc(64, (packed_floats + 16) * sizeof(float));
-	for (size_t i = 0; i < packed_floats + 16; i++) packed[i] = SENTINEL;
+	float* packed = sentinel_panels(packed_floats);
 	nnps_pack_b(config, &source, row0, depth, col0, columns, packed);
 	bool ok = true;
 	for (size_t q = 0; q < nnps_round_up(columns, nr) && ok; q++) {
@@ -64,13 +81,36 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 			}
 		}
 	}
-	for (size_t i = packed_floats; i < packed_floats + 16 && ok; i++) {
-		if (packed[i] != SENTINEL) {
-			printf("FAIL: the %s im2col packer wrote past its %zu floats\n", isa, packed_floats);
-			ok = false;
+	ok = ok && sentinels_intact(packed, packed_floats, isa, "im2col");
+	free(images);
+	nnps_aligned_free(packed);
+	return ok;
+}
+
+/* B a transposed matrix: B[k][j] = data[k + j * stride], the floats between columns NaN. */
+static bool check_transposed_matrix(const struct nnps_sgemm_config* config, const char* isa) {
+	const size_t rows = 1 + below(300), total_columns = 1 + below(100), stride = rows + below(20), nr = config->nr;
+	float* data = malloc((total_columns * stride + GUARD) * sizeof(float));
+	for (size_t i = 0; i < total_columns * stride + GUARD; i++) data[i] = i % stride < rows ? (float) (i + 1) : NAN;
+	const struct nnps_b_source source = { nnps_b_strided, data, 1, stride, NULL };
+	const size_t row0 = below(rows), depth = 1 + below(rows - row0), col0 = below(total_columns), columns = 1 + below(total_columns - col0);
+	const size_t packed_floats = nnps_round_up(columns, nr) * depth;
+	float* packed = sentinel_panels(packed_floats);
+	nnps_pack_b(config, &source, row0, depth, col0, columns, packed);
+	bool ok = true;
+	for (size_t q = 0; q < nnps_round_up(columns, nr) && ok; q++) {
+		for (size_t k = 0; k < depth && ok; k++) {
+			const float expected = q < columns ? data[row0 + k + (col0 + q) * stride] : 0.0f, got = packed[q / nr * nr * depth + k * nr + q % nr];
+			checks++;
+			if (!(got == expected)) {
+				printf("FAIL: the %s transpose packer, %zu x %zu (stride %zu), rows %zu+%zu, columns %zu+%zu: column %zu row %zu = %g, expected %g\n",
+					isa, rows, total_columns, stride, row0, depth, col0, columns, q, k, got, expected);
+				ok = false;
+			}
 		}
 	}
-	free(images);
+	ok = ok && sentinels_intact(packed, packed_floats, isa, "transpose");
+	free(data);
 	nnps_aligned_free(packed);
 	return ok;
 }
@@ -87,6 +127,10 @@ int main(void) {
 			if (calls < 3000) failures++;
 			printf("%s%s: %d random packing calls %s\n", isa.name, transposed ? " transposed" : "", calls, calls < 3000 ? "until a failure" : "ok");
 		}
+		int calls = 0;
+		for (; calls < 1000 && check_transposed_matrix(&isa.sgemm, isa.name); calls++) {}
+		if (calls < 1000) failures++;
+		printf("%s transpose packer: %d random packing calls %s\n", isa.name, calls, calls < 1000 ? "until a failure" : "ok");
 		tested++;
 	}
 	printf("%d packers, %ld checks, %d failures\n", tested, checks, failures);

@@ -32,21 +32,24 @@ static void zero_tail(float* panel, size_t depth, size_t valid, size_t nr) {
 	for (size_t k = 0; k < depth; k++) memset(panel + k * nr + valid, 0, (nr - valid) * sizeof(float));
 }
 
-static void pack_b_strided(const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, size_t nr, float* packed) {
+static void pack_b_strided(const struct nnps_sgemm_config* config, const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, float* packed) {
+	const size_t nr = config->nr;
 	for (size_t q = 0; q < columns; q += nr) {
 		const size_t valid = nnps_min(columns - q, nr);
 		float* panel = packed + q * depth;
 		if (b->column_stride == 1) {
 			for (size_t k = 0; k < depth; k++) memcpy(panel + k * nr, b->data + (row0 + k) * b->row_stride + col0 + q, valid * sizeof(float));
+			zero_tail(panel, depth, valid, nr);
+		} else if (b->row_stride == 1) {
+			/* A transposed view (a fully connected layer's kernel, a kernel gradient's transformed input). */
+			config->transpose_pack(b->data + row0 + (col0 + q) * b->column_stride, b->column_stride, valid, nr, depth, panel);
 		} else {
-			/* A transposed view (the input in a pointwise kernel gradient, the kernel of a fully connected layer): walk
-			 * each column down, so reads follow memory and the strided writes stay inside the L1-sized panel. */
 			for (size_t j = 0; j < valid; j++) {
 				const float* source = b->data + row0 * b->row_stride + (col0 + q + j) * b->column_stride;
 				for (size_t k = 0; k < depth; k++) panel[k * nr + j] = source[k * b->row_stride];
 			}
+			zero_tail(panel, depth, valid, nr);
 		}
-		zero_tail(panel, depth, valid, nr);
 	}
 }
 
@@ -99,10 +102,9 @@ static void pack_b_im2col_transposed(const struct nnps_sgemm_config* config, con
 }
 
 void nnps_pack_b(const struct nnps_sgemm_config* config, const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, float* packed) {
-	const size_t nr = config->nr;
 	switch (b->kind) {
 		case nnps_b_im2col: pack_b_im2col(config, b, row0, depth, col0, columns, packed); break;
 		case nnps_b_im2col_transposed: pack_b_im2col_transposed(config, b, row0, depth, col0, columns, packed); break;
-		default: pack_b_strided(b, row0, depth, col0, columns, nr, packed); break;
+		default: pack_b_strided(config, b, row0, depth, col0, columns, packed); break;
 	}
 }

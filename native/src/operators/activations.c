@@ -1,6 +1,5 @@
 /* Softmax and (leaky) ReLU over [batch][channels] rows; both may run in place. */
-#include <math.h>
-
+#include "../runtime/hardware.h"
 #include "../runtime/threadpool.h"
 #include "validate.h"
 
@@ -21,41 +20,25 @@ struct relu_gradient_call {
 	float slope;
 };
 
-/* Subtracting the row's maximum keeps exp() from overflowing. */
+/* Each phase task is one row; the loops are the ISA table's (vector-ops-lanes.h). */
 static void softmax_task(void* context, size_t thread, size_t row) {
 	(void) thread;
 	const struct rows_call* call = context;
-	const float* in = call->input + row * call->channels;
-	float* out = call->output + row * call->channels;
-	float max = in[0];
-	for (size_t c = 1; c < call->channels; c++) max = in[c] > max ? in[c] : max;
-	double sum = 0.0;
-	for (size_t c = 0; c < call->channels; c++) {
-		out[c] = expf(in[c] - max);
-		sum += out[c];
-	}
-	const float scale = (float) (1.0 / sum);
-	for (size_t c = 0; c < call->channels; c++) out[c] *= scale;
+	nnps_hardware.isa.vector.softmax_row(call->input + row * call->channels, call->output + row * call->channels, call->channels);
 }
 
 static void relu_task(void* context, size_t thread, size_t row) {
 	(void) thread;
 	const struct rows_call* call = context;
 	const size_t base = row * call->channels;
-	for (size_t c = 0; c < call->channels; c++) {
-		const float x = call->input[base + c];
-		call->output[base + c] = x > 0.0f ? x : x * call->slope;
-	}
+	nnps_hardware.isa.vector.relu(call->input + base, call->output + base, call->channels, call->slope);
 }
 
 static void relu_gradient_task(void* context, size_t thread, size_t row) {
 	(void) thread;
 	const struct relu_gradient_call* call = context;
 	const size_t base = row * call->channels;
-	for (size_t c = 0; c < call->channels; c++) {
-		const float g = call->grad_output[base + c];
-		call->grad_input[base + c] = call->input[base + c] > 0.0f ? g : g * call->slope;
-	}
+	nnps_hardware.isa.vector.relu_gradient(call->grad_output + base, call->input + base, call->grad_input + base, call->channels, call->slope);
 }
 
 enum nnp_status nnp_softmax_output(size_t batch_size, size_t channels, const float* input, float* output, pthreadpool_t threadpool) {

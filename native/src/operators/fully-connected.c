@@ -1,10 +1,10 @@
 /* Fully connected layers: the batched form is one GEMM (input x kernel^T) on the per-ISA micro-kernel, split by output
  * columns; the single-vector forms are dot products per output channel. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "../gemm/sgemm.h"
 #include "../runtime/threadpool.h"
+#include "../runtime/workspace-cache.h"
 #include "validate.h"
 
 /* The batched forward's phase: column chunks of the output. */
@@ -44,38 +44,22 @@ enum nnp_status nnp_fully_connected_output(
 	const size_t nr = call.sgemm->nr, parts = threads == 1 ? 1 : 2 * threads;
 	call.chunk = nnps_round_up(nnps_ceil_div(output_channels, parts), nr);
 	call.thread_floats = nnps_gemm_buffer_floats(call.sgemm, batch_size, call.chunk, input_channels);
-	size_t bytes;
+	size_t bytes, capacity;
 	if (!nnps_product4(call.thread_floats, sizeof(float), threads, 1, &bytes)) return nnp_status_out_of_memory;
-	void* memory = nnps_aligned_alloc(NNPS_ALIGNMENT, bytes);
+	/* The packing buffers come from the workspace cache: fresh pages on every call cost more than small layers' GEMM. */
+	void* memory = nnps_workspace_cache_take(bytes, &capacity);
 	if (memory == NULL) return nnp_status_out_of_memory;
 	call.buffers = memory;
 	nnps_parallelize(threadpool, output_task, &call, nnps_ceil_div(output_channels, call.chunk));
-	nnps_aligned_free(memory);
+	nnps_workspace_cache_give(memory, capacity);
 	if (profile != NULL) memset(profile, 0, sizeof(*profile));
 	return nnp_status_success;
 }
 
-/* ARM's alternative half precision: like IEEE binary16, but exponent 31 encodes normal numbers, not infinity/NaN. */
-static float half_alternative_to_float(uint16_t h) {
-	const uint32_t sign = (uint32_t) (h >> 15) << 31, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
-	float magnitude;
-	if (exponent == 0) {
-		magnitude = (float) mantissa * 0x1p-24f;
-	} else {
-		const uint32_t bits = ((exponent + 112) << 23) | (mantissa << 13);
-		memcpy(&magnitude, &bits, sizeof magnitude);
-	}
-	uint32_t bits;
-	memcpy(&bits, &magnitude, sizeof bits);
-	bits |= sign;
-	float value;
-	memcpy(&value, &bits, sizeof value);
-	return value;
-}
-
 #define ROWS_PER_TASK 16
 
-/* The single-vector phase: 16 output channels per task; the kernel is float or (kernel_f16 set) half precision. */
+/* The single-vector phase: 16 output channels per task on the ISA table's dot products; the kernel is float or
+ * (kernel_f16 set) NNPACK's half precision. */
 struct inference_context {
 	size_t input_channels, output_channels;
 	const float* input;
@@ -87,16 +71,11 @@ struct inference_context {
 static void inference_task(void* context, size_t thread, size_t task) {
 	(void) thread;
 	const struct inference_context* call = context;
-	const size_t ic = call->input_channels;
-	const size_t end = nnps_min((task + 1) * ROWS_PER_TASK, call->output_channels);
-	for (size_t o = task * ROWS_PER_TASK; o < end; o++) {
-		float sum = 0.0f;
-		if (call->kernel_f16 != NULL) {
-			for (size_t i = 0; i < ic; i++) sum += half_alternative_to_float(call->kernel_f16[o * ic + i]) * call->input[i];
-		} else {
-			for (size_t i = 0; i < ic; i++) sum += call->kernel[o * ic + i] * call->input[i];
-		}
-		call->output[o] = sum;
+	const size_t first = task * ROWS_PER_TASK, rows = nnps_min(ROWS_PER_TASK, call->output_channels - first), offset = first * call->input_channels;
+	if (call->kernel_f16 != NULL) {
+		nnps_hardware.isa.vector.dot_rows_half(call->kernel_f16 + offset, rows, call->input_channels, call->input, call->output + first);
+	} else {
+		nnps_hardware.isa.vector.dot_rows(call->kernel + offset, rows, call->input_channels, call->input, call->output + first);
 	}
 }
 

@@ -21,7 +21,12 @@ static const struct nnps_winograd_transforms portable_winograd_f4x4 = {
 /* FFT: the portable transforms on every level without its own (NEON and scalar). */
 static const struct nnps_fft_transforms portable_fft8x8 = { nnps_fft8x8_forward__scalar, nnps_fft8x8_inverse__scalar };
 static const struct nnps_fft_transforms portable_fft16x16 = { nnps_fft16x16_forward__scalar, nnps_fft16x16_inverse__scalar };
+#define VECTOR_OPS(suffix) { nnps_relu__##suffix, nnps_relu_gradient__##suffix, nnps_softmax_row__##suffix, nnps_dot_rows__##suffix, nnps_dot_rows_half__##suffix }
+/* The other operators' loops: the portable build (NEON's registers on AArch64) where a level has none of its own. */
+static const struct nnps_vector_ops portable_vector_ops = VECTOR_OPS(scalar);
 #if defined(NNPS_HAVE_X86_KERNELS)
+static const struct nnps_vector_ops avx512_vector_ops = VECTOR_OPS(avx512);
+static const struct nnps_vector_ops avx2_vector_ops = VECTOR_OPS(avx2);
 static const struct nnps_winograd_transforms avx512_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx512, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
 	nnps_winograd_f6x6k3x3_grad_output__avx2, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
@@ -67,25 +72,25 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 #if defined(NNPS_HAVE_X86_KERNELS)
 		case nnps_isa_avx512:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512, nnps_im2col_transposed_pack__avx512 }, avx512_winograd, avx512_winograd_f4x4, avx512_fft8x8, avx512_fft16x16,
+				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512, nnps_im2col_transposed_pack__avx512, nnps_transpose_pack__avx512 }, avx512_winograd, avx512_winograd_f4x4, avx512_fft8x8, avx512_fft16x16, avx512_vector_ops,
 			};
 			break;
 		case nnps_isa_avx2:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, avx2_winograd, avx2_winograd_f4x4, avx2_fft8x8, avx2_fft16x16,
+				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar, nnps_transpose_pack__scalar }, avx2_winograd, avx2_winograd_f4x4, avx2_fft8x8, avx2_fft16x16, avx2_vector_ops,
 			};
 			break;
 #endif
 #if defined(NNPS_HAVE_NEON_KERNELS)
 		case nnps_isa_neon:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_neon, "neon", { nnps_sgemm_ukernel_8x12__neon, 8, 12, 0, 0, 0, "sgemm_ukernel_8x12__neon", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, neon_winograd, portable_winograd_f4x4, portable_fft8x8, portable_fft16x16,
+				nnps_isa_neon, "neon", { nnps_sgemm_ukernel_8x12__neon, 8, 12, 0, 0, 0, "sgemm_ukernel_8x12__neon", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar, nnps_transpose_pack__scalar }, neon_winograd, portable_winograd_f4x4, portable_fft8x8, portable_fft16x16, portable_vector_ops,
 			};
 			break;
 #endif
 		case nnps_isa_scalar:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_scalar, "scalar", { nnps_sgemm_ukernel_4x8__scalar, 4, 8, 0, 0, 0, "sgemm_ukernel_4x8__scalar", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar }, portable_winograd, portable_winograd_f4x4, portable_fft8x8, portable_fft16x16,
+				nnps_isa_scalar, "scalar", { nnps_sgemm_ukernel_4x8__scalar, 4, 8, 0, 0, 0, "sgemm_ukernel_4x8__scalar", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar, nnps_transpose_pack__scalar }, portable_winograd, portable_winograd_f4x4, portable_fft8x8, portable_fft16x16, portable_vector_ops,
 			};
 			break;
 		default:

@@ -25,6 +25,7 @@ struct nnps_sgemm_config {
 	const char* name;
 	nnps_im2col_pack_fn im2col_pack; /* packs B micro-panels of nr columns from an image */
 	nnps_im2col_transposed_pack_fn im2col_transposed_pack; /* the same, transposed (the kernel gradient's B) */
+	nnps_transpose_pack_fn transpose_pack; /* packs B micro-panels from a transposed matrix (B's columns contiguous) */
 };
 
 /* One Winograd tile size's transforms (the per-point multiplications run on the sgemm ukernel). */
@@ -42,6 +43,15 @@ struct nnps_fft_transforms {
 	nnps_fft_inverse_fn inverse;
 };
 
+/* The other operators' loops: ReLU and its gradient, a softmax row, the fully connected layer's dot products. */
+struct nnps_vector_ops {
+	nnps_relu_fn relu;
+	nnps_relu_gradient_fn relu_gradient;
+	nnps_softmax_row_fn softmax_row;
+	nnps_dot_rows_fn dot_rows;
+	nnps_dot_rows_half_fn dot_rows_half;
+};
+
 struct nnps_isa_table {
 	enum nnps_isa_level level;
 	const char* name; /* "avx512", "avx2", "neon", "scalar": what nnpsharp_isa reports and NNPACKSHARP_ISA caps */
@@ -49,6 +59,7 @@ struct nnps_isa_table {
 	struct nnps_winograd_transforms winograd_f6x6k3x3;
 	struct nnps_winograd_transforms winograd_f4x4k3x3; /* small maps: 6x6 input tiles */
 	struct nnps_fft_transforms fft8x8, fft16x16;
+	struct nnps_vector_ops vector;
 };
 
 struct nnps_cache_sizes {

@@ -1,7 +1,8 @@
 /* The transposed implicit-im2col packer (contract in ukernels.h), AVX-512, for the 32-column panels of the 6x32
  * kernel: 16 pixels of 16 taps at a time. Each tap's 16 pixels come in as masked loads along the pixels' runs (as in
  * the plain packer: stride 1 as is, stride 2 keeping even lanes), a 16x16 transpose in registers turns them into 16
- * panel rows of 16 taps, stored whole. Wider strides take the portable packer. */
+ * panel rows of 16 taps, stored whole. Wider strides take the portable packer. The same transpose packs a plain
+ * transposed matrix (nnps_transpose_pack__avx512, at the end). */
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -181,6 +182,30 @@ void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, 
 			}
 			transpose16(r);
 			for (size_t i = 0; i < rows; i++) _mm512_store_ps(packed + (k0 + i) * 32 + half * 16, r[i]);
+		}
+	}
+}
+
+/* A plain transposed matrix (contract in ukernels.h: a fully connected layer's kernel, a kernel gradient's transformed
+ * input): 16 columns x 16 depth at a time, each column's 16 contiguous values one load (masked at the depth's tail, so
+ * nothing past the source is read), transposed in registers, stored as 16 panel rows; columns past `valid` are zeros. */
+void nnps_transpose_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed) {
+	if (nr != 32) {
+		nnps_transpose_pack__scalar(source, stride, valid, nr, depth, packed);
+		return;
+	}
+	for (size_t k0 = 0; k0 < depth; k0 += 16) {
+		const size_t count = depth - k0 < 16 ? depth - k0 : 16;
+		const __mmask16 mask = (__mmask16) ((1u << count) - 1u);
+		for (size_t half = 0; half < 32; half += 16) {
+			__m512 rows[16];
+			for (size_t r = 0; r < 16; r++) {
+				const size_t column = half + r;
+				rows[r] = column >= valid ? _mm512_setzero_ps()
+					: count == 16 ? _mm512_loadu_ps(source + column * stride + k0) : _mm512_maskz_loadu_ps(mask, source + column * stride + k0);
+			}
+			transpose16(rows);
+			for (size_t k = 0; k < count; k++) _mm512_store_ps(packed + (k0 + k) * 32 + half, rows[k]);
 		}
 	}
 }

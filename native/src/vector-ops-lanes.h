@@ -1,0 +1,181 @@
+/* The non-convolution operators' loops (ReLU and its gradient, a softmax row, the fully connected layer's single-vector
+ * dot products, float and half-precision weights) on vectors of NNPS_VECTOR_LANES floats: GCC/Clang vector
+ * extensions, whose registers the including file's flags decide (one zmm with AVX-512's, two ymm with AVX2's, four
+ * xmm or NEON registers in the portable build). Every ISA runs the same operations in the same order, so results
+ * differ between ISAs only where AVX2/AVX-512 contract a multiply-add into an FMA. A row's tail is computed in a
+ * padded vector on the stack, never by reading or writing past the caller's arrays. Every function taking or returning
+ * a vector is static and always inlined, so no call crosses the calling convention that -Wpsabi warns about (a
+ * 64-byte vector is passed differently with and without AVX-512); the entry points take only pointers and sizes.
+ * Included by each ISA's vector_ops file only (scalar/, x86_64-avx2/, x86_64-avx512/). */
+#ifndef NNPS_VECTOR_OPS_LANES_H
+#define NNPS_VECTOR_OPS_LANES_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "ukernels.h"
+
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wunknown-warning-option" /* clangs before -Wpsabi */
+#endif
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#define VL NNPS_VECTOR_LANES
+typedef float nnps_vf __attribute__((vector_size(VL * sizeof(float))));
+typedef int32_t nnps_vi __attribute__((vector_size(VL * sizeof(float))));
+typedef uint16_t nnps_vh __attribute__((vector_size(VL * sizeof(uint16_t))));
+
+#define NNPS_VOPS_INLINE __attribute__((always_inline)) static inline
+
+/* Lanes [0, n) from p, the rest `fill`; n <= VL. */
+NNPS_VOPS_INLINE nnps_vf nnps_vops_load(const float* p, size_t n, float fill) {
+	nnps_vf v;
+	if (n == VL) {
+		memcpy(&v, p, sizeof v);
+	} else {
+		for (size_t i = 0; i < VL; i++) v[i] = i < n ? p[i] : fill;
+	}
+	return v;
+}
+
+NNPS_VOPS_INLINE void nnps_vops_store(float* p, size_t n, nnps_vf v) {
+	if (n == VL) {
+		memcpy(p, &v, sizeof v);
+	} else {
+		for (size_t i = 0; i < n; i++) p[i] = v[i];
+	}
+}
+
+/* positive ? x : x * slope, lane by lane (bitwise: C has no vector ternary). */
+NNPS_VOPS_INLINE nnps_vf nnps_vops_select_positive(nnps_vf key, nnps_vf x, float slope) {
+	const nnps_vi positive = key > (nnps_vf) {};
+	return (nnps_vf) (((nnps_vi) x & positive) | ((nnps_vi) (x * slope) & ~positive));
+}
+
+/* The lanes' sum in a fixed tree (halves added pairwise), so the result never depends on anything but the lanes. */
+NNPS_VOPS_INLINE float nnps_vops_sum(nnps_vf v) {
+	float lanes[VL];
+	memcpy(lanes, &v, sizeof lanes);
+	for (size_t width = VL / 2; width > 0; width /= 2) {
+		for (size_t i = 0; i < width; i++) lanes[i] += lanes[i + width];
+	}
+	return lanes[0];
+}
+
+NNPS_VOPS_INLINE float nnps_vops_max(nnps_vf v) {
+	float best = v[0];
+	for (size_t i = 1; i < VL; i++) best = v[i] > best ? v[i] : best;
+	return best;
+}
+
+/* e^x for x <= 0 (a softmax's x - max): Cody-Waite reduction x = n ln2 + r, |r| <= ln2 / 2, Cephes' degree-6
+ * polynomial for e^r (about 1 ulp), 2^n from the exponent bits. Below -87.3 (where 2^n would leave the normal range)
+ * the result is 0; NaN stays NaN. The rounding of x log2(e) to n adds and subtracts 1.5 * 2^23 (round to nearest
+ * even; the build has no -ffast-math to fold it away). */
+NNPS_VOPS_INLINE nnps_vf nnps_vops_exp_nonpositive(nnps_vf x) {
+	const nnps_vi underflow = x < -87.33654f;
+	const nnps_vf shifted = x * 1.44269504088896341f + 12582912.0f;
+	const nnps_vf n = shifted - 12582912.0f;
+	const nnps_vi exponent = ((nnps_vi) shifted - (nnps_vi) ((nnps_vf) {} + 12582912.0f)) + 127;
+	nnps_vf r = x - n * 0.693359375f;
+	r = r - n * -2.12194440e-4f;
+	nnps_vf p = r * 1.9875691500e-4f + 1.3981999507e-3f;
+	p = p * r + 8.3334519073e-3f;
+	p = p * r + 4.1665795894e-2f;
+	p = p * r + 1.6666665459e-1f;
+	p = p * r + 5.0000001201e-1f;
+	const nnps_vf e = p * (r * r) + r + 1.0f;
+	const nnps_vf scale = (nnps_vf) ((exponent & ~underflow) << 23);
+	return (nnps_vf) ((nnps_vi) (e * scale) & ~underflow);
+}
+
+/* NNPACK's half precision (ARM's alternative format: exponent 31 encodes normal numbers, no infinity or NaN): the
+ * magnitude's bits shifted into a float's place are the value times 2^-112, exactly (subnormals become normals). */
+NNPS_VOPS_INLINE nnps_vf nnps_vops_half_to_float(const uint16_t* p, size_t n) {
+	nnps_vh h;
+	if (n == VL) {
+		memcpy(&h, p, sizeof h);
+	} else {
+		for (size_t i = 0; i < VL; i++) h[i] = i < n ? p[i] : 0;
+	}
+	const nnps_vi bits = __builtin_convertvector(h, nnps_vi);
+	const nnps_vf magnitude = (nnps_vf) ((bits & 0x7FFF) << 13) * 0x1p112f;
+	return (nnps_vf) ((nnps_vi) magnitude | ((bits & 0x8000) << 16));
+}
+
+/* Four rows of the kernel against x, two accumulators each (eight independent chains). */
+#define NNPS_VOPS_DOT_ROWS(name, weight_type, load_weights) \
+	static void name(const weight_type* kernel, size_t rows, size_t columns, const float* x, float* y) { \
+		size_t o = 0; \
+		for (; o + 4 <= rows; o += 4) { \
+			nnps_vf acc[8] = { { 0 } }; \
+			for (size_t i = 0; i < columns; i += 2 * VL) { \
+				for (size_t half = 0; half < 2 && i + half * VL < columns; half++) { \
+					const size_t at = i + half * VL, n = columns - at < VL ? columns - at : VL; \
+					const nnps_vf xv = nnps_vops_load(x + at, n, 0.0f); \
+					for (size_t r = 0; r < 4; r++) acc[2 * r + half] += load_weights(kernel + (o + r) * columns + at, n) * xv; \
+				} \
+			} \
+			for (size_t r = 0; r < 4; r++) y[o + r] = nnps_vops_sum(acc[2 * r] + acc[2 * r + 1]); \
+		} \
+		for (; o < rows; o++) { \
+			nnps_vf acc[2] = { { 0 } }; \
+			for (size_t i = 0; i < columns; i += 2 * VL) { \
+				for (size_t half = 0; half < 2 && i + half * VL < columns; half++) { \
+					const size_t at = i + half * VL, n = columns - at < VL ? columns - at : VL; \
+					acc[half] += load_weights(kernel + o * columns + at, n) * nnps_vops_load(x + at, n, 0.0f); \
+				} \
+			} \
+			y[o] = nnps_vops_sum(acc[0] + acc[1]); \
+		} \
+	}
+
+#define nnps_vops_load_floats(p, n) nnps_vops_load(p, n, 0.0f)
+
+/* The ISA file's entry points (declared in ukernels.h), named by `suffix`. */
+#define NNPS_VECTOR_OPS_DEFINE(suffix) \
+	void nnps_relu__##suffix(const float* input, float* output, size_t n, float slope) { \
+		for (size_t i = 0; i < n; i += VL) { \
+			const size_t m = n - i < VL ? n - i : VL; \
+			const nnps_vf x = nnps_vops_load(input + i, m, 0.0f); \
+			nnps_vops_store(output + i, m, nnps_vops_select_positive(x, x, slope)); \
+		} \
+	} \
+	void nnps_relu_gradient__##suffix(const float* grad_output, const float* input, float* grad_input, size_t n, float slope) { \
+		for (size_t i = 0; i < n; i += VL) { \
+			const size_t m = n - i < VL ? n - i : VL; \
+			const nnps_vf g = nnps_vops_load(grad_output + i, m, 0.0f); \
+			nnps_vops_store(grad_input + i, m, nnps_vops_select_positive(nnps_vops_load(input + i, m, 0.0f), g, slope)); \
+		} \
+	} \
+	void nnps_softmax_row__##suffix(const float* input, float* output, size_t n) { \
+		nnps_vf best = (nnps_vf) {} - __builtin_inff(); \
+		for (size_t i = 0; i < n; i += VL) { \
+			const nnps_vf x = nnps_vops_load(input + i, n - i < VL ? n - i : VL, -__builtin_inff()); \
+			const nnps_vi greater = x > best; \
+			best = (nnps_vf) (((nnps_vi) x & greater) | ((nnps_vi) best & ~greater)); \
+		} \
+		const float max = nnps_vops_max(best); \
+		nnps_vf sum = { 0 }; \
+		for (size_t i = 0; i < n; i += VL) { \
+			const size_t m = n - i < VL ? n - i : VL; \
+			const nnps_vf e = nnps_vops_exp_nonpositive(nnps_vops_load(input + i, m, -__builtin_inff()) - max); \
+			nnps_vops_store(output + i, m, e); \
+			sum += e; \
+		} \
+		const float scale = 1.0f / nnps_vops_sum(sum); \
+		for (size_t i = 0; i < n; i += VL) { \
+			const size_t m = n - i < VL ? n - i : VL; \
+			nnps_vops_store(output + i, m, nnps_vops_load(output + i, m, 0.0f) * scale); \
+		} \
+	} \
+	NNPS_VOPS_DOT_ROWS(dot_rows_float, float, nnps_vops_load_floats) \
+	NNPS_VOPS_DOT_ROWS(dot_rows_half, uint16_t, nnps_vops_half_to_float) \
+	void nnps_dot_rows__##suffix(const float* kernel, size_t rows, size_t columns, const float* x, float* y) { \
+		dot_rows_float(kernel, rows, columns, x, y); \
+	} \
+	void nnps_dot_rows_half__##suffix(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y) { \
+		dot_rows_half(kernel, rows, columns, x, y); \
+	}
+
+#endif

@@ -1,0 +1,158 @@
+/* The other operators' loops (ReLU and its gradient, softmax rows, float and half-precision dot products) of every ISA
+ * table this CPU runs, the portable ones included, against double references on random lengths around the lane count
+ * (0 to 70, and 1000): ReLU exactly (both slopes, NaN, -0, infinities), softmax to 2e-6 of each value plus a few ulp
+ * of the row's largest (a row of -inf but one, a +inf-free row with huge gaps, in place), dot products to 1e-5 of the
+ * sum of |terms|, half precision bit-exactly decoded (subnormals, exponent 31 as a normal number, signs). Every output
+ * array is followed by sentinels that must survive: no write past the end. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/hardware.h"
+#include "xorshift.h"
+
+#define GUARD 16
+#define SENTINEL 7777.0f
+
+static unsigned long long rng_state = 0x9E3779B97F4A7C15ull;
+static size_t below(size_t n) { return (size_t) (xorshift64(&rng_state) % n); }
+static float uniform(float lo, float hi) { return lo + (hi - lo) * (float) below(1u << 24) / (float) (1u << 24); }
+
+static size_t random_length(void) { return below(8) == 0 ? 1000 : below(71); }
+
+static float* output_with_guard(size_t n) {
+	float* out = malloc((n + GUARD) * sizeof(float));
+	for (size_t i = 0; i < n + GUARD; i++) out[i] = SENTINEL;
+	return out;
+}
+
+static bool guard_intact(const float* out, size_t n, const char* what, const char* isa) {
+	for (size_t i = n; i < n + GUARD; i++) {
+		if (out[i] != SENTINEL) {
+			printf("%s %s: wrote past the end (n %zu, index %zu)\n", isa, what, n, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+static float special(void) {
+	static const float values[] = { 0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1e-40f, -1e-40f };
+	return values[below(sizeof values / sizeof values[0])];
+}
+
+static bool same(float a, float b) { return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0; }
+
+static bool check_relu(const struct nnps_vector_ops* ops, const char* isa) {
+	const size_t n = random_length();
+	const float slope = below(2) ? 0.0f : uniform(0.0f, 1.0f);
+	float *x = malloc((n + 1) * sizeof(float)), *g = malloc((n + 1) * sizeof(float)), *y = output_with_guard(n), *dx = output_with_guard(n);
+	for (size_t i = 0; i < n; i++) x[i] = below(10) == 0 ? special() : uniform(-4.0f, 4.0f), g[i] = uniform(-2.0f, 2.0f);
+	ops->relu(x, y, n, slope);
+	ops->relu_gradient(g, x, dx, n, slope);
+	bool ok = guard_intact(y, n, "relu", isa) && guard_intact(dx, n, "relu_gradient", isa);
+	for (size_t i = 0; ok && i < n; i++) {
+		const float want = x[i] > 0.0f ? x[i] : x[i] * slope, want_gradient = x[i] > 0.0f ? g[i] : g[i] * slope;
+		if (!same(y[i], want) || !same(dx[i], want_gradient)) {
+			printf("%s relu: n %zu slope %g index %zu: x %g -> %g (want %g), gradient %g (want %g)\n", isa, n, slope, i, x[i], y[i], want, dx[i], want_gradient);
+			ok = false;
+		}
+	}
+	if (ok && n > 0) { /* in place */
+		memcpy(y, x, n * sizeof(float));
+		ops->relu(y, y, n, slope);
+		for (size_t i = 0; ok && i < n; i++) ok = same(y[i], x[i] > 0.0f ? x[i] : x[i] * slope);
+		if (!ok) printf("%s relu in place: n %zu differs\n", isa, n);
+	}
+	free(x); free(g); free(y); free(dx);
+	return ok;
+}
+
+static bool check_softmax(const struct nnps_vector_ops* ops, const char* isa) {
+	const size_t n = 1 + random_length(), kind = below(4);
+	float *x = malloc(n * sizeof(float)), *y = output_with_guard(n);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = kind == 0 ? uniform(-100.0f, 100.0f) : kind == 1 ? -INFINITY : uniform(-8.0f, 8.0f);
+	}
+	if (kind == 1) x[below(n)] = uniform(-3.0f, 3.0f); /* one finite logit among -inf: probability 1 there */
+	const bool in_place = kind == 3;
+	if (in_place) memcpy(y, x, n * sizeof(float));
+	ops->softmax_row(in_place ? y : x, y, n);
+	double max = -INFINITY, sum = 0.0;
+	for (size_t i = 0; i < n; i++) max = x[i] > max ? x[i] : max;
+	for (size_t i = 0; i < n; i++) sum += exp((double) x[i] - max);
+	bool ok = guard_intact(y, n, "softmax_row", isa);
+	for (size_t i = 0; ok && i < n; i++) {
+		const double want = exp((double) x[i] - max) / sum;
+		if (!(fabs(y[i] - want) <= 2e-6 * want + 1e-7)) {
+			printf("%s softmax: n %zu kind %zu index %zu: %.9g, want %.9g\n", isa, n, kind, i, y[i], want);
+			ok = false;
+		}
+	}
+	free(x); free(y);
+	return ok;
+}
+
+/* NNPACK's half precision decoded in double: exponent 31 is a normal exponent, 0 the subnormals. */
+static double half_value(uint16_t h) {
+	const int exponent = (h >> 10) & 31, mantissa = h & 1023;
+	const double magnitude = exponent == 0 ? ldexp(mantissa, -24) : ldexp(1024 + mantissa, exponent - 25);
+	return h & 0x8000 ? -magnitude : magnitude;
+}
+
+static bool check_dot(const struct nnps_vector_ops* ops, const char* isa, bool half) {
+	const size_t rows = below(10), columns = 1 + random_length();
+	float *kernel = malloc(rows * columns * sizeof(float) + 1), *x = malloc(columns * sizeof(float)), *y = output_with_guard(rows);
+	uint16_t* kernel_half = malloc(rows * columns * sizeof(uint16_t) + 1);
+	for (size_t i = 0; i < rows * columns; i++) {
+		kernel[i] = uniform(-1.0f, 1.0f);
+		kernel_half[i] = (uint16_t) below(65536);
+	}
+	for (size_t i = 0; i < columns; i++) x[i] = uniform(-1.0f, 1.0f) * (half ? 1e-5f : 1.0f); /* halves reach 2^17 */
+	if (half) ops->dot_rows_half(kernel_half, rows, columns, x, y);
+	else ops->dot_rows(kernel, rows, columns, x, y);
+	bool ok = guard_intact(y, rows, half ? "dot_rows_half" : "dot_rows", isa);
+	for (size_t o = 0; ok && o < rows; o++) {
+		double want = 0.0, magnitude = 0.0;
+		for (size_t i = 0; i < columns; i++) {
+			const double term = (half ? half_value(kernel_half[o * columns + i]) : kernel[o * columns + i]) * (double) x[i];
+			want += term;
+			magnitude += fabs(term);
+		}
+		if (!(fabs(y[o] - want) <= 1e-5 * magnitude + 1e-30)) {
+			printf("%s %s: rows %zu columns %zu row %zu: %.9g, want %.9g (sum of |terms| %g)\n", isa, half ? "dot_rows_half" : "dot_rows", rows, columns, o, y[o], want, magnitude);
+			ok = false;
+		}
+	}
+	if (ok && half) { /* every half value decoded exactly: a dot product with one nonzero term */
+		uint16_t h[16];
+		float one[16] = { 1.0f }, value;
+		for (uint32_t bits = 0; ok && bits < 65536; bits++) {
+			h[0] = (uint16_t) bits;
+			ops->dot_rows_half(h, 1, 1, one, &value);
+			ok = (double) value == half_value((uint16_t) bits);
+			if (!ok) printf("%s half 0x%04x decoded as %.9g, want %.9g\n", isa, bits, value, half_value((uint16_t) bits));
+		}
+	}
+	free(kernel); free(kernel_half); free(x); free(y);
+	return ok;
+}
+
+int main(void) {
+	const struct nnps_cache_sizes caches = nnps_detect_cache_sizes();
+	int compared = 0, failures = 0;
+	for (int level = nnps_isa_avx512; level >= nnps_isa_scalar; level--) {
+		struct nnps_isa_table isa;
+		if (!nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa) || !nnps_isa_supported(isa.level)) continue;
+		int cases = 0;
+		for (; cases < 300 && check_relu(&isa.vector, isa.name) && check_softmax(&isa.vector, isa.name) && check_dot(&isa.vector, isa.name, false) &&
+			check_dot(&isa.vector, isa.name, cases % 50 == 0); cases++) {}
+		if (cases < 300) failures++;
+		printf("%s: %d random cases of each loop %s\n", isa.name, cases, cases < 300 ? "until a failure" : "agree with the references");
+		compared++;
+	}
+	printf("%d ISA levels' operator loops checked, %d failures\n", compared, failures);
+	return failures == 0 && compared > 0 ? 0 : 1;
+}
