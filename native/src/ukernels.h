@@ -208,15 +208,21 @@ NNPS_FFT_TRANSFORMS(avx512)
 
 /*
  * The other operators' loops (vector-ops-lanes.h), one set per ISA table, on NNPS_VECTOR_LANES lanes in every build.
- * relu: output[i] = input[i] > 0 ? input[i] : input[i] * slope (output may be input). relu_gradient: grad_input[i] =
- * input[i] > 0 ? grad_output[i] : grad_output[i] * slope. softmax_row: output = e^(input - max) / sum (output may be
- * input). dot_rows: y[o] = kernel[o][0..columns) . x for o < rows, the kernel float or NNPACK's half precision.
+ * relu: output[i] = input[i] > 0 ? input[i] : input[i] * slope, with slope 0 max(input[i], +0) keeping NaN (output may
+ * be input). relu_gradient: grad_input[i] = input[i] > 0 ? grad_output[i] : grad_output[i] * slope, with slope 0 exactly
+ * +0 where input[i] <= 0 (or NaN). softmax_row: output = e^(input - max) / sum (output may be
+ * input). max_into: accumulator[i] = row[i] > accumulator[i] ? row[i] : accumulator[i] (max pooling's rows; a NaN
+ * never wins). max_columns: out[j] = the greatest of row[j * stride + kx], kx < width, for j < n (the same rule; it
+ * reads row[0 .. (n - 1) * stride + width) and, for stride 1 or 2, up to 2 * NNPS_VECTOR_LANES floats more: the caller's
+ * row has that slack). dot_rows: y[o] = kernel[o][0..columns) . x for o < rows, the kernel float or NNPACK's half precision.
  */
 #define NNPS_VECTOR_LANES 16
 
 typedef void (*nnps_relu_fn)(const float* input, float* output, size_t n, float slope);
 typedef void (*nnps_relu_gradient_fn)(const float* grad_output, const float* input, float* grad_input, size_t n, float slope);
 typedef void (*nnps_softmax_row_fn)(const float* input, float* output, size_t n);
+typedef void (*nnps_max_into_fn)(float* accumulator, const float* row, size_t n);
+typedef void (*nnps_max_columns_fn)(const float* row, size_t stride, size_t width, size_t n, float* out);
 typedef void (*nnps_dot_rows_fn)(const float* kernel, size_t rows, size_t columns, const float* x, float* y);
 typedef void (*nnps_dot_rows_half_fn)(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y);
 
@@ -224,6 +230,8 @@ typedef void (*nnps_dot_rows_half_fn)(const uint16_t* kernel, size_t rows, size_
 	NNPS_INTERNAL void nnps_relu__##suffix(const float* input, float* output, size_t n, float slope); \
 	NNPS_INTERNAL void nnps_relu_gradient__##suffix(const float* grad_output, const float* input, float* grad_input, size_t n, float slope); \
 	NNPS_INTERNAL void nnps_softmax_row__##suffix(const float* input, float* output, size_t n); \
+	NNPS_INTERNAL void nnps_max_into__##suffix(float* accumulator, const float* row, size_t n); \
+	NNPS_INTERNAL void nnps_max_columns__##suffix(const float* row, size_t stride, size_t width, size_t n, float* out); \
 	NNPS_INTERNAL void nnps_dot_rows__##suffix(const float* kernel, size_t rows, size_t columns, const float* x, float* y); \
 	NNPS_INTERNAL void nnps_dot_rows_half__##suffix(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y);
 NNPS_VECTOR_OPS(scalar)

@@ -12,6 +12,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "ukernels.h"
 
@@ -27,29 +30,72 @@ typedef uint16_t nnps_vh __attribute__((vector_size(VL * sizeof(uint16_t))));
 
 #define NNPS_VOPS_INLINE __attribute__((always_inline)) static inline
 
-/* Lanes [0, n) from p, the rest `fill`; n <= VL. */
+/* Lanes [0, n) from p, the rest `fill`; n <= VL. A tail is a masked load where the build has one (element by element
+ * it cost more than the whole rows of a pooling window). */
 NNPS_VOPS_INLINE nnps_vf nnps_vops_load(const float* p, size_t n, float fill) {
 	nnps_vf v;
 	if (n == VL) {
 		memcpy(&v, p, sizeof v);
-	} else {
-		for (size_t i = 0; i < VL; i++) v[i] = i < n ? p[i] : fill;
+		return v;
 	}
+#if defined(__AVX512F__)
+	v = (nnps_vf) _mm512_mask_loadu_ps(_mm512_set1_ps(fill), (__mmask16) ((1u << n) - 1u), p);
+#elif defined(__AVX2__)
+	const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	const __m256i low = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) n), lane), high = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) n - 8), lane);
+	const __m256 fills = _mm256_set1_ps(fill);
+	const __m256 a = _mm256_blendv_ps(fills, _mm256_maskload_ps(p, low), _mm256_castsi256_ps(low));
+	const __m256 b = _mm256_blendv_ps(fills, _mm256_maskload_ps(p + 8, high), _mm256_castsi256_ps(high));
+	memcpy(&v, &a, sizeof a);
+	memcpy((char*) &v + sizeof a, &b, sizeof b);
+#else
+	for (size_t i = 0; i < VL; i++) v[i] = i < n ? p[i] : fill;
+#endif
 	return v;
 }
 
 NNPS_VOPS_INLINE void nnps_vops_store(float* p, size_t n, nnps_vf v) {
 	if (n == VL) {
 		memcpy(p, &v, sizeof v);
-	} else {
-		for (size_t i = 0; i < n; i++) p[i] = v[i];
+		return;
 	}
+#if defined(__AVX512F__)
+	_mm512_mask_storeu_ps(p, (__mmask16) ((1u << n) - 1u), (__m512) v);
+#elif defined(__AVX2__)
+	const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	__m256 a, b;
+	memcpy(&a, &v, sizeof a);
+	memcpy(&b, (const char*) &v + sizeof a, sizeof b);
+	_mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int) n), lane), a);
+	_mm256_maskstore_ps(p + 8, _mm256_cmpgt_epi32(_mm256_set1_epi32((int) n - 8), lane), b);
+#else
+	for (size_t i = 0; i < n; i++) p[i] = v[i];
+#endif
 }
 
-/* positive ? x : x * slope, lane by lane (bitwise: C has no vector ternary). */
+/* x where `lanes` is set, +0 elsewhere (bitwise: C has no vector ternary). */
+NNPS_VOPS_INLINE nnps_vf nnps_vops_keep(nnps_vf x, nnps_vi lanes) { return (nnps_vf) ((nnps_vi) x & lanes); }
+
+/* key > 0 ? x : x * slope, lane by lane: leaky ReLU and its gradient (slope 0 takes nnps_vops_keep: x * 0 would turn
+ * -infinity, and an infinite or NaN gradient, into NaN, and negative x into -0). */
 NNPS_VOPS_INLINE nnps_vf nnps_vops_select_positive(nnps_vf key, nnps_vf x, float slope) {
 	const nnps_vi positive = key > (nnps_vf) {};
 	return (nnps_vf) (((nnps_vi) x & positive) | ((nnps_vi) (x * slope) & ~positive));
+}
+
+/* x > best ? x : best, lane by lane: a NaN never replaces a number (nor -0 a +0 before it). */
+NNPS_VOPS_INLINE nnps_vf nnps_vops_greater(nnps_vf x, nnps_vf best) {
+	const nnps_vi greater = x > best;
+	return (nnps_vf) (((nnps_vi) x & greater) | ((nnps_vi) best & ~greater));
+}
+
+/* p[0], p[stride], ..., p[(VL - 1) * stride] for stride 1 or 2 (two loads and the even lanes). */
+NNPS_VOPS_INLINE nnps_vf nnps_vops_strided(const float* p, size_t stride) {
+	nnps_vf low, high;
+	memcpy(&low, p, sizeof low);
+	if (stride == 1) return low;
+	memcpy(&high, p + VL, sizeof high);
+	return __builtin_shufflevector(low, high, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }
 
 /* The lanes' sum in a fixed tree (halves added pairwise), so the result never depends on anything but the lanes. */
@@ -138,23 +184,19 @@ NNPS_VOPS_INLINE nnps_vf nnps_vops_half_to_float(const uint16_t* p, size_t n) {
 		for (size_t i = 0; i < n; i += VL) { \
 			const size_t m = n - i < VL ? n - i : VL; \
 			const nnps_vf x = nnps_vops_load(input + i, m, 0.0f); \
-			nnps_vops_store(output + i, m, nnps_vops_select_positive(x, x, slope)); \
+			nnps_vops_store(output + i, m, slope != 0.0f ? nnps_vops_select_positive(x, x, slope) : nnps_vops_keep(x, (x > 0.0f) | (x != x))); \
 		} \
 	} \
 	void nnps_relu_gradient__##suffix(const float* grad_output, const float* input, float* grad_input, size_t n, float slope) { \
 		for (size_t i = 0; i < n; i += VL) { \
 			const size_t m = n - i < VL ? n - i : VL; \
-			const nnps_vf g = nnps_vops_load(grad_output + i, m, 0.0f); \
-			nnps_vops_store(grad_input + i, m, nnps_vops_select_positive(nnps_vops_load(input + i, m, 0.0f), g, slope)); \
+			const nnps_vf g = nnps_vops_load(grad_output + i, m, 0.0f), x = nnps_vops_load(input + i, m, 0.0f); \
+			nnps_vops_store(grad_input + i, m, slope != 0.0f ? nnps_vops_select_positive(x, g, slope) : nnps_vops_keep(g, x > 0.0f)); \
 		} \
 	} \
 	void nnps_softmax_row__##suffix(const float* input, float* output, size_t n) { \
 		nnps_vf best = (nnps_vf) {} - __builtin_inff(); \
-		for (size_t i = 0; i < n; i += VL) { \
-			const nnps_vf x = nnps_vops_load(input + i, n - i < VL ? n - i : VL, -__builtin_inff()); \
-			const nnps_vi greater = x > best; \
-			best = (nnps_vf) (((nnps_vi) x & greater) | ((nnps_vi) best & ~greater)); \
-		} \
+		for (size_t i = 0; i < n; i += VL) best = nnps_vops_greater(nnps_vops_load(input + i, n - i < VL ? n - i : VL, -__builtin_inff()), best); \
 		const float max = nnps_vops_max(best); \
 		nnps_vf sum = { 0 }; \
 		for (size_t i = 0; i < n; i += VL) { \
@@ -167,6 +209,25 @@ NNPS_VOPS_INLINE nnps_vf nnps_vops_half_to_float(const uint16_t* p, size_t n) {
 		for (size_t i = 0; i < n; i += VL) { \
 			const size_t m = n - i < VL ? n - i : VL; \
 			nnps_vops_store(output + i, m, nnps_vops_load(output + i, m, 0.0f) * scale); \
+		} \
+	} \
+	void nnps_max_into__##suffix(float* accumulator, const float* row, size_t n) { \
+		for (size_t i = 0; i < n; i += VL) { \
+			const size_t m = n - i < VL ? n - i : VL; \
+			nnps_vops_store(accumulator + i, m, nnps_vops_greater(nnps_vops_load(row + i, m, 0.0f), nnps_vops_load(accumulator + i, m, 0.0f))); \
+		} \
+	} \
+	void nnps_max_columns__##suffix(const float* row, size_t stride, size_t width, size_t n, float* out) { \
+		size_t j = 0; \
+		for (; stride <= 2 && j + VL <= n; j += VL) { \
+			nnps_vf best = (nnps_vf) {} - __builtin_inff(); \
+			for (size_t kx = 0; kx < width; kx++) best = nnps_vops_greater(nnps_vops_strided(row + j * stride + kx, stride), best); \
+			nnps_vops_store(out + j, VL, best); \
+		} \
+		for (; j < n; j++) { \
+			float best = -__builtin_inff(); \
+			for (size_t kx = 0; kx < width; kx++) best = row[j * stride + kx] > best ? row[j * stride + kx] : best; \
+			out[j] = best; \
 		} \
 	} \
 	NNPS_VOPS_DOT_ROWS(dot_rows_float, float, nnps_vops_load_floats) \

@@ -82,10 +82,13 @@ static void test_fully_connected_f16(pthreadpool_t pool) {
 	free(w); free(wf); free(x);
 }
 
+/* Rounds past 60 take wide rows: several chunks of output columns per row (1024 input floats each), and windows wider
+ * than a chunk, which read the input directly. */
 static void test_max_pooling(pthreadpool_t pool) {
-	for (int round = 0; round < 60; round++) {
-		const size_t n = pick(1, 3), c = pick(1, 5), h = pick(1, 17), w = pick(1, 17);
-		const size_t ph = pick(1, 4), pw = pick(1, 4), sh = pick(1, 3), sw = pick(1, 3);
+	for (int round = 0; round < 72; round++) {
+		const bool wide = round >= 60;
+		const size_t n = wide ? 1 : pick(1, 3), c = wide ? 1 : pick(1, 5), h = wide ? pick(1, 3) : pick(1, 17), w = wide ? pick(1000, 2600) : pick(1, 17);
+		const size_t ph = pick(1, 4), pw = wide ? (round % 3 == 0 ? pick(1025, 1300) : pick(1, 1300)) : pick(1, 4), sh = pick(1, 3), sw = wide ? pick(1, 600) : pick(1, 3);
 		const struct nnp_padding pad = { pick(0, ph - 1), pick(0, pw - 1), pick(0, ph - 1), pick(0, pw - 1) };
 		const size_t padded_h = pad.top + h + pad.bottom, padded_w = pad.left + w + pad.right;
 		const size_t oh = (padded_h > ph ? (padded_h - ph + sh - 1) / sh : 0) + 1, ow = (padded_w > pw ? (padded_w - pw + sw - 1) / sw : 0) + 1;

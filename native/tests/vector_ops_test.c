@@ -1,6 +1,6 @@
 /* The other operators' loops (ReLU and its gradient, softmax rows, float and half-precision dot products) of every ISA
  * table this CPU runs, the portable ones included, against double references on random lengths around the lane count
- * (0 to 70, and 1000): ReLU exactly (both slopes, NaN, -0, infinities), softmax to 2e-6 of each value plus a few ulp
+ * (0 to 70, and 1000): max pooling's row and column maxima exactly (NaN, signed zeros), ReLU exactly (slope 0 and leaky; NaN, -0, infinities in input and gradient), softmax to 2e-6 of each value plus a few ulp
  * of the row's largest (a row of -inf but one, a +inf-free row with huge gaps, in place), dot products to 1e-5 of the
  * sum of |terms|, half precision bit-exactly decoded (subnormals, exponent 31 as a normal number, signs). Every output
  * array is followed by sentinels that must survive: no write past the end. */
@@ -45,16 +45,20 @@ static float special(void) {
 
 static bool same(float a, float b) { return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0; }
 
+/* Leaky ReLU; slope 0 is max(x, +0) keeping NaN, and its gradient exactly +0 where x is not positive. */
+static float relu_of(float x, float slope) { return x > 0.0f ? x : slope != 0.0f ? x * slope : isnan(x) ? x : 0.0f; }
+static float relu_gradient_of(float g, float x, float slope) { return x > 0.0f ? g : slope != 0.0f ? g * slope : 0.0f; }
+
 static bool check_relu(const struct nnps_vector_ops* ops, const char* isa) {
 	const size_t n = random_length();
 	const float slope = below(2) ? 0.0f : uniform(0.0f, 1.0f);
 	float *x = malloc((n + 1) * sizeof(float)), *g = malloc((n + 1) * sizeof(float)), *y = output_with_guard(n), *dx = output_with_guard(n);
-	for (size_t i = 0; i < n; i++) x[i] = below(10) == 0 ? special() : uniform(-4.0f, 4.0f), g[i] = uniform(-2.0f, 2.0f);
+	for (size_t i = 0; i < n; i++) x[i] = below(10) == 0 ? special() : uniform(-4.0f, 4.0f), g[i] = below(10) == 0 ? special() : uniform(-2.0f, 2.0f);
 	ops->relu(x, y, n, slope);
 	ops->relu_gradient(g, x, dx, n, slope);
 	bool ok = guard_intact(y, n, "relu", isa) && guard_intact(dx, n, "relu_gradient", isa);
 	for (size_t i = 0; ok && i < n; i++) {
-		const float want = x[i] > 0.0f ? x[i] : x[i] * slope, want_gradient = x[i] > 0.0f ? g[i] : g[i] * slope;
+		const float want = relu_of(x[i], slope), want_gradient = relu_gradient_of(g[i], x[i], slope);
 		if (!same(y[i], want) || !same(dx[i], want_gradient)) {
 			printf("%s relu: n %zu slope %g index %zu: x %g -> %g (want %g), gradient %g (want %g)\n", isa, n, slope, i, x[i], y[i], want, dx[i], want_gradient);
 			ok = false;
@@ -63,7 +67,7 @@ static bool check_relu(const struct nnps_vector_ops* ops, const char* isa) {
 	if (ok && n > 0) { /* in place */
 		memcpy(y, x, n * sizeof(float));
 		ops->relu(y, y, n, slope);
-		for (size_t i = 0; ok && i < n; i++) ok = same(y[i], x[i] > 0.0f ? x[i] : x[i] * slope);
+		for (size_t i = 0; ok && i < n; i++) ok = same(y[i], relu_of(x[i], slope));
 		if (!ok) printf("%s relu in place: n %zu differs\n", isa, n);
 	}
 	free(x); free(g); free(y); free(dx);
@@ -92,6 +96,25 @@ static bool check_softmax(const struct nnps_vector_ops* ops, const char* isa) {
 		}
 	}
 	free(x); free(y);
+	return ok;
+}
+
+/* max_into and max_columns against the scalar rule `x > best ? x : best` (so NaN never wins, and ties keep the first). */
+static bool check_max(const struct nnps_vector_ops* ops, const char* isa) {
+	const size_t n = random_length(), stride = 1 + below(3), width = 1 + below(4), row_floats = (n > 0 ? (n - 1) * stride : 0) + width + 2 * NNPS_VECTOR_LANES;
+	float *row = malloc(row_floats * sizeof(float)), *accumulator = output_with_guard(n), *before = malloc((n + 1) * sizeof(float)), *out = output_with_guard(n);
+	for (size_t i = 0; i < row_floats; i++) row[i] = below(10) == 0 ? special() : uniform(-4.0f, 4.0f);
+	for (size_t i = 0; i < n; i++) accumulator[i] = before[i] = below(10) == 0 ? special() : uniform(-4.0f, 4.0f);
+	ops->max_into(accumulator, row, n);
+	ops->max_columns(row, stride, width, n, out);
+	bool ok = guard_intact(accumulator, n, "max_into", isa) && guard_intact(out, n, "max_columns", isa);
+	for (size_t i = 0; ok && i < n; i++) {
+		float best = -INFINITY;
+		for (size_t kx = 0; kx < width; kx++) best = row[i * stride + kx] > best ? row[i * stride + kx] : best;
+		ok = same(accumulator[i], row[i] > before[i] ? row[i] : before[i]) && same(out[i], best);
+		if (!ok) printf("%s max: n %zu stride %zu width %zu index %zu: max_into %g, max_columns %g (want %g)\n", isa, n, stride, width, i, accumulator[i], out[i], best);
+	}
+	free(row); free(accumulator); free(before); free(out);
 	return ok;
 }
 
@@ -147,7 +170,7 @@ int main(void) {
 		struct nnps_isa_table isa;
 		if (!nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa) || !nnps_isa_supported(isa.level)) continue;
 		int cases = 0;
-		for (; cases < 300 && check_relu(&isa.vector, isa.name) && check_softmax(&isa.vector, isa.name) && check_dot(&isa.vector, isa.name, false) &&
+		for (; cases < 300 && check_relu(&isa.vector, isa.name) && check_softmax(&isa.vector, isa.name) && check_max(&isa.vector, isa.name) && check_dot(&isa.vector, isa.name, false) &&
 			check_dot(&isa.vector, isa.name, cases % 50 == 0); cases++) {}
 		if (cases < 300) failures++;
 		printf("%s: %d random cases of each loop %s\n", isa.name, cases, cases < 300 ? "until a failure" : "agree with the references");

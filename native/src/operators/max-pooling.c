@@ -1,6 +1,7 @@
 /* Max pooling over any filter size and stride; padding shapes the output but never wins the maximum. */
 #include <math.h>
 
+#include "../runtime/hardware.h"
 #include "../runtime/threadpool.h"
 #include "validate.h"
 
@@ -25,22 +26,71 @@ static void covered(size_t index, size_t stride, size_t size, size_t before, siz
 	*last = end > before ? end - before : 0;
 }
 
+/* A chunk of output columns: at most CHUNK_COLUMNS windows whose input columns span at most SPAN_FLOATS floats. */
+#define CHUNK_COLUMNS 256
+#define SPAN_FLOATS 1024
+
+/* The window's maximum over columns [x0, x1) of a row whose column `first` is at `row`. */
+static float row_maximum(const float* row, size_t first, size_t x0, size_t x1) {
+	float best = -INFINITY;
+	for (size_t x = x0; x < x1; x++) best = row[x - first] > best ? row[x - first] : best;
+	return best;
+}
+
+/* Chunks of output columns, each over every output row: the chunk's column windows are computed once per plane, the
+ * covered input rows folded into one row of column maxima on the stack (the table's vector loop), and each window
+ * takes the maximum of its columns there. Windows wider than SPAN_FLOATS read the input rows directly. Empty windows
+ * give -inf. */
 static void plane_task(void* context, size_t thread, size_t plane) {
 	(void) thread;
 	const struct pooling_call* call = context;
 	const float* in = call->input + plane * call->height * call->width;
 	float* out = call->output + plane * call->out_h * call->out_w;
-	for (size_t oy = 0; oy < call->out_h; oy++) {
-		size_t y0, y1;
-		covered(oy, call->stride_h, call->pool_h, call->top, call->height, &y0, &y1);
-		for (size_t ox = 0; ox < call->out_w; ox++) {
-			size_t x0, x1;
-			covered(ox, call->stride_w, call->pool_w, call->left, call->width, &x0, &x1);
-			float best = -INFINITY;
-			for (size_t iy = y0; iy < y1; iy++) {
-				for (size_t ix = x0; ix < x1; ix++) best = in[iy * call->width + ix] > best ? in[iy * call->width + ix] : best;
+	const size_t spanned = call->pool_w <= SPAN_FLOATS ? (SPAN_FLOATS - call->pool_w) / call->stride_w + 1 : 1;
+	const size_t chunk = nnps_min(CHUNK_COLUMNS, spanned);
+	const bool direct = call->pool_w > SPAN_FLOATS;
+	size_t x0[CHUNK_COLUMNS], x1[CHUNK_COLUMNS];
+	float span[SPAN_FLOATS + 2 * NNPS_VECTOR_LANES]; /* max_columns' slack */
+	for (size_t ox0 = 0; ox0 < call->out_w; ox0 += chunk) {
+		const size_t columns = nnps_min(chunk, call->out_w - ox0);
+		/* The chunk's input columns [first, last): windows move right with ox; empty ones (past the input) cover none. */
+		size_t first = call->width, last = 0;
+		for (size_t j = 0; j < columns; j++) {
+			covered(ox0 + j, call->stride_w, call->pool_w, call->left, call->width, &x0[j], &x1[j]);
+			if (x0[j] < x1[j]) first = nnps_min(first, x0[j]), last = x1[j] > last ? x1[j] : last;
+		}
+		for (size_t oy = 0; oy < call->out_h; oy++) {
+			size_t y0, y1;
+			covered(oy, call->stride_h, call->pool_h, call->top, call->height, &y0, &y1);
+			float* out_row = out + oy * call->out_w + ox0;
+			if (direct) {
+				for (size_t j = 0; j < columns; j++) {
+					float best = -INFINITY;
+					for (size_t iy = y0; iy < y1; iy++) {
+						const float maximum = row_maximum(in + iy * call->width, 0, x0[j], x1[j]);
+						best = maximum > best ? maximum : best;
+					}
+					out_row[j] = best;
+				}
+				continue;
 			}
-			out[oy * call->out_w + ox] = best;
+			if (first < last) {
+				for (size_t x = 0; x < last - first; x++) span[x] = -INFINITY;
+				for (size_t iy = y0; iy < y1; iy++) nnps_hardware.isa.vector.max_into(span, in + iy * call->width + first, last - first);
+			}
+			if (y0 == y1) {
+				for (size_t j = 0; j < columns; j++) out_row[j] = -INFINITY;
+				continue;
+			}
+			/* Whole windows, pool_w wide and stride_w apart, in one vector call; the clipped ones at the edges one by one. */
+			size_t whole = 0, count = 0;
+			for (size_t j = 0; j < columns; j++) {
+				if (x1[j] - x0[j] == call->pool_w && (count == 0 ? (whole = j, true) : j == whole + count)) count++;
+			}
+			if (count > 0) nnps_hardware.isa.vector.max_columns(span + (x0[whole] - first), call->stride_w, call->pool_w, count, out_row + whole);
+			for (size_t j = 0; j < columns; j++) {
+				if (j < whole || j >= whole + count) out_row[j] = x0[j] < x1[j] ? row_maximum(span, first, x0[j], x1[j]) : -INFINITY;
+			}
 		}
 	}
 }

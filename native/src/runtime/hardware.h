@@ -43,11 +43,14 @@ struct nnps_fft_transforms {
 	nnps_fft_inverse_fn inverse;
 };
 
-/* The other operators' loops: ReLU and its gradient, a softmax row, the fully connected layer's dot products. */
+/* The other operators' loops: ReLU and its gradient, a softmax row, max pooling's rows, the fully connected layer's dot
+ * products. */
 struct nnps_vector_ops {
 	nnps_relu_fn relu;
 	nnps_relu_gradient_fn relu_gradient;
 	nnps_softmax_row_fn softmax_row;
+	nnps_max_into_fn max_into;
+	nnps_max_columns_fn max_columns;
 	nnps_dot_rows_fn dot_rows;
 	nnps_dot_rows_half_fn dot_rows_half;
 };
