@@ -115,10 +115,23 @@ public static class Convolution
         if (PinnedNativeEngine<T>(options, out int threads) is { } native)
         {
             native.Forward(Unsafe.As<ForwardCall<T>, ForwardCall<float>>(ref call), threads, options.NativeAlgorithm); // T is float: PinnedNativeEngine checked it
-            return;
+        }
+        else
+        {
+            EngineFor<T>(options.Algorithm).Forward(call, threads);
         }
 
-        EngineFor<T>(options.Algorithm).Forward(call, threads);
+        ApplyActivation(call.Output, options.Activation);
+    }
+
+    /// <summary>Applies a forward pass's <see cref="Conv2DOptions.Activation"/> to its output in place (one vectorised pass).</summary>
+    internal static void ApplyActivation<T>(Span<T> output, Conv2DActivation activation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (activation == Conv2DActivation.Relu)
+        {
+            TensorPrimitives.Max(output, T.Zero, output);
+        }
     }
 
     /// <summary>Computes the gradients of a convolution into new tensors.</summary>
@@ -198,6 +211,13 @@ public static class Convolution
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var call = BackwardCall<T>.Validate(input, weight, gradOutput, gradInput, gradWeight, gradBias, padding, stride);
+        if (options.Activation != Conv2DActivation.Identity)
+        {
+            throw new ArgumentException(
+                $"Conv2DOptions.Activation {options.Activation} applies to the forward pass only; the backward pass needs Identity (take the activation's gradient first, e.g. Activations.ReluBackward).",
+                nameof(options));
+        }
+
         if (PinnedNativeEngine<T>(options, out int threads) is { } native)
         {
             native.Backward(Unsafe.As<BackwardCall<T>, BackwardCall<float>>(ref call), threads, options.NativeAlgorithm); // T is float: PinnedNativeEngine checked it
@@ -217,6 +237,11 @@ public static class Convolution
         if (options.MaxDegreeOfParallelism < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxDegreeOfParallelism, "Conv2DOptions.MaxDegreeOfParallelism must be at least 1, or 0 for Convolution.MaxDegreeOfParallelism.");
+        }
+
+        if (!Enum.IsDefined(options.Activation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Activation, $"unknown Conv2DActivation value {(int)options.Activation}.");
         }
 
         if (!Enum.IsDefined(options.NativeAlgorithm))
@@ -254,7 +279,7 @@ public static class Convolution
     }
 
     // More threads than cores only take turns on them (and each native pool thread is a real thread).
-    private static int ThreadsPerCall => Math.Min(MaxDegreeOfParallelism, Environment.ProcessorCount);
+    internal static int ThreadsPerCall => Math.Min(MaxDegreeOfParallelism, Environment.ProcessorCount);
 
     // The engine is picked after validation, so an invalid call reports its argument before any engine's refusal.
     private static void Run<T>(in ForwardCall<T> call, Conv2DAlgorithm algorithm)

@@ -91,6 +91,7 @@ public sealed class PreparedConvolution<T> : IDisposable
         if (stored is not null && call.Geometry.Batch == 1)
         {
             stored.Forward(Unsafe.As<ForwardCall<T>, ForwardCall<float>>(ref call), Threads);
+            Convolution.ApplyActivation(call.Output, options.Activation);
             return;
         }
 

@@ -12,7 +12,8 @@ struct rows_call {
 	float slope; /* ReLU only */
 };
 
-/* The ReLU gradient's phase: grad_input from grad_output where the forward input was positive. */
+/* The ReLU gradient's phase: grad_input from grad_output where the forward input was positive; elsewhere grad_output
+ * times the slope, exactly 0 for slope 0 (an infinite or NaN gradient times 0 would be NaN). */
 struct relu_gradient_call {
 	size_t channels;
 	const float* input;
@@ -38,13 +39,16 @@ static void softmax_task(void* context, size_t thread, size_t row) {
 	for (size_t c = 0; c < call->channels; c++) out[c] *= scale;
 }
 
+/* With slope 0 this is max(x, 0): the product x * 0 would give NaN for -infinity and -0 for negative x (upstream's
+ * form), so slope 0 keeps only x itself where x is NaN. */
 static void relu_task(void* context, size_t thread, size_t row) {
 	(void) thread;
 	const struct rows_call* call = context;
 	const size_t base = row * call->channels;
+	const float slope = call->slope;
 	for (size_t c = 0; c < call->channels; c++) {
 		const float x = call->input[base + c];
-		call->output[base + c] = x > 0.0f ? x : x * call->slope;
+		call->output[base + c] = x > 0.0f ? x : slope != 0.0f ? x * slope : x != x ? x : 0.0f;
 	}
 }
 
@@ -54,7 +58,7 @@ static void relu_gradient_task(void* context, size_t thread, size_t row) {
 	const size_t base = row * call->channels;
 	for (size_t c = 0; c < call->channels; c++) {
 		const float g = call->grad_output[base + c];
-		call->grad_input[base + c] = call->input[base + c] > 0.0f ? g : g * call->slope;
+		call->grad_input[base + c] = call->input[base + c] > 0.0f ? g : call->slope != 0.0f ? g * call->slope : 0.0f;
 	}
 }
 
