@@ -111,27 +111,14 @@ public static class Convolution
         Size2D padding, Size2D stride, Conv2DOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var call = ForwardCall<T>.Validate(input, weight, bias, output, padding, stride);
+        var call = ForwardCall<T>.Validate(input, weight, bias, output, padding, stride, options.Activation);
         if (PinnedNativeEngine<T>(options, out int threads) is { } native)
         {
             native.Forward(Unsafe.As<ForwardCall<T>, ForwardCall<float>>(ref call), threads, options.NativeAlgorithm); // T is float: PinnedNativeEngine checked it
-        }
-        else
-        {
-            EngineFor<T>(options.Algorithm).Forward(call, threads);
+            return;
         }
 
-        ApplyActivation(call.Output, options.Activation);
-    }
-
-    /// <summary>Applies a forward pass's <see cref="Conv2DOptions.Activation"/> to its output in place (one vectorised pass).</summary>
-    internal static void ApplyActivation<T>(Span<T> output, Conv2DActivation activation)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (activation == Conv2DActivation.Relu)
-        {
-            TensorPrimitives.Max(output, T.Zero, output);
-        }
+        EngineFor<T>(options.Algorithm).Forward(call, threads);
     }
 
     /// <summary>Computes the gradients of a convolution into new tensors.</summary>
@@ -237,11 +224,6 @@ public static class Convolution
         if (options.MaxDegreeOfParallelism < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxDegreeOfParallelism, "Conv2DOptions.MaxDegreeOfParallelism must be at least 1, or 0 for Convolution.MaxDegreeOfParallelism.");
-        }
-
-        if (!Enum.IsDefined(options.Activation))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Activation, $"unknown Conv2DActivation value {(int)options.Activation}.");
         }
 
         if (!Enum.IsDefined(options.NativeAlgorithm))

@@ -77,7 +77,7 @@ public sealed class PreparedConvolution<T> : IDisposable
     public void Forward(ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var call = ForwardCall<T>.Validate(input, Weight, bias, output, padding, stride);
+        var call = ForwardCall<T>.Validate(input, Weight, bias, output, padding, stride, options.Activation);
         if (call.Geometry.InputHeight != inputHeight || call.Geometry.InputWidth != inputWidth)
         {
             throw new ArgumentException(
@@ -91,7 +91,6 @@ public sealed class PreparedConvolution<T> : IDisposable
         if (stored is not null && call.Geometry.Batch == 1)
         {
             stored.Forward(Unsafe.As<ForwardCall<T>, ForwardCall<float>>(ref call), Threads);
-            Convolution.ApplyActivation(call.Output, options.Activation);
             return;
         }
 
