@@ -20,5 +20,5 @@ public sealed record TrainingOptions(
     int Channels2 = 16,
     int Epochs = 5,
     int BatchSize = 32,
-    float LearningRate = 0.05f,
+    float LearningRate = 0.1f,
     int Seed = 12);

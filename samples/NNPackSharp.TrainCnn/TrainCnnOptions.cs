@@ -11,7 +11,7 @@ namespace NNPackSharp.TrainCnn;
 internal sealed record TrainCnnOptions(TrainingOptions Training, IReadOnlyList<Engine> Engines, string PlotPath, int Threads)
 {
     public const string Usage =
-        "NNPackSharp.TrainCnn [--epochs 5] [--samples 8000] [--test-samples 2000] [--size 28] [--batch 32] [--learning-rate 0.05] "
+        "NNPackSharp.TrainCnn [--epochs 5] [--samples 8000] [--test-samples 2000] [--size 28] [--batch 32] [--learning-rate 0.1] "
         + "[--seed 12] [--engine both|managed|native|fastest] [--threads N] [--out train-cnn.png]";
 
     public static TrainCnnOptions Parse(IReadOnlyList<string> args)

@@ -6,7 +6,8 @@ namespace NNPackSharp.Tests.Samples;
 /// The CNN sample (samples/NNPackSharp.TrainCnn) must actually learn: a short training of its model on its synthetic
 /// digits reaches well above chance (10%) on held-out images, on the managed engine and on the native one where
 /// libnnpack loads. The run is seeded, so its accuracy is the same on every run of a build; the sizes were chosen so
-/// it learns with a margin (93-94% here against the 80% asked) in a few seconds on x86-64.
+/// it learns with a margin in a few seconds on x86-64: 89% held out with the seed below, 92-93% with seeds 1-3, and
+/// at least 88% from the second epoch on with each (the managed engine, 2 threads), against the 80% asked.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -14,7 +15,7 @@ public sealed class CnnTrainingTests
 {
     private const double Required = 0.80;
 
-    private static readonly TrainingOptions Short = new(TrainSamples: 3000, TestSamples: 500, ImageSize: 16, Epochs: 4, BatchSize: 16, LearningRate: 0.1f);
+    private static readonly TrainingOptions Short = new(TrainSamples: 3000, TestSamples: 500, ImageSize: 16, Epochs: 4, BatchSize: 16, LearningRate: 0.15f);
 
     private static readonly Lazy<IReadOnlyList<EpochResult>> ManagedRun = new(() => Train(Engine.Managed));
 
@@ -72,6 +73,7 @@ public sealed class CnnTrainingTests
     private static void AssertLearned(IReadOnlyList<EpochResult> epochs)
     {
         string history = string.Join("; ", epochs.Select(e => $"epoch {e.Epoch}: loss {e.Loss:F3}, test {100 * e.TestAccuracy:F1}%"));
+        TestContext.Out.WriteLine(history);
         Assert.Multiple(() =>
         {
             Assert.That(epochs[^1].TestAccuracy, Is.GreaterThanOrEqualTo(Required), $"held-out accuracy ({history})");
