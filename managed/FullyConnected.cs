@@ -87,7 +87,7 @@ public static class FullyConnected
             return;
         }
 
-        ManagedFullyConnected<T>.Inference(call);
+        ManagedFullyConnected<T>.Inference(call, Convolution.ThreadsPerCall);
     }
 
     /// <summary>

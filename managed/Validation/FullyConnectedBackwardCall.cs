@@ -55,16 +55,15 @@ internal readonly ref struct FullyConnectedBackwardCall<T>
     {
         (int batch, int inputChannels, int outputChannels) = MatrixShapes.RequireLayer(input.Lengths, weight.Lengths);
 
-        string shapes = $"input {Shapes.Format(input.Lengths)}, weight {Shapes.Format(weight.Lengths)}";
-        MatrixShapes.RequireShape(gradOutput.Lengths, batch, outputChannels, nameof(gradOutput), $"the forward output's [N,Cout] for {shapes}");
+        MatrixShapes.RequireShape(gradOutput.Lengths, batch, outputChannels, nameof(gradOutput), "the forward output's [N,Cout]", input.Lengths, weight.Lengths);
         if (!Shapes.IsAbsent<T>(gradInput))
         {
-            MatrixShapes.RequireShape(gradInput.Lengths, batch, inputChannels, nameof(gradInput), $"the input's shape, {shapes}");
+            MatrixShapes.RequireShape(gradInput.Lengths, batch, inputChannels, nameof(gradInput), "the input's shape", input.Lengths, weight.Lengths);
         }
 
         if (!Shapes.IsAbsent<T>(gradWeight))
         {
-            MatrixShapes.RequireShape(gradWeight.Lengths, outputChannels, inputChannels, nameof(gradWeight), $"the weight's shape, {shapes}");
+            MatrixShapes.RequireShape(gradWeight.Lengths, outputChannels, inputChannels, nameof(gradWeight), "the weight's shape", input.Lengths, weight.Lengths);
         }
 
         bool hasBias = !Shapes.IsAbsent<T>(gradBias);

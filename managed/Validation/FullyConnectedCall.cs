@@ -53,7 +53,7 @@ internal readonly ref struct FullyConnectedCall<T, TWeight>
             MatrixShapes.RequireBias(bias.Lengths, outputChannels, nameof(bias));
         }
 
-        MatrixShapes.RequireShape(output.Lengths, batch, outputChannels, nameof(output), $"[N,Cout] for input {Shapes.Format(input.Lengths)} and weight {Shapes.Format(weight.Lengths)}");
+        MatrixShapes.RequireShape(output.Lengths, batch, outputChannels, nameof(output), "[N,Cout]", input.Lengths, weight.Lengths);
         ReadOnlySpan<T> inputData = Shapes.Dense(input, nameof(input));
         ReadOnlySpan<TWeight> weightData = Shapes.Dense(weight, nameof(weight));
         ReadOnlySpan<T> biasData = hasBias ? Shapes.Dense(bias, nameof(bias)) : default;
@@ -67,13 +67,13 @@ internal readonly ref struct FullyConnectedCall<T, TWeight>
     public static FullyConnectedCall<T, TWeight> ValidateVector(ReadOnlySpan<T> input, ReadOnlyTensorSpan<TWeight> weight, ReadOnlySpan<T> bias, Span<T> output)
     {
         (int outputChannels, int inputChannels) = MatrixShapes.RequireMatrix(weight.Lengths, nameof(weight), "[Cout,Cin]", minRows: 1);
-        MatrixShapes.RequireLength(input.Length, inputChannels, nameof(input), $"the Cin of weight {Shapes.Format(weight.Lengths)}");
+        MatrixShapes.RequireLength(input.Length, inputChannels, nameof(input), "the Cin", weight.Lengths);
         if (!bias.IsEmpty)
         {
-            MatrixShapes.RequireLength(bias.Length, outputChannels, nameof(bias), $"the Cout of weight {Shapes.Format(weight.Lengths)}, or none");
+            MatrixShapes.RequireLength(bias.Length, outputChannels, nameof(bias), "none, or the Cout", weight.Lengths);
         }
 
-        MatrixShapes.RequireLength(output.Length, outputChannels, nameof(output), $"the Cout of weight {Shapes.Format(weight.Lengths)}");
+        MatrixShapes.RequireLength(output.Length, outputChannels, nameof(output), "the Cout", weight.Lengths);
         ReadOnlySpan<TWeight> weightData = Shapes.Dense(weight, nameof(weight));
         RequireDisjoint(output, input, weightData, bias);
         return new(1, inputChannels, outputChannels, input, weightData, bias, output);

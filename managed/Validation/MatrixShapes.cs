@@ -25,12 +25,17 @@ internal static class MatrixShapes
         return (batch, inputChannels, outputChannels);
     }
 
-    /// <summary>Requires <paramref name="actual"/> to be <c>[rows, columns]</c>; <paramref name="why"/> says what the shape follows from.</summary>
-    public static void RequireShape(ReadOnlySpan<nint> actual, int rows, int columns, string name, string why)
+    /// <summary>
+    /// Requires <paramref name="actual"/> to be <c>[rows, columns]</c>; <paramref name="what"/> says what the shape is, and
+    /// the message adds the layer's input and weight shapes it follows from (formatted only on failure: a valid call
+    /// allocates nothing).
+    /// </summary>
+    public static void RequireShape(ReadOnlySpan<nint> actual, int rows, int columns, string name, string what, ReadOnlySpan<nint> input, ReadOnlySpan<nint> weight)
     {
         if (actual.Length != 2 || actual[0] != rows || actual[1] != columns)
         {
-            throw new ArgumentException($"{name} must have shape [{rows},{columns}] ({why}); got {Shapes.Format(actual)}.", name);
+            throw new ArgumentException(
+                $"{name} must have shape [{rows},{columns}] ({what} for input {Shapes.Format(input)} and weight {Shapes.Format(weight)}); got {Shapes.Format(actual)}.", name);
         }
     }
 
@@ -44,12 +49,12 @@ internal static class MatrixShapes
         }
     }
 
-    /// <summary>Requires a vector argument of <paramref name="length"/> elements.</summary>
-    public static void RequireLength(int actual, int length, string name, string why)
+    /// <summary>Requires a vector argument of <paramref name="length"/> elements, <paramref name="what"/> of <paramref name="weight"/> (formatted only on failure).</summary>
+    public static void RequireLength(int actual, int length, string name, string what, ReadOnlySpan<nint> weight)
     {
         if (actual != length)
         {
-            throw new ArgumentException($"{name} must have {length} elements ({why}); got {actual}.", name);
+            throw new ArgumentException($"{name} must have {length} elements ({what} of weight {Shapes.Format(weight)}); got {actual}.", name);
         }
     }
 }

@@ -94,6 +94,58 @@ public class FullyConnectedTests
         }
     }
 
+    /// <summary>A layer large enough that the products split across threads: every result bit-identical on 1 and 2 threads.</summary>
+    [Test]
+    public void ALargerLayerIsBitIdenticalOnOneAndTwoThreads()
+    {
+        const int batch = 37, cin = 301, cout = 203;
+        var random = new Random(77);
+        double[] x = ConvCase.RandomValues(random, batch * cin), w = ConvCase.RandomValues(random, cout * cin), b = ConvCase.RandomValues(random, cout);
+        double[] dy = ConvCase.RandomValues(random, batch * cout);
+        var (expected, magnitude) = OperatorReference.FullyConnected(batch, cin, cout, x, w, b);
+        foreach (OperatorEngine engine in Engines())
+        {
+            var results = new List<double[]>();
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Convolution.MaxDegreeOfParallelism = threads;
+                Tensor<float> input = ConvCase.ToTensor<float>(x, batch, cin), weight = ConvCase.ToTensor<float>(w, cout, cin), bias = ConvCase.ToTensor<float>(b, cout);
+                double[] y = ConvCase.ToDoubles(FullyConnected.Forward(input, weight, bias, engine));
+                Tolerance.AssertClose<float>(y, expected, magnitude, cin + 1, $"{engine}, {threads} threads");
+                var g = FullyConnected.Backward(input, weight, bias, ConvCase.ToTensor<float>(dy, batch, cout), engine == OperatorEngine.Native ? OperatorEngine.Fastest : engine);
+                results.Add([.. y, .. ConvCase.ToDoubles(g.GradInput), .. ConvCase.ToDoubles(g.GradWeight), .. ConvCase.ToDoubles(g.GradBias!)]);
+            }
+
+            Bits.AssertIdentical(results[1], results[0], $"{engine}: 2 threads against 1");
+        }
+    }
+
+    /// <summary>A single vector through a weight large enough to split its rows across threads: the same bits on 1 and 2 threads.</summary>
+    [Test]
+    public void ALargeInferenceIsBitIdenticalOnOneAndTwoThreads()
+    {
+        const int cin = 2100, cout = 1031;
+        var random = new Random(78);
+        double[] x = ConvCase.RandomValues(random, cin), w = ConvCase.RandomValues(random, cout * cin), b = ConvCase.RandomValues(random, cout);
+        var (expected, magnitude) = OperatorReference.FullyConnected(1, cin, cout, x, w, b);
+        Tensor<float> weight = ConvCase.ToTensor<float>(w, cout, cin);
+        float[] input = [.. x.Select(v => (float)v)], bias = [.. b.Select(v => (float)v)];
+        foreach (OperatorEngine engine in Engines())
+        {
+            var results = new List<double[]>();
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Convolution.MaxDegreeOfParallelism = threads;
+                var output = new float[cout];
+                FullyConnected.Inference<float>(input, weight, bias, output, engine);
+                results.Add([.. output.Select(v => (double)v)]);
+                Tolerance.AssertClose<float>(results[^1], expected, magnitude, cin + 1, $"{engine}, {threads} threads");
+            }
+
+            Bits.AssertIdentical(results[1], results[0], $"{engine}: 2 threads against 1");
+        }
+    }
+
     internal static IEnumerable<OperatorEngine> Engines() =>
         NNPackNativeLibrary.IsAvailable ? [OperatorEngine.Managed, OperatorEngine.Native, OperatorEngine.Fastest] : [OperatorEngine.Managed, OperatorEngine.Fastest];
 

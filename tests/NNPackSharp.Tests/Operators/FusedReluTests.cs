@@ -6,7 +6,8 @@ namespace NNPackSharp.Tests.Operators;
 /// <summary>
 /// <see cref="Conv2DOptions.Activation"/>: the forward pass with fused ReLU equals ReLU of the reference on both
 /// engines (the native one through NNPACK's activation argument, every pinned algorithm that computes the shape), in
-/// <see cref="PreparedConvolution{T}"/> (stored kernel and ordinary calls), and the backward pass refuses it.
+/// <see cref="PreparedConvolution{T}"/> (stored kernel and ordinary calls). The refusals (backward, unknown values) are
+/// rows of the README's invalid-call table (<c>Api/InvalidCalls.cs</c>).
 /// </summary>
 [RestoresParallelism]
 public class FusedReluTests
@@ -90,30 +91,6 @@ public class FusedReluTests
                 AssertRelu(ConvCase.ToDoubles(single), expected[..one.OutputLength], magnitude[..one.OutputLength], 1e-3, $"prepared, one image, {engine} {nativeAlgorithm}");
             }
         }
-    }
-
-    [Test]
-    public void BackwardRefusesAnActivationNamingOptions()
-    {
-        ConvCase c = Shapes[0];
-        Tensor<float> gradInput = ConvRunner<float>.Sentinel(c.InputShape);
-        var e = Assert.Throws<ArgumentException>(() => Convolution.Conv2DBackward<float>(
-            Tensor.Create(new float[c.InputLength], c.InputShape), Tensor.Create(new float[c.WeightLength], c.WeightShape), Tensor.Create(new float[c.OutputLength], c.OutputShape),
-            gradInput, default, default, c.Padding, c.Stride, new Conv2DOptions { Activation = Conv2DActivation.Relu }));
-        Assert.That(e!.ParamName, Is.EqualTo("options"));
-        Assert.That(ConvCase.ToDoubles(gradInput), Is.All.NaN, "nothing written");
-    }
-
-    [Test]
-    public void AnUnknownActivationIsRefusedNamingOptions()
-    {
-        ConvCase c = Shapes[0];
-        Tensor<float> output = ConvRunner<float>.Sentinel(c.OutputShape);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Convolution.Conv2D<float>(
-            Tensor.Create(new float[c.InputLength], c.InputShape), Tensor.Create(new float[c.WeightLength], c.WeightShape), default, output, c.Padding, c.Stride,
-            new Conv2DOptions { Activation = (Conv2DActivation)7 }));
-        Assert.That(e!.ParamName, Is.EqualTo("options"));
-        Assert.That(ConvCase.ToDoubles(output), Is.All.NaN, "nothing written");
     }
 
     private static void RequireNative(Conv2DAlgorithm engine)

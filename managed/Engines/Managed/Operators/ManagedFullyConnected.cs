@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using NNPackSharp.Gemm;
 using NNPackSharp.Memory;
+using NNPackSharp.Threading;
 using NNPackSharp.Validation;
 
 namespace NNPackSharp.Engines.Managed.Operators;
@@ -19,7 +20,7 @@ internal static unsafe class ManagedFullyConnected<T>
     {
         if (call.Batch == 1)
         {
-            Inference(call);
+            Inference(call, parallelism);
             return;
         }
 
@@ -41,14 +42,34 @@ internal static unsafe class ManagedFullyConnected<T>
         }
     }
 
-    /// <summary>One vector: <c>output[o] = dot(weight[o,:], input) + bias[o]</c>.</summary>
-    public static void Inference(in FullyConnectedCall<T, T> call)
+    /// <summary>
+    /// One vector: <c>output[o] = dot(weight[o,:], input) + bias[o]</c>. A large weight (at least
+    /// <see cref="ParallelGemm.SerialWorkLimit"/> multiply-adds) is split into blocks of rows across threads; each output is
+    /// one dot product whatever the split, so the result does not depend on the thread count.
+    /// </summary>
+    public static void Inference(in FullyConnectedCall<T, T> call, int parallelism)
     {
-        int inputChannels = call.InputChannels;
-        for (int o = 0; o < call.OutputChannels; o++)
+        int outputChannels = call.OutputChannels;
+        long work = (long)outputChannels * call.InputChannels;
+        int tasks = parallelism <= 1 || work < ParallelGemm.SerialWorkLimit ? 1 : Math.Min(outputChannels, 4 * parallelism);
+        fixed (T* input = call.Input, weight = call.Weight, bias = call.Bias, output = call.Output)
         {
-            T sum = TensorPrimitives.Dot(call.Weight.Slice(o * inputChannels, inputChannels), call.Input);
-            call.Output[o] = call.Bias.IsEmpty ? sum : sum + call.Bias[o];
+            ForkJoin.For(tasks, parallelism, new DotRows(call.InputChannels, outputChannels, tasks, input, weight, bias, output));
+        }
+    }
+
+    /// <summary>A block of rows of the single-vector product; <c>bias</c> may be null.</summary>
+    private readonly struct DotRows(int inputChannels, int outputChannels, int tasks, T* input, T* weight, T* bias, T* output) : IParallelBody
+    {
+        public void Run(int task)
+        {
+            int first = (int)((long)outputChannels * task / tasks), last = (int)((long)outputChannels * (task + 1) / tasks);
+            var vector = new ReadOnlySpan<T>(input, inputChannels);
+            for (int o = first; o < last; o++)
+            {
+                T sum = TensorPrimitives.Dot(new ReadOnlySpan<T>(weight + ((long)o * inputChannels), inputChannels), vector);
+                output[o] = bias == null ? sum : sum + bias[o];
+            }
         }
     }
 
