@@ -21,8 +21,8 @@ internal sealed class ProgressBar(string label, int total)
         Console.Write($"\r{Bar(done)}");
     }
 
-    /// <summary>Ends the bar's line with <paramref name="summary"/>.</summary>
-    public void Finish(string summary) => Console.WriteLine($"\r{Bar(total)}  {summary}");
+    /// <summary>Ends the bar's line with <paramref name="summary"/> (redrawn over the live bar on a terminal; a log gets no carriage return).</summary>
+    public void Finish(string summary) => Console.WriteLine($"{(Console.IsOutputRedirected ? string.Empty : "\r")}{Bar(total)}  {summary}");
 
     private string Bar(int done) =>
         $"{label} [{new string('#', done * Width / total)}{new string('.', Width - (done * Width / total))}] {done,4}/{total} batches";
