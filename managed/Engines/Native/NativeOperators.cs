@@ -34,14 +34,11 @@ internal static unsafe class NativeOperators
     /// </summary>
     public static string? HalfWeightRefusal(ReadOnlySpan<Half> weight)
     {
-        const ushort exponentMask = 0x7C00;
+        // Exponent all ones (0x7C00 set), either sign: two range searches the runtime vectorises.
         ReadOnlySpan<ushort> bits = MemoryMarshal.Cast<Half, ushort>(weight);
-        foreach (ushort value in bits)
+        if (bits.IndexOfAnyInRange((ushort)0x7C00, (ushort)0x7FFF) >= 0 || bits.IndexOfAnyInRange((ushort)0xFC00, (ushort)0xFFFF) >= 0)
         {
-            if ((value & exponentMask) == exponentMask)
-            {
-                return "libnnpack's nnp_fully_connected_inference_f16f32 reads ARM's alternative half precision, which has no infinity or NaN, and weight holds one.";
-            }
+            return "libnnpack's nnp_fully_connected_inference_f16f32 reads ARM's alternative half precision, which has no infinity or NaN, and weight holds one.";
         }
 
         return null;

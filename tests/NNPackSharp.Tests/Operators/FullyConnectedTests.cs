@@ -146,6 +146,19 @@ public class FullyConnectedTests
         }
     }
 
+    /// <summary>An infinite FP16 weight: IEEE's infinity on the managed engine (and under Fastest, which the native function's alternative half precision would misread).</summary>
+    [Test]
+    public void HalfWeightInfinityIsIeeesOnManagedAndFastest()
+    {
+        Half[] weight = [Half.One, Half.PositiveInfinity, Half.One, Half.NaN, (Half)2, (Half)3];
+        foreach (OperatorEngine engine in new[] { OperatorEngine.Managed, OperatorEngine.Fastest })
+        {
+            var output = new float[3];
+            FullyConnected.Inference([1f, 1f], new ReadOnlyTensorSpan<Half>(weight, [3, 2], []), default, output, engine);
+            Assert.That(output, Is.EqualTo(new[] { float.PositiveInfinity, float.NaN, 5f }), $"{engine}");
+        }
+    }
+
     internal static IEnumerable<OperatorEngine> Engines() =>
         NNPackNativeLibrary.IsAvailable ? [OperatorEngine.Managed, OperatorEngine.Native, OperatorEngine.Fastest] : [OperatorEngine.Managed, OperatorEngine.Fastest];
 
