@@ -6,12 +6,14 @@
 using System.Xml.Linq;
 // NNPackSharp build script. Run with: dotnet tool restore && dotnet cake --target=<Task>
 // Tasks: Build, Test (every test, at the native ISA and at each lower ISA level the JIT can be capped to),
-// Demo, Bench (BenchmarkDotNet vs TorchSharp; pass --bench-filter=... to narrow), Gemm (SGEMM GFLOP/s),
-// Protocol (the bench's protocol mode with jemalloc preloaded; pass --protocol-args="--threads 1,2 --layers VGG ...").
+// Demo, TrainCnn (the CNN sample; pass --train-cnn-args="--epochs 3 ..."), Bench (BenchmarkDotNet vs TorchSharp; pass
+// --bench-filter=... to narrow), Gemm (SGEMM GFLOP/s), Protocol (the bench's protocol mode with jemalloc preloaded; pass
+// --protocol-args="--threads 1,2 --layers VGG ..." or "--operators" for the operators' table alone).
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchFilter = Argument("bench-filter", "*");
 var protocolArgs = Argument("protocol-args", "");
+var trainCnnArgs = Argument("train-cnn-args", "");
 
 // Each leg reruns the suite with the JIT (managed engine) and libnnpack (native engine, NNPACKSHARP_ISA) capped to a
 // lower ISA, so the paths older CPUs take run here too.
@@ -135,6 +137,26 @@ Task("Test")
         failures.Add($"demo: {e.Message}");
     }
 
+    // The CNN sample's command must keep working and its plot must render on this headless box: one short epoch per
+    // engine into artifacts/ (a few seconds; the training's accuracy is CnnTrainingTests' to check).
+    Information("== CNN sample");
+    try
+    {
+        const string plot = "artifacts/train-cnn-smoke.png";
+        DeleteFiles(plot);
+        RunTrainCnn(new DotNetRunSettings { Configuration = configuration, NoBuild = true }, $"--epochs 1 --samples 640 --test-samples 160 --size 16 --out {plot}");
+        if (!FileExists(plot) || new System.IO.FileInfo(plot).Length == 0)
+        {
+            throw new Exception($"no plot at {plot}");
+        }
+        passed++;
+    }
+    catch (Exception e)
+    {
+        failed++;
+        failures.Add($"CNN sample: {e.Message}");
+    }
+
     // NNPackSharp as a package in a fresh console app (.ci/consumer-test.sh): linux-x64, linux-arm64 under qemu, win-x64
     // under wine. Runs after the win-x64 and arm64 legs: the package takes the libraries they built for those RIDs.
     var consumer = ScriptLeg("consumer", ".ci/consumer-test.sh", "artifacts/consumer/summary.txt");
@@ -155,6 +177,33 @@ Task("Demo")
     DotNetRun("samples/NNPackSharp.Demo/NNPackSharp.Demo.csproj", new DotNetRunSettings { Configuration = configuration });
 });
 
+// The CNN sample (samples/NNPackSharp.TrainCnn): trains on each engine and writes the curves as a PNG.
+Task("TrainCnn")
+    .Does(() =>
+{
+    RunTrainCnn(new DotNetRunSettings { Configuration = configuration }, trainCnnArgs);
+});
+
+// SkiaSharp's Linux build without dependencies (ScottPlot draws the sample's plot with it) finds fonts only as files
+// under /usr/share/fonts/; a bare Debian box has none, and the plot's text would be left out. Debian's DejaVu is added
+// when no TrueType font is there (needs root, as CI and the dev VM have).
+void RunTrainCnn(DotNetRunSettings settings, string arguments)
+{
+    if (IsRunningOnLinux() && !GetFiles("/usr/share/fonts/**/*.ttf").Any())
+    {
+        InstallDebianPackage("fonts-dejavu-core", "no TrueType font under /usr/share/fonts");
+    }
+
+    DotNetRun("samples/NNPackSharp.TrainCnn/NNPackSharp.TrainCnn.csproj", arguments, settings);
+}
+
+void InstallDebianPackage(string package, string why)
+{
+    Information($"== {why}: installing Debian's {package}");
+    Run("apt-get", "update -q");
+    Run("apt-get", $"install -y -q {package}");
+}
+
 Task("Bench")
     .Does(() =>
 {
@@ -171,9 +220,7 @@ Task("Protocol")
 {
     if (!FileExists(Jemalloc))
     {
-        Information($"== {Jemalloc} missing: installing Debian's libjemalloc2");
-        Run("apt-get", "update -q");
-        Run("apt-get", "install -y -q libjemalloc2");
+        InstallDebianPackage("libjemalloc2", $"{Jemalloc} missing");
     }
 
     DotNetBuild("bench/NNPackSharp.Bench.csproj", new DotNetBuildSettings { Configuration = "Release" });

@@ -4,9 +4,11 @@ using NNPackSharp.Bench.Protocol;
 
 // Modes (the first argument):
 //   protocol [--threads 1,2] [--rounds 9] [--layers <substring>[,...]] [--passes forward,grad-input,grad-weight] [--out <file.md>]
+//            [--operators] [--tiny]
 //       the honest comparison: FMA peak measured in the same run, TorchSharp / managed / NNPackAuto / upstream NNPACK
-//       interleaved over rounds with pre-rolls, medians, % of peak, as a markdown table. `dotnet cake --target=Protocol`
-//       runs it with jemalloc preloaded (torch's steady state).
+//       interleaved over rounds with pre-rolls, medians, % of peak, as a markdown table; then the operators' table
+//       (TorchSharp / managed / native per operation; --operators: that table alone, --tiny: at smoke-run sizes).
+//       `dotnet cake --target=Protocol` runs it with jemalloc preloaded (torch's steady state).
 //   auto [protocol's options but --out]    libnnpack's auto against each algorithm pinned (interleaved, medians): auto / best per row.
 //   gemm [size | m n k]                    the managed GEMM per variant (float and double, ukernel alone, 1 and all threads) as % of the FMA peak.
 //   gemm-blocking [m n k]                  the engine's float GEMM under several cache blockings, interleaved (tuning).

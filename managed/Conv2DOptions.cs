@@ -16,4 +16,14 @@ namespace NNPackSharp;
 public readonly record struct Conv2DOptions(
     Conv2DAlgorithm Algorithm = Conv2DAlgorithm.Im2ColGemm,
     NNPackConvolutionAlgorithm NativeAlgorithm = NNPackConvolutionAlgorithm.Auto,
-    int MaxDegreeOfParallelism = 0);
+    int MaxDegreeOfParallelism = 0)
+{
+    /// <summary>
+    /// The activation the forward pass applies to its output (<see cref="Conv2DActivation.Relu"/>: fused ReLU; the native
+    /// engine passes it as NNPACK's activation argument). Default <see cref="Conv2DActivation.Identity"/>. The
+    /// backward pass takes only <see cref="Conv2DActivation.Identity"/>: compute the activation's gradient first (for
+    /// ReLU, <see cref="Activations.ReluBackward{T}(System.Numerics.Tensors.Tensor{T}, System.Numerics.Tensors.Tensor{T}, OperatorEngine)"/>
+    /// on the layer's output).
+    /// </summary>
+    public Conv2DActivation Activation { get; init; }
+}

@@ -111,7 +111,7 @@ public static class Convolution
         Size2D padding, Size2D stride, Conv2DOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var call = ForwardCall<T>.Validate(input, weight, bias, output, padding, stride);
+        var call = ForwardCall<T>.Validate(input, weight, bias, output, padding, stride, options.Activation);
         if (PinnedNativeEngine<T>(options, out int threads) is { } native)
         {
             native.Forward(Unsafe.As<ForwardCall<T>, ForwardCall<float>>(ref call), threads, options.NativeAlgorithm); // T is float: PinnedNativeEngine checked it
@@ -198,6 +198,13 @@ public static class Convolution
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var call = BackwardCall<T>.Validate(input, weight, gradOutput, gradInput, gradWeight, gradBias, padding, stride);
+        if (options.Activation != Conv2DActivation.Identity)
+        {
+            throw new ArgumentException(
+                $"Conv2DOptions.Activation {options.Activation} applies to the forward pass only; the backward pass needs Identity (take the activation's gradient first, e.g. Activations.ReluBackward).",
+                nameof(options));
+        }
+
         if (PinnedNativeEngine<T>(options, out int threads) is { } native)
         {
             native.Backward(Unsafe.As<BackwardCall<T>, BackwardCall<float>>(ref call), threads, options.NativeAlgorithm); // T is float: PinnedNativeEngine checked it
@@ -254,7 +261,7 @@ public static class Convolution
     }
 
     // More threads than cores only take turns on them (and each native pool thread is a real thread).
-    private static int ThreadsPerCall => Math.Min(MaxDegreeOfParallelism, Environment.ProcessorCount);
+    internal static int ThreadsPerCall => Math.Min(MaxDegreeOfParallelism, Environment.ProcessorCount);
 
     // The engine is picked after validation, so an invalid call reports its argument before any engine's refusal.
     private static void Run<T>(in ForwardCall<T> call, Conv2DAlgorithm algorithm)

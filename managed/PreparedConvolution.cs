@@ -77,7 +77,7 @@ public sealed class PreparedConvolution<T> : IDisposable
     public void Forward(ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var call = ForwardCall<T>.Validate(input, Weight, bias, output, padding, stride);
+        var call = ForwardCall<T>.Validate(input, Weight, bias, output, padding, stride, options.Activation);
         if (call.Geometry.InputHeight != inputHeight || call.Geometry.InputWidth != inputWidth)
         {
             throw new ArgumentException(

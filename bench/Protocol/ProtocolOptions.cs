@@ -2,14 +2,20 @@ using System.Globalization;
 
 namespace NNPackSharp.Bench.Protocol;
 
-/// <summary>The protocol mode's command line: <c>protocol [--threads 1,2] [--rounds 9] [--layers a,b] [--passes ...] [--out file.md]</c>.</summary>
-internal sealed record ProtocolOptions(IReadOnlyList<int> Threads, int Rounds, IReadOnlyList<string> LayerFilters, IReadOnlyList<Pass> Passes, string? OutPath)
+/// <summary>
+/// The protocol mode's command line: <c>protocol [--threads 1,2] [--rounds 9] [--layers a,b] [--passes ...] [--out file.md]
+/// [--operators] [--tiny]</c>. The convolutions' table, then the operators' (<see cref="OperatorTable"/>);
+/// <c>--operators</c> runs the operators' alone, <c>--tiny</c> shrinks its sizes for a smoke run.
+/// </summary>
+internal sealed record ProtocolOptions(IReadOnlyList<int> Threads, int Rounds, IReadOnlyList<string> LayerFilters, IReadOnlyList<Pass> Passes, string? OutPath,
+    bool OperatorsOnly = false, bool TinyOperators = false)
 {
     /// <summary>The protocol's minimum: fewer rounds make a smoke run, and the report says so.</summary>
     public const int MinRounds = 9;
 
     public const string Usage =
-        "protocol [--threads 1,2] [--rounds 9] [--layers <substring>[,<substring>...]] [--passes forward,grad-input,grad-weight,inference] [--out <file.md>]";
+        "protocol [--threads 1,2] [--rounds 9] [--layers <substring>[,<substring>...]] [--passes forward,grad-input,grad-weight,inference] [--out <file.md>] "
+        + "[--operators (the operators' table only)] [--tiny (the operators at tiny sizes: a smoke run)]";
 
     /// <summary>Every layer the protocol knows: the public eight, then the extra shapes.</summary>
     public static IReadOnlyList<ConvLayer> AllLayers { get; } = [.. ConvLayer.All, .. ConvLayer.Extra];
@@ -25,6 +31,12 @@ internal sealed record ProtocolOptions(IReadOnlyList<int> Threads, int Rounds, I
         var options = new ProtocolOptions([1, 2], MinRounds, [], [Pass.Forward, Pass.GradInput, Pass.GradWeight, Pass.Inference], null);
         for (int i = 0; i < args.Count; i++)
         {
+            if (args[i] is "--operators" or "--tiny")
+            {
+                options = args[i] == "--operators" ? options with { OperatorsOnly = true } : options with { TinyOperators = true };
+                continue;
+            }
+
             string value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value. Usage: {Usage}");
             options = args[i] switch
             {

@@ -29,9 +29,29 @@ internal static class ProtocolRunner
 
         using var report = new ReportWriter(options.OutPath, [Torch, Managed, Native, Upstream], Managed, Native);
         WriteHeader(report, options, peaks, peers);
-        report.TableHeader();
         var notes = new List<string>();
         long start = Stopwatch.GetTimestamp();
+        if (!options.OperatorsOnly)
+        {
+            RunConvolutions(report, options, perCore, notes);
+        }
+
+        OperatorTable.Run(report, options, notes);
+        report.Line();
+        report.Line($"Wall time {Stopwatch.GetElapsedTime(start).TotalMinutes:F1} min.");
+        foreach (string note in notes)
+        {
+            report.Line("- " + note);
+        }
+
+        IReadOnlyList<PeakFigure> after = FmaPeak.Measure(peakThreads);
+        report.Line($"- FMA peak re-measured after the table: {Describe(after)} (a large change means the host's clock or load moved during the run).");
+    }
+
+    private static void RunConvolutions(ReportWriter report, ProtocolOptions options, double perCore, List<string> notes)
+    {
+        WriteConvolutionHeader(report, options);
+        report.TableHeader();
         foreach (ConvLayer layer in options.Layers)
         {
             var data = new LayerData(layer);
@@ -60,20 +80,18 @@ internal static class ProtocolRunner
                 }
             }
         }
-
-        report.Line();
-        report.Line($"Wall time {Stopwatch.GetElapsedTime(start).TotalMinutes:F1} min.");
-        foreach (string note in notes)
-        {
-            report.Line("- " + note);
-        }
-
-        IReadOnlyList<PeakFigure> after = FmaPeak.Measure(peakThreads);
-        report.Line($"- FMA peak re-measured after the table: {Describe(after)} (a large change means the host's clock or load moved during the run).");
     }
 
     /// <summary>One row: every engine that runs this pass, interleaved over the rounds.</summary>
-    internal static ProtocolRow Measure(BenchEngine[] engines, ConvLayer layer, Pass pass, int threads, int rounds, List<string> notes)
+    internal static ProtocolRow Measure(BenchEngine[] engines, ConvLayer layer, Pass pass, int threads, int rounds, List<string> notes) =>
+        new(layer, pass, threads, MeasureEngines(engines, $"{layer.Name}, {ProtocolOptions.PassName(pass)}", pass, threads, rounds, notes));
+
+    /// <summary>
+    /// Every engine that prepares for <paramref name="pass"/> on <paramref name="threads"/> threads, interleaved over the
+    /// rounds (order rotating, a pre-roll before each timed batch); the results in the engines' order. An engine that
+    /// cannot run the row, or throws while warming up, is a skipped result and a note naming <paramref name="what"/>.
+    /// </summary>
+    internal static EngineResult[] MeasureEngines(BenchEngine[] engines, string what, Pass pass, int threads, int rounds, List<string> notes)
     {
         Convolution.MaxDegreeOfParallelism = threads;
         if (engines.OfType<TorchSharpEngine>().Any())
@@ -84,7 +102,7 @@ internal static class ProtocolRunner
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        string where = $"{layer.Name}, {ProtocolOptions.PassName(pass)}, {threads} thread(s)";
+        string where = $"{what}, {threads} thread(s)";
         var results = new Dictionary<string, EngineResult>();
         var live = new List<BenchEngine>();
         foreach (BenchEngine engine in engines)
@@ -132,7 +150,7 @@ internal static class ProtocolRunner
             results[live[e].Name] = EngineResult.FromRounds(live[e].Name, seconds[e]);
         }
 
-        return new ProtocolRow(layer, pass, threads, engines.Select(e => results[e.Name]).ToArray());
+        return engines.Select(e => results[e.Name]).ToArray();
     }
 
     private static void WarmUp(BenchEngine engine)
@@ -163,11 +181,12 @@ internal static class ProtocolRunner
     private static void WriteHeader(ReportWriter report, ProtocolOptions options, IReadOnlyList<PeakFigure> peaks, string peers)
     {
         (bool jemalloc, string allocator) = MachineInfo.Jemalloc();
-        report.Line("# Conv2D protocol benchmark");
+        report.Line(options.OperatorsOnly ? "# Operators protocol benchmark" : "# Conv2D and operators protocol benchmark");
         report.Line();
-        if (options.Rounds < ProtocolOptions.MinRounds)
+        if (options.Rounds < ProtocolOptions.MinRounds || options.TinyOperators)
         {
-            report.Loud($"SMOKE RUN: {options.Rounds} rounds (the protocol asks for at least {ProtocolOptions.MinRounds}); not a measurement.");
+            report.Loud($"SMOKE RUN: {options.Rounds} rounds (the protocol asks for at least {ProtocolOptions.MinRounds})"
+                + (options.TinyOperators ? ", tiny operator sizes" : string.Empty) + "; not a measurement.");
         }
 
         if (!jemalloc)
@@ -190,6 +209,13 @@ internal static class ProtocolRunner
             + $"engine's timed batch an untimed pre-roll of >= {BatchTimer.PreRollSeconds * 1e3:F0} ms, then a timed batch of >= {BatchTimer.BatchSeconds * 1e3:F0} ms "
             + $"and >= {BatchTimer.MinCalls} calls; the figure is the median over rounds of seconds per call. Untimed warm-up of {WarmUpSeconds * 1e3:F0} ms per engine "
             + "before each configuration's first round.");
+    }
+
+    private static void WriteConvolutionHeader(ReportWriter report, ProtocolOptions options)
+    {
+        report.Line();
+        report.Line("## Convolutions");
+        report.Line();
         report.Line("- GFLOP/s = 2*N*Cout*Hout*Wout*Cin*kH*kW / median seconds, the same count for every pass.");
         report.Line($"- engines: {Torch} (forward under no_grad; gradients by autograd.grad on a graph built once, retain_graph), {Managed} "
             + $"(Conv2DAlgorithm.Im2ColGemm) and {Native} (Conv2DAlgorithm.NNPackAuto) through the allocation-free span overloads into preallocated "

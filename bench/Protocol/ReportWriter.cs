@@ -65,19 +65,22 @@ internal sealed class ReportWriter : IDisposable
             cells.Add(seconds is double t && limit > 0 ? F(100 * flops / t / 1e9 / limit, "F0") + "%" : "-");
         }
 
-        cells.Add(Ratio(row, engines[0], ours));
-        cells.Add(Ratio(row, engines[0], native));
-        cells.Add(Ratio(row, ours, native));
-        double spread = row.Results.Where(r => r.MedianSeconds is not null).Select(r => r.Spread).DefaultIfEmpty(0).Max();
-        cells.Add(F(100 * spread, "F0") + "%");
+        cells.Add(Ratio(row.For(engines[0]), row.For(ours)));
+        cells.Add(Ratio(row.For(engines[0]), row.For(native)));
+        cells.Add(Ratio(row.For(ours), row.For(native)));
+        cells.Add(Spread(row.Results));
         Line("| " + string.Join(" | ", cells) + " |");
     }
 
     public void Dispose() => file?.Dispose();
 
-    /// <summary>Time of <paramref name="slower"/> over time of <paramref name="faster"/>: above 1, the second is faster.</summary>
-    private static string Ratio(ProtocolRow row, string slower, string faster) =>
-        row.For(slower)?.MedianSeconds is double a && row.For(faster)?.MedianSeconds is double b ? F(a / b, "F2") + "x" : "-";
+    /// <summary>Time of <paramref name="slower"/> over time of <paramref name="faster"/>: above 1, the second is faster; "-" where either did not run.</summary>
+    internal static string Ratio(EngineResult? slower, EngineResult? faster) =>
+        slower?.MedianSeconds is double a && faster?.MedianSeconds is double b ? F(a / b, "F2") + "x" : "-";
 
-    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+    /// <summary>The largest round-to-round spread among the engines that ran, in percent.</summary>
+    internal static string Spread(IEnumerable<EngineResult> results) =>
+        F(100 * results.Where(r => r.MedianSeconds is not null).Select(r => r.Spread).DefaultIfEmpty(0).Max(), "F0") + "%";
+
+    internal static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -40,4 +40,7 @@ internal readonly struct ConvolutionArguments
 
     /// <summary>The pthreadpool to run on; 0 for the calling thread.</summary>
     public nint ThreadPool { get; }
+
+    /// <summary>The activation the forward functions apply as they store the output (NNPACK's activation argument); identity by default.</summary>
+    public NnpActivation Activation { get; init; }
 }

@@ -3,7 +3,7 @@ namespace NNPackSharp.Interop;
 /// <summary>
 /// One typed, status-checked wrapper per native convolution function (LibGit2Sharp's <c>Proxy</c>): each sizes and
 /// lends the workspace and turns a failure into an <see cref="NNPackException"/>. All use the arguments' algorithm
-/// (auto unless pinned), identity activation and no profile; pointers are to pinned, dense, validated memory.
+/// (auto unless pinned), the output its activation, and no profile; pointers are to pinned, dense, validated memory.
 /// </summary>
 internal static unsafe class NNPackProxy
 {
@@ -52,7 +52,7 @@ internal static unsafe class NNPackProxy
 
         public NnpStatus Invoke(void* workspace, nuint* workspaceSize) => NNPackNative.nnpsharp_convolution_output_strided(
             a.Algorithm, a.Batch, a.InputChannels, a.OutputChannels, a.InputSize, a.Padding, a.KernelSize, a.Stride,
-            input, kernel, bias, output, workspace, workspaceSize, NnpActivation.Identity, null, a.ThreadPool, null);
+            input, kernel, bias, output, workspace, workspaceSize, a.Activation, null, a.ThreadPool, null);
     }
 
     private readonly struct InputGradientCall(ConvolutionArguments a, float* gradOutput, float* kernel, float* gradInput) : IWorkspaceCall

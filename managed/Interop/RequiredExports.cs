@@ -19,6 +19,14 @@ internal static class RequiredExports
         nameof(NNPackNative.nnpsharp_convolution_output_strided),
         nameof(NNPackNative.nnpsharp_convolution_input_gradient_strided),
         nameof(NNPackNative.nnpsharp_convolution_kernel_gradient_strided),
+        nameof(NNPackNative.nnp_convolution_inference),
+        nameof(NNPackNative.nnp_fully_connected_output),
+        nameof(NNPackNative.nnp_fully_connected_inference),
+        nameof(NNPackNative.nnp_fully_connected_inference_f16f32),
+        nameof(NNPackNative.nnp_max_pooling_output),
+        nameof(NNPackNative.nnp_softmax_output),
+        nameof(NNPackNative.nnp_relu_output),
+        nameof(NNPackNative.nnp_relu_input_gradient),
     ];
 
     /// <summary>The names <paramref name="library"/> does not export, in <see cref="Names"/>' order; empty when it has them all.</summary>

@@ -64,6 +64,6 @@ internal sealed unsafe class StoredKernel : IDisposable
 
         public NnpStatus Invoke(void* workspace, nuint* workspaceSize) => NNPackNative.nnp_convolution_inference(
             a.Algorithm, NnpConvolutionTransformStrategy.Reuse, a.InputChannels, a.OutputChannels, a.InputSize, a.Padding, a.KernelSize, a.Stride,
-            input, stored, bias, output, workspace, workspaceSize, NnpActivation.Identity, null, a.ThreadPool, null);
+            input, stored, bias, output, workspace, workspaceSize, a.Activation, null, a.ThreadPool, null);
     }
 }

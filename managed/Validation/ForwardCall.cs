@@ -9,9 +9,10 @@ namespace NNPackSharp.Validation;
 /// </summary>
 internal readonly ref struct ForwardCall<T>
 {
-    private ForwardCall(scoped in Conv2DGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output)
+    private ForwardCall(scoped in Conv2DGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output, Conv2DActivation activation)
     {
         Geometry = geometry;
+        Activation = activation;
         Input = input;
         Weight = weight;
         Bias = bias;
@@ -19,6 +20,9 @@ internal readonly ref struct ForwardCall<T>
     }
 
     public Conv2DGeometry Geometry { get; }
+
+    /// <summary>What the engine applies to the output as it writes it (fused ReLU, or nothing).</summary>
+    public Conv2DActivation Activation { get; }
 
     /// <summary>The input <c>[N,Cin,H,W]</c>.</summary>
     public ReadOnlySpan<T> Input { get; }
@@ -35,8 +39,9 @@ internal readonly ref struct ForwardCall<T>
     /// <summary>Validates a call whose output the caller provides: every check, before anything is written.</summary>
     /// <exception cref="ArgumentException">An argument is invalid.</exception>
     public static ForwardCall<T> Validate(
-        ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output, Size2D padding, Size2D stride) =>
-        Create(GeometryValidator.Validate(input.Lengths, weight.Lengths, padding, stride), input, weight, bias, output, outputIsNew: false);
+        ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output, Size2D padding, Size2D stride,
+        Conv2DActivation activation = Conv2DActivation.Identity) =>
+        Create(GeometryValidator.Validate(input.Lengths, weight.Lengths, padding, stride), input, weight, bias, output, outputIsNew: false, activation);
 
     /// <summary>
     /// Validates a call given its already validated geometry and an output the call itself just allocated with
@@ -45,11 +50,16 @@ internal readonly ref struct ForwardCall<T>
     /// <exception cref="ArgumentException">The bias is invalid.</exception>
     public static ForwardCall<T> WithNewOutput(
         scoped in Conv2DGeometry geometry, ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output) =>
-        Create(geometry, input, weight, bias, output, outputIsNew: true);
+        Create(geometry, input, weight, bias, output, outputIsNew: true, Conv2DActivation.Identity);
 
     private static ForwardCall<T> Create(
-        scoped in Conv2DGeometry g, ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output, bool outputIsNew)
+        scoped in Conv2DGeometry g, ReadOnlyTensorSpan<T> input, ReadOnlyTensorSpan<T> weight, ReadOnlyTensorSpan<T> bias, TensorSpan<T> output, bool outputIsNew, Conv2DActivation activation)
     {
+        if (!Enum.IsDefined(activation))
+        {
+            throw new ArgumentOutOfRangeException("options", activation, $"unknown Conv2DActivation value {(int)activation}.");
+        }
+
         bool hasBias = !Shapes.IsAbsent(bias);
         if (hasBias)
         {
@@ -70,6 +80,6 @@ internal readonly ref struct ForwardCall<T>
             Aliasing.RequireDisjoint(outputData, nameof(output), inputData, weightData, biasData);
         }
 
-        return new ForwardCall<T>(g, inputData, weightData, biasData, outputData);
+        return new ForwardCall<T>(g, inputData, weightData, biasData, outputData, activation);
     }
 }

@@ -146,6 +146,18 @@ static void test_softmax_and_relu(pthreadpool_t pool) {
 	free(x); free(y); free(g); free(r);
 }
 
+/* Slope 0 is ReLU, max(x, 0): -infinity and -0 give +0, NaN stays NaN; its gradient is exactly 0 where x <= 0. */
+static void test_relu_special_values(pthreadpool_t pool) {
+	const float x[6] = { -INFINITY, -0.0f, NAN, INFINITY, -3.0f, 2.0f }, g[6] = { INFINITY, NAN, 1.0f, 5.0f, -INFINITY, 7.0f };
+	float r[6];
+	CHECK(nnp_relu_output(1, 6, x, r, 0.0f, pool) == nnp_status_success, "relu status");
+	const float expected[6] = { 0.0f, 0.0f, NAN, INFINITY, 0.0f, 2.0f };
+	for (size_t i = 0; i < 6; i++) CHECK(i == 2 ? isnan(r[i]) : r[i] == expected[i] && !signbit(r[i]), "relu special value %zu: %g", i, r[i]);
+	CHECK(nnp_relu_input_gradient(1, 6, g, x, r, 0.0f, pool) == nnp_status_success, "relu gradient status");
+	const float expected_gradient[6] = { 0.0f, 0.0f, 0.0f, 5.0f, 0.0f, 7.0f };
+	for (size_t i = 0; i < 6; i++) CHECK(r[i] == expected_gradient[i] && !signbit(r[i]), "relu gradient special value %zu: %g", i, r[i]);
+}
+
 int main(void) {
 	CHECK(nnp_softmax_output(1, 1, NULL, NULL, NULL) == nnp_status_uninitialized, "uninitialized");
 	CHECK(nnp_initialize() == nnp_status_success, "initialize");
@@ -157,6 +169,7 @@ int main(void) {
 		test_fully_connected_f16(p);
 		test_max_pooling(p);
 		test_softmax_and_relu(p);
+		test_relu_special_values(p);
 	}
 	pthreadpool_destroy(pool);
 	printf("%d checks, %d failures\n", checks, failures);

@@ -60,7 +60,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     {
         fixed (T* input = call.Input, weight = call.Weight, bias = call.Bias, output = call.Output)
         {
-            Forward(call.Geometry, input, weight, bias, output, parallelism);
+            Forward(call.Geometry, input, weight, bias, output, parallelism, call.Activation == Conv2DActivation.Relu);
         }
     }
 
@@ -73,17 +73,17 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
     }
 
-    /// <summary><c>output = conv2d(input, weight) + bias</c>; <paramref name="bias"/> may be null.</summary>
-    private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism)
+    /// <summary><c>output = conv2d(input, weight) + bias</c>, then ReLU with <paramref name="relu"/>; <paramref name="bias"/> may be null.</summary>
+    private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism, bool relu)
     {
         int group = ImagesPerProduct(g, parallelism);
         if (group > 1)
         {
-            ForEachImage((g.Batch + group - 1) / group, parallelism, new ForwardGroupStep(this, g, group, input, weight, bias, output));
+            ForEachImage((g.Batch + group - 1) / group, parallelism, new ForwardGroupStep(this, g, group, input, weight, bias, output, relu));
             return;
         }
 
-        ForEachImage(g.Batch, parallelism, new ForwardStep(this, g, input, weight, bias, output));
+        ForEachImage(g.Batch, parallelism, new ForwardStep(this, g, input, weight, bias, output, relu));
     }
 
     /// <summary>
@@ -364,16 +364,36 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism);
     }
 
-    private readonly struct ForwardStep(ManagedEngine<T> engine, Conv2DGeometry g, T* input, T* weight, T* bias, T* output) : IImageStep
+    private readonly struct ForwardStep(ManagedEngine<T> engine, Conv2DGeometry g, T* input, T* weight, T* bias, T* output, bool relu) : IImageStep
     {
-        public void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism) =>
+        public void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism)
+        {
             engine.ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism);
+            ApplyRelu(relu, output + ((long)image * g.OutputImageLength), g.OutputImageLength);
+        }
     }
 
-    private readonly struct ForwardGroupStep(ManagedEngine<T> engine, Conv2DGeometry g, int group, T* input, T* weight, T* bias, T* output) : IImageStep
+    private readonly struct ForwardGroupStep(ManagedEngine<T> engine, Conv2DGeometry g, int group, T* input, T* weight, T* bias, T* output, bool relu) : IImageStep
     {
-        public void Run(int unit, ManagedWorkspace<T> workspace, int gemmParallelism) =>
-            engine.ForwardGroup(g, unit * group, Math.Min(group, g.Batch - (unit * group)), input, weight, bias, output, workspace, gemmParallelism);
+        public void Run(int unit, ManagedWorkspace<T> workspace, int gemmParallelism)
+        {
+            int images = Math.Min(group, g.Batch - (unit * group));
+            engine.ForwardGroup(g, unit * group, images, input, weight, bias, output, workspace, gemmParallelism);
+            ApplyRelu(relu, output + ((long)unit * group * g.OutputImageLength), images * g.OutputImageLength);
+        }
+    }
+
+    /// <summary>
+    /// The fused ReLU: one vectorised pass over the images a step just wrote, while they are still in cache
+    /// (<c>max(x, 0)</c>, as <see cref="Activations"/>' ReLU).
+    /// </summary>
+    private static void ApplyRelu(bool relu, T* output, int length)
+    {
+        if (relu)
+        {
+            var span = new Span<T>(output, length);
+            TensorPrimitives.Max(span, T.Zero, span);
+        }
     }
 
     private readonly struct InputGradientGroupStep(ManagedEngine<T> engine, Conv2DGeometry g, int group, T* weight, T* gradOutput, T* gradInput) : IImageStep

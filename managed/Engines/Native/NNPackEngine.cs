@@ -47,7 +47,7 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
         {
             fixed (float* input = call.Input, weight = call.Weight, bias = call.Bias, output = call.Output)
             {
-                NNPackProxy.ConvolutionOutput(new ConvolutionArguments(g, pool?.Handle ?? 0, Native(algorithm)), input, weight, bias, output);
+                NNPackProxy.ConvolutionOutput(new ConvolutionArguments(g, pool?.Handle ?? 0, Native(algorithm)) { Activation = Native(call.Activation) }, input, weight, bias, output);
             }
         }
         finally
@@ -100,6 +100,10 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
             ThreadPools.Return(pool);
         }
     }
+
+    /// <summary>NNPACK's activation argument for a call's <see cref="Conv2DActivation"/>.</summary>
+    internal static NnpActivation Native(Conv2DActivation activation) =>
+        activation == Conv2DActivation.Relu ? NnpActivation.Relu : NnpActivation.Identity;
 
     internal static NnpConvolutionAlgorithm Native(NNPackConvolutionAlgorithm algorithm) => algorithm switch
     {

@@ -45,7 +45,7 @@ internal sealed unsafe class StoredKernelForward : IDisposable
         ThreadPools.SharedPool? pool = ThreadPools.Rent(parallelism);
         try
         {
-            var arguments = new ConvolutionArguments(g with { Batch = 1 }, pool?.Handle ?? 0, algorithm);
+            var arguments = new ConvolutionArguments(g with { Batch = 1 }, pool?.Handle ?? 0, algorithm) { Activation = NNPackEngine.Native(call.Activation) };
             fixed (float* input = call.Input, bias = call.Bias, output = call.Output)
             {
                 for (int image = 0; image < g.Batch; image++)

@@ -11,7 +11,9 @@ struct rows_call {
 	float slope; /* ReLU only */
 };
 
-/* The ReLU gradient's phase: grad_input from grad_output where the forward input was positive. */
+/* The ReLU gradient's phase: grad_input from grad_output where the forward input was positive; elsewhere grad_output
+ * times the slope, exactly 0 for slope 0 (an infinite or NaN gradient times 0 would be NaN). ReLU itself with slope 0
+ * is max(x, 0): the product x * 0 would give NaN for -infinity and -0 for negative x (upstream's form). */
 struct relu_gradient_call {
 	size_t channels;
 	const float* input;

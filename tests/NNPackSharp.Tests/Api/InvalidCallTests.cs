@@ -26,17 +26,7 @@ public class InvalidCallTests
     {
         var c = (InvalidCalls.Case)invalidCall;
         var destinations = new InvalidCalls.Sentinels();
-        Exception error = Assert.Throws(c.Exception, () => c.Call(destinations, algorithm))!;
-        Assert.Multiple(() =>
-        {
-            Assert.That((error as ArgumentException)?.ParamName, Is.EqualTo(c.ParamName), $"the argument named by {error.GetType().Name}: {error.Message}");
-            if (c.Mentions is not null)
-            {
-                Assert.That(error.Message, Does.Contain(c.Mentions), "the message");
-            }
-
-            Assert.That(destinations.Written(), Is.Null, "a destination written by an invalid call");
-        });
+        InvalidCallChecks.ThrowsNamingTheArgumentAndWritesNothing(c.Exception, c.ParamName, c.Mentions, () => c.Call(destinations, algorithm), destinations.Written);
     }
 
     [Test]
@@ -46,11 +36,7 @@ public class InvalidCallTests
     [Test]
     public void ReadmeTableListsExactlyTheCasesTheSuiteTries()
     {
-        string readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
-        int start = readme.IndexOf("## Invalid calls", StringComparison.Ordinal);
-        Assert.That(start, Is.GreaterThanOrEqualTo(0), "README.md has no '## Invalid calls' section");
-        string[] rows = readme[start..].Split('\n').SkipWhile(line => !line.StartsWith("| case ", StringComparison.Ordinal)).Skip(2)
-            .TakeWhile(line => line.StartsWith('|')).Select(line => line.TrimEnd()).ToArray();
+        string[] rows = InvalidCallChecks.ReadmeRows("## Invalid calls", "| case ");
         string[] expected = InvalidCalls.All.Select(c => c.ReadmeRow).ToArray();
         string[] missing = expected.Except(rows).ToArray();
         string[] extra = rows.Except(expected).Except(RowsTestedElsewhere).ToArray();

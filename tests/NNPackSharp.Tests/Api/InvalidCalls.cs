@@ -132,6 +132,9 @@ internal static unsafe class InvalidCalls
             (s, _) => ForwardWith(s, new Conv2DOptions(Conv2DAlgorithm.Im2ColGemm, NNPackConvolutionAlgorithm.ImplicitGemm)), "runs Im2ColGemm"),
         new("`Conv2DOptions.MaxDegreeOfParallelism` negative", "options", OutOfRange, (s, a) => ForwardWith(s, new Conv2DOptions(a, MaxDegreeOfParallelism: -1)), "-1"),
         new("unknown `Conv2DOptions.NativeAlgorithm` value", "options", OutOfRange, (s, a) => ForwardWith(s, new Conv2DOptions(a, (NNPackConvolutionAlgorithm)42)), "42"),
+        new("`Conv2DOptions.Activation` `Relu` in a backward call", "options", Argument,
+            (s, a) => Convolution.Conv2DBackward<float>(X, W, Dy, s.GradInput, s.GradWeight, s.GradBias, default, Size2D.One, new Conv2DOptions(a) { Activation = Conv2DActivation.Relu }), "forward pass only"),
+        new("unknown `Conv2DOptions.Activation` value", "options", OutOfRange, (s, a) => ForwardWith(s, new Conv2DOptions(a) { Activation = (Conv2DActivation)7 }), "7"),
         new("`Conv2DOptions.NativeAlgorithm` `Direct` on a 3x3 kernel", null, NotSupported,
             (s, _) => ForwardWith(s, new Conv2DOptions(Conv2DAlgorithm.NNPackAuto, NNPackConvolutionAlgorithm.Direct)), "1x1 kernels"),
         new("`Conv2DOptions.NativeAlgorithm` `Winograd` in a backward call with stride 2", null, NotSupported,
@@ -209,27 +212,11 @@ internal static unsafe class InvalidCalls
         Convolution.Conv2D<float>(input, Ones(1, 1, 3, 3), default, s.Output, new Size2D(1), algorithm: algorithm);
     }
 
-    /// <summary>A dense view of <paramref name="shape"/> at <paramref name="offset"/> of the spare memory.</summary>
-    private static TensorSpan<float> View(Sentinels s, int offset, params nint[] shape) =>
-        new(s.Storage.AsSpan(offset, (int)shape.Aggregate(1L, (a, b) => a * b)), shape, []);
+    private static TensorSpan<float> View(Sentinels s, int offset, params nint[] shape) => TensorViews.View(s.Storage, offset, shape);
 
-    /// <summary>A view of <paramref name="shape"/> in the spare memory that skips every other outermost slice.</summary>
-    private static TensorSpan<float> NonDense(Sentinels s, nint[] shape)
-    {
-        var strides = new nint[shape.Length];
-        nint stride = 1;
-        for (int i = shape.Length - 1; i >= 0; i--)
-        {
-            strides[i] = stride;
-            stride *= shape[i];
-        }
+    private static TensorSpan<float> NonDense(Sentinels s, nint[] shape) => TensorViews.NonDense(s.Storage, shape);
 
-        strides[0] *= 2;
-        return new TensorSpan<float>(s.Storage.AsSpan(0, (int)(2 * stride)), shape, strides);
-    }
+    private static Tensor<float> Ones(params nint[] shape) => TensorViews.Ones(shape);
 
-    private static Tensor<float> Ones(params nint[] shape) => Filled(1f, shape);
-
-    private static Tensor<float> Filled(float value, params nint[] shape) =>
-        Tensor.Create(Enumerable.Repeat(value, (int)shape.Aggregate(1L, (a, b) => a * b)).ToArray(), shape);
+    private static Tensor<float> Filled(float value, params nint[] shape) => TensorViews.Filled(value, shape);
 }

@@ -1,0 +1,157 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using NNPackSharp.Interop;
+using NNPackSharp.Validation;
+
+namespace NNPackSharp.Engines.Native;
+
+/// <summary>
+/// <see cref="OperatorEngine.Native"/>: the validated float calls on libnnpack's operators, on the shared native thread
+/// pool. Each entry point here computes exactly what its managed counterpart does; a call the operator cannot compute
+/// is refused before it gets here (<see cref="OperatorEngineChoice"/>), and an empty call writes nothing (the native
+/// functions refuse a batch of 0).
+/// </summary>
+internal static unsafe class NativeOperators
+{
+    /// <summary>Why <c>nnp_max_pooling_output</c> cannot compute a pooling, or null when it can.</summary>
+    public static string? PoolingRefusal(Size2D kernel, Size2D padding, Size2D stride, long height, long width)
+    {
+        if (padding.Height >= kernel.Height || padding.Width >= kernel.Width)
+        {
+            return "libnnpack's nnp_max_pooling_output refuses padding at least as large as the window (upstream NNPACK's rule).";
+        }
+
+        // Upstream sizes the output with ceil((H + 2*padH - kH) / strideH) + 1, Arraymancer with floor: they agree only
+        // where the division is exact.
+        bool exact = (height + (2L * padding.Height) - kernel.Height) % stride.Height == 0 && (width + (2L * padding.Width) - kernel.Width) % stride.Width == 0;
+        return exact ? null : "libnnpack's nnp_max_pooling_output sizes its output with ceil((H + 2*padH - kH) / strideH) + 1, which differs from Arraymancer's floor for this input, window, padding and stride.";
+    }
+
+    /// <summary>
+    /// Why <c>nnp_fully_connected_inference_f16f32</c> cannot take <paramref name="weight"/>, or null when it can: it reads
+    /// ARM's alternative half precision, which agrees with IEEE binary16 (<see cref="Half"/>) except on infinities and
+    /// NaNs, which it reads as large finite numbers.
+    /// </summary>
+    public static string? HalfWeightRefusal(ReadOnlySpan<Half> weight)
+    {
+        // Exponent all ones (0x7C00 set), either sign: two range searches the runtime vectorises.
+        ReadOnlySpan<ushort> bits = MemoryMarshal.Cast<Half, ushort>(weight);
+        if (bits.IndexOfAnyInRange((ushort)0x7C00, (ushort)0x7FFF) >= 0 || bits.IndexOfAnyInRange((ushort)0xFC00, (ushort)0xFFFF) >= 0)
+        {
+            return "libnnpack's nnp_fully_connected_inference_f16f32 reads ARM's alternative half precision, which has no infinity or NaN, and weight holds one.";
+        }
+
+        return null;
+    }
+
+    public static void FullyConnectedForward(in FullyConnectedCall<float, float> call, int parallelism)
+    {
+        if (call.Batch == 0)
+        {
+            return;
+        }
+
+        using var lease = new ThreadPoolLease(parallelism);
+        fixed (float* input = call.Input, weight = call.Weight, output = call.Output)
+        {
+            OperatorProxy.FullyConnectedOutput(call.Batch, call.InputChannels, call.OutputChannels, input, weight, output, lease.Handle);
+        }
+
+        AddBias(call.Bias, call.Output);
+    }
+
+    public static void FullyConnectedInference(in FullyConnectedCall<float, float> call, int parallelism)
+    {
+        using var lease = new ThreadPoolLease(parallelism);
+        fixed (float* input = call.Input, weight = call.Weight, output = call.Output)
+        {
+            OperatorProxy.FullyConnectedInference(call.InputChannels, call.OutputChannels, input, weight, output, lease.Handle);
+        }
+
+        AddBias(call.Bias, call.Output);
+    }
+
+    public static void FullyConnectedInference(in FullyConnectedCall<float, Half> call, int parallelism)
+    {
+        using var lease = new ThreadPoolLease(parallelism);
+        fixed (float* input = call.Input, output = call.Output)
+        fixed (Half* weight = call.Weight)
+        {
+            OperatorProxy.FullyConnectedInferenceF16(call.InputChannels, call.OutputChannels, input, weight, output, lease.Handle);
+        }
+
+        AddBias(call.Bias, call.Output);
+    }
+
+    public static void MaxPool(in PoolingCall<float> call, int parallelism)
+    {
+        var g = call.Geometry;
+        if (g.Planes == 0)
+        {
+            return;
+        }
+
+        using var lease = new ThreadPoolLease(parallelism);
+        fixed (float* input = call.Input, output = call.Output)
+        {
+            OperatorProxy.MaxPoolingOutput(g.Batch, g.Channels, g.InputHeight, g.InputWidth, g.Padding, g.Kernel, g.Stride, input, output, lease.Handle);
+        }
+    }
+
+    public static void LeakyRelu(in ActivationCall<float> call, float slope, int parallelism)
+    {
+        if (call.Input.IsEmpty)
+        {
+            return;
+        }
+
+        using var lease = new ThreadPoolLease(parallelism);
+        fixed (float* input = call.Input, output = call.Output)
+        {
+            OperatorProxy.ReluOutput(call.Rows, call.Columns, input, output, slope, lease.Handle);
+        }
+    }
+
+    public static void LeakyReluBackward(in ActivationBackwardCall<float> call, float slope, int parallelism)
+    {
+        if (call.GradOutput.IsEmpty)
+        {
+            return;
+        }
+
+        using var lease = new ThreadPoolLease(parallelism);
+        fixed (float* gradOutput = call.GradOutput, input = call.Forward, gradInput = call.GradInput)
+        {
+            OperatorProxy.ReluInputGradient(call.Rows, call.Columns, gradOutput, input, gradInput, slope, lease.Handle);
+        }
+    }
+
+    public static void Softmax(in ActivationCall<float> call, int parallelism)
+    {
+        if (call.Input.IsEmpty)
+        {
+            return;
+        }
+
+        using var lease = new ThreadPoolLease(parallelism);
+        fixed (float* input = call.Input, output = call.Output)
+        {
+            OperatorProxy.SoftmaxOutput(call.Rows, call.Columns, input, output, lease.Handle);
+        }
+    }
+
+    // NNPACK's fully connected functions take no bias.
+    private static void AddBias(ReadOnlySpan<float> bias, Span<float> output)
+    {
+        if (bias.IsEmpty)
+        {
+            return;
+        }
+
+        for (int row = 0; row < output.Length; row += bias.Length)
+        {
+            Span<float> slice = output.Slice(row, bias.Length);
+            TensorPrimitives.Add(slice, bias, slice);
+        }
+    }
+}
