@@ -232,10 +232,21 @@ static void fuzz_max_pooling(pthreadpool_t pool, struct reader* r) {
 	}
 	/* Upstream's output extent: ceil(max(0, padded - window) / stride) + 1. */
 	const wide span_h = padded_h > window.height ? padded_h - window.height : 0, span_w = padded_w > window.width ? padded_w - window.width : 0;
-	const wide out = (wide) n * c * ((span_h + stride.height - 1) / stride.height + 1) * ((span_w + stride.width - 1) / stride.width + 1);
+	const wide rows = (span_h + stride.height - 1) / stride.height + 1, columns = (span_w + stride.width - 1) / stride.width + 1;
+	const wide out = (wide) n * c * rows * columns;
+	/* The extension's output size: anything from 0 to one past upstream's count on each axis. */
+	const struct nnp_size sized = { next_size(r) % (size_t) (columns + 2), next_size(r) % (size_t) (rows + 2) };
+	const bool sized_fits = sized.width > 0 && sized.height > 0 && sized.width <= columns && sized.height <= rows;
+	if (!sized_fits && nnpsharp_max_pooling_output(n, c, in, pad, window, stride, sized, NULL, NULL, pool) == nnp_status_success) fail("impossible sized pooling reports success", max_pooling);
 	if (x_floats > RUN_FLOATS || out > RUN_FLOATS) return;
 	float *x = operand(x_floats, seed), *y = destination(out);
 	if (nnp_max_pooling_output(n, c, in, pad, window, stride, x, y, pool) != nnp_status_success && !untouched(y, out)) fail("a failed call wrote its destination", max_pooling);
+	if (sized_fits) {
+		const wide sized_out = (wide) n * c * sized.height * sized.width;
+		float* z = destination(sized_out);
+		if (nnpsharp_max_pooling_output(n, c, in, pad, window, stride, sized, x, z, pool) != nnp_status_success) fail("sized pooling within upstream's count refused", max_pooling);
+		free(z);
+	}
 	free(x); free(y);
 }
 

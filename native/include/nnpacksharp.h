@@ -5,6 +5,8 @@
  *  - nnpsharp_convolution_*_strided: the training convolutions with a stride (output_subsampling, as in inference),
  *    and with any padding: a padding side may be as large as or larger than the kernel (upstream's functions refuse
  *    that with nnp_status_invalid_input_padding; these compute it, padding being zeros that are never stored);
+ *  - nnpsharp_max_pooling_output: max pooling with the output size given (Arraymancer's floor count, or any up to
+ *    upstream's ceil count) and any padding;
  *  - nnpsharp_isa: the ISA level nnp_initialize chose;
  *  - nnpsharp_convolution_algorithm_wt6x6: Winograd F(4x4, 3x3) on 6x6 tiles, an algorithm value beyond upstream's.
  *
@@ -68,6 +70,19 @@ NNP_API enum nnp_status nnpsharp_convolution_kernel_gradient_strided(
  * nnp_convolution_algorithm stays as it is; the value lies far past upstream's (0..6).
  */
 #define nnpsharp_convolution_algorithm_wt6x6 ((enum nnp_convolution_algorithm) 0x100)
+
+/*
+ * Max pooling computing the first output_size.height x output_size.width windows of nnp_max_pooling_output's (window
+ * (oy, ox) covers padded rows oy * stride.height + [0, pooling_size.height), likewise columns): output_size at least
+ * 1x1 and at most upstream's ceil((top + height + bottom - pool) / stride) + 1 count on each axis, else
+ * nnp_status_invalid_input_size, so floor((top + height + bottom - pool) / stride) + 1 gives Arraymancer's maxpool2d.
+ * Any padding, unlike upstream: a window wholly in padding gives -infinity, as does one holding only NaN (NaN never
+ * wins a window). Output [batch][channels][output_size.height][output_size.width].
+ */
+NNP_API enum nnp_status nnpsharp_max_pooling_output(
+	size_t batch_size, size_t channels, struct nnp_size input_size, struct nnp_padding input_padding,
+	struct nnp_size pooling_size, struct nnp_size pooling_stride, struct nnp_size output_size,
+	const float* input, float* output, pthreadpool_t threadpool);
 
 /* The ISA level nnp_initialize chose: "avx512", "avx2", "neon", "scalar"; NULL before initialisation. */
 NNP_API const char* nnpsharp_isa(void);

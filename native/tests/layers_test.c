@@ -82,6 +82,24 @@ static void test_fully_connected_f16(pthreadpool_t pool) {
 	free(w); free(wf); free(x);
 }
 
+/* y [planes][oh][ow] against the windows of x [planes][h][w]: the greatest value a window covers, -inf for none. */
+static void check_pooled(const float* x, const float* y, size_t planes, size_t h, size_t w, struct nnp_padding pad, size_t ph, size_t pw, size_t sh, size_t sw,
+	size_t oh, size_t ow)
+{
+	for (size_t plane = 0; plane < planes; plane++) {
+		for (size_t oy = 0; oy < oh; oy++) {
+			for (size_t ox = 0; ox < ow; ox++) {
+				float best = -INFINITY;
+				for (size_t py = 0; py < ph; py++) for (size_t px = 0; px < pw; px++) {
+					const long iy = (long) (oy * sh + py) - (long) pad.top, ix = (long) (ox * sw + px) - (long) pad.left;
+					if (iy >= 0 && ix >= 0 && iy < (long) h && ix < (long) w && x[plane * h * w + (size_t) iy * w + (size_t) ix] > best) best = x[plane * h * w + (size_t) iy * w + (size_t) ix];
+				}
+				CHECK(y[(plane * oh + oy) * ow + ox] == best, "pooling element");
+			}
+		}
+	}
+}
+
 /* Rounds past 60 take wide rows: several chunks of output columns per row (1024 input floats each), and windows wider
  * than a chunk, which read the input directly. */
 static void test_max_pooling(pthreadpool_t pool) {
@@ -95,18 +113,21 @@ static void test_max_pooling(pthreadpool_t pool) {
 		float *x = random_floats(n * c * h * w), *y = malloc(n * c * oh * ow * sizeof(float));
 		CHECK(nnp_max_pooling_output(n, c, (struct nnp_size) { w, h }, pad, (struct nnp_size) { pw, ph }, (struct nnp_size) { sw, sh }, x, y, pool) == nnp_status_success,
 			"pooling status");
-		for (size_t plane = 0; plane < n * c; plane++) {
-			for (size_t oy = 0; oy < oh; oy++) {
-				for (size_t ox = 0; ox < ow; ox++) {
-					float best = -INFINITY;
-					for (size_t py = 0; py < ph; py++) for (size_t px = 0; px < pw; px++) {
-						const long iy = (long) (oy * sh + py) - (long) pad.top, ix = (long) (ox * sw + px) - (long) pad.left;
-						if (iy >= 0 && ix >= 0 && iy < (long) h && ix < (long) w && x[plane * h * w + (size_t) iy * w + (size_t) ix] > best) best = x[plane * h * w + (size_t) iy * w + (size_t) ix];
-					}
-					CHECK(y[(plane * oh + oy) * ow + ox] == best, "pooling element");
-				}
-			}
-		}
+		check_pooled(x, y, n * c, h, w, pad, ph, pw, sh, sw, oh, ow);
+		/* The extension: any padding (here up to twice the window), the first windows only (Arraymancer's floor). */
+		const struct nnp_padding any = { pick(0, 2 * ph), pick(0, 2 * pw), pick(0, 2 * ph), pick(0, 2 * pw) };
+		const size_t any_h = any.top + h + any.bottom, any_w = any.left + w + any.right;
+		const size_t most_h = (any_h > ph ? (any_h - ph + sh - 1) / sh : 0) + 1, most_w = (any_w > pw ? (any_w - pw + sw - 1) / sw : 0) + 1;
+		const size_t fh = pick(1, most_h), fw = pick(1, most_w);
+		float* z = malloc(n * c * most_h * most_w * sizeof(float));
+		CHECK(nnpsharp_max_pooling_output(n, c, (struct nnp_size) { w, h }, any, (struct nnp_size) { pw, ph }, (struct nnp_size) { sw, sh }, (struct nnp_size) { fw, fh },
+			x, z, pool) == nnp_status_success, "sized pooling status");
+		check_pooled(x, z, n * c, h, w, any, ph, pw, sh, sw, fh, fw);
+		CHECK(nnpsharp_max_pooling_output(n, c, (struct nnp_size) { w, h }, any, (struct nnp_size) { pw, ph }, (struct nnp_size) { sw, sh }, (struct nnp_size) { most_w + 1, fh },
+			x, z, pool) == nnp_status_invalid_input_size, "sized pooling past upstream's count");
+		CHECK(nnpsharp_max_pooling_output(n, c, (struct nnp_size) { w, h }, any, (struct nnp_size) { pw, ph }, (struct nnp_size) { sw, sh }, (struct nnp_size) { fw, 0 },
+			x, z, pool) == nnp_status_invalid_input_size, "sized pooling to no rows");
+		free(z);
 		free(x); free(y);
 	}
 	const struct nnp_size two = { 2, 2 }, zero = { 0, 0 }, four = { 4, 4 };

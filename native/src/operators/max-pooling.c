@@ -1,6 +1,8 @@
 /* Max pooling over any filter size and stride; padding shapes the output but never wins the maximum. */
 #include <math.h>
 
+#include "nnpacksharp.h"
+
 #include "../runtime/hardware.h"
 #include "../runtime/threadpool.h"
 #include "validate.h"
@@ -101,19 +103,48 @@ static size_t pooled(size_t padded, size_t pool, size_t stride) {
 	return span == 0 ? 1 : (span - 1) / stride + 2;
 }
 
+/* Both entry points, validated: the first out_h x out_w windows (all of them, by upstream's ceil count, or fewer). */
+static void max_pooling(
+	size_t planes, struct nnp_size input_size, struct nnp_padding input_padding, struct nnp_size pooling_size, struct nnp_size pooling_stride,
+	size_t out_h, size_t out_w, const float* input, float* output, pthreadpool_t threadpool)
+{
+	const struct pooling_call call = {
+		.height = input_size.height, .width = input_size.width, .top = input_padding.top, .left = input_padding.left,
+		.pool_h = pooling_size.height, .pool_w = pooling_size.width, .stride_h = pooling_stride.height, .stride_w = pooling_stride.width,
+		.out_h = out_h, .out_w = out_w, .input = input, .output = output,
+	};
+	nnps_parallelize(threadpool, plane_task, (void*) &call, planes);
+}
+
+static size_t pooled_height(struct nnp_size input_size, struct nnp_padding padding, struct nnp_size pooling_size, struct nnp_size pooling_stride) {
+	return pooled(padding.top + input_size.height + padding.bottom, pooling_size.height, pooling_stride.height);
+}
+
+static size_t pooled_width(struct nnp_size input_size, struct nnp_padding padding, struct nnp_size pooling_size, struct nnp_size pooling_stride) {
+	return pooled(padding.left + input_size.width + padding.right, pooling_size.width, pooling_stride.width);
+}
+
 enum nnp_status nnp_max_pooling_output(
 	size_t batch_size, size_t channels, struct nnp_size input_size, struct nnp_padding input_padding,
 	struct nnp_size pooling_size, struct nnp_size pooling_stride, const float* input, float* output, pthreadpool_t threadpool)
 {
-	const enum nnp_status status = nnps_validate_max_pooling(batch_size, channels, input_size, input_padding, pooling_size, pooling_stride);
+	const enum nnp_status status = nnps_validate_max_pooling(batch_size, channels, input_size, input_padding, pooling_size, pooling_stride, true);
 	if (status != nnp_status_success) return status;
-	const struct pooling_call call = {
-		.height = input_size.height, .width = input_size.width, .top = input_padding.top, .left = input_padding.left,
-		.pool_h = pooling_size.height, .pool_w = pooling_size.width, .stride_h = pooling_stride.height, .stride_w = pooling_stride.width,
-		.out_h = pooled(input_padding.top + input_size.height + input_padding.bottom, pooling_size.height, pooling_stride.height),
-		.out_w = pooled(input_padding.left + input_size.width + input_padding.right, pooling_size.width, pooling_stride.width),
-		.input = input, .output = output,
-	};
-	nnps_parallelize(threadpool, plane_task, (void*) &call, batch_size * channels);
+	max_pooling(batch_size * channels, input_size, input_padding, pooling_size, pooling_stride, pooled_height(input_size, input_padding, pooling_size, pooling_stride),
+		pooled_width(input_size, input_padding, pooling_size, pooling_stride), input, output, threadpool);
+	return nnp_status_success;
+}
+
+enum nnp_status nnpsharp_max_pooling_output(
+	size_t batch_size, size_t channels, struct nnp_size input_size, struct nnp_padding input_padding,
+	struct nnp_size pooling_size, struct nnp_size pooling_stride, struct nnp_size output_size, const float* input, float* output, pthreadpool_t threadpool)
+{
+	const enum nnp_status status = nnps_validate_max_pooling(batch_size, channels, input_size, input_padding, pooling_size, pooling_stride, false);
+	if (status != nnp_status_success) return status;
+	if (output_size.height == 0 || output_size.width == 0 || output_size.height > pooled_height(input_size, input_padding, pooling_size, pooling_stride) ||
+		output_size.width > pooled_width(input_size, input_padding, pooling_size, pooling_stride)) {
+		return nnp_status_invalid_input_size;
+	}
+	max_pooling(batch_size * channels, input_size, input_padding, pooling_size, pooling_stride, output_size.height, output_size.width, input, output, threadpool);
 	return nnp_status_success;
 }

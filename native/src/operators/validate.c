@@ -78,7 +78,8 @@ enum nnp_status nnps_validate_fully_connected(size_t batch_size, size_t input_ch
 }
 
 enum nnp_status nnps_validate_max_pooling(
-	size_t batch_size, size_t channels, struct nnp_size input_size, struct nnp_padding padding, struct nnp_size pooling_size, struct nnp_size pooling_stride)
+	size_t batch_size, size_t channels, struct nnp_size input_size, struct nnp_padding padding, struct nnp_size pooling_size, struct nnp_size pooling_stride,
+	bool upstream_padding_rule)
 {
 	if (!nnps_hardware.initialized) return nnp_status_uninitialized;
 	if (batch_size == 0) return nnp_status_invalid_batch_size;
@@ -87,7 +88,8 @@ enum nnp_status nnps_validate_max_pooling(
 	if (pooling_size.height == 0 || pooling_size.width == 0) return nnp_status_invalid_pooling_size;
 	if (pooling_stride.height == 0 || pooling_stride.width == 0) return nnp_status_invalid_pooling_stride;
 	/* A padding side as large as the window could leave a window wholly in padding. */
-	if (padding.top >= pooling_size.height || padding.bottom >= pooling_size.height || padding.left >= pooling_size.width || padding.right >= pooling_size.width) {
+	if (upstream_padding_rule &&
+		(padding.top >= pooling_size.height || padding.bottom >= pooling_size.height || padding.left >= pooling_size.width || padding.right >= pooling_size.width)) {
 		return nnp_status_invalid_input_padding;
 	}
 	size_t padded_height, padded_width;

@@ -13,8 +13,11 @@ NNPS_INTERNAL enum nnp_status nnps_validate_convolution(
 
 NNPS_INTERNAL enum nnp_status nnps_validate_fully_connected(size_t batch_size, size_t input_channels, size_t output_channels);
 
+/* upstream_padding_rule: a padding side as large as the window is nnp_status_invalid_input_padding (upstream's rule;
+ * nnpsharp_max_pooling_output takes any padding, a window wholly in it giving -infinity). */
 NNPS_INTERNAL enum nnp_status nnps_validate_max_pooling(
-	size_t batch_size, size_t channels, struct nnp_size input_size, struct nnp_padding padding, struct nnp_size pooling_size, struct nnp_size pooling_stride);
+	size_t batch_size, size_t channels, struct nnp_size input_size, struct nnp_padding padding, struct nnp_size pooling_size, struct nnp_size pooling_stride,
+	bool upstream_padding_rule);
 
 /* Softmax (negative_slope NULL) and ReLU and its gradient (a finite, non-negative slope). */
 NNPS_INTERNAL enum nnp_status nnps_validate_rows(size_t batch_size, size_t channels, const float* negative_slope);
