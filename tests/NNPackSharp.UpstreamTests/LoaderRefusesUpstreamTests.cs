@@ -5,7 +5,8 @@ namespace NNPackSharp.UpstreamTests;
 /// <summary>
 /// Issue 11, defect 9, on the real thing: upstream NNPACK (inside libtorch_cpu.so) has the NNPACK API but none of our
 /// <c>nnpsharp_*</c> functions, so the loader must refuse it at load time and name them, instead of letting
-/// NNPackAuto fail later with EntryPointNotFoundException.
+/// NNPackAuto fail later with EntryPointNotFoundException. PyTorch's copy also leaves out NNPACK's operators (fully
+/// connected, max pooling, softmax, ReLU), which the operators' native engine calls: named too.
 /// </summary>
 public class LoaderRefusesUpstreamTests
 {
@@ -17,6 +18,8 @@ public class LoaderRefusesUpstreamTests
         Assert.That(probe.Load(), Is.EqualTo(nint.Zero));
         TestContext.Out.WriteLine(probe.Attempts[0]);
         Assert.That(probe.Attempts[0], Does.StartWith(torch + ": loaded, but it lacks functions the engine calls: nnpsharp_isa, nnpsharp_convolution_output_strided, "
-            + "nnpsharp_convolution_input_gradient_strided, nnpsharp_convolution_kernel_gradient_strided (upstream NNPACK"));
+            + "nnpsharp_convolution_input_gradient_strided, nnpsharp_convolution_kernel_gradient_strided, nnp_fully_connected_output, "
+            + "nnp_fully_connected_inference, nnp_fully_connected_inference_f16f32, nnp_max_pooling_output, nnp_softmax_output, nnp_relu_output, "
+            + "nnp_relu_input_gradient (upstream NNPACK"));
     }
 }

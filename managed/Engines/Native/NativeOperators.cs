@@ -100,31 +100,48 @@ internal static unsafe class NativeOperators
 
     public static void LeakyRelu(in ActivationCall<float> call, float slope, int parallelism)
     {
-        if (call.Input.IsEmpty)
-        {
-            return;
-        }
-
         using var lease = new ThreadPoolLease(parallelism);
+        var (rows, tail) = ElementwiseRows(call.Input.Length);
         fixed (float* input = call.Input, output = call.Output)
         {
-            OperatorProxy.ReluOutput(call.Rows, call.Columns, input, output, slope, lease.Handle);
+            if (rows > 0)
+            {
+                OperatorProxy.ReluOutput(rows, ElementwiseRow, input, output, slope, lease.Handle);
+            }
+
+            if (tail > 0)
+            {
+                long done = (long)rows * ElementwiseRow;
+                OperatorProxy.ReluOutput(1, tail, input + done, output + done, slope, lease.Handle);
+            }
         }
     }
 
     public static void LeakyReluBackward(in ActivationBackwardCall<float> call, float slope, int parallelism)
     {
-        if (call.GradOutput.IsEmpty)
-        {
-            return;
-        }
-
         using var lease = new ThreadPoolLease(parallelism);
+        var (rows, tail) = ElementwiseRows(call.GradOutput.Length);
         fixed (float* gradOutput = call.GradOutput, input = call.Forward, gradInput = call.GradInput)
         {
-            OperatorProxy.ReluInputGradient(call.Rows, call.Columns, gradOutput, input, gradInput, slope, lease.Handle);
+            if (rows > 0)
+            {
+                OperatorProxy.ReluInputGradient(rows, ElementwiseRow, gradOutput, input, gradInput, slope, lease.Handle);
+            }
+
+            if (tail > 0)
+            {
+                long done = (long)rows * ElementwiseRow;
+                OperatorProxy.ReluInputGradient(1, tail, gradOutput + done, input + done, gradInput + done, slope, lease.Handle);
+            }
         }
     }
+
+    // ReLU is element-wise, whatever the tensor's shape: NNPACK splits its rows across threads, so the elements go as
+    // rows of this many (a task's worth) and one shorter last row, rather than as the tensor's own rows (a [N] vector
+    // would be N rows of one element).
+    private const int ElementwiseRow = 16384;
+
+    private static (int Rows, int Tail) ElementwiseRows(int length) => (length / ElementwiseRow, length % ElementwiseRow);
 
     public static void Softmax(in ActivationCall<float> call, int parallelism)
     {

@@ -12,7 +12,7 @@ public class ActivationTests
 {
     private static IEnumerable<TestCaseData> Shapes()
     {
-        nint[][] shapes = [[1], [37], [3, 5], [1, 1000], [2, 3, 5, 7], [4, 17], [0, 5], [129, 3]];
+        nint[][] shapes = [[1], [37], [3, 5], [1, 1000], [2, 3, 5, 7], [4, 17], [0, 5], [129, 3], [40000], [3, 11001]]; // the last two: native rows of 16384 and a tail
         return shapes.Select(s => new TestCaseData((object)s).SetArgDisplayNames($"[{string.Join(",", s)}]"));
     }
 

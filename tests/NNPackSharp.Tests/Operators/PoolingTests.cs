@@ -49,6 +49,19 @@ public class PoolingTests
         Assert.That(ConvCase.ToDoubles(grad), Is.EqualTo(new double[] { 0, 5, 0, 0 }));
     }
 
+    [Test]
+    public void ABatchOfZeroIsValidOnEveryEngine()
+    {
+        foreach (OperatorEngine engine in FullyConnectedTests.Engines())
+        {
+            Tensor<float> pooled = Pooling.MaxPool2D(Tensor.Create(new float[0], [0, 3, 4, 4]), new Size2D(2), default, new Size2D(2), engine);
+            Assert.That(pooled.Lengths.ToArray(), Is.EqualTo(new nint[] { 0, 3, 2, 2 }), $"{engine}");
+        }
+
+        Tensor<float> grad = Pooling.MaxPool2DBackward(Tensor.Create(new float[0], [0, 3, 4, 4]), Tensor.Create(new float[0], [0, 3, 2, 2]), new Size2D(2), default, new Size2D(2));
+        Assert.That(grad.Lengths.ToArray(), Is.EqualTo(new nint[] { 0, 3, 4, 4 }));
+    }
+
     internal static bool NativeComputes(PoolCase c) =>
         c.PadH < c.KH && c.PadW < c.KW && ((long)c.H + (2L * c.PadH) - c.KH) % c.StrideH == 0 && ((long)c.W + (2L * c.PadW) - c.KW) % c.StrideW == 0;
 
