@@ -17,9 +17,9 @@ namespace NNPackSharp;
 /// <remarks>
 /// <para>Every method validates all its arguments before it writes anything; an invalid call throws an
 /// <see cref="ArgumentException"/> (or <see cref="ArgumentOutOfRangeException"/>) that names the argument and the shapes.</para>
-/// <para>The native engine runs <c>nnp_max_pooling_output</c>, which sizes its output with ceil and refuses padding
-/// as large as the window: where that differs from the floor above, <see cref="OperatorEngine.Native"/> throws
-/// <see cref="NotSupportedException"/> saying so and <see cref="OperatorEngine.Fastest"/> runs managed.</para>
+/// <para>The native engine runs libnnpack's <c>nnpsharp_max_pooling_output</c>: upstream's <c>nnp_max_pooling_output</c>
+/// with the output size given (upstream sizes it with ceil and refuses padding as large as the window), so it computes
+/// every call the managed engine does, for <see cref="float"/>.</para>
 /// <para>Backward keeps no index tensor: it finds each window's arg-max again from the input. The first maximum in
 /// row-major window order gets the window's whole gradient (summed where windows overlap).</para>
 /// </remarks>
@@ -72,9 +72,7 @@ public static class Pooling
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var call = PoolingCall<T>.Validate(input, output, kernel, padding, stride);
-        PoolingGeometry g = call.Geometry;
-        string? refusal = engine == OperatorEngine.Managed ? null : NativeOperators.PoolingRefusal(kernel, padding, stride, g.InputHeight, g.InputWidth);
-        if (OperatorEngineChoice.RunsNative<T>(engine, Operation, refusal))
+        if (OperatorEngineChoice.RunsNative<T>(engine, Operation))
         {
             NativeOperators.MaxPool(Unsafe.As<PoolingCall<T>, PoolingCall<float>>(ref call), Convolution.ThreadsPerCall); // T is float: RunsNative checked it
             return;

@@ -1,3 +1,5 @@
+using NNPackSharp.Geometry;
+
 namespace NNPackSharp.Interop;
 
 /// <summary>
@@ -25,16 +27,20 @@ internal static unsafe class OperatorProxy
             NNPackNative.nnp_fully_connected_inference_f16f32((nuint)inputChannels, (nuint)outputChannels, input, kernel, output, threadPool),
             nameof(NNPackNative.nnp_fully_connected_inference_f16f32));
 
-    /// <summary><c>nnp_max_pooling_output</c> with symmetric padding.</summary>
-    public static void MaxPoolingOutput(int batch, int channels, int height, int width, Size2D padding, Size2D kernel, Size2D stride, float* input, float* output, nint threadPool)
+    /// <summary>
+    /// <c>nnpsharp_max_pooling_output</c> with symmetric padding and the geometry's (floor) output size: the first windows of
+    /// upstream's ceil count, any padding.
+    /// </summary>
+    public static void MaxPoolingOutput(in PoolingGeometry g, float* input, float* output, nint threadPool)
     {
-        var size = new NnpSize { Height = (nuint)height, Width = (nuint)width };
-        var pad = new NnpPadding { Top = (nuint)padding.Height, Bottom = (nuint)padding.Height, Left = (nuint)padding.Width, Right = (nuint)padding.Width };
-        var pool = new NnpSize { Height = (nuint)kernel.Height, Width = (nuint)kernel.Width };
-        var step = new NnpSize { Height = (nuint)stride.Height, Width = (nuint)stride.Width };
+        var size = new NnpSize { Height = (nuint)g.InputHeight, Width = (nuint)g.InputWidth };
+        var pad = new NnpPadding { Top = (nuint)g.Padding.Height, Bottom = (nuint)g.Padding.Height, Left = (nuint)g.Padding.Width, Right = (nuint)g.Padding.Width };
+        var pool = new NnpSize { Height = (nuint)g.Kernel.Height, Width = (nuint)g.Kernel.Width };
+        var step = new NnpSize { Height = (nuint)g.Stride.Height, Width = (nuint)g.Stride.Width };
+        var pooled = new NnpSize { Height = (nuint)g.OutputHeight, Width = (nuint)g.OutputWidth };
         Ensure.Success(
-            NNPackNative.nnp_max_pooling_output((nuint)batch, (nuint)channels, size, pad, pool, step, input, output, threadPool),
-            nameof(NNPackNative.nnp_max_pooling_output));
+            NNPackNative.nnpsharp_max_pooling_output((nuint)g.Batch, (nuint)g.Channels, size, pad, pool, step, pooled, input, output, threadPool),
+            nameof(NNPackNative.nnpsharp_max_pooling_output));
     }
 
     /// <summary><c>nnp_softmax_output</c> along each row.</summary>

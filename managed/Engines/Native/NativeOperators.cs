@@ -13,20 +13,6 @@ namespace NNPackSharp.Engines.Native;
 /// </summary>
 internal static unsafe class NativeOperators
 {
-    /// <summary>Why <c>nnp_max_pooling_output</c> cannot compute a pooling, or null when it can.</summary>
-    public static string? PoolingRefusal(Size2D kernel, Size2D padding, Size2D stride, long height, long width)
-    {
-        if (padding.Height >= kernel.Height || padding.Width >= kernel.Width)
-        {
-            return "libnnpack's nnp_max_pooling_output refuses padding at least as large as the window (upstream NNPACK's rule).";
-        }
-
-        // Upstream sizes the output with ceil((H + 2*padH - kH) / strideH) + 1, Arraymancer with floor: they agree only
-        // where the division is exact.
-        bool exact = (height + (2L * padding.Height) - kernel.Height) % stride.Height == 0 && (width + (2L * padding.Width) - kernel.Width) % stride.Width == 0;
-        return exact ? null : "libnnpack's nnp_max_pooling_output sizes its output with ceil((H + 2*padH - kH) / strideH) + 1, which differs from Arraymancer's floor for this input, window, padding and stride.";
-    }
-
     /// <summary>
     /// Why <c>nnp_fully_connected_inference_f16f32</c> cannot take <paramref name="weight"/>, or null when it can: it reads
     /// ARM's alternative half precision, which agrees with IEEE binary16 (<see cref="Half"/>) except on infinities and
@@ -94,7 +80,7 @@ internal static unsafe class NativeOperators
         using var lease = new ThreadPoolLease(parallelism);
         fixed (float* input = call.Input, output = call.Output)
         {
-            OperatorProxy.MaxPoolingOutput(g.Batch, g.Channels, g.InputHeight, g.InputWidth, g.Padding, g.Kernel, g.Stride, input, output, lease.Handle);
+            OperatorProxy.MaxPoolingOutput(g, input, output, lease.Handle);
         }
     }
 
