@@ -165,6 +165,9 @@ internal static unsafe partial class NNPackNative
     public static partial NnpStatus nnpsharp_max_pooling_output(nuint batchSize, nuint channels, NnpSize inputSize, NnpPadding inputPadding, NnpSize poolingSize, NnpSize poolingStride, NnpSize outputSize, float* input, float* output, nint threadpool);
 
     [LibraryImport(LibraryName)]
+    public static partial NnpStatus nnpsharp_fully_connected_inference_ieee_f16f32(nuint inputChannels, nuint outputChannels, float* input, void* kernel, float* output, nint threadpool);
+
+    [LibraryImport(LibraryName)]
     public static partial byte* nnpsharp_isa();
 }
 
@@ -191,6 +194,7 @@ internal readonly unsafe struct NNPackFunctionTable
     public readonly delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus> nnpsharp_convolution_input_gradient_strided;
     public readonly delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus> nnpsharp_convolution_kernel_gradient_strided;
     public readonly delegate* unmanaged<nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, NnpSize, float*, float*, nint, NnpStatus> nnpsharp_max_pooling_output;
+    public readonly delegate* unmanaged<nuint, nuint, float*, void*, float*, nint, NnpStatus> nnpsharp_fully_connected_inference_ieee_f16f32;
     public readonly delegate* unmanaged<byte*> nnpsharp_isa;
 
     public NNPackFunctionTable(nint library)
@@ -215,6 +219,7 @@ internal readonly unsafe struct NNPackFunctionTable
         nnpsharp_convolution_input_gradient_strided = (delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus>)Export(library, "nnpsharp_convolution_input_gradient_strided");
         nnpsharp_convolution_kernel_gradient_strided = (delegate* unmanaged<NnpConvolutionAlgorithm, nuint, nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, float*, float*, float*, void*, nuint*, NnpActivation, void*, nint, NnpProfile*, NnpStatus>)Export(library, "nnpsharp_convolution_kernel_gradient_strided");
         nnpsharp_max_pooling_output = (delegate* unmanaged<nuint, nuint, NnpSize, NnpPadding, NnpSize, NnpSize, NnpSize, float*, float*, nint, NnpStatus>)Export(library, "nnpsharp_max_pooling_output");
+        nnpsharp_fully_connected_inference_ieee_f16f32 = (delegate* unmanaged<nuint, nuint, float*, void*, float*, nint, NnpStatus>)Export(library, "nnpsharp_fully_connected_inference_ieee_f16f32");
         nnpsharp_isa = (delegate* unmanaged<byte*>)Export(library, "nnpsharp_isa");
     }
 

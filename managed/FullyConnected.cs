@@ -17,7 +17,8 @@ namespace NNPackSharp;
 /// <para>Every method validates all its arguments before it writes anything; an invalid call throws an
 /// <see cref="ArgumentException"/> that names the argument and the shapes. Outputs must not overlap the inputs.</para>
 /// <para>The managed engine runs the products on the library's GEMM on up to <see cref="Convolution.MaxDegreeOfParallelism"/>
-/// threads; the native engine runs <c>nnp_fully_connected_output</c> / <c>_inference</c> / <c>_inference_f16f32</c>
+/// threads; the native engine runs <c>nnp_fully_connected_output</c> / <c>_inference</c> and, for FP16 weights,
+/// <c>nnpsharp_fully_connected_inference_ieee_f16f32</c>
 /// (NNPACK has no bias and no backward: the bias is added afterwards, and <see cref="OperatorEngine.Native"/> refuses
 /// <c>Backward</c>).</para>
 /// </remarks>
@@ -91,25 +92,25 @@ public static class FullyConnected
     }
 
     /// <summary>
-    /// Computes the layer for one vector with FP16 weights (<c>nnp_fully_connected_inference_f16f32</c>): each weight is
-    /// widened to float exactly, and the products and sums are float. Halves the weight's memory against float.
+    /// Computes the layer for one vector with FP16 weights (NNPACK's <c>nnp_fully_connected_inference_f16f32</c>, with IEEE
+    /// binary16 weights): each weight is widened to float exactly, and the products and sums are float. Halves the
+    /// weight's memory against float.
     /// </summary>
     /// <param name="input">The input vector, <c>Cin</c> values.</param>
     /// <param name="weight">The weight <c>[Cout,Cin]</c> in IEEE binary16, dense.</param>
     /// <param name="bias">The bias, <c>Cout</c> values; empty for none.</param>
     /// <param name="output">Receives the <c>Cout</c> outputs; overlapping no input.</param>
     /// <param name="engine">
-    /// The engine; default <see cref="OperatorEngine.Managed"/>. The native function reads ARM's alternative half
-    /// precision, equal to IEEE binary16 except that it has no infinity or NaN: a weight holding one is refused by
-    /// <see cref="OperatorEngine.Native"/> and runs managed under <see cref="OperatorEngine.Fastest"/>.
+    /// The engine; default <see cref="OperatorEngine.Managed"/>. Upstream's native function reads ARM's alternative half
+    /// precision (no infinity or NaN); the native engine runs libnnpack's IEEE variant, so infinities and NaNs in the
+    /// weight mean the same on both engines.
     /// </param>
     /// <exception cref="ArgumentException">An argument is invalid; nothing was written.</exception>
     /// <exception cref="NotSupportedException">The engine cannot compute this call; nothing was written.</exception>
     public static void Inference(ReadOnlySpan<float> input, ReadOnlyTensorSpan<Half> weight, ReadOnlySpan<float> bias, Span<float> output, OperatorEngine engine = OperatorEngine.Managed)
     {
         var call = FullyConnectedCall<float, Half>.ValidateVector(input, weight, bias, output);
-        string? refusal = engine == OperatorEngine.Managed ? null : NativeOperators.HalfWeightRefusal(call.Weight);
-        if (OperatorEngineChoice.RunsNative<float>(engine, Operation, refusal))
+        if (OperatorEngineChoice.RunsNative<float>(engine, Operation))
         {
             NativeOperators.FullyConnectedInference(call, Convolution.ThreadsPerCall);
             return;

@@ -21,11 +21,11 @@ internal static unsafe class OperatorProxy
             NNPackNative.nnp_fully_connected_inference((nuint)inputChannels, (nuint)outputChannels, input, kernel, output, threadPool),
             nameof(NNPackNative.nnp_fully_connected_inference));
 
-    /// <summary><c>nnp_fully_connected_inference_f16f32</c>: one vector, FP16 kernel.</summary>
+    /// <summary><c>nnpsharp_fully_connected_inference_ieee_f16f32</c>: one vector, the kernel in IEEE binary16 (<see cref="Half"/>).</summary>
     public static void FullyConnectedInferenceF16(int inputChannels, int outputChannels, float* input, Half* kernel, float* output, nint threadPool) =>
         Ensure.Success(
-            NNPackNative.nnp_fully_connected_inference_f16f32((nuint)inputChannels, (nuint)outputChannels, input, kernel, output, threadPool),
-            nameof(NNPackNative.nnp_fully_connected_inference_f16f32));
+            NNPackNative.nnpsharp_fully_connected_inference_ieee_f16f32((nuint)inputChannels, (nuint)outputChannels, input, kernel, output, threadPool),
+            nameof(NNPackNative.nnpsharp_fully_connected_inference_ieee_f16f32));
 
     /// <summary>
     /// <c>nnpsharp_max_pooling_output</c> with symmetric padding and the geometry's (floor) output size: the first windows of

@@ -22,7 +22,7 @@ internal static class RequiredExports
         nameof(NNPackNative.nnp_convolution_inference),
         nameof(NNPackNative.nnp_fully_connected_output),
         nameof(NNPackNative.nnp_fully_connected_inference),
-        nameof(NNPackNative.nnp_fully_connected_inference_f16f32),
+        nameof(NNPackNative.nnpsharp_fully_connected_inference_ieee_f16f32),
         nameof(NNPackNative.nnpsharp_max_pooling_output),
         nameof(NNPackNative.nnp_softmax_output),
         nameof(NNPackNative.nnp_relu_output),

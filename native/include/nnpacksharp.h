@@ -7,6 +7,7 @@
  *    that with nnp_status_invalid_input_padding; these compute it, padding being zeros that are never stored);
  *  - nnpsharp_max_pooling_output: max pooling with the output size given (Arraymancer's floor count, or any up to
  *    upstream's ceil count) and any padding;
+ *  - nnpsharp_fully_connected_inference_ieee_f16f32: nnp_fully_connected_inference_f16f32 with IEEE binary16 weights;
  *  - nnpsharp_isa: the ISA level nnp_initialize chose;
  *  - nnpsharp_convolution_algorithm_wt6x6: Winograd F(4x4, 3x3) on 6x6 tiles, an algorithm value beyond upstream's.
  *
@@ -83,6 +84,14 @@ NNP_API enum nnp_status nnpsharp_max_pooling_output(
 	size_t batch_size, size_t channels, struct nnp_size input_size, struct nnp_padding input_padding,
 	struct nnp_size pooling_size, struct nnp_size pooling_stride, struct nnp_size output_size,
 	const float* input, float* output, pthreadpool_t threadpool);
+
+/*
+ * nnp_fully_connected_inference_f16f32 with the kernel in IEEE binary16 (C's _Float16, .NET's Half): exponent 31 is
+ * infinity or NaN, where upstream's reads ARM's alternative half precision (exponent 31 a normal number, up to 131008).
+ * The two agree on every other value.
+ */
+NNP_API enum nnp_status nnpsharp_fully_connected_inference_ieee_f16f32(
+	size_t input_channels, size_t output_channels, const float* input, const void* kernel, float* output, pthreadpool_t threadpool);
 
 /* The ISA level nnp_initialize chose: "avx512", "avx2", "neon", "scalar"; NULL before initialisation. */
 NNP_API const char* nnpsharp_isa(void);

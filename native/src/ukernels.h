@@ -214,7 +214,8 @@ NNPS_FFT_TRANSFORMS(avx512)
  * input). max_into: accumulator[i] = row[i] > accumulator[i] ? row[i] : accumulator[i] (max pooling's rows; a NaN
  * never wins). max_columns: out[j] = the greatest of row[j * stride + kx], kx < width, for j < n (the same rule; it
  * reads row[0 .. (n - 1) * stride + width) and, for stride 1 or 2, up to 2 * NNPS_VECTOR_LANES floats more: the caller's
- * row has that slack). dot_rows: y[o] = kernel[o][0..columns) . x for o < rows, the kernel float or NNPACK's half precision.
+ * row has that slack). dot_rows: y[o] = kernel[o][0..columns) . x for o < rows, the kernel float or half precision:
+ * NNPACK's (ARM's alternative format, exponent 31 a normal number) or, with `ieee`, IEEE binary16 (infinity and NaN).
  */
 #define NNPS_VECTOR_LANES 16
 
@@ -224,7 +225,7 @@ typedef void (*nnps_softmax_row_fn)(const float* input, float* output, size_t n)
 typedef void (*nnps_max_into_fn)(float* accumulator, const float* row, size_t n);
 typedef void (*nnps_max_columns_fn)(const float* row, size_t stride, size_t width, size_t n, float* out);
 typedef void (*nnps_dot_rows_fn)(const float* kernel, size_t rows, size_t columns, const float* x, float* y);
-typedef void (*nnps_dot_rows_half_fn)(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y);
+typedef void (*nnps_dot_rows_half_fn)(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y, bool ieee);
 
 #define NNPS_VECTOR_OPS(suffix) \
 	NNPS_INTERNAL void nnps_relu__##suffix(const float* input, float* output, size_t n, float slope); \
@@ -233,7 +234,7 @@ typedef void (*nnps_dot_rows_half_fn)(const uint16_t* kernel, size_t rows, size_
 	NNPS_INTERNAL void nnps_max_into__##suffix(float* accumulator, const float* row, size_t n); \
 	NNPS_INTERNAL void nnps_max_columns__##suffix(const float* row, size_t stride, size_t width, size_t n, float* out); \
 	NNPS_INTERNAL void nnps_dot_rows__##suffix(const float* kernel, size_t rows, size_t columns, const float* x, float* y); \
-	NNPS_INTERNAL void nnps_dot_rows_half__##suffix(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y);
+	NNPS_INTERNAL void nnps_dot_rows_half__##suffix(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y, bool ieee);
 NNPS_VECTOR_OPS(scalar)
 NNPS_VECTOR_OPS(avx2)
 NNPS_VECTOR_OPS(avx512)

@@ -2,7 +2,7 @@
  * table this CPU runs, the portable ones included, against double references on random lengths around the lane count
  * (0 to 70, and 1000): max pooling's row and column maxima exactly (NaN, signed zeros), ReLU exactly (slope 0 and leaky; NaN, -0, infinities in input and gradient), softmax to 2e-6 of each value plus a few ulp
  * of the row's largest (a row of -inf but one, a +inf-free row with huge gaps, in place), dot products to 1e-5 of the
- * sum of |terms|, half precision bit-exactly decoded (subnormals, exponent 31 as a normal number, signs). Every output
+ * sum of |terms|, half precision bit-exactly decoded (subnormals, signs; exponent 31 a normal number in NNPACK's format, infinity or NaN in IEEE's), in a row's tail and a whole vector. Every output
  * array is followed by sentinels that must survive: no write past the end. */
 #include <math.h>
 #include <stdint.h>
@@ -118,45 +118,52 @@ static bool check_max(const struct nnps_vector_ops* ops, const char* isa) {
 	return ok;
 }
 
-/* NNPACK's half precision decoded in double: exponent 31 is a normal exponent, 0 the subnormals. */
-static double half_value(uint16_t h) {
+/* Half precision decoded in double, exponent 0 the subnormals; exponent 31 a normal exponent in NNPACK's format,
+ * infinity (mantissa 0) or NaN in IEEE binary16. */
+static double half_value(uint16_t h, bool ieee) {
 	const int exponent = (h >> 10) & 31, mantissa = h & 1023;
-	const double magnitude = exponent == 0 ? ldexp(mantissa, -24) : ldexp(1024 + mantissa, exponent - 25);
+	const double magnitude = ieee && exponent == 31 ? (mantissa == 0 ? INFINITY : NAN)
+		: exponent == 0 ? ldexp(mantissa, -24) : ldexp(1024 + mantissa, exponent - 25);
 	return h & 0x8000 ? -magnitude : magnitude;
 }
 
-static bool check_dot(const struct nnps_vector_ops* ops, const char* isa, bool half) {
+/* weights: 0 float, 1 NNPACK's half precision, 2 IEEE half precision. */
+static bool check_dot(const struct nnps_vector_ops* ops, const char* isa, int weights) {
+	const bool half = weights > 0, ieee = weights == 2;
+	const char* name = half ? (ieee ? "dot_rows_half (IEEE)" : "dot_rows_half") : "dot_rows";
 	const size_t rows = below(10), columns = 1 + random_length();
 	float *kernel = malloc(rows * columns * sizeof(float) + 1), *x = malloc(columns * sizeof(float)), *y = output_with_guard(rows);
 	uint16_t* kernel_half = malloc(rows * columns * sizeof(uint16_t) + 1);
 	for (size_t i = 0; i < rows * columns; i++) {
 		kernel[i] = uniform(-1.0f, 1.0f);
-		kernel_half[i] = (uint16_t) below(65536);
+		do kernel_half[i] = (uint16_t) below(65536); while (ieee && (kernel_half[i] & 0x7C00) == 0x7C00); /* finite; the sweep below has the rest */
 	}
 	for (size_t i = 0; i < columns; i++) x[i] = uniform(-1.0f, 1.0f) * (half ? 1e-5f : 1.0f); /* halves reach 2^17 */
-	if (half) ops->dot_rows_half(kernel_half, rows, columns, x, y);
+	if (half) ops->dot_rows_half(kernel_half, rows, columns, x, y, ieee);
 	else ops->dot_rows(kernel, rows, columns, x, y);
-	bool ok = guard_intact(y, rows, half ? "dot_rows_half" : "dot_rows", isa);
+	bool ok = guard_intact(y, rows, name, isa);
 	for (size_t o = 0; ok && o < rows; o++) {
 		double want = 0.0, magnitude = 0.0;
 		for (size_t i = 0; i < columns; i++) {
-			const double term = (half ? half_value(kernel_half[o * columns + i]) : kernel[o * columns + i]) * (double) x[i];
+			const double term = (half ? half_value(kernel_half[o * columns + i], ieee) : kernel[o * columns + i]) * (double) x[i];
 			want += term;
 			magnitude += fabs(term);
 		}
 		if (!(fabs(y[o] - want) <= 1e-5 * magnitude + 1e-30)) {
-			printf("%s %s: rows %zu columns %zu row %zu: %.9g, want %.9g (sum of |terms| %g)\n", isa, half ? "dot_rows_half" : "dot_rows", rows, columns, o, y[o], want, magnitude);
+			printf("%s %s: rows %zu columns %zu row %zu: %.9g, want %.9g (sum of |terms| %g)\n", isa, name, rows, columns, o, y[o], want, magnitude);
 			ok = false;
 		}
 	}
-	if (ok && half) { /* every half value decoded exactly: a dot product with one nonzero term */
-		uint16_t h[16];
+	/* Every half value decoded exactly, in a row's tail (1 column) and in a whole vector (16, the rest zeros). */
+	for (size_t columns_of_sweep = 1; ok && half && columns_of_sweep <= 16; columns_of_sweep += 15) {
+		uint16_t h[16] = { 0 };
 		float one[16] = { 1.0f }, value;
 		for (uint32_t bits = 0; ok && bits < 65536; bits++) {
 			h[0] = (uint16_t) bits;
-			ops->dot_rows_half(h, 1, 1, one, &value);
-			ok = (double) value == half_value((uint16_t) bits);
-			if (!ok) printf("%s half 0x%04x decoded as %.9g, want %.9g\n", isa, bits, value, half_value((uint16_t) bits));
+			ops->dot_rows_half(h, 1, columns_of_sweep, one, &value, ieee);
+			const double want = half_value((uint16_t) bits, ieee);
+			ok = (double) value == want || (isnan(value) && isnan(want)); /* -0 sums to +0 */
+			if (!ok) printf("%s %s: 0x%04x decoded as %.9g, want %.9g (%zu columns)\n", isa, name, bits, value, want, columns_of_sweep);
 		}
 	}
 	free(kernel); free(kernel_half); free(x); free(y);
@@ -170,8 +177,8 @@ int main(void) {
 		struct nnps_isa_table isa;
 		if (!nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa) || !nnps_isa_supported(isa.level)) continue;
 		int cases = 0;
-		for (; cases < 300 && check_relu(&isa.vector, isa.name) && check_softmax(&isa.vector, isa.name) && check_max(&isa.vector, isa.name) && check_dot(&isa.vector, isa.name, false) &&
-			check_dot(&isa.vector, isa.name, cases % 50 == 0); cases++) {}
+		for (; cases < 300 && check_relu(&isa.vector, isa.name) && check_softmax(&isa.vector, isa.name) && check_max(&isa.vector, isa.name) && check_dot(&isa.vector, isa.name, 0) &&
+			check_dot(&isa.vector, isa.name, cases % 50 == 0 ? 1 + cases / 50 % 2 : 0); cases++) {}
 		if (cases < 300) failures++;
 		printf("%s: %d random cases of each loop %s\n", isa.name, cases, cases < 300 ? "until a failure" : "agree with the references");
 		compared++;

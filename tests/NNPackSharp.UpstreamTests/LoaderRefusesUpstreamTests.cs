@@ -19,7 +19,7 @@ public class LoaderRefusesUpstreamTests
         TestContext.Out.WriteLine(probe.Attempts[0]);
         Assert.That(probe.Attempts[0], Does.StartWith(torch + ": loaded, but it lacks functions the engine calls: nnpsharp_isa, nnpsharp_convolution_output_strided, "
             + "nnpsharp_convolution_input_gradient_strided, nnpsharp_convolution_kernel_gradient_strided, nnp_fully_connected_output, "
-            + "nnp_fully_connected_inference, nnp_fully_connected_inference_f16f32, nnpsharp_max_pooling_output, nnp_softmax_output, nnp_relu_output, "
+            + "nnp_fully_connected_inference, nnpsharp_fully_connected_inference_ieee_f16f32, nnpsharp_max_pooling_output, nnp_softmax_output, nnp_relu_output, "
             + "nnp_relu_input_gradient (upstream NNPACK"));
     }
 }

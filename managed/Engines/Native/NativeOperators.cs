@@ -13,23 +13,6 @@ namespace NNPackSharp.Engines.Native;
 /// </summary>
 internal static unsafe class NativeOperators
 {
-    /// <summary>
-    /// Why <c>nnp_fully_connected_inference_f16f32</c> cannot take <paramref name="weight"/>, or null when it can: it reads
-    /// ARM's alternative half precision, which agrees with IEEE binary16 (<see cref="Half"/>) except on infinities and
-    /// NaNs, which it reads as large finite numbers.
-    /// </summary>
-    public static string? HalfWeightRefusal(ReadOnlySpan<Half> weight)
-    {
-        // Exponent all ones (0x7C00 set), either sign: two range searches the runtime vectorises.
-        ReadOnlySpan<ushort> bits = MemoryMarshal.Cast<Half, ushort>(weight);
-        if (bits.IndexOfAnyInRange((ushort)0x7C00, (ushort)0x7FFF) >= 0 || bits.IndexOfAnyInRange((ushort)0xFC00, (ushort)0xFFFF) >= 0)
-        {
-            return "libnnpack's nnp_fully_connected_inference_f16f32 reads ARM's alternative half precision, which has no infinity or NaN, and weight holds one.";
-        }
-
-        return null;
-    }
-
     public static void FullyConnectedForward(in FullyConnectedCall<float, float> call, int parallelism)
     {
         if (call.Batch == 0)

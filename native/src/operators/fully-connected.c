@@ -2,6 +2,8 @@
  * columns; the single-vector forms are dot products per output channel. */
 #include <string.h>
 
+#include "nnpacksharp.h"
+
 #include "../gemm/sgemm.h"
 #include "../runtime/threadpool.h"
 #include "../runtime/workspace-cache.h"
@@ -65,6 +67,7 @@ struct inference_context {
 	const float* input;
 	const float* kernel;
 	const uint16_t* kernel_f16;
+	bool ieee_half;
 	float* output;
 };
 
@@ -73,24 +76,32 @@ static void inference_task(void* context, size_t thread, size_t task) {
 	const struct inference_context* call = context;
 	const size_t first = task * ROWS_PER_TASK, rows = nnps_min(ROWS_PER_TASK, call->output_channels - first), offset = first * call->input_channels;
 	if (call->kernel_f16 != NULL) {
-		nnps_hardware.isa.vector.dot_rows_half(call->kernel_f16 + offset, rows, call->input_channels, call->input, call->output + first);
+		nnps_hardware.isa.vector.dot_rows_half(call->kernel_f16 + offset, rows, call->input_channels, call->input, call->output + first, call->ieee_half);
 	} else {
 		nnps_hardware.isa.vector.dot_rows(call->kernel + offset, rows, call->input_channels, call->input, call->output + first);
 	}
 }
 
-static enum nnp_status inference(size_t input_channels, size_t output_channels, const float* input, const float* kernel, const uint16_t* kernel_f16, float* output, pthreadpool_t threadpool) {
+static enum nnp_status inference(
+	size_t input_channels, size_t output_channels, const float* input, const float* kernel, const uint16_t* kernel_f16, bool ieee_half, float* output, pthreadpool_t threadpool)
+{
 	enum nnp_status status = nnps_validate_fully_connected(1, input_channels, output_channels);
 	if (status != nnp_status_success) return status;
-	struct inference_context call = { input_channels, output_channels, input, kernel, kernel_f16, output };
+	struct inference_context call = { input_channels, output_channels, input, kernel, kernel_f16, ieee_half, output };
 	nnps_parallelize(threadpool, inference_task, &call, nnps_ceil_div(output_channels, ROWS_PER_TASK));
 	return nnp_status_success;
 }
 
 enum nnp_status nnp_fully_connected_inference(size_t input_channels, size_t output_channels, const float* input, const float* kernel, float* output, pthreadpool_t threadpool) {
-	return inference(input_channels, output_channels, input, kernel, NULL, output, threadpool);
+	return inference(input_channels, output_channels, input, kernel, NULL, false, output, threadpool);
 }
 
 enum nnp_status nnp_fully_connected_inference_f16f32(size_t input_channels, size_t output_channels, const float* input, const void* kernel, float* output, pthreadpool_t threadpool) {
-	return inference(input_channels, output_channels, input, NULL, kernel, output, threadpool);
+	return inference(input_channels, output_channels, input, NULL, kernel, false, output, threadpool);
+}
+
+enum nnp_status nnpsharp_fully_connected_inference_ieee_f16f32(
+	size_t input_channels, size_t output_channels, const float* input, const void* kernel, float* output, pthreadpool_t threadpool)
+{
+	return inference(input_channels, output_channels, input, NULL, kernel, true, output, threadpool);
 }
