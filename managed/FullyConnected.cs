@@ -116,7 +116,7 @@ public static class FullyConnected
             return;
         }
 
-        ManagedHalfFullyConnected.Inference(call);
+        ManagedHalfFullyConnected.Inference(call, Convolution.ThreadsPerCall);
     }
 
     /// <summary>Computes the gradients of the layer into new tensors.</summary>

@@ -172,30 +172,54 @@ NNPS_VOPS_INLINE nnps_vf nnps_vops_half_to_float(const uint16_t* p, size_t n, bo
 #define nnps_vops_alternative_half_to_float(p, n) nnps_vops_half_to_float(p, n, false)
 #define nnps_vops_ieee_half_to_float(p, n) nnps_vops_half_to_float(p, n, true)
 
-/* Four rows of the kernel against x, two accumulators each (eight independent chains). */
+/* Four rows of the kernel against x, two accumulators each (eight independent chains), named variables rather than
+ * an array: an array of accumulators stayed on the stack, every multiply-add a store and a reload. A row's tail (at
+ * most two vectors, the last partial) adds into the first accumulators. */
 #define NNPS_VOPS_DOT_ROWS(name, weight_type, load_weights) \
 	static void name(const weight_type* kernel, size_t rows, size_t columns, const float* x, float* y) { \
 		size_t o = 0; \
 		for (; o + 4 <= rows; o += 4) { \
-			nnps_vf acc[8] = { { 0 } }; \
-			for (size_t i = 0; i < columns; i += 2 * VL) { \
-				for (size_t half = 0; half < 2 && i + half * VL < columns; half++) { \
-					const size_t at = i + half * VL, n = columns - at < VL ? columns - at : VL; \
-					const nnps_vf xv = nnps_vops_load(x + at, n, 0.0f); \
-					for (size_t r = 0; r < 4; r++) acc[2 * r + half] += load_weights(kernel + (o + r) * columns + at, n) * xv; \
-				} \
+			const weight_type* k0 = kernel + o * columns; \
+			const weight_type *k1 = k0 + columns, *k2 = k1 + columns, *k3 = k2 + columns; \
+			nnps_vf a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 }, b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 }; \
+			size_t i = 0; \
+			for (; i + 2 * VL <= columns; i += 2 * VL) { \
+				const nnps_vf x0 = nnps_vops_load(x + i, VL, 0.0f), x1 = nnps_vops_load(x + i + VL, VL, 0.0f); \
+				a0 += load_weights(k0 + i, VL) * x0; \
+				a1 += load_weights(k1 + i, VL) * x0; \
+				a2 += load_weights(k2 + i, VL) * x0; \
+				a3 += load_weights(k3 + i, VL) * x0; \
+				b0 += load_weights(k0 + i + VL, VL) * x1; \
+				b1 += load_weights(k1 + i + VL, VL) * x1; \
+				b2 += load_weights(k2 + i + VL, VL) * x1; \
+				b3 += load_weights(k3 + i + VL, VL) * x1; \
 			} \
-			for (size_t r = 0; r < 4; r++) y[o + r] = nnps_vops_sum(acc[2 * r] + acc[2 * r + 1]); \
+			for (; i < columns; i += VL) { \
+				const size_t n = columns - i < VL ? columns - i : VL; \
+				const nnps_vf xv = nnps_vops_load(x + i, n, 0.0f); \
+				a0 += load_weights(k0 + i, n) * xv; \
+				a1 += load_weights(k1 + i, n) * xv; \
+				a2 += load_weights(k2 + i, n) * xv; \
+				a3 += load_weights(k3 + i, n) * xv; \
+			} \
+			y[o] = nnps_vops_sum(a0 + b0); \
+			y[o + 1] = nnps_vops_sum(a1 + b1); \
+			y[o + 2] = nnps_vops_sum(a2 + b2); \
+			y[o + 3] = nnps_vops_sum(a3 + b3); \
 		} \
 		for (; o < rows; o++) { \
-			nnps_vf acc[2] = { { 0 } }; \
-			for (size_t i = 0; i < columns; i += 2 * VL) { \
-				for (size_t half = 0; half < 2 && i + half * VL < columns; half++) { \
-					const size_t at = i + half * VL, n = columns - at < VL ? columns - at : VL; \
-					acc[half] += load_weights(kernel + o * columns + at, n) * nnps_vops_load(x + at, n, 0.0f); \
-				} \
+			const weight_type* k0 = kernel + o * columns; \
+			nnps_vf a0 = { 0 }, b0 = { 0 }; \
+			size_t i = 0; \
+			for (; i + 2 * VL <= columns; i += 2 * VL) { \
+				a0 += load_weights(k0 + i, VL) * nnps_vops_load(x + i, VL, 0.0f); \
+				b0 += load_weights(k0 + i + VL, VL) * nnps_vops_load(x + i + VL, VL, 0.0f); \
 			} \
-			y[o] = nnps_vops_sum(acc[0] + acc[1]); \
+			for (; i < columns; i += VL) { \
+				const size_t n = columns - i < VL ? columns - i : VL; \
+				a0 += load_weights(k0 + i, n) * nnps_vops_load(x + i, n, 0.0f); \
+			} \
+			y[o] = nnps_vops_sum(a0 + b0); \
 		} \
 	}
 

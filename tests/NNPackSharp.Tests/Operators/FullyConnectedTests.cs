@@ -127,8 +127,28 @@ public class FullyConnectedTests
         const int cin = 2100, cout = 1031;
         var random = new Random(78);
         double[] x = ConvCase.RandomValues(random, cin), w = ConvCase.RandomValues(random, cout * cin), b = ConvCase.RandomValues(random, cout);
-        var (expected, magnitude) = OperatorReference.FullyConnected(1, cin, cout, x, w, b);
         Tensor<float> weight = ConvCase.ToTensor<float>(w, cout, cin);
+        AssertOneAndTwoThreadsAgree(cin, cout, x, w, b, (input, bias, output, engine) => FullyConnected.Inference<float>(input, weight, bias, output, engine));
+    }
+
+    /// <summary>The same with FP16 weights (several widening chunks per row), against the reference on the halves' values.</summary>
+    [Test]
+    public void ALargeHalfWeightInferenceIsBitIdenticalOnOneAndTwoThreads()
+    {
+        const int cin = 2100, cout = 1031;
+        var random = new Random(79);
+        double[] x = ConvCase.RandomValues(random, cin), b = ConvCase.RandomValues(random, cout);
+        Half[] halves = [.. ConvCase.RandomValues(random, cout * cin).Select(v => (Half)v)];
+        AssertOneAndTwoThreadsAgree(cin, cout, x, [.. halves.Select(h => (double)h)], b,
+            (input, bias, output, engine) => FullyConnected.Inference(input, new ReadOnlyTensorSpan<Half>(halves, [cout, cin], []), bias, output, engine));
+    }
+
+    private delegate void VectorInference(float[] input, float[] bias, float[] output, OperatorEngine engine);
+
+    /// <summary>Each engine on 1 and 2 threads: close to the reference (weights <paramref name="w"/> as the call sees them), the same bits on both.</summary>
+    private static void AssertOneAndTwoThreadsAgree(int cin, int cout, double[] x, double[] w, double[] b, VectorInference inference)
+    {
+        var (expected, magnitude) = OperatorReference.FullyConnected(1, cin, cout, x, w, b);
         float[] input = [.. x.Select(v => (float)v)], bias = [.. b.Select(v => (float)v)];
         foreach (OperatorEngine engine in Engines())
         {
@@ -137,7 +157,7 @@ public class FullyConnectedTests
             {
                 Convolution.MaxDegreeOfParallelism = threads;
                 var output = new float[cout];
-                FullyConnected.Inference<float>(input, weight, bias, output, engine);
+                inference(input, bias, output, engine);
                 results.Add([.. output.Select(v => (double)v)]);
                 Tolerance.AssertClose<float>(results[^1], expected, magnitude, cin + 1, $"{engine}, {threads} threads");
             }

@@ -14,7 +14,7 @@ namespace NNPackSharp.Tests.Operators;
 public class PoolingTests
 {
     private static IEnumerable<TestCaseData> Cases() =>
-        PoolCase.Random(seed: 1202, count: 60).Select((c, i) => new TestCaseData(c, i).SetArgDisplayNames($"#{i} {c}"));
+        PoolCase.Random(seed: 1202, count: 60).Concat(PoolCase.Wide(seed: 1203, count: 9)).Select((c, i) => new TestCaseData(c, i).SetArgDisplayNames($"#{i} {c}"));
 
     [TestCaseSource(nameof(Cases))]
     public void ForwardAndBackwardMatchTheReference(object problem, int seed)

@@ -45,4 +45,20 @@ public sealed record PoolCase(int N, int C, int H, int W, int KH, int KW, int Pa
             yield return new PoolCase(i % 4 == 0 ? 1 : random.Next(1, 4), random.Next(1, 6), h, w, kh, kw, padH, padW, strideH, strideW);
         }
     }
+
+    /// <summary>
+    /// Random problems on wide rows (1000 to 2600 columns, a few rows): the engines cut a row into chunks of output
+    /// columns whose windows span at most about a thousand input columns, and windows wider than that (here up to
+    /// 1300) take another path.
+    /// </summary>
+    public static IEnumerable<PoolCase> Wide(int seed, int count)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            int h = random.Next(1, 4), w = random.Next(1000, 2601), padW = random.Next(0, 3);
+            int kw = i % 3 == 0 ? random.Next(1025, 1301) : random.Next(1, 9), strideW = i % 3 == 0 ? random.Next(1, 600) : random.Next(1, 4);
+            yield return new PoolCase(1, random.Next(1, 3), h, w, random.Next(1, h + 1), kw, 0, padW, random.Next(1, 3), strideW);
+        }
+    }
 }

@@ -60,18 +60,97 @@ internal static unsafe class ManagedPooling<T>
         return best;
     }
 
+    /// <summary>
+    /// The forward pass of one plane in chunks of output columns (at most <see cref="ChunkColumns"/> windows spanning at
+    /// most <see cref="SpanLength"/> input columns): each chunk's column windows are found once, each output row folds
+    /// its covered input rows into one row of column maxima on the stack (vectorised), and each window takes the
+    /// maximum of its columns there. Windows wider than <see cref="SpanLength"/> read the input directly. The same
+    /// maxima as <see cref="ArgMax"/> (a NaN never wins; nor does a later equal value, so +0 and -0 keep the first).
+    /// </summary>
     private readonly struct ForwardPlane(PoolingGeometry g, T* input, T* output) : IParallelBody
     {
+        private const int ChunkColumns = 256;
+        private const int SpanLength = 1024;
+
         public void Run(int task)
         {
             T* plane = input + ((long)task * g.InputPlaneLength);
             T* result = output + ((long)task * g.OutputPlaneLength);
-            for (int row = 0; row < g.OutputHeight; row++)
+            if (g.Kernel.Width > SpanLength)
             {
-                for (int column = 0; column < g.OutputWidth; column++)
+                for (int row = 0; row < g.OutputHeight; row++)
                 {
-                    ArgMax(g, plane, row, column, out result[(row * g.OutputWidth) + column]);
+                    for (int column = 0; column < g.OutputWidth; column++)
+                    {
+                        ArgMax(g, plane, row, column, out result[(row * g.OutputWidth) + column]);
+                    }
                 }
+
+                return;
+            }
+
+            int chunk = (int)Math.Min(ChunkColumns, ((SpanLength - g.Kernel.Width) / (long)g.Stride.Width) + 1);
+            int* firsts = stackalloc int[ChunkColumns], lasts = stackalloc int[ChunkColumns];
+            T* span = stackalloc T[SpanLength];
+            for (int column0 = 0; column0 < g.OutputWidth; column0 += chunk)
+            {
+                int columns = Math.Min(chunk, g.OutputWidth - column0);
+                int first = g.InputWidth, last = 0;
+                for (int j = 0; j < columns; j++)
+                {
+                    (firsts[j], lasts[j]) = g.WindowColumns(column0 + j);
+                    if (firsts[j] < lasts[j])
+                    {
+                        first = Math.Min(first, firsts[j]);
+                        last = Math.Max(last, lasts[j]);
+                    }
+                }
+
+                for (int row = 0; row < g.OutputHeight; row++)
+                {
+                    (int firstRow, int lastRow) = g.WindowRows(row);
+                    T* outputRow = result + ((long)row * g.OutputWidth) + column0;
+                    var maxima = new Span<T>(span, Math.Max(0, last - first));
+                    maxima.Fill(T.NegativeInfinity);
+                    for (int y = firstRow; y < lastRow; y++)
+                    {
+                        MaxInto(maxima, new ReadOnlySpan<T>(plane + ((long)y * g.InputWidth) + first, maxima.Length));
+                    }
+
+                    for (int j = 0; j < columns; j++)
+                    {
+                        T max = T.NegativeInfinity;
+                        if (firstRow < lastRow)
+                        {
+                            for (int x = firsts[j]; x < lasts[j]; x++)
+                            {
+                                max = maxima[x - first] > max ? maxima[x - first] : max;
+                            }
+                        }
+
+                        outputRow[j] = max;
+                    }
+                }
+            }
+        }
+
+        /// <summary>maxima[i] = row[i] &gt; maxima[i] ? row[i] : maxima[i], vectorised.</summary>
+        private static void MaxInto(Span<T> maxima, ReadOnlySpan<T> row)
+        {
+            int i = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            {
+                for (; i + Vector<T>.Count <= maxima.Length; i += Vector<T>.Count)
+                {
+                    var best = new Vector<T>(maxima[i..]);
+                    var value = new Vector<T>(row[i..]);
+                    Vector.ConditionalSelect(Vector.GreaterThan(value, best), value, best).CopyTo(maxima[i..]);
+                }
+            }
+
+            for (; i < maxima.Length; i++)
+            {
+                maxima[i] = row[i] > maxima[i] ? row[i] : maxima[i];
             }
         }
     }
