@@ -73,6 +73,11 @@ NNPS_INTERNAL void nnps_im2col_transposed_pack__scalar(const struct nnps_im2col_
  * gradient): packed[k * nr + j] = source[j * stride + k] for j < valid, k < depth, zeros in columns [valid, nr).
  * `packed` is aligned to 64 bytes; nothing outside source's `valid` columns of `depth` floats is read. */
 typedef void (*nnps_transpose_pack_fn)(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
+/* B micro-panel from a row-major matrix (a pointwise convolution's image, Winograd's and the FFT's transformed
+ * inputs): packed[k * nr + j] = source[k * stride + j] for j < valid, k < depth, zeros in columns [valid, nr). */
+typedef void (*nnps_rows_pack_fn)(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_rows_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_rows_pack__scalar(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_transpose_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_transpose_pack__scalar(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 

@@ -1,8 +1,9 @@
 /* The implicit-im2col packers of every ISA table this CPU runs, through nnps_pack_b (the runs pack.c cuts, then the
  * table's packer), against a naive im2col on random geometries: strides 1..4 (the vector packers' own paths and the
  * fallback), any padding, kernel wider than the image, maps not a multiple of the panel, several images per panel; as
- * is and transposed (the kernel gradient's layout). Also the table's transpose packer (B's columns contiguous: a fully
- * connected layer's kernel), through the same entry, on random shapes with NaN between and after the columns.
+ * is and transposed (the kernel gradient's layout). Also the table's transpose and rows packers (B's columns or rows
+ * contiguous: a fully connected layer's kernel, a pointwise image), through the same entry, on random shapes with NaN
+ * between and after the columns or rows.
  * The images sit between NaN guards, so a packer that reads outside an image (instead of writing the padding's zero)
  * shows a NaN; a sentinel after the packed panels catches writes past them. */
 #include <math.h>
@@ -87,12 +88,14 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 	return ok;
 }
 
-/* B a transposed matrix: B[k][j] = data[k + j * stride], the floats between columns NaN. */
-static bool check_transposed_matrix(const struct nnps_sgemm_config* config, const char* isa) {
-	const size_t rows = 1 + below(300), total_columns = 1 + below(100), stride = rows + below(20), nr = config->nr;
-	float* data = malloc((total_columns * stride + GUARD) * sizeof(float));
-	for (size_t i = 0; i < total_columns * stride + GUARD; i++) data[i] = i % stride < rows ? (float) (i + 1) : NAN;
-	const struct nnps_b_source source = { nnps_b_strided, data, 1, stride, NULL };
+/* B a transposed matrix, B[k][j] = data[k + j * stride], or (row_major) a row-major one, B[k][j] = data[k * stride + j];
+ * the floats between columns (rows) NaN. */
+static bool check_strided_matrix(const struct nnps_sgemm_config* config, const char* isa, bool row_major) {
+	const size_t rows = 1 + below(300), total_columns = 1 + below(100), nr = config->nr;
+	const size_t inner = row_major ? total_columns : rows, outer = row_major ? rows : total_columns, stride = inner + below(20);
+	float* data = malloc((outer * stride + GUARD) * sizeof(float));
+	for (size_t i = 0; i < outer * stride + GUARD; i++) data[i] = i % stride < inner && i < outer * stride ? (float) (i + 1) : NAN;
+	const struct nnps_b_source source = { nnps_b_strided, data, row_major ? stride : 1, row_major ? 1 : stride, NULL };
 	const size_t row0 = below(rows), depth = 1 + below(rows - row0), col0 = below(total_columns), columns = 1 + below(total_columns - col0);
 	const size_t packed_floats = nnps_round_up(columns, nr) * depth;
 	float* packed = sentinel_panels(packed_floats);
@@ -100,16 +103,17 @@ static bool check_transposed_matrix(const struct nnps_sgemm_config* config, cons
 	bool ok = true;
 	for (size_t q = 0; q < nnps_round_up(columns, nr) && ok; q++) {
 		for (size_t k = 0; k < depth && ok; k++) {
-			const float expected = q < columns ? data[row0 + k + (col0 + q) * stride] : 0.0f, got = packed[q / nr * nr * depth + k * nr + q % nr];
+			const size_t at = row_major ? (row0 + k) * stride + col0 + q : row0 + k + (col0 + q) * stride;
+			const float expected = q < columns ? data[at] : 0.0f, got = packed[q / nr * nr * depth + k * nr + q % nr];
 			checks++;
 			if (!(got == expected)) {
-				printf("FAIL: the %s transpose packer, %zu x %zu (stride %zu), rows %zu+%zu, columns %zu+%zu: column %zu row %zu = %g, expected %g\n",
-					isa, rows, total_columns, stride, row0, depth, col0, columns, q, k, got, expected);
+				printf("FAIL: the %s %s packer, %zu x %zu (stride %zu), rows %zu+%zu, columns %zu+%zu: column %zu row %zu = %g, expected %g\n",
+					isa, row_major ? "rows" : "transpose", rows, total_columns, stride, row0, depth, col0, columns, q, k, got, expected);
 				ok = false;
 			}
 		}
 	}
-	ok = ok && sentinels_intact(packed, packed_floats, isa, "transpose");
+	ok = ok && sentinels_intact(packed, packed_floats, isa, row_major ? "rows" : "transpose");
 	free(data);
 	nnps_aligned_free(packed);
 	return ok;
@@ -127,10 +131,12 @@ int main(void) {
 			if (calls < 3000) failures++;
 			printf("%s%s: %d random packing calls %s\n", isa.name, transposed ? " transposed" : "", calls, calls < 3000 ? "until a failure" : "ok");
 		}
-		int calls = 0;
-		for (; calls < 1000 && check_transposed_matrix(&isa.sgemm, isa.name); calls++) {}
-		if (calls < 1000) failures++;
-		printf("%s transpose packer: %d random packing calls %s\n", isa.name, calls, calls < 1000 ? "until a failure" : "ok");
+		for (int row_major = 0; row_major < 2; row_major++) {
+			int calls = 0;
+			for (; calls < 1000 && check_strided_matrix(&isa.sgemm, isa.name, row_major); calls++) {}
+			if (calls < 1000) failures++;
+			printf("%s %s packer: %d random packing calls %s\n", isa.name, row_major ? "rows" : "transpose", calls, calls < 1000 ? "until a failure" : "ok");
+		}
 		tested++;
 	}
 	printf("%d packers, %ld checks, %d failures\n", tested, checks, failures);

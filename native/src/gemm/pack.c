@@ -38,8 +38,8 @@ static void pack_b_strided(const struct nnps_sgemm_config* config, const struct 
 		const size_t valid = nnps_min(columns - q, nr);
 		float* panel = packed + q * depth;
 		if (b->column_stride == 1) {
-			for (size_t k = 0; k < depth; k++) memcpy(panel + k * nr, b->data + (row0 + k) * b->row_stride + col0 + q, valid * sizeof(float));
-			zero_tail(panel, depth, valid, nr);
+			/* A row-major matrix (a pointwise convolution's image, Winograd's and the FFT's transformed inputs). */
+			config->rows_pack(b->data + row0 * b->row_stride + col0 + q, b->row_stride, valid, nr, depth, panel);
 		} else if (b->row_stride == 1) {
 			/* A transposed view (a fully connected layer's kernel, a kernel gradient's transformed input). */
 			config->transpose_pack(b->data + row0 + (col0 + q) * b->column_stride, b->column_stride, valid, nr, depth, panel);

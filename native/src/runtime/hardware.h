@@ -26,6 +26,7 @@ struct nnps_sgemm_config {
 	nnps_im2col_pack_fn im2col_pack; /* packs B micro-panels of nr columns from an image */
 	nnps_im2col_transposed_pack_fn im2col_transposed_pack; /* the same, transposed (the kernel gradient's B) */
 	nnps_transpose_pack_fn transpose_pack; /* packs B micro-panels from a transposed matrix (B's columns contiguous) */
+	nnps_rows_pack_fn rows_pack;           /* packs B micro-panels from a row-major matrix (B's rows contiguous) */
 };
 
 /* One Winograd tile size's transforms (the per-point multiplications run on the sgemm ukernel). */

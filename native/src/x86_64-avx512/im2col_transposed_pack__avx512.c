@@ -2,7 +2,7 @@
  * kernel: 16 pixels of 16 taps at a time. Each tap's 16 pixels come in as masked loads along the pixels' runs (as in
  * the plain packer: stride 1 as is, stride 2 keeping even lanes), a 16x16 transpose in registers turns them into 16
  * panel rows of 16 taps, stored whole. Wider strides take the portable packer. The same transpose packs a plain
- * transposed matrix (nnps_transpose_pack__avx512, at the end). */
+ * transposed matrix (nnps_transpose_pack__avx512, at the end), beside the row-major packer (nnps_rows_pack__avx512). */
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -207,5 +207,26 @@ void nnps_transpose_pack__avx512(const float* source, size_t stride, size_t vali
 			transpose16(rows);
 			for (size_t k = 0; k < count; k++) _mm512_store_ps(packed + (k0 + k) * 32 + half, rows[k]);
 		}
+	}
+}
+
+/* A row-major matrix (contract in ukernels.h): each panel row two loads and two aligned stores, masked loads for a
+ * partial panel (a masked-off lane is neither read nor faulted on); a libc memcpy per 128-byte row cost a call each. */
+void nnps_rows_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed) {
+	if (nr != 32) {
+		nnps_rows_pack__scalar(source, stride, valid, nr, depth, packed);
+		return;
+	}
+	if (valid == 32) {
+		for (size_t k = 0; k < depth; k++) {
+			_mm512_store_ps(packed + k * 32, _mm512_loadu_ps(source + k * stride));
+			_mm512_store_ps(packed + k * 32 + 16, _mm512_loadu_ps(source + k * stride + 16));
+		}
+		return;
+	}
+	const __mmask16 left = (__mmask16) (valid >= 16 ? 0xFFFFu : (1u << valid) - 1u), right = (__mmask16) (valid <= 16 ? 0u : (1u << (valid - 16)) - 1u);
+	for (size_t k = 0; k < depth; k++) {
+		_mm512_store_ps(packed + k * 32, _mm512_maskz_loadu_ps(left, source + k * stride));
+		_mm512_store_ps(packed + k * 32 + 16, _mm512_maskz_loadu_ps(right, source + k * stride + 16));
 	}
 }
