@@ -9,38 +9,33 @@ namespace NNPackSharp.Validation;
 /// </summary>
 internal readonly ref struct BackwardCall<T>
 {
-    private BackwardCall(
-        scoped in Conv2DGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> gradOutput,
-        Span<T> gradInput, Span<T> gradWeight, Span<T> gradBias)
+    private readonly BackwardTensors<T> tensors;
+
+    private BackwardCall(scoped in Conv2DGeometry geometry, BackwardTensors<T> tensors)
     {
         Geometry = geometry;
-        Input = input;
-        Weight = weight;
-        GradOutput = gradOutput;
-        GradInput = gradInput;
-        GradWeight = gradWeight;
-        GradBias = gradBias;
+        this.tensors = tensors;
     }
 
     public Conv2DGeometry Geometry { get; }
 
     /// <summary>The forward input <c>[N,Cin,H,W]</c>.</summary>
-    public ReadOnlySpan<T> Input { get; }
+    public ReadOnlySpan<T> Input => tensors.Input;
 
     /// <summary>The weight <c>[Cout,Cin,kH,kW]</c>.</summary>
-    public ReadOnlySpan<T> Weight { get; }
+    public ReadOnlySpan<T> Weight => tensors.Weight;
 
     /// <summary>The gradient with respect to the output, <c>[N,Cout,Hout,Wout]</c>.</summary>
-    public ReadOnlySpan<T> GradOutput { get; }
+    public ReadOnlySpan<T> GradOutput => tensors.GradOutput;
 
     /// <summary>Receives the input gradient; empty to skip it.</summary>
-    public Span<T> GradInput { get; }
+    public Span<T> GradInput => tensors.GradInput;
 
     /// <summary>Receives the weight gradient; empty to skip it.</summary>
-    public Span<T> GradWeight { get; }
+    public Span<T> GradWeight => tensors.GradWeight;
 
     /// <summary>Receives the bias gradient, one value per output channel; empty when the convolution has no bias.</summary>
-    public Span<T> GradBias { get; }
+    public Span<T> GradBias => tensors.GradBias;
 
     /// <summary>Validates a call whose gradient destinations the caller provides: every check, before anything is written.</summary>
     /// <exception cref="ArgumentException">An argument is invalid.</exception>
@@ -66,16 +61,7 @@ internal readonly ref struct BackwardCall<T>
             Shapes.RequireBiasShape(gradBias.Lengths, g.OutputChannels, nameof(gradBias));
         }
 
-        ReadOnlySpan<T> inputData = Shapes.Dense(input, nameof(input));
-        ReadOnlySpan<T> weightData = Shapes.Dense(weight, nameof(weight));
-        ReadOnlySpan<T> gradOutputData = Shapes.Dense(gradOutput, nameof(gradOutput));
-        Span<T> gradInputData = Shapes.Dense(gradInput, nameof(gradInput));
-        Span<T> gradWeightData = Shapes.Dense(gradWeight, nameof(gradWeight));
-        Span<T> gradBiasData = hasBias ? Shapes.Dense(gradBias, nameof(gradBias)) : default;
-        Aliasing.RequireDisjoint(gradInputData, nameof(gradInput), inputData, weightData, gradOutputData, gradWeightData, gradBiasData);
-        Aliasing.RequireDisjoint(gradWeightData, nameof(gradWeight), inputData, weightData, gradOutputData, gradBiasData);
-        Aliasing.RequireDisjoint(gradBiasData, nameof(gradBias), inputData, weightData, gradOutputData);
-        return new BackwardCall<T>(g, inputData, weightData, gradOutputData, gradInputData, gradWeightData, gradBiasData);
+        return new BackwardCall<T>(g, BackwardTensors<T>.DenseAndDisjoint(input, weight, gradOutput, gradInput, gradWeight, gradBias, hasBias));
     }
 
     /// <summary>
@@ -88,8 +74,8 @@ internal readonly ref struct BackwardCall<T>
         TensorSpan<T> gradInput, TensorSpan<T> gradWeight, TensorSpan<T> gradBias)
     {
         Shapes.RequireOutputShape(gradOutput.Lengths, g, nameof(gradOutput), "the forward output's shape [N,Cout,Hout,Wout]");
-        return new BackwardCall<T>(
-            g, Shapes.Dense(input, nameof(input)), Shapes.Dense(weight, nameof(weight)), Shapes.Dense(gradOutput, nameof(gradOutput)),
-            Shapes.Dense(gradInput, nameof(gradInput)), Shapes.Dense(gradWeight, nameof(gradWeight)), Shapes.Dense(gradBias, nameof(gradBias)));
+        return new BackwardCall<T>(g, new BackwardTensors<T>(
+            Shapes.Dense(input, nameof(input)), Shapes.Dense(weight, nameof(weight)), Shapes.Dense(gradOutput, nameof(gradOutput)),
+            Shapes.Dense(gradInput, nameof(gradInput)), Shapes.Dense(gradWeight, nameof(gradWeight)), Shapes.Dense(gradBias, nameof(gradBias))));
     }
 }

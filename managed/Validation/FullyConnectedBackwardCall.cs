@@ -8,19 +8,14 @@ namespace NNPackSharp.Validation;
 /// </summary>
 internal readonly ref struct FullyConnectedBackwardCall<T>
 {
-    private FullyConnectedBackwardCall(
-        int batch, int inputChannels, int outputChannels, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> gradOutput,
-        Span<T> gradInput, Span<T> gradWeight, Span<T> gradBias)
+    private readonly BackwardTensors<T> tensors;
+
+    private FullyConnectedBackwardCall(int batch, int inputChannels, int outputChannels, BackwardTensors<T> tensors)
     {
         Batch = batch;
         InputChannels = inputChannels;
         OutputChannels = outputChannels;
-        Input = input;
-        Weight = weight;
-        GradOutput = gradOutput;
-        GradInput = gradInput;
-        GradWeight = gradWeight;
-        GradBias = gradBias;
+        this.tensors = tensors;
     }
 
     public int Batch { get; }
@@ -30,22 +25,22 @@ internal readonly ref struct FullyConnectedBackwardCall<T>
     public int OutputChannels { get; }
 
     /// <summary>The forward input <c>[N,Cin]</c>.</summary>
-    public ReadOnlySpan<T> Input { get; }
+    public ReadOnlySpan<T> Input => tensors.Input;
 
     /// <summary>The weight <c>[Cout,Cin]</c>.</summary>
-    public ReadOnlySpan<T> Weight { get; }
+    public ReadOnlySpan<T> Weight => tensors.Weight;
 
     /// <summary>The gradient with respect to the output, <c>[N,Cout]</c>.</summary>
-    public ReadOnlySpan<T> GradOutput { get; }
+    public ReadOnlySpan<T> GradOutput => tensors.GradOutput;
 
     /// <summary>Receives <c>gradOutput x weight</c>, <c>[N,Cin]</c>; empty to skip.</summary>
-    public Span<T> GradInput { get; }
+    public Span<T> GradInput => tensors.GradInput;
 
     /// <summary>Receives <c>gradOutput^T x input</c>, <c>[Cout,Cin]</c>; empty to skip.</summary>
-    public Span<T> GradWeight { get; }
+    public Span<T> GradWeight => tensors.GradWeight;
 
     /// <summary>Receives the column sums of <c>gradOutput</c>, <c>[Cout]</c>; empty to skip.</summary>
-    public Span<T> GradBias { get; }
+    public Span<T> GradBias => tensors.GradBias;
 
     /// <summary>Validates the call: every check, before anything is written.</summary>
     /// <exception cref="ArgumentException">An argument is invalid.</exception>
@@ -72,15 +67,6 @@ internal readonly ref struct FullyConnectedBackwardCall<T>
             MatrixShapes.RequireBias(gradBias.Lengths, outputChannels, nameof(gradBias));
         }
 
-        ReadOnlySpan<T> inputData = Shapes.Dense(input, nameof(input));
-        ReadOnlySpan<T> weightData = Shapes.Dense(weight, nameof(weight));
-        ReadOnlySpan<T> gradOutputData = Shapes.Dense(gradOutput, nameof(gradOutput));
-        Span<T> gradInputData = Shapes.Dense(gradInput, nameof(gradInput));
-        Span<T> gradWeightData = Shapes.Dense(gradWeight, nameof(gradWeight));
-        Span<T> gradBiasData = hasBias ? Shapes.Dense(gradBias, nameof(gradBias)) : default;
-        Aliasing.RequireDisjoint(gradInputData, nameof(gradInput), inputData, weightData, gradOutputData, gradWeightData, gradBiasData);
-        Aliasing.RequireDisjoint(gradWeightData, nameof(gradWeight), inputData, weightData, gradOutputData, gradBiasData);
-        Aliasing.RequireDisjoint(gradBiasData, nameof(gradBias), inputData, weightData, gradOutputData);
-        return new(batch, inputChannels, outputChannels, inputData, weightData, gradOutputData, gradInputData, gradWeightData, gradBiasData);
+        return new(batch, inputChannels, outputChannels, BackwardTensors<T>.DenseAndDisjoint(input, weight, gradOutput, gradInput, gradWeight, gradBias, hasBias));
     }
 }
