@@ -37,18 +37,21 @@ struct library {
 
 struct layer {
 	const char* name;
-	size_t n, ci, h, co, k, stride, pad;
+	size_t n, ci, h, co, kh, kw, stride, pad_h, pad_w; /* square input maps; kernel and padding per axis */
 };
 
 static const struct layer layers[] = {
-	{ "AlexNet conv2", 8, 64, 27, 192, 5, 1, 2 }, { "AlexNet conv3", 8, 192, 13, 384, 3, 1, 1 }, { "VGG conv3.2", 4, 256, 56, 256, 3, 1, 1 },
-	{ "VGG conv5", 8, 512, 14, 512, 3, 1, 1 }, { "ResNet stem", 4, 3, 224, 64, 7, 2, 3 }, { "ResNet 3x3/2", 8, 128, 56, 128, 3, 2, 1 },
-	{ "ResNet 1x1", 8, 256, 56, 64, 1, 1, 0 }, { "small", 1, 3, 32, 16, 3, 1, 0 },
+	{ "AlexNet conv2", 8, 64, 27, 192, 5, 5, 1, 2, 2 }, { "AlexNet conv3", 8, 192, 13, 384, 3, 3, 1, 1, 1 }, { "VGG conv3.2", 4, 256, 56, 256, 3, 3, 1, 1, 1 },
+	{ "VGG conv5", 8, 512, 14, 512, 3, 3, 1, 1, 1 }, { "ResNet stem", 4, 3, 224, 64, 7, 7, 2, 3, 3 }, { "ResNet 3x3/2", 8, 128, 56, 128, 3, 3, 2, 1, 1 },
+	{ "ResNet 1x1", 8, 256, 56, 64, 1, 1, 1, 0, 0 }, { "small", 1, 3, 32, 16, 3, 3, 1, 0, 0 },
 	/* Beyond the public eight: small maps with many channels, a large batch. */
-	{ "7x7 maps 512ch", 8, 512, 7, 512, 3, 1, 1 }, { "7x7 maps 512ch N16", 16, 512, 7, 512, 3, 1, 1 }, { "batch 32 3x3", 32, 64, 28, 64, 3, 1, 1 },
+	{ "7x7 maps 512ch", 8, 512, 7, 512, 3, 3, 1, 1, 1 }, { "7x7 maps 512ch N16", 16, 512, 7, 512, 3, 3, 1, 1, 1 }, { "batch 32 3x3", 32, 64, 28, 64, 3, 3, 1, 1, 1 },
 	/* The FFT's home: AlexNet conv2 at its training batch, and a 7x7 kernel. */
-	{ "AlexNet conv2 N128", 128, 64, 27, 192, 5, 1, 2 }, { "7x7 kernel 28x28 64ch", 16, 64, 28, 64, 7, 1, 3 },
-	{ "1x1/2 projection", 8, 256, 56, 512, 1, 2, 0 },
+	{ "AlexNet conv2 N128", 128, 64, 27, 192, 5, 5, 1, 2, 2 }, { "7x7 kernel 28x28 64ch", 16, 64, 28, 64, 7, 7, 1, 3, 3 },
+	{ "1x1/2 projection", 8, 256, 56, 512, 1, 1, 2, 0, 0 },
+	/* Non-square kernels and a batch-1 map, as in the protocol's own layers. */
+	{ "Inception 1x7", 8, 128, 17, 128, 1, 7, 1, 0, 3 }, { "Inception 7x1", 8, 128, 17, 128, 7, 1, 1, 3, 0 },
+	{ "batch 1 112x112", 1, 64, 112, 64, 3, 3, 1, 1, 1 },
 };
 
 /* The algorithm named `name` (see the usage above). */
@@ -115,7 +118,8 @@ static float* random_floats(size_t count) {
 	return values;
 }
 
-static size_t out_size(const struct layer* l) { return (l->h + 2 * l->pad - l->k) / l->stride + 1; }
+static size_t out_height(const struct layer* l) { return (l->h + 2 * l->pad_h - l->kh) / l->stride + 1; }
+static size_t out_width(const struct layer* l) { return (l->h + 2 * l->pad_w - l->kw) / l->stride + 1; }
 
 static enum nnp_status call(const struct library* library, int pass, const struct problem* p, void* workspace, size_t* size) {
 	const struct layer* l = p->layer;
@@ -176,13 +180,13 @@ int main(int argc, char** argv) {
 	for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
 		const struct layer* l = &layers[i];
 		if (argc > 5 && strstr(l->name, argv[5]) == NULL) continue;
-		const size_t oh = out_size(l);
+		const size_t oh = out_height(l), ow = out_width(l), taps = l->kh * l->kw;
 		struct problem p = {
-			l, { l->h, l->h }, { l->k, l->k }, { l->stride, l->stride }, { l->pad, l->pad, l->pad, l->pad },
-			random_floats(l->n * l->ci * l->h * l->h), random_floats(l->co * l->ci * l->k * l->k), random_floats(l->co), random_floats(l->n * l->co * oh * oh),
-			random_floats(l->n * l->co * oh * oh), random_floats(l->n * l->ci * l->h * l->h), random_floats(l->co * l->ci * l->k * l->k),
+			l, { l->h, l->h }, { l->kw, l->kh }, { l->stride, l->stride }, { l->pad_h, l->pad_w, l->pad_h, l->pad_w },
+			random_floats(l->n * l->ci * l->h * l->h), random_floats(l->co * l->ci * taps), random_floats(l->co), random_floats(l->n * l->co * oh * ow),
+			random_floats(l->n * l->co * oh * ow), random_floats(l->n * l->ci * l->h * l->h), random_floats(l->co * l->ci * taps),
 		};
-		const double flops = 2.0 * (double) (l->n * l->co * oh * oh) * (double) (l->ci * l->k * l->k);
+		const double flops = 2.0 * (double) (l->n * l->co * oh * ow) * (double) (l->ci * taps);
 		for (int pass = 0; pass < 3; pass++) {
 			if (argc > 6 && strstr(pass_names[pass], argv[6]) == NULL) continue;
 			size_t sizes[2] = { 0, 0 };

@@ -45,7 +45,16 @@ static bool sentinels_intact(const float* packed, size_t floats, const char* isa
  * on the first wrong float. */
 static bool check_random_call(const struct nnps_sgemm_config* config, const char* isa, bool transposed) {
 	const size_t batch = 1 + below(3), channels = 1 + below(4), height = 1 + below(12), width = 1 + below(90); /* past 64: whole 32-column panels at stride 2 */
-	const size_t kh = 1 + below(5), kw = 1 + below(5), sh = 1 + below(4), sw = 1 + below(4), pt = below(kh + 2), pl = below(kw + 2);
+	size_t kh = 1 + below(5), kw = 1 + below(5), sh = 1 + below(4), sw = 1 + below(4), pt = below(kh + 2), pl = below(kw + 2);
+	if (below(4) == 0) {
+		/* Stride 1, "same" padding: consecutive output rows continue each other in the image (the AVX-512 packer's
+		 * merged segments), odd kernels up to 9, now and then 17 (past its mask tables: the portable fallback). */
+		kh = below(8) == 0 ? 17 : 1 + 2 * below(5);
+		kw = below(8) == 0 ? 17 : 1 + 2 * below(5);
+		sh = sw = 1;
+		pt = (kh - 1) / 2;
+		pl = (kw - 1) / 2;
+	}
 	if (height + 2 * pt < kh || width + 2 * pl < kw) return true;
 	const size_t oh = (height + 2 * pt - kh) / sh + 1, ow = (width + 2 * pl - kw) / sw + 1;
 	const size_t image = channels * height * width, image_stride = image + GUARD;

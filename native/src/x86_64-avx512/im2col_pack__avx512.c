@@ -1,7 +1,8 @@
 /* Implicit im2col packing of one B micro-panel (contract in ukernels.h), AVX-512, for the 32-column panels of the
- * 6x32 kernel: a panel row is built in two zmm registers from masked loads (one per run and half; a masked-off lane
- * is neither read nor faulted on, so clipping to the image is a mask, not a branch per element), then stored whole.
- * Stride 2 loads the run's source span and keeps its even lanes; wider strides take the portable packer. */
+ * 6x32 kernel: a panel row is built in two zmm registers from masked loads (a masked-off lane is neither read nor
+ * faulted on, so clipping to the image is a mask, not a branch per element), then stored whole. Stride 1 loads whole
+ * segments of address-contiguous runs under per-tap masks made once per panel; stride 2 loads each run's source span
+ * and keeps its even lanes; wider strides take the portable packer. */
 #include <immintrin.h>
 #include <stdint.h>
 
@@ -21,7 +22,7 @@ static inline const float* lane0_address(const float* row, ptrdiff_t offset) {
 /* The input rows of a channel some rows ahead: consecutive channels are a plane apart, so without a hint each row
  * of the panel waits for its own miss. */
 #define PREFETCH_CHANNELS 2
-static void prefetch_channel(const struct nnps_im2col_panel* panel, size_t channel, size_t plane) {
+static inline __attribute__((always_inline)) void prefetch_channel(const struct nnps_im2col_panel* panel, size_t channel, size_t plane) {
 	for (size_t i = 0; i < panel->count; i++) {
 		const struct nnps_im2col_run* run = &panel->runs[i];
 		for (size_t ky = 0; ky < panel->kernel_height; ky++) {
@@ -36,56 +37,116 @@ static void prefetch_channel(const struct nnps_im2col_panel* panel, size_t chann
 	}
 }
 
-void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
-	const size_t stride = panel->stride_width;
-	if (stride > 2 || panel->nr != 32) {
-		nnps_im2col_pack__scalar(panel, row0, depth, packed);
-		return;
+/* Stride 1: runs whose lanes continue each other's addresses (consecutive output rows of a map whose output is as wide
+ * as the input, "same" padding along x) merge into one segment that one pair of loads fills; a lane's validity for tap
+ * (ky, kx) is rows[ky] & columns[kx], masks made once per panel, so a panel row costs two masked loads per segment
+ * (one per image the panel spans, for a same-padded map) instead of per-run bounds and mask arithmetic. */
+/* The im2col row being packed, (channel, ky, kx), counted up row by row: no division per row. */
+struct tap {
+	size_t channel, ky, kx;
+	size_t taps, plane;
+};
+
+static struct tap first_tap(const struct nnps_im2col_panel* panel, size_t row0) {
+	const size_t taps = panel->kernel_height * panel->kernel_width;
+	return (struct tap) { row0 / taps, row0 % taps / panel->kernel_width, row0 % panel->kernel_width, taps, (size_t) (panel->height * panel->width) };
+}
+
+/* Stores panel row k, prefetching a channel ahead at each channel's first tap, and moves to the next tap. */
+static inline void store_row(const struct nnps_im2col_panel* panel, struct tap* tap, size_t k, size_t depth, __m512 left, __m512 right, float* packed) {
+	if (tap->kx == 0 && tap->ky == 0 && k + PREFETCH_CHANNELS * tap->taps < depth) prefetch_channel(panel, tap->channel + PREFETCH_CHANNELS, tap->plane);
+	_mm512_store_ps(packed + k * 32, left);
+	_mm512_store_ps(packed + k * 32 + 16, right);
+	if (++tap->kx == panel->kernel_width) {
+		tap->kx = 0;
+		if (++tap->ky == panel->kernel_height) {
+			tap->ky = 0;
+			tap->channel++;
+		}
 	}
-	const ptrdiff_t width = panel->width, s = (ptrdiff_t) stride;
-	const size_t taps = panel->kernel_height * panel->kernel_width, plane = (size_t) (panel->height * width);
+}
+
+#define MAX_SEGMENT_TAPS 16
+struct segment {
+	const float* lane0;  /* lane 0's element for tap (0, 0) of channel 0, as an address (may lie outside the image) */
+	uint32_t lanes;
+};
+
+static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
+	const ptrdiff_t width = panel->width, height = panel->height;
+	uint32_t rows[MAX_SEGMENT_TAPS] = { 0 }, columns[MAX_SEGMENT_TAPS] = { 0 };
+	struct segment segments[32];
+	size_t count = 0;
+	for (size_t i = 0; i < panel->count; i++) {
+		const struct nnps_im2col_run* run = &panel->runs[i];
+		const uint32_t lanes = (uint32_t) bit_range(run->first, run->first + run->length);
+		for (size_t ky = 0; ky < panel->kernel_height; ky++) {
+			const ptrdiff_t iy = run->y + (ptrdiff_t) ky;
+			if (iy >= 0 && iy < height) rows[ky] |= lanes;
+		}
+		for (size_t kx = 0; kx < panel->kernel_width; kx++) {
+			/* Columns t of the run with 0 <= x + kx + t < width. */
+			const ptrdiff_t x = run->x + (ptrdiff_t) kx, n = (ptrdiff_t) run->length;
+			const ptrdiff_t lo = x >= 0 ? 0 : -x < n ? -x : n, hi = width - x < lo ? lo : width - x < n ? width - x : n;
+			columns[kx] |= (uint32_t) bit_range(run->first + (size_t) lo, run->first + (size_t) hi);
+		}
+		const float* lane0 = lane0_address(run->image, run->y * width + run->x - (ptrdiff_t) run->first);
+		if (count > 0 && segments[count - 1].lane0 == lane0) {
+			segments[count - 1].lanes |= lanes;
+		} else {
+			segments[count++] = (struct segment) { lane0, lanes };
+		}
+	}
+	struct tap tap = first_tap(panel, row0);
+	for (size_t k = 0; k < depth; k++) {
+		__m512 left = _mm512_setzero_ps(), right = _mm512_setzero_ps();
+		const uint32_t valid = rows[tap.ky] & columns[tap.kx];
+		const size_t offset = tap.channel * tap.plane + tap.ky * (size_t) width + tap.kx;
+		for (size_t i = 0; i < count; i++) {
+			const uint32_t lanes = valid & segments[i].lanes;
+			const float* base = lane0_address(segments[i].lane0, (ptrdiff_t) offset);
+			if (lanes == UINT32_MAX) {
+				left = _mm512_loadu_ps(base);
+				right = _mm512_loadu_ps(base + 16);
+			} else if (lanes != 0) {
+				left = _mm512_or_ps(left, _mm512_maskz_loadu_ps((__mmask16) lanes, base));
+				right = _mm512_or_ps(right, _mm512_maskz_loadu_ps((__mmask16) (lanes >> 16), base + 16));
+			}
+		}
+		store_row(panel, &tap, k, depth, left, right, packed);
+	}
+}
+
+/* Stride 2: each run's source span loaded and its even lanes kept, 64 source floats for 32 lanes. */
+static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
+	const ptrdiff_t width = panel->width;
 	const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-	size_t channel = row0 / taps, ky = row0 % taps / panel->kernel_width, kx = row0 % panel->kernel_width;
+	struct tap tap = first_tap(panel, row0);
 	/* One run filling the panel (wide maps): a tap whose 32 columns all read inside the image needs no masks. */
 	const bool whole = panel->count == 1 && panel->valid == 32;
 	for (size_t k = 0; k < depth; k++) {
 		__m512 left = _mm512_setzero_ps(), right = _mm512_setzero_ps();
-		if (whole) {
-			const struct nnps_im2col_run* run = &panel->runs[0];
-			const ptrdiff_t iy = run->y + (ptrdiff_t) ky, x = run->x + (ptrdiff_t) kx;
-			if (iy >= 0 && iy < panel->height && x >= 0 && x + 31 * s < width) {
-				const float* base = run->image + channel * plane + (size_t) iy * (size_t) width + (size_t) x;
-				if (s == 1) {
-					left = _mm512_loadu_ps(base);
-					right = _mm512_loadu_ps(base + 16);
-				} else {
-					left = _mm512_permutex2var_ps(_mm512_loadu_ps(base), even, _mm512_loadu_ps(base + 16));
-					right = _mm512_permutex2var_ps(_mm512_loadu_ps(base + 32), even, _mm512_maskz_loadu_ps(0x7FFF, base + 48));
-				}
-				goto store;
-			}
-		}
-		for (size_t i = 0; i < panel->count; i++) {
-			const struct nnps_im2col_run* run = &panel->runs[i];
-			const ptrdiff_t iy = run->y + (ptrdiff_t) ky, n = (ptrdiff_t) run->length;
-			if (iy < 0 || iy >= panel->height) continue;
-			const ptrdiff_t x = run->x + (ptrdiff_t) kx;
-			/* The run's columns t in [lo, hi) read inside the image (s is 1 or 2: a shift, not a division). */
-			/* s is 1 or 2 here: a shift, not a division. */
-		ptrdiff_t lo = x >= 0 ? 0 : (-x + s - 1) >> (s - 1), hi = x >= width ? 0 : (width - x + s - 1) >> (s - 1);
-			lo = lo < n ? lo : n;
-			hi = hi < lo ? lo : hi < n ? hi : n;
-			if (lo == hi) continue;
-			const float* source = run->image + channel * plane + (size_t) iy * (size_t) width;
-			const float* base = lane0_address(source, x - s * (ptrdiff_t) run->first);
-			const size_t from = run->first + (size_t) lo, to = run->first + (size_t) hi;
-			if (s == 1) {
-				const uint64_t lanes = bit_range(from, to);
-				left = _mm512_or_ps(left, _mm512_maskz_loadu_ps((__mmask16) lanes, base));
-				right = _mm512_or_ps(right, _mm512_maskz_loadu_ps((__mmask16) (lanes >> 16), base + 16));
-			} else {
-				/* Lane j reads base[2j]: the even source lanes of the run, 64 source floats for 32 lanes. */
-				const uint64_t lanes = bit_range(2 * from, 2 * to) & UINT64_C(0x5555555555555555);
+		const struct nnps_im2col_run* first_run = &panel->runs[0];
+		const ptrdiff_t first_iy = first_run->y + (ptrdiff_t) tap.ky, first_x = first_run->x + (ptrdiff_t) tap.kx;
+		if (whole && first_iy >= 0 && first_iy < panel->height && first_x >= 0 && first_x + 62 < width) {
+			const float* base = first_run->image + tap.channel * tap.plane + (size_t) first_iy * (size_t) width + (size_t) first_x;
+			left = _mm512_permutex2var_ps(_mm512_loadu_ps(base), even, _mm512_loadu_ps(base + 16));
+			right = _mm512_permutex2var_ps(_mm512_loadu_ps(base + 32), even, _mm512_maskz_loadu_ps(0x7FFF, base + 48));
+		} else {
+			for (size_t i = 0; i < panel->count; i++) {
+				const struct nnps_im2col_run* run = &panel->runs[i];
+				const ptrdiff_t iy = run->y + (ptrdiff_t) tap.ky, n = (ptrdiff_t) run->length;
+				if (iy < 0 || iy >= panel->height) continue;
+				/* The run's columns t in [lo, hi) read inside the image: x + 2t in [0, width). */
+				const ptrdiff_t x = run->x + (ptrdiff_t) tap.kx;
+				ptrdiff_t lo = x >= 0 ? 0 : (-x + 1) >> 1, hi = x >= width ? 0 : (width - x + 1) >> 1;
+				lo = lo < n ? lo : n;
+				hi = hi < lo ? lo : hi < n ? hi : n;
+				if (lo == hi) continue;
+				const float* source = run->image + tap.channel * tap.plane + (size_t) iy * (size_t) width;
+				const float* base = lane0_address(source, x - 2 * (ptrdiff_t) run->first);
+				/* Lane j reads base[2j]. */
+				const uint64_t lanes = bit_range(2 * (run->first + (size_t) lo), 2 * (run->first + (size_t) hi)) & UINT64_C(0x5555555555555555);
 				if ((uint32_t) lanes != 0) {
 					const __m512 a = _mm512_maskz_loadu_ps((__mmask16) lanes, base), b = _mm512_maskz_loadu_ps((__mmask16) (lanes >> 16), base + 16);
 					left = _mm512_or_ps(left, _mm512_permutex2var_ps(a, even, b));
@@ -96,16 +157,18 @@ void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0
 				}
 			}
 		}
-	store:
-		if (kx == 0 && ky == 0 && k + PREFETCH_CHANNELS * taps < depth) prefetch_channel(panel, channel + PREFETCH_CHANNELS, plane);
-		_mm512_store_ps(packed + k * 32, left);
-		_mm512_store_ps(packed + k * 32 + 16, right);
-		if (++kx == panel->kernel_width) {
-			kx = 0;
-			if (++ky == panel->kernel_height) {
-				ky = 0;
-				channel++;
-			}
-		}
+		store_row(panel, &tap, k, depth, left, right, packed);
+	}
+}
+
+void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
+	const bool tables_fit = panel->kernel_height <= MAX_SEGMENT_TAPS && panel->kernel_width <= MAX_SEGMENT_TAPS;
+	if (panel->nr == 32 && panel->stride_width == 1 && tables_fit) {
+		pack_stride1(panel, row0, depth, packed);
+	} else if (panel->nr == 32 && panel->stride_width == 2) {
+		pack_stride2(panel, row0, depth, packed);
+	} else {
+		/* Wider strides and kernels beyond the mask tables (past the FFT's 16x16) take the portable packer. */
+		nnps_im2col_pack__scalar(panel, row0, depth, packed);
 	}
 }
