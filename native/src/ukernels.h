@@ -70,8 +70,10 @@ NNPS_INTERNAL void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_
 NNPS_INTERNAL void nnps_im2col_transposed_pack__scalar(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
 
 /* B micro-panel from a transposed matrix (a fully connected layer's kernel, the transformed inputs of a kernel
- * gradient): packed[k * nr + j] = source[j * stride + k] for j < valid, k < depth, zeros in columns [valid, nr).
- * `packed` is aligned to 64 bytes; nothing outside source's `valid` columns of `depth` floats is read. */
+ * gradient), or with nr = the table's mr an A micro-panel from a row-major matrix (A's rows are then the `valid`
+ * columns): packed[k * nr + j] = source[j * stride + k] for j < valid, k < depth, zeros in columns [valid, nr).
+ * `packed` is aligned to 64 bytes for B panels (nr = the table's nr); A panels may start anywhere. Nothing outside
+ * source's `valid` columns of `depth` floats is read. */
 typedef void (*nnps_transpose_pack_fn)(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 /* B micro-panel from a row-major matrix (a pointwise convolution's image, Winograd's and the FFT's transformed
  * inputs): packed[k * nr + j] = source[k * stride + j] for j < valid, k < depth, zeros in columns [valid, nr). */

@@ -3,7 +3,8 @@
  * fallback), any padding, kernel wider than the image, maps not a multiple of the panel, several images per panel; as
  * is and transposed (the kernel gradient's layout). Also the table's transpose and rows packers (B's columns or rows
  * contiguous: a fully connected layer's kernel, a pointwise image), through the same entry, on random shapes with NaN
- * between and after the columns or rows.
+ * between and after the columns or rows; and A's row panels (the transpose packer at the table's mr for row-major A),
+ * starting at any float.
  * The images sit between NaN guards, so a packer that reads outside an image (instead of writing the padding's zero)
  * shows a NaN; a sentinel after the packed panels catches writes past them. */
 #include <math.h>
@@ -128,6 +129,38 @@ static bool check_strided_matrix(const struct nnps_sgemm_config* config, const c
 	return ok;
 }
 
+/* A packed into the ukernel's row panels (nnps_pack_a): row-major (the transpose packer with the table's mr) or
+ * strided, the floats between rows NaN, the panels starting at any float (A panels need not be aligned). */
+static bool check_a_panels(const struct nnps_sgemm_config* config, const char* isa) {
+	const size_t m = 1 + below(40), k = 1 + below(300), mr = config->mr, row_major = below(4) != 0;
+	const size_t inner = row_major ? k : m, outer = row_major ? m : k, stride = inner + below(20);
+	float* data = malloc((outer * stride + GUARD) * sizeof(float));
+	for (size_t i = 0; i < outer * stride + GUARD; i++) data[i] = i % stride < inner && i < outer * stride ? (float) (i + 1) : NAN;
+	const size_t row_stride = row_major ? stride : 1, column_stride = row_major ? 1 : stride;
+	const size_t row0 = below(m), rows = 1 + below(m - row0), col0 = below(k), depth = 1 + below(k - col0), shift = below(16);
+	const size_t packed_floats = nnps_round_up(rows, mr) * depth;
+	float* buffer = sentinel_panels(shift + packed_floats);
+	float* packed = buffer + shift;
+	nnps_pack_a(config, data, row_stride, column_stride, row0, rows, col0, depth, packed);
+	bool ok = true;
+	for (size_t i = 0; i < nnps_round_up(rows, mr) && ok; i++) {
+		for (size_t c = 0; c < depth && ok; c++) {
+			const float expected = i < rows ? data[(row0 + i) * row_stride + (col0 + c) * column_stride] : 0.0f;
+			const float got = packed[i / mr * mr * depth + c * mr + i % mr];
+			checks++;
+			if (!(got == expected)) {
+				printf("FAIL: the %s A packer (%s), %zu x %zu (stride %zu), rows %zu+%zu, columns %zu+%zu at +%zu: row %zu column %zu = %g, expected %g\n",
+					isa, row_major ? "row-major" : "column-major", m, k, stride, row0, rows, col0, depth, shift, i, c, got, expected);
+				ok = false;
+			}
+		}
+	}
+	ok = ok && sentinels_intact(packed, packed_floats, isa, "A");
+	free(data);
+	nnps_aligned_free(buffer);
+	return ok;
+}
+
 int main(void) {
 	const struct nnps_cache_sizes caches = nnps_detect_cache_sizes();
 	int tested = 0, failures = 0;
@@ -146,6 +179,10 @@ int main(void) {
 			if (calls < 1000) failures++;
 			printf("%s %s packer: %d random packing calls %s\n", isa.name, row_major ? "rows" : "transpose", calls, calls < 1000 ? "until a failure" : "ok");
 		}
+		int calls = 0;
+		for (; calls < 1000 && check_a_panels(&isa.sgemm, isa.name); calls++) {}
+		if (calls < 1000) failures++;
+		printf("%s A packer: %d random packing calls %s\n", isa.name, calls, calls < 1000 ? "until a failure" : "ok");
 		tested++;
 	}
 	printf("%d packers, %ld checks, %d failures\n", tested, checks, failures);

@@ -6,22 +6,30 @@
 /* Per-column precomputation in the im2col packers covers one micro-panel: NR is at most this. */
 #define MAX_NR 64
 
-void nnps_pack_a(const float* a, size_t row_stride, size_t column_stride, size_t row0, size_t rows, size_t col0, size_t depth, size_t mr, float* packed) {
+void nnps_pack_a(
+	const struct nnps_sgemm_config* config, const float* a, size_t row_stride, size_t column_stride, size_t row0, size_t rows, size_t col0, size_t depth,
+	float* packed)
+{
+	const size_t mr = config->mr;
 	for (size_t p = 0; p < rows; p += mr) {
 		const size_t valid = nnps_min(rows - p, mr);
 		float* panel = packed + p * depth;
-		if (row_stride == 1 && valid == mr) {
+		if (column_stride == 1) {
+			/* Row-major A (a kernel gradient's grad_output, a convolution's kernel): a panel is the transpose of mr
+			 * contiguous rows, the table's transpose packer with mr for its panel width. */
+			config->transpose_pack(a + (row0 + p) * row_stride + col0, row_stride, valid, mr, depth, panel);
+		} else if (row_stride == 1 && valid == mr) {
 			/* A transposed view (the kernel in the input gradient): a column's mr values are contiguous. */
 			for (size_t k = 0; k < depth; k++) memcpy(panel + k * mr, a + (row0 + p) + (col0 + k) * column_stride, mr * sizeof(float));
-			continue;
-		}
-		for (size_t i = 0; i < mr; i++) {
-			if (i >= valid) {
-				for (size_t k = 0; k < depth; k++) panel[k * mr + i] = 0.0f;
-				continue;
+		} else {
+			for (size_t i = 0; i < mr; i++) {
+				if (i >= valid) {
+					for (size_t k = 0; k < depth; k++) panel[k * mr + i] = 0.0f;
+					continue;
+				}
+				const float* source = a + (row0 + p + i) * row_stride + col0 * column_stride;
+				for (size_t k = 0; k < depth; k++) panel[k * mr + i] = source[k * column_stride];
 			}
-			const float* source = a + (row0 + p + i) * row_stride + col0 * column_stride;
-			for (size_t k = 0; k < depth; k++) panel[k * mr + i] = source[k * column_stride];
 		}
 	}
 }

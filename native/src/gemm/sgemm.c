@@ -31,7 +31,7 @@ void nnps_pack_a_panels(
 	const size_t row0 = first_panel * config->mr;
 	if (row0 >= m) return;
 	const size_t rows = nnps_min(m - row0, panels * config->mr);
-	nnps_pack_a(a, row_stride, column_stride, row0, rows, 0, k, config->mr, packed + row0 * k);
+	nnps_pack_a(config, a, row_stride, column_stride, row0, rows, 0, k, packed + row0 * k);
 }
 
 struct pack_a_context {
@@ -85,7 +85,7 @@ static void multiply(
 				const float* panels;
 				size_t panel_stride;
 				if (packed_a == NULL) {
-					nnps_pack_a(a, row_stride_a, column_stride_a, ic, mc, pc, kc, mr, buffers->packed_a);
+					nnps_pack_a(config, a, row_stride_a, column_stride_a, ic, mc, pc, kc, buffers->packed_a);
 					panels = buffers->packed_a;
 					panel_stride = mr * kc;
 				} else {
