@@ -97,6 +97,7 @@ static __m512 tap_pixels(const struct nnps_im2col_panel* panel, size_t first_run
  * image has a true offset below 2^31, checked per panel). Lanes past the group's rows get a row no tap reaches. */
 struct pixel_lanes {
 	__m512i y, x, offset;
+	bool contiguous; /* stride 1 and lane i's offset = lane 0's + i: the map's rows continue each other (same padding) */
 };
 
 static struct pixel_lanes group_lanes(const struct nnps_im2col_panel* panel, size_t first_run, size_t k0, size_t rows) {
@@ -112,13 +113,20 @@ static struct pixel_lanes group_lanes(const struct nnps_im2col_panel* panel, siz
 		x[i] = (int32_t) (panel->runs[run].x + (ptrdiff_t) ((k0 + i - panel->runs[run].first) * panel->stride_width));
 		offset[i] = (int32_t) ((uint32_t) y[i] * (uint32_t) panel->width + (uint32_t) x[i]);
 	}
-	return (struct pixel_lanes) { _mm512_loadu_si512(y), _mm512_loadu_si512(x), _mm512_loadu_si512(offset) };
+	bool contiguous = panel->stride_width == 1;
+	for (size_t i = 1; i < rows && contiguous; i++) contiguous = offset[i] == offset[0] + (int32_t) i;
+	return (struct pixel_lanes) { _mm512_loadu_si512(y), _mm512_loadu_si512(x), _mm512_loadu_si512(offset), contiguous };
 }
 
 static __m512 tap_gather(const struct nnps_im2col_panel* panel, const struct pixel_lanes* lanes, const struct tap* tap) {
 	const __m512i iy = _mm512_add_epi32(lanes->y, _mm512_set1_epi32((int32_t) tap->ky)), ix = _mm512_add_epi32(lanes->x, _mm512_set1_epi32((int32_t) tap->kx));
 	const __mmask16 inside = _mm512_cmplt_epu32_mask(iy, _mm512_set1_epi32((int32_t) panel->height)) & _mm512_cmplt_epu32_mask(ix, _mm512_set1_epi32((int32_t) panel->width));
 	const int32_t shift = (int32_t) (tap->channel_offset + tap->ky * (size_t) panel->width + tap->kx);
+	if (lanes->contiguous) {
+		/* The lanes' elements are consecutive: one masked load (a masked-off lane is neither read nor faulted on). */
+		const int32_t lane0 = _mm_cvtsi128_si32(_mm512_castsi512_si128(lanes->offset)) + shift;
+		return _mm512_maskz_loadu_ps(inside, lane0_address(panel->runs[0].image, lane0));
+	}
 	return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), inside, _mm512_add_epi32(lanes->offset, _mm512_set1_epi32(shift)), panel->runs[0].image, 4);
 }
 
@@ -186,9 +194,6 @@ void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, 
 	}
 }
 
-/* A plain transposed matrix (contract in ukernels.h: a fully connected layer's kernel, a kernel gradient's transformed
- * input): 16 columns x 16 depth at a time, each column's 16 contiguous values one load (masked at the depth's tail, so
- * nothing past the source is read), transposed in registers, stored as 16 panel rows; columns past `valid` are zeros. */
 /* Six rows of 16 floats interleaved into 96 (row i, column k at 6k + i): output vector j takes its lanes from rows
  * (0, 1), (2, 3) and (4, 5) through one two-source permute each (same indices for every pair: column k, odd or even
  * row) and two blends. */
@@ -229,6 +234,9 @@ static void transpose_pack_6(const float* source, size_t stride, size_t valid, s
 	}
 }
 
+/* A plain transposed matrix (contract in ukernels.h: a fully connected layer's kernel, a kernel gradient's transformed
+ * input): 16 columns x 16 depth at a time, each column's 16 contiguous values one load (masked at the depth's tail, so
+ * nothing past the source is read), transposed in registers, stored as 16 panel rows; columns past `valid` are zeros. */
 void nnps_transpose_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed) {
 	if (nr == 6) {
 		transpose_pack_6(source, stride, valid, depth, packed);
