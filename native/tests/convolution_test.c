@@ -354,6 +354,8 @@ int main(int argc, char** argv) {
 		{ 2, 3, 8, 5, 4, 5, 4, 4, 3, 4, 3, 1, 1 },     /* kernel = padded input */
 		{ 3, 2, 7, 11, 9, 3, 2, 2, 1, 0, 0, 3, 2 },    /* asymmetric padding, stride != padding */
 		{ 1, 300, 7, 4, 4, 1, 1, 0, 0, 0, 0, 2, 2 },   /* depth past one KC block, 1x1 strided */
+		{ 3, 5, 9, 11, 13, 1, 1, 0, 3, 2, 0, 2, 3 },   /* 1x1 strided, subsampled per chunk: bottom/right padding past the input */
+		{ 2, 2100, 6, 31, 30, 1, 1, 0, 0, 0, 0, 2, 2 }, /* the same with chunks cut to the subsample buffer's size */
 		{ 2, 20, 18, 13, 14, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd under auto: several 6x6 tiles, partial edge tiles */
 		{ 1, 17, 17, 7, 20, 3, 3, 0, 2, 1, 0, 1, 1 },  /* Winograd, asymmetric padding */
 		{ 3, 16, 16, 100, 100, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd image groups of 2 (289 tiles each) and a partial last group */
@@ -393,6 +395,10 @@ int main(int argc, char** argv) {
 		struct shape s = random_shape();
 		s.top = pick(0, 2 * s.kh + 3); s.bottom = pick(0, 2 * s.kh + 3); s.left = pick(0, 2 * s.kw + 3); s.right = pick(0, 2 * s.kw + 3);
 		if (i % 4 == 0) { s.kh = s.kw = 3; s.sh = s.sw = 1; s.ci = pick(16, 20); s.co = pick(16, 20); }
+		/* The new padding may leave the kernel larger than the padded input (a call the library refuses, and a
+		 * reference whose output size would wrap): grow the map as random_shape does. */
+		if (s.top + s.h + s.bottom < s.kh) s.h = s.kh;
+		if (s.left + s.w + s.right < s.kw) s.w = s.kw;
 		check_shape(&s, (i & 1) ? pool : NULL, false);
 	}
 	for (int i = 0; i < 6; i++) {

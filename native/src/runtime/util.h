@@ -13,6 +13,7 @@
 #define NNPS_FLOATS_PER_LINE (NNPS_ALIGNMENT / sizeof(float))
 
 static inline size_t nnps_min(size_t a, size_t b) { return a < b ? a : b; }
+static inline size_t nnps_max(size_t a, size_t b) { return a > b ? a : b; }
 static inline size_t nnps_ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 static inline size_t nnps_round_up(size_t value, size_t multiple) { return nnps_ceil_div(value, multiple) * multiple; }
 static inline size_t nnps_round_down(size_t value, size_t multiple) { return value / multiple * multiple; }
