@@ -132,6 +132,9 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 			const float* base = first_run->image + tap.channel * tap.plane + (size_t) first_iy * (size_t) width + (size_t) first_x;
 			left = _mm512_permutex2var_ps(_mm512_loadu_ps(base), even, _mm512_loadu_ps(base + 16));
 			right = _mm512_permutex2var_ps(_mm512_loadu_ps(base + 32), even, _mm512_maskz_loadu_ps(0x7FFF, base + 48));
+			/* The next panel along the row reads the next 64 floats: asked for now, they arrive while this panel's
+			 * tiles multiply (a prefetch past the image is dropped, not faulted). */
+			for (ptrdiff_t line = 64; line < 128; line += 16) _mm_prefetch((const char*) lane0_address(base, line), _MM_HINT_T0);
 		} else {
 			for (size_t i = 0; i < panel->count; i++) {
 				const struct nnps_im2col_run* run = &panel->runs[i];
