@@ -70,6 +70,21 @@ internal static unsafe class GatheredPanel
             origin[j] = (column / plane * g.InputImageLength) + (inputY[j] * g.InputWidth) + inputX[j];
         }
 
+        // A group of 8 columns whose origins are consecutive (stride 1 over output rows that continue each other in the
+        // input: a map as wide as its output, "same" padding) reads 8 consecutive floats per tap: one masked load
+        // instead of a gather (Inception's 17-wide maps, 7x7 and 13x13 maps with padding 1).
+        bool* consecutive = stackalloc bool[MaxColumns / 8];
+        for (int j = 0; j < width; j += 8)
+        {
+            bool run = g.StrideWidth == 1;
+            for (int i = 1; i < 8 && run; i++)
+            {
+                run = j + i >= valid || origin[j + i] == origin[j] + i;
+            }
+
+            consecutive[j / 8] = run;
+        }
+
         int taps = g.KernelHeight * g.KernelWidth;
         int channel = row0 / taps, ky = row0 % taps / g.KernelWidth, kx = row0 % taps % g.KernelWidth;
         nint planeLength = (nint)g.InputHeight * g.InputWidth;
@@ -77,13 +92,17 @@ internal static unsafe class GatheredPanel
         for (int k = 0; k < depth; k++)
         {
             float* channelPlane = image + (channel * planeLength);
-            Vector256<int> dy = Vector256.Create(ky), dx = Vector256.Create(kx), shift = Vector256.Create((ky * g.InputWidth) + kx);
+            int tapShift = (ky * g.InputWidth) + kx;
+            Vector256<int> dy = Vector256.Create(ky), dx = Vector256.Create(kx), shift = Vector256.Create(tapShift);
             float* row = panel + ((nint)k * width);
             for (int j = 0; j < width; j += 8)
             {
                 Vector256<int> y = Vector256.Load(inputY + j) + dy, x = Vector256.Load(inputX + j) + dx;
                 Vector256<float> inside = (Vector256.LessThan(y.AsUInt32(), height.AsUInt32()) & Vector256.LessThan(x.AsUInt32(), inputWidth.AsUInt32())).AsSingle();
-                Avx2.GatherMaskVector256(Vector256<float>.Zero, channelPlane, Vector256.Load(origin + j) + shift, inside, 4).Store(row + j);
+                Vector256<float> values = consecutive[j / 8]
+                    ? Avx.MaskLoad(channelPlane + origin[j] + tapShift, inside) // masked-off lanes are neither read nor faulted on
+                    : Avx2.GatherMaskVector256(Vector256<float>.Zero, channelPlane, Vector256.Load(origin + j) + shift, inside, 4);
+                values.Store(row + j);
             }
 
             if (++kx == g.KernelWidth)
