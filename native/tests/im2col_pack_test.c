@@ -98,13 +98,20 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 	return ok;
 }
 
+/* `outer` lines of `inner` floats, `stride` apart: element i is i + 1, the floats between lines and GUARD after the
+ * last NaN (a packer that reads past a line shows a NaN). */
+static float* guarded_matrix(size_t outer, size_t inner, size_t stride) {
+	float* data = malloc((outer * stride + GUARD) * sizeof(float));
+	for (size_t i = 0; i < outer * stride + GUARD; i++) data[i] = i % stride < inner && i < outer * stride ? (float) (i + 1) : NAN;
+	return data;
+}
+
 /* B a transposed matrix, B[k][j] = data[k + j * stride], or (row_major) a row-major one, B[k][j] = data[k * stride + j];
  * the floats between columns (rows) NaN. */
 static bool check_strided_matrix(const struct nnps_sgemm_config* config, const char* isa, bool row_major) {
 	const size_t rows = 1 + below(300), total_columns = 1 + below(100), nr = config->nr;
 	const size_t inner = row_major ? total_columns : rows, outer = row_major ? rows : total_columns, stride = inner + below(20);
-	float* data = malloc((outer * stride + GUARD) * sizeof(float));
-	for (size_t i = 0; i < outer * stride + GUARD; i++) data[i] = i % stride < inner && i < outer * stride ? (float) (i + 1) : NAN;
+	float* data = guarded_matrix(outer, inner, stride);
 	const struct nnps_b_source source = { nnps_b_strided, data, row_major ? stride : 1, row_major ? 1 : stride, NULL };
 	const size_t row0 = below(rows), depth = 1 + below(rows - row0), col0 = below(total_columns), columns = 1 + below(total_columns - col0);
 	const size_t packed_floats = nnps_round_up(columns, nr) * depth;
@@ -134,8 +141,7 @@ static bool check_strided_matrix(const struct nnps_sgemm_config* config, const c
 static bool check_a_panels(const struct nnps_sgemm_config* config, const char* isa) {
 	const size_t m = 1 + below(40), k = 1 + below(300), mr = config->mr, row_major = below(4) != 0;
 	const size_t inner = row_major ? k : m, outer = row_major ? m : k, stride = inner + below(20);
-	float* data = malloc((outer * stride + GUARD) * sizeof(float));
-	for (size_t i = 0; i < outer * stride + GUARD; i++) data[i] = i % stride < inner && i < outer * stride ? (float) (i + 1) : NAN;
+	float* data = guarded_matrix(outer, inner, stride);
 	const size_t row_stride = row_major ? stride : 1, column_stride = row_major ? 1 : stride;
 	const size_t row0 = below(m), rows = 1 + below(m - row0), col0 = below(k), depth = 1 + below(k - col0), shift = below(16);
 	const size_t packed_floats = nnps_round_up(rows, mr) * depth;

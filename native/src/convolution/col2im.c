@@ -5,8 +5,9 @@
 
 /* Tasks split an image's GEMM by its columns (pixels) where the plane has enough micro-panels that the tasks come out
  * nearly equal: every task then packs its own columns of grad_output once for all rows. Split by rows, each task
- * packed the whole of grad_output again for its share of the rows: at 2 threads, by columns ran ResNet's 1x1 input
- * gradient 1.28x faster and the stem's 1.25x, but ResNet 3x3/2's 784 pixels (25 panels in 4 tasks) 0.94x. */
+ * packed the whole of grad_output again for its share of the rows. nnpack_ab_bench at 2 threads: by columns ran
+ * ResNet's 1x1 input gradient 1.26x faster and the stem's 1.26x, but ResNet 3x3/2's 784 pixels (25 panels in 4 tasks)
+ * 0.94x. */
 #define MIN_TASK_PANELS 8
 
 struct input_gradient_plan {

@@ -16,9 +16,9 @@
 #define SUBSAMPLED_CHUNK_FLOATS (256 * 1024)
 
 /* A 1x1 kernel with a stride and no top/left padding reads every stride-th pixel of every stride-th row. Packed
- * straight from the image, each panel row waited on lines from another channel plane (the 1x1/2 projection ran at 56%
- * of the peak, its stride-1 twin on a 28x28 map at 87%); instead each task first copies its chunk's pixels of every
- * channel into an L2-sized buffer, and the pointwise GEMM packs from there. */
+ * straight from the image, each panel row waited on lines from another channel plane (nnpack_ab_bench, CPU time: the
+ * 1x1/2 projection ran at 56% of the peak, its stride-1 twin on a 28x28 map at 87%); instead each task first copies
+ * its chunk's pixels of every channel into an L2-sized buffer, and the pointwise GEMM packs from there. */
 static bool subsampled_pointwise(const struct nnps_conv* g) {
 	return g->kernel_height == 1 && g->kernel_width == 1 && g->pad_top == 0 && g->pad_left == 0 && !nnps_conv_is_pointwise(g);
 }
