@@ -26,11 +26,11 @@ static struct nnps_conv geometry(const struct request* r) {
 /* The input gradient of a stride-1 convolution runs as a convolution (no column buffer, no fold, shared chunks for
  * small maps) where that wins. Its GEMM has the input channels as rows and the output channels x taps as depth; the
  * column-matrix path has the output channels as depth. Measured (nnpack_ab_bench, CPU time, 1 thread, after the
- * stride-1 segment packer): the convolution wins where the output channels are no more than the input channels (batch-1 112x112 64->64
- * 1.10x, Inception 1x7 / 7x1 1.06-1.07x, a 7x7 kernel on 64 channels 1.08x, batch 32 64->64 1.05x: the column path's
- * depth is short) and on small maps with many input channels (7x7x512, VGG conv5); it loses with few input channels
- * (the 3-channel `small` layer 0.48x) or many more output channels than input ones (AlexNet conv2, 64->192, 0.94x).
- * Pointwise ones are a single GEMM straight into grad_input in col2im.c either way. */
+ * stride-1 segment packer): the convolution wins where the output channels are no more than the input channels
+ * (batch-1 112x112 64->64 1.10x, Inception 1x7 / 7x1 1.06-1.07x, a 7x7 kernel on 64 channels 1.08x, batch 32 64->64
+ * 1.05x: the column path's depth is short) and on small maps with many input channels (7x7x512, VGG conv5); it loses
+ * with few input channels (the 3-channel `small` layer 0.48x) or many more output channels than input ones (AlexNet
+ * conv2, 64->192, 0.94x). Pointwise ones are a single GEMM straight into grad_input in col2im.c either way. */
 static bool transposed_input_gradient(const struct nnps_conv* g) {
 	const bool small_map_many_channels = g->input_channels >= 256 && g->batch > 1 && g->input_height * g->input_width < 1024;
 	return nnps_implicit_gemm_input_gradient_applies(g) && !nnps_conv_is_pointwise(g) && g->input_channels >= 32 &&
