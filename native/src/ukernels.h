@@ -54,7 +54,21 @@ struct nnps_im2col_panel {
 	size_t count, valid, nr;
 	ptrdiff_t height, width;
 	size_t kernel_height, kernel_width, stride_width;
+	/* 0, or the image is a phase-split copy of a stride-2 convolution's input (convolution/phase-split.c): each
+	 * channel two planes of phase_plane floats, the even and the odd columns of the padded input, and tap (c, ky, kx)
+	 * reads plane 2c + (kx & 1) at column x + (kx >> 1) + t * stride_width (stride_width is then 1). */
+	size_t phase_plane;
 };
+
+/* Where tap (channel, kx) of a panel starts reading: its plane's offset from channel 0, and its column shift. */
+static inline size_t nnps_im2col_tap_plane(const struct nnps_im2col_panel* panel, size_t channel, size_t kx, size_t* column) {
+	if (panel->phase_plane == 0) {
+		*column = kx;
+		return channel * (size_t) (panel->height * panel->width);
+	}
+	*column = kx >> 1;
+	return (2 * channel + (kx & 1)) * panel->phase_plane;
+}
 typedef void (*nnps_im2col_pack_fn)(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
 
 /*

@@ -71,11 +71,14 @@ static double worst_error_of_largest(const float* actual, const double* referenc
 }
 
 static const struct nnp_size unit = { 1, 1 };
-static double worst_winograd = 0.0, worst_winograd_f4x4 = 0.0, worst_winograd_f4x4_element = 0.0;
+static double worst_winograd = 0.0, worst_winograd_element = 0.0, worst_winograd_f4x4 = 0.0, worst_winograd_f4x4_element = 0.0;
 
-/* Winograd F(4x4, 3x3)'s bound, relative to the largest term magnitude (worst_error_of_largest); F(6x6)'s, as
- * upstream's tests, is 1e-3 relative to each element's own terms. F(4x4)'s interpolation points 0, +-1, +-2 keep the
- * transforms' coefficients small. Against each element's own terms it is also held to F(6x6)'s 1e-3. */
+/* Winograd's bounds are relative to the largest term magnitude of the result (worst_error_of_largest), as the issue
+ * states them: 1e-3 for F(6x6, 3x3), 1e-5 for F(4x4, 3x3), whose interpolation points 0, +-1, +-2 keep the
+ * transforms' coefficients small. Against each element's own terms F(4x4) is also held to 1e-3 and F(6x6) to 1e-2:
+ * an element whose own terms are few and small (a border element of a one-channel input gradient: 1-4 terms) sees
+ * the rounding of its tile's larger neighbours: 1.5e-3 of its own magnitude on one such draw, in a run whose worst
+ * error against the largest term magnitude was 4.4e-6. */
 #define F4X4_TOLERANCE 1e-5
 /* The kernel gradient by Winograd, against the largest term magnitude: F(3x3, 4x4) on 6x6 tiles (grad_output's
  * transform multiplies by up to 8 per axis, the input's by up to 5) and F(3x3, 6x6) on 8x8 tiles (up to 32 and 5.25). */
@@ -86,12 +89,15 @@ static bool is_winograd(enum nnp_convolution_algorithm algorithm) {
 	return algorithm == nnp_convolution_algorithm_wt8x8 || algorithm == nnpsharp_convolution_algorithm_wt6x6;
 }
 
-/* The error in the measure the algorithm's bound is stated in; F(4x4)'s per-element error is recorded and held to 1e-3. */
-static double measured_error(enum nnp_convolution_algorithm algorithm, const float* actual, const double* reference, const double* magnitude, size_t count) {
-	if (algorithm != nnpsharp_convolution_algorithm_wt6x6) return worst_error(actual, reference, magnitude, count);
+/* The error in the measure the algorithm's bound is stated in (winograd: the algorithm is or may be Winograd); the
+ * per-element error is recorded and held to its own bound. */
+static double measured_error(enum nnp_convolution_algorithm algorithm, bool winograd, const float* actual, const double* reference, const double* magnitude, size_t count) {
 	const double element = worst_error(actual, reference, magnitude, count);
-	CHECK(element <= 1e-3, "F(4x4): error %g relative to an element's own terms", element);
-	worst_winograd_f4x4_element = fmax(worst_winograd_f4x4_element, element);
+	if (!winograd) return element;
+	const bool f4x4 = algorithm == nnpsharp_convolution_algorithm_wt6x6;
+	CHECK(element <= (f4x4 ? 1e-3 : 1e-2), "%s: error %g relative to an element's own terms", f4x4 ? "F(4x4)" : "F(6x6)", element);
+	double* worst = f4x4 ? &worst_winograd_f4x4_element : &worst_winograd_element;
+	*worst = fmax(*worst, element);
 	return worst_error_of_largest(actual, reference, magnitude, count);
 }
 
@@ -136,6 +142,7 @@ static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 			continue;
 		}
 		/* Winograd trades accuracy for speed (upstream's tolerance is 1e-3); auto may pick it for 3x3 stride-1 layers. */
+		const bool winograd = is_winograd(algorithm) || (algorithm == nnp_convolution_algorithm_auto && winograd_fits);
 		const double tolerance = algorithm == nnpsharp_convolution_algorithm_wt6x6 ? F4X4_TOLERANCE
 			: (algorithm == nnp_convolution_algorithm_wt8x8 || (algorithm == nnp_convolution_algorithm_auto && winograd_fits)) ? 1e-3 : 1e-5;
 		memset(y, 0xff, ys * sizeof(float));
@@ -143,16 +150,16 @@ static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 			? nnpsharp_convolution_output_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL)
 			: nnp_convolution_output(algorithm, s->n, s->ci, s->co, input, padding, kernel, x, w, b, y, NULL, NULL, activation, NULL, pool, NULL);
 		CHECK(status == nnp_status_success, "%s algorithm %d: output status %d", label, algorithm, status);
-		CHECK(measured_error(algorithm, y, ry, my, ys) <= tolerance, "%s algorithm %d: output error %g", label, algorithm, measured_error(algorithm, y, ry, my, ys));
-		if (algorithm == nnp_convolution_algorithm_wt8x8) worst_winograd = fmax(worst_winograd, worst_error(y, ry, my, ys));
-		if (algorithm == nnpsharp_convolution_algorithm_wt6x6) worst_winograd_f4x4 = fmax(worst_winograd_f4x4, measured_error(algorithm, y, ry, my, ys));
+		CHECK(measured_error(algorithm, winograd, y, ry, my, ys) <= tolerance, "%s algorithm %d: output error %g", label, algorithm, measured_error(algorithm, winograd, y, ry, my, ys));
+		if (algorithm == nnp_convolution_algorithm_wt8x8) worst_winograd = fmax(worst_winograd, measured_error(algorithm, winograd, y, ry, my, ys));
+		if (algorithm == nnpsharp_convolution_algorithm_wt6x6) worst_winograd_f4x4 = fmax(worst_winograd_f4x4, measured_error(algorithm, winograd, y, ry, my, ys));
 
 		if (s->n == 1 && !wide_padding) {
 			memset(y, 0xff, ys * sizeof(float));
 			status = nnp_convolution_inference(algorithm, nnp_convolution_transform_strategy_compute, s->ci, s->co, input, padding, kernel, stride,
 				x, w, b, y, NULL, NULL, activation, NULL, pool, NULL);
 			CHECK(status == nnp_status_success, "%s algorithm %d: inference status %d", label, algorithm, status);
-			CHECK(measured_error(algorithm, y, ry, my, ys) <= tolerance, "%s algorithm %d: inference error %g", label, algorithm, measured_error(algorithm, y, ry, my, ys));
+			CHECK(measured_error(algorithm, winograd, y, ry, my, ys) <= tolerance, "%s algorithm %d: inference error %g", label, algorithm, measured_error(algorithm, winograd, y, ry, my, ys));
 		}
 		if (relu) continue;
 
@@ -161,9 +168,10 @@ static void check_shape(const struct shape* s, pthreadpool_t pool, bool relu) {
 			? nnpsharp_convolution_input_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, dy, w, dx, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
 			: nnp_convolution_input_gradient(algorithm, s->n, s->ci, s->co, input, padding, kernel, dy, w, dx, NULL, NULL, nnp_activation_identity, NULL, pool, NULL);
 		CHECK(status == nnp_status_success, "%s algorithm %d: input gradient status %d", label, algorithm, status);
-		CHECK(measured_error(algorithm, dx, rdx, mdx, xs) <= tolerance, "%s algorithm %d: input gradient error %g", label, algorithm, measured_error(algorithm, dx, rdx, mdx, xs));
+		CHECK(measured_error(algorithm, winograd, dx, rdx, mdx, xs) <= tolerance, "%s algorithm %d: input gradient error %g", label, algorithm, measured_error(algorithm, winograd, dx, rdx, mdx, xs));
 
-		if (algorithm == nnpsharp_convolution_algorithm_wt6x6) worst_winograd_f4x4 = fmax(worst_winograd_f4x4, measured_error(algorithm, dx, rdx, mdx, xs));
+		if (algorithm == nnp_convolution_algorithm_wt8x8) worst_winograd = fmax(worst_winograd, measured_error(algorithm, winograd, dx, rdx, mdx, xs));
+		if (algorithm == nnpsharp_convolution_algorithm_wt6x6) worst_winograd_f4x4 = fmax(worst_winograd_f4x4, measured_error(algorithm, winograd, dx, rdx, mdx, xs));
 		memset(dw, 0xff, ws * sizeof(float));
 		status = extension
 			? nnpsharp_convolution_kernel_gradient_strided(algorithm, s->n, s->ci, s->co, input, padding, kernel, stride, x, dy, dw, NULL, NULL, nnp_activation_identity, NULL, pool, NULL)
@@ -364,6 +372,10 @@ int main(int argc, char** argv) {
 		{ 7, 2, 3, 106, 106, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd kernel gradient in groups of 2048 tiles (F(6x6): 2268, F(4x4): 5103) */
 		{ 2, 256, 5, 7, 6, 3, 2, 1, 0, 2, 1, 1, 1 },   /* input gradient as a transposed convolution (>= 256 channels, small map) */
 		{ 3, 260, 7, 5, 5, 1, 3, 0, 2, 0, 1, 1, 1 },   /* the same, 1x3 kernel, asymmetric padding */
+		{ 2, 3, 9, 40, 38, 7, 7, 3, 3, 3, 3, 2, 2 },   /* packed from the phase split: a stem-like 7x7/2 (segments) */
+		{ 2, 40, 40, 30, 30, 5, 5, 2, 2, 2, 2, 2, 2 }, /* the same, 5x5/2, kernel gradient by tiles */
+		{ 2, 5, 6, 23, 30, 5, 5, 2, 1, 0, 2, 3, 2 },   /* the same, asymmetric padding, row stride 3 */
+		{ 1, 2, 3, 9, 31, 4, 4, 0, 1, 1, 0, 2, 2 },    /* the same, an odd width: the odd phase a column short */
 		{ 1, 2, 3, 5, 5, 3, 3, 1, 1, 1, 1, SIZE_MAX / 3, SIZE_MAX / 3 }, /* a stride no product may see: one output */
 		{ 2, 2, 3, 5, 6, 3, 2, 7, 7, 7, 7, SIZE_MAX / 3, 2 },         /* the same with padding past the kernel */
 	};
@@ -415,8 +427,8 @@ int main(int argc, char** argv) {
 	test_thread_count_independence(pool2, pool, pool20);
 	pthreadpool_destroy(pool2);
 	pthreadpool_destroy(pool20);
-	printf("worst Winograd error: F(6x6) %g (output, against each element's terms), F(4x4) %g against the largest term magnitude, %g against each element's terms "
-		"(output and input gradient)\n", worst_winograd, worst_winograd_f4x4, worst_winograd_f4x4_element);
+	printf("worst Winograd error (output and input gradient) against the largest term magnitude: F(6x6) %g, F(4x4) %g; against each element's own terms: "
+		"F(6x6) %g, F(4x4) %g\n", worst_winograd, worst_winograd_f4x4, worst_winograd_element, worst_winograd_f4x4_element);
 	printf("worst Winograd kernel gradient error against the largest term magnitude: F(6x6)-sized tiles %g, F(4x4)-sized %g\n", worst_kernel_gradient_f6x6,
 		worst_kernel_gradient_f4x4);
 	pthreadpool_destroy(pool);

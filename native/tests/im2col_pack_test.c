@@ -1,7 +1,7 @@
 /* The implicit-im2col packers of every ISA table this CPU runs, through nnps_pack_b (the runs pack.c cuts, then the
  * table's packer), against a naive im2col on random geometries: strides 1..4 (the vector packers' own paths and the
  * fallback), any padding, kernel wider than the image, maps not a multiple of the panel, several images per panel; as
- * is and transposed (the kernel gradient's layout). Also the table's transpose and rows packers (B's columns or rows
+ * is and transposed (the kernel gradient's layout), from the images or (stride 2) their phase split. Also the table's transpose and rows packers (B's columns or rows
  * contiguous: a fully connected layer's kernel, a pointwise image), through the same entry, on random shapes with NaN
  * between and after the columns or rows; and A's row panels (the transpose packer at the table's mr for row-major A),
  * starting at any float.
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "convolution/phase-split.h"
 #include "gemm/pack.h"
 #include "xorshift.h"
 
@@ -65,8 +66,20 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 	for (size_t b = 0; b < batch; b++) {
 		for (size_t i = 0; i < image; i++) images[GUARD + b * image_stride + i] = (float) (1 + b * image + i);
 	}
-	const struct nnps_im2col g = { height, width, kh, kw, pt, pl, sh, sw, ow, oh * ow, image_stride };
-	const struct nnps_b_source source = { transposed ? nnps_b_im2col_transposed : nnps_b_im2col, first, 0, 0, &g };
+	struct nnps_im2col g = { height, width, kh, kw, pt, pl, sh, sw, ow, oh * ow, image_stride, 0 };
+	const float* source_images = first;
+	/* Half the stride-2 calls read a phase split of the images (NaN around it), as the kernel gradient packs them. */
+	const struct nnps_conv conv = { 1, channels, 1, height, width, kh, kw, pt, pl, sh, sw, oh, ow };
+	struct nnps_phase_split split;
+	float* split_images = NULL;
+	if (below(2) == 0 && nnps_phase_split_of(&conv, &split)) {
+		split_images = malloc((2 * GUARD + batch * split.image) * sizeof(float));
+		for (size_t i = 0; i < 2 * GUARD + batch * split.image; i++) split_images[i] = NAN;
+		for (size_t b = 0; b < batch; b++) nnps_phase_split_copy(&conv, &split, first + b * image_stride, split_images + GUARD + b * split.image, NULL);
+		g = nnps_phase_split_im2col(&conv, &split);
+		source_images = split_images + GUARD;
+	}
+	const struct nnps_b_source source = { transposed ? nnps_b_im2col_transposed : nnps_b_im2col, source_images, 0, 0, &g };
 	const size_t taps = channels * kh * kw, pixels = batch * oh * ow, nr = config->nr;
 	const size_t rows = transposed ? pixels : taps, total_columns = transposed ? taps : pixels;
 	const size_t row0 = below(rows), depth = 1 + below(rows - row0), col0 = below(total_columns), columns = 1 + below(total_columns - col0);
@@ -86,13 +99,14 @@ static bool check_random_call(const struct nnps_sgemm_config* config, const char
 			const float got = packed[q / nr * nr * depth + k * nr + q % nr];
 			checks++;
 			if (!(got == expected)) {
-				printf("FAIL: the %s im2col packer%s, input [%zu,%zu,%zu,%zu] kernel %zux%zu stride %zux%zu padding %zux%zu, rows %zu+%zu, columns %zu+%zu: "
-					"column %zu row %zu = %g, expected %g\n", isa, transposed ? " (transposed)" : "", batch, channels, height, width, kh, kw, sh, sw, pt, pl, row0, depth, col0, columns, q, k, got, expected);
+				printf("FAIL: the %s im2col packer%s%s, input [%zu,%zu,%zu,%zu] kernel %zux%zu stride %zux%zu padding %zux%zu, rows %zu+%zu, columns %zu+%zu: "
+					"column %zu row %zu = %g, expected %g\n", isa, transposed ? " (transposed)" : "", split_images != NULL ? " (phase split)" : "", batch, channels, height, width, kh, kw, sh, sw, pt, pl, row0, depth, col0, columns, q, k, got, expected);
 				ok = false;
 			}
 		}
 	}
 	ok = ok && sentinels_intact(packed, packed_floats, isa, "im2col");
+	free(split_images);
 	free(images);
 	nnps_aligned_free(packed);
 	return ok;

@@ -41,7 +41,7 @@ static inline size_t nnps_conv_stride_x(const struct nnps_conv* g) { return g->o
 static inline struct nnps_im2col nnps_conv_im2col(const struct nnps_conv* g) {
 	return (struct nnps_im2col) {
 		g->input_height, g->input_width, g->kernel_height, g->kernel_width, g->pad_top, g->pad_left, nnps_conv_stride_y(g), nnps_conv_stride_x(g),
-		g->output_width, nnps_conv_output_plane(g), nnps_conv_input_image(g),
+		g->output_width, nnps_conv_output_plane(g), nnps_conv_input_image(g), 0,
 	};
 }
 

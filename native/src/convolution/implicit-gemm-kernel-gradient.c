@@ -5,6 +5,7 @@
  *   segments fixed by the problem alone, each multiplied into its own partial grad_kernel, and the partials are summed
  *   in segment order. */
 #include "implicit-gemm.h"
+#include "phase-split.h"
 
 /* Segments: at most this many pixels of one image; used when grad_kernel has at most SEGMENT_MAX_GRADIENT floats and
  * all partials together at most SEGMENT_MAX_PARTIALS. */
@@ -58,7 +59,8 @@ struct kernel_gradient_context {
 	struct kernel_gradient_plan plan;
 	struct segments segments;
 	struct nnps_im2col im2col;
-	const float* input;
+	const float* input; /* B's images: the input, or its phase split */
+	size_t input_image; /* floats between them */
 	const float* grad_output;
 	float* grad_kernel;
 	float* workspace; /* tiles: each thread's GEMM buffers; segments: the partials, then each thread's GEMM buffers */
@@ -66,7 +68,7 @@ struct kernel_gradient_context {
 
 /* B of one image: im2col(input[image])^T through the transposed im2col packer (16x16 register transposes). */
 static struct nnps_b_source image_columns(const struct kernel_gradient_context* context, size_t image) {
-	const float* image_data = context->input + image * nnps_conv_input_image(context->g);
+	const float* image_data = context->input + image * context->input_image;
 	return (struct nnps_b_source) { nnps_b_im2col_transposed, image_data, 0, 0, &context->im2col };
 }
 
@@ -76,7 +78,7 @@ static struct nnps_b_source image_columns(const struct kernel_gradient_context* 
 static struct nnps_im2col kernel_gradient_im2col(const struct nnps_conv* g) {
 	if (!nnps_conv_is_pointwise(g)) return nnps_conv_im2col(g);
 	const size_t plane = nnps_conv_output_plane(g);
-	return (struct nnps_im2col) { 1, plane, 1, 1, 0, 0, 1, 1, plane, plane, nnps_conv_input_image(g) };
+	return (struct nnps_im2col) { 1, plane, 1, 1, 0, 0, 1, 1, plane, plane, nnps_conv_input_image(g), 0 };
 }
 
 static void kernel_gradient_task(void* argument, size_t thread, size_t task) {
@@ -124,19 +126,39 @@ static void merge_task(void* argument, size_t thread, size_t task) {
 	}
 }
 
-bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
+/* The workspace without the phase split, which comes after it (see nnps_implicit_gemm_kernel_gradient). */
+static bool gemm_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
 	const struct segments segments = plan_segments(g, config);
 	if (!segments.used) return !__builtin_mul_overflow(plan_kernel_gradient(g, config, threads).thread_floats, threads, floats);
 	size_t buffers;
 	return !__builtin_mul_overflow(segments.thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, segments.count * segments.gradient_floats, floats);
 }
 
+bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
+	struct nnps_phase_split split;
+	size_t split_floats = 0;
+	if (nnps_phase_split_of(g, &split) && !nnps_product4(g->batch, split.image, 1, 1, &split_floats)) return false;
+	return gemm_floats(g, config, threads, floats) && !__builtin_add_overflow(nnps_round_up(*floats, NNPS_FLOATS_PER_LINE), split_floats, floats);
+}
+
 void nnps_implicit_gemm_kernel_gradient(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
 	float* workspace, pthreadpool_t pool)
 {
+	/* A stride-2 input is split by column phase first (at the workspace's end), and B is packed from the split. */
+	struct nnps_phase_split split;
+	const bool phased = nnps_phase_split_of(g, &split);
+	size_t gemm_workspace = 0;
+	const float* images = input;
+	if (phased) {
+		gemm_floats(g, config, pthreadpool_get_threads_count(pool), &gemm_workspace);
+		float* split_input = workspace + nnps_round_up(gemm_workspace, NNPS_FLOATS_PER_LINE);
+		nnps_phase_split_copy(g, &split, input, split_input, pool);
+		images = split_input;
+	}
 	const struct kernel_gradient_context context = {
-		g, config, plan_kernel_gradient(g, config, pthreadpool_get_threads_count(pool)), plan_segments(g, config), kernel_gradient_im2col(g), input, grad_output,
+		g, config, plan_kernel_gradient(g, config, pthreadpool_get_threads_count(pool)), plan_segments(g, config),
+		phased ? nnps_phase_split_im2col(g, &split) : kernel_gradient_im2col(g), images, phased ? split.image : nnps_conv_input_image(g), grad_output,
 		grad_kernel, workspace,
 	};
 	if (context.segments.used) {

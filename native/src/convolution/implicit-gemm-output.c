@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "implicit-gemm.h"
+#include "phase-split.h"
 
 /* Maps at least this many pixels are cut per image; smaller ones share chunks of about this many columns. */
 #define SHARED_CHUNK_COLUMNS 1024
@@ -61,7 +62,8 @@ struct output_context {
 	const struct nnps_sgemm_config* config;
 	struct output_plan plan;
 	struct nnps_im2col im2col;
-	const float* input;
+	const float* input; /* B's images: the input, or its phase split */
+	size_t input_image; /* floats between them */
 	const float* bias;
 	bool relu;
 	float* output;
@@ -132,7 +134,7 @@ static void output_task(void* argument, size_t thread, size_t task) {
 	if (pixel + n <= plane) {
 		/* Within one image: straight into the output. */
 		float* out = context->output + image * nnps_conv_output_image(g) + pixel;
-		const float* image_data = context->input + image * nnps_conv_input_image(g);
+		const float* image_data = context->input + image * context->input_image;
 		struct nnps_b_source b = nnps_conv_is_pointwise(g)
 			? (struct nnps_b_source) { nnps_b_strided, image_data, plane, 1, NULL }
 			: (struct nnps_b_source) { nnps_b_im2col, image_data, 0, 0, &context->im2col };
@@ -153,10 +155,26 @@ static void output_task(void* argument, size_t thread, size_t task) {
 	scatter(context, scratch, col0, n);
 }
 
-bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats) {
+/* Whether the forward packs from a phase split: where the output rows are narrower than two panels, so most panels
+ * cross a row and the stride-2 packer clips each run (nnpack_ab_bench, CPU time, 1 thread: a 5x5/2 layer with 28-pixel
+ * rows 1.08x split; the ResNet stem, 112-pixel rows whose panels mostly lie in one row and take the stride-2 packer's
+ * unclipped loads, 0.96x). */
+static bool output_phase_split(const struct nnps_conv* g, const struct nnps_sgemm_config* config, struct nnps_phase_split* split) {
+	return g->output_width < 2 * config->nr && nnps_phase_split_of(g, split);
+}
+
+/* The packed kernel and the threads' buffers; a phase split comes after them (rounded up to a line). */
+static bool gemm_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats) {
 	const struct output_plan plan = plan_output(g, config, threads, kernel_packed);
 	size_t buffers;
 	return !__builtin_mul_overflow(plan.thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, plan.kernel_floats, floats);
+}
+
+bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats) {
+	struct nnps_phase_split split;
+	size_t split_floats = 0;
+	if (output_phase_split(g, config, &split) && !nnps_product4(g->batch, split.image, 1, 1, &split_floats)) return false;
+	return gemm_floats(g, config, threads, kernel_packed, floats) && !__builtin_add_overflow(nnps_round_up(*floats, NNPS_FLOATS_PER_LINE), split_floats, floats);
 }
 
 bool nnps_implicit_gemm_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
@@ -179,7 +197,20 @@ void nnps_implicit_gemm_output(
 		nnps_implicit_gemm_pack_kernel(g, config, kernel, workspace, pool);
 		packed_kernel = workspace;
 	}
-	const struct output_context context = { g, config, plan, nnps_conv_im2col(g), input, bias, relu, output, packed_kernel, workspace };
+	struct nnps_phase_split split;
+	const bool phased = output_phase_split(g, config, &split);
+	const float* images = input;
+	if (phased) {
+		size_t gemm_workspace = 0;
+		gemm_floats(g, config, pthreadpool_get_threads_count(pool), plan.kernel_floats == 0, &gemm_workspace);
+		float* split_input = workspace + nnps_round_up(gemm_workspace, NNPS_FLOATS_PER_LINE);
+		nnps_phase_split_copy(g, &split, input, split_input, pool);
+		images = split_input;
+	}
+	const struct output_context context = {
+		g, config, plan, phased ? nnps_phase_split_im2col(g, &split) : nnps_conv_im2col(g), images, phased ? split.image : nnps_conv_input_image(g), bias, relu,
+		output, packed_kernel, workspace,
+	};
 	const size_t tasks = context.plan.shared ? context.plan.chunks : g->batch * context.plan.chunks;
 	nnps_parallelize(pool, output_task, (void*) &context, tasks);
 }

@@ -84,7 +84,7 @@ static void pack_b_im2col(const struct nnps_sgemm_config* config, const struct n
 		const size_t valid = nnps_min(columns - q, nr);
 		const struct nnps_im2col_panel panel = {
 			runs, panel_runs(b, col0 + q, valid, runs), valid, nr, (ptrdiff_t) g->input_height, (ptrdiff_t) g->input_width,
-			g->kernel_height, g->kernel_width, g->stride_width,
+			g->kernel_height, g->kernel_width, g->stride_width, g->phase_plane,
 		};
 		config->im2col_pack(&panel, row0, depth, packed + q * depth);
 	}
@@ -102,7 +102,7 @@ static void pack_b_im2col_transposed(const struct nnps_sgemm_config* config, con
 		for (size_t q = 0; q < columns; q += nr) {
 			const struct nnps_im2col_panel panel = {
 				runs, count, nnps_min(columns - q, nr), nr, (ptrdiff_t) g->input_height, (ptrdiff_t) g->input_width,
-				g->kernel_height, g->kernel_width, g->stride_width,
+				g->kernel_height, g->kernel_width, g->stride_width, g->phase_plane,
 			};
 			config->im2col_transposed_pack(&panel, col0 + q, rows, packed + q * depth + k0 * nr);
 		}

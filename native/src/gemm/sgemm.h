@@ -17,6 +17,7 @@ struct nnps_im2col {
 	size_t stride_height, stride_width;
 	size_t output_width, output_plane;
 	size_t image_stride;
+	size_t phase_plane; /* 0, or the image is a phase-split copy (nnps_im2col_panel) */
 };
 
 /* The B operand of a GEMM: a strided matrix, or the im2col matrix of one image [C][H][W] as is or transposed. */

@@ -31,7 +31,7 @@ static void copy_clipped(float* dst, size_t step, const float* row, ptrdiff_t x,
 }
 
 void nnps_im2col_pack__scalar(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
-	const size_t taps = panel->kernel_height * panel->kernel_width, plane = (size_t) (panel->height * panel->width);
+	const size_t taps = panel->kernel_height * panel->kernel_width;
 	/* (channel, ky, kx) of row0, then counted up row by row: no division per row. */
 	size_t channel = row0 / taps, ky = row0 % taps / panel->kernel_width, kx = row0 % panel->kernel_width;
 	for (size_t k = 0; k < depth; k++) {
@@ -42,8 +42,9 @@ void nnps_im2col_pack__scalar(const struct nnps_im2col_panel* panel, size_t row0
 			if (iy < 0 || iy >= panel->height) {
 				for (size_t t = 0; t < run->length; t++) row[run->first + t] = 0.0f;
 			} else {
-				const float* source = run->image + channel * plane + (size_t) iy * (size_t) panel->width;
-				copy_clipped(row + run->first, 1, source, run->x + (ptrdiff_t) kx, panel->stride_width, run->length, panel->width);
+				size_t column;
+				const float* source = run->image + nnps_im2col_tap_plane(panel, channel, kx, &column) + (size_t) iy * (size_t) panel->width;
+				copy_clipped(row + run->first, 1, source, run->x + (ptrdiff_t) column, panel->stride_width, run->length, panel->width);
 			}
 		}
 		for (size_t j = panel->valid; j < panel->nr; j++) row[j] = 0.0f;
@@ -59,9 +60,11 @@ void nnps_im2col_pack__scalar(const struct nnps_im2col_panel* panel, size_t row0
 
 /* Each tap's column walked down its runs: reads follow the image, writes stride through the L1-sized panel. */
 void nnps_im2col_transposed_pack__scalar(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed) {
-	const size_t taps = panel->kernel_height * panel->kernel_width, plane = (size_t) (panel->height * panel->width), nr = panel->nr;
+	const size_t taps = panel->kernel_height * panel->kernel_width, nr = panel->nr;
 	for (size_t j = 0; j < panel->valid; j++) {
-		const size_t r = tap0 + j, channel = r / taps, ky = r % taps / panel->kernel_width, kx = r % panel->kernel_width;
+		const size_t r = tap0 + j, ky = r % taps / panel->kernel_width;
+		size_t column;
+		const size_t plane_offset = nnps_im2col_tap_plane(panel, r / taps, r % panel->kernel_width, &column);
 		for (size_t i = 0; i < panel->count; i++) {
 			const struct nnps_im2col_run* run = &panel->runs[i];
 			const ptrdiff_t iy = run->y + (ptrdiff_t) ky;
@@ -69,8 +72,8 @@ void nnps_im2col_transposed_pack__scalar(const struct nnps_im2col_panel* panel, 
 			if (iy < 0 || iy >= panel->height) {
 				for (size_t t = 0; t < run->length; t++) target[t * nr] = 0.0f;
 			} else {
-				const float* source = run->image + channel * plane + (size_t) iy * (size_t) panel->width;
-				copy_clipped(target, nr, source, run->x + (ptrdiff_t) kx, panel->stride_width, run->length, panel->width);
+				const float* source = run->image + plane_offset + (size_t) iy * (size_t) panel->width;
+				copy_clipped(target, nr, source, run->x + (ptrdiff_t) column, panel->stride_width, run->length, panel->width);
 			}
 		}
 	}

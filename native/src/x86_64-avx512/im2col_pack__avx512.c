@@ -22,7 +22,7 @@ static inline const float* lane0_address(const float* row, ptrdiff_t offset) {
 /* The input rows of a channel some rows ahead: consecutive channels are a plane apart, so without a hint each row
  * of the panel waits for its own miss. */
 #define PREFETCH_CHANNELS 2
-static inline __attribute__((always_inline)) void prefetch_channel(const struct nnps_im2col_panel* panel, size_t channel, size_t plane) {
+static inline __attribute__((always_inline)) void prefetch_plane(const struct nnps_im2col_panel* panel, size_t plane_offset) {
 	for (size_t i = 0; i < panel->count; i++) {
 		const struct nnps_im2col_run* run = &panel->runs[i];
 		for (size_t ky = 0; ky < panel->kernel_height; ky++) {
@@ -31,7 +31,7 @@ static inline __attribute__((always_inline)) void prefetch_channel(const struct 
 			/* The run's span on that row, clipped to it: at most a few lines. */
 			const ptrdiff_t end = run->x + (ptrdiff_t) ((run->length - 1) * panel->stride_width + panel->kernel_width);
 			const ptrdiff_t from = run->x < 0 ? 0 : run->x, to = end < panel->width ? end : panel->width;
-			const char* row = (const char*) (run->image + channel * plane + (size_t) iy * (size_t) panel->width);
+			const char* row = (const char*) (run->image + plane_offset + (size_t) iy * (size_t) panel->width);
 			for (ptrdiff_t byte = from * 4; byte < to * 4; byte += 64) _mm_prefetch(row + byte, _MM_HINT_T0);
 		}
 	}
@@ -54,7 +54,15 @@ static struct tap first_tap(const struct nnps_im2col_panel* panel, size_t row0) 
 
 /* Stores panel row k, prefetching a channel ahead at each channel's first tap, and moves to the next tap. */
 static inline void store_row(const struct nnps_im2col_panel* panel, struct tap* tap, size_t k, size_t depth, __m512 left, __m512 right, float* packed) {
-	if (tap->kx == 0 && tap->ky == 0 && k + PREFETCH_CHANNELS * tap->taps < depth) prefetch_channel(panel, tap->channel + PREFETCH_CHANNELS, tap->plane);
+	if (tap->kx == 0 && tap->ky == 0 && k + PREFETCH_CHANNELS * tap->taps < depth) {
+		const size_t channel = tap->channel + PREFETCH_CHANNELS;
+		if (panel->phase_plane == 0) {
+			prefetch_plane(panel, channel * tap->plane);
+		} else {
+			prefetch_plane(panel, 2 * channel * panel->phase_plane);
+			prefetch_plane(panel, (2 * channel + 1) * panel->phase_plane);
+		}
+	}
 	_mm512_store_ps(packed + k * 32, left);
 	_mm512_store_ps(packed + k * 32 + 16, right);
 	if (++tap->kx == panel->kernel_width) {
@@ -85,8 +93,8 @@ static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, siz
 			if (iy >= 0 && iy < height) rows[ky] |= lanes;
 		}
 		for (size_t kx = 0; kx < panel->kernel_width; kx++) {
-			/* Columns t of the run with 0 <= x + kx + t < width. */
-			const ptrdiff_t x = run->x + (ptrdiff_t) kx, n = (ptrdiff_t) run->length;
+			/* Columns t of the run with 0 <= x + kx + t < width (kx >> 1 in a phase-split image). */
+			const ptrdiff_t x = run->x + (ptrdiff_t) (panel->phase_plane != 0 ? kx >> 1 : kx), n = (ptrdiff_t) run->length;
 			const ptrdiff_t lo = x >= 0 ? 0 : -x < n ? -x : n, hi = width - x < lo ? lo : width - x < n ? width - x : n;
 			columns[kx] |= (uint32_t) bit_range(run->first + (size_t) lo, run->first + (size_t) hi);
 		}
@@ -101,7 +109,8 @@ static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, siz
 	for (size_t k = 0; k < depth; k++) {
 		__m512 left = _mm512_setzero_ps(), right = _mm512_setzero_ps();
 		const uint32_t valid = rows[tap.ky] & columns[tap.kx];
-		const size_t offset = tap.channel * tap.plane + tap.ky * (size_t) width + tap.kx;
+		size_t column;
+		const size_t offset = nnps_im2col_tap_plane(panel, tap.channel, tap.kx, &column) + tap.ky * (size_t) width + column;
 		for (size_t i = 0; i < count; i++) {
 			const uint32_t lanes = valid & segments[i].lanes;
 			const float* base = lane0_address(segments[i].lane0, (ptrdiff_t) offset);
@@ -167,6 +176,7 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
 	const bool tables_fit = panel->kernel_height <= MAX_SEGMENT_TAPS && panel->kernel_width <= MAX_SEGMENT_TAPS;
 	if (panel->nr == 32 && panel->stride_width == 1 && tables_fit) {
+		/* (A phase-split image included: its planes are read at stride 1.) */
 		pack_stride1(panel, row0, depth, packed);
 	} else if (panel->nr == 32 && panel->stride_width == 2) {
 		pack_stride2(panel, row0, depth, packed);

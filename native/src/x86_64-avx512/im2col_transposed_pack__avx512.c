@@ -1,13 +1,13 @@
 /* The transposed implicit-im2col packer (contract in ukernels.h), AVX-512, for the 32-column panels of the 6x32
  * kernel: 16 pixels of 16 taps at a time. Each tap's 16 pixels come in as masked loads along the pixels' runs (as in
  * the plain packer: stride 1 as is, stride 2 keeping even lanes), a 16x16 transpose in registers turns them into 16
- * panel rows of 16 taps, stored whole. Wider strides take the portable packer. The same transpose packs a plain
- * transposed matrix (nnps_transpose_pack__avx512, at the end), beside the row-major packer (nnps_rows_pack__avx512). */
+ * panel rows of 16 taps, stored whole. Wider strides take the portable packer. */
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "../ukernels.h"
+#include "transpose16.h"
 
 #define GROUP 16
 
@@ -16,33 +16,10 @@ static inline uint64_t bit_range(size_t lo, size_t hi) {
 	return below_hi & ~(((uint64_t) 1 << lo) - 1);
 }
 
+static inline size_t nnps_min_size(size_t a, size_t b) { return a < b ? a : b; }
+
 static inline const float* lane0_address(const float* row, ptrdiff_t offset) {
 	return (const float*) ((uintptr_t) row + (uintptr_t) (offset * (ptrdiff_t) sizeof(float)));
-}
-
-/* r[i] row i of a 16x16 block becomes its column i. */
-static inline void transpose16(__m512 r[16]) {
-	__m512 t[16];
-	for (int i = 0; i < 16; i += 2) {
-		t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-		t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-	}
-	for (int i = 0; i < 16; i += 4) {
-		r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-		r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-		r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-		r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-	}
-	for (int i = 0; i < 16; i += 8) {
-		for (int j = 0; j < 4; j++) {
-			t[i + j] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0x88);
-			t[i + j + 4] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0xDD);
-		}
-	}
-	for (int j = 0; j < 8; j++) {
-		r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
-		r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xDD);
-	}
 }
 
 /* Lanes 0..15 = pixels k0 .. k0 + 15 of tap (channel offset, ky, kx): masked loads along the runs that cross them. */
@@ -159,6 +136,42 @@ static void prefetch_group(const struct nnps_im2col_panel* panel, size_t k, cons
 	}
 }
 
+/* A phase-split image (phase_plane): every read lies inside it, so a group's lanes take one masked load per run they
+ * cross, with no bounds to clip (a 28-pixel map's groups cross two runs: gathers and clipping before). */
+struct lane_part {
+	__mmask16 lanes;
+	const float* lane0; /* lane i reads lane0[i + the tap's shift] */
+};
+
+static void pack_phase_split(const struct nnps_im2col_panel* panel, const struct tap* columns, size_t depth, float* packed) {
+	ptrdiff_t shift[32];
+	for (size_t j = 0; j < panel->valid; j++) shift[j] = (ptrdiff_t) (columns[j].channel_offset + columns[j].ky * (size_t) panel->width + columns[j].kx);
+	size_t first_run = 0;
+	for (size_t k0 = 0; k0 < depth; k0 += GROUP) {
+		const size_t rows = depth - k0 < GROUP ? depth - k0 : GROUP;
+		while (panel->runs[first_run].first + panel->runs[first_run].length <= k0) first_run++;
+		struct lane_part parts[GROUP];
+		size_t count = 0;
+		for (size_t i = first_run; i < panel->count && panel->runs[i].first < k0 + rows; i++, count++) {
+			const struct nnps_im2col_run* run = &panel->runs[i];
+			const size_t from = run->first > k0 ? run->first - k0 : 0, to = nnps_min_size(run->first + run->length - k0, rows);
+			parts[count].lanes = (__mmask16) bit_range(from, to);
+			parts[count].lane0 = lane0_address(run->image, run->y * panel->width + run->x + (ptrdiff_t) k0 - (ptrdiff_t) run->first);
+		}
+		for (size_t half = 0; half < 2; half++) {
+			__m512 r[16];
+			for (size_t j = 0; j < 16; j++) {
+				const size_t column = half * 16 + j;
+				r[j] = _mm512_setzero_ps();
+				if (column >= panel->valid) continue;
+				for (size_t p = 0; p < count; p++) r[j] = _mm512_mask_loadu_ps(r[j], parts[p].lanes, lane0_address(parts[p].lane0, shift[column]));
+			}
+			nnps_transpose16(r);
+			for (size_t i = 0; i < rows; i++) _mm512_store_ps(packed + (k0 + i) * 32 + half * 16, r[i]);
+		}
+	}
+}
+
 void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed) {
 	if (panel->stride_width > 2 || panel->nr != 32) {
 		nnps_im2col_transposed_pack__scalar(panel, tap0, depth, packed);
@@ -168,11 +181,18 @@ void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, 
 	struct tap columns[32], distinct[32];
 	size_t distinct_rows = 0;
 	for (size_t j = 0; j < panel->valid; j++) {
-		const size_t tap = tap0 + j;
-		columns[j] = (struct tap) { tap / taps * plane, tap % taps / panel->kernel_width, tap % panel->kernel_width };
-		if (j == 0 || columns[j].kx == 0) distinct[distinct_rows++] = (struct tap) { columns[j].channel_offset, columns[j].ky, 0 };
+		const size_t tap = tap0 + j, kx = tap % panel->kernel_width;
+		size_t column;
+		const size_t plane_offset = nnps_im2col_tap_plane(panel, tap / taps, kx, &column);
+		columns[j] = (struct tap) { plane_offset, tap % taps / panel->kernel_width, column };
+		/* One source row per (plane, ky): a phase-split image has two per kernel row. */
+		if (j == 0 || kx < (panel->phase_plane != 0 ? 2u : 1u)) distinct[distinct_rows++] = (struct tap) { plane_offset, columns[j].ky, 0 };
 	}
-	const bool fit = panel->valid > 0 && gathers_fit(panel, columns[panel->valid - 1].channel_offset, plane);
+	if (panel->phase_plane != 0) {
+		pack_phase_split(panel, columns, depth, packed);
+		return;
+	}
+	const bool fit = panel->valid > 0 && gathers_fit(panel, columns[panel->valid - 1].channel_offset, panel->phase_plane != 0 ? panel->phase_plane : plane);
 	size_t first_run = 0;
 	for (size_t k0 = 0; k0 < depth; k0 += GROUP) {
 		const size_t rows = depth - k0 < GROUP ? depth - k0 : GROUP;
@@ -188,97 +208,8 @@ void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, 
 				r[j] = column >= panel->valid ? _mm512_setzero_ps()
 					: gather ? tap_gather(panel, &lanes, &columns[column]) : tap_pixels(panel, first_run, k0, rows, &columns[column]);
 			}
-			transpose16(r);
+			nnps_transpose16(r);
 			for (size_t i = 0; i < rows; i++) _mm512_store_ps(packed + (k0 + i) * 32 + half * 16, r[i]);
 		}
-	}
-}
-
-/* Six rows of 16 floats interleaved into 96 (row i, column k at 6k + i): output vector j takes its lanes from rows
- * (0, 1), (2, 3) and (4, 5) through one two-source permute each (same indices for every pair: column k, odd or even
- * row) and two blends. */
-static const int32_t six_rows_index[6][16] = {
-	{ 0, 16, 0, 16, 0, 16, 1, 17, 1, 17, 1, 17, 2, 18, 2, 18 }, { 2, 18, 3, 19, 3, 19, 3, 19, 4, 20, 4, 20, 4, 20, 5, 21 },
-	{ 5, 21, 5, 21, 6, 22, 6, 22, 6, 22, 7, 23, 7, 23, 7, 23 }, { 8, 24, 8, 24, 8, 24, 9, 25, 9, 25, 9, 25, 10, 26, 10, 26 },
-	{ 10, 26, 11, 27, 11, 27, 11, 27, 12, 28, 12, 28, 12, 28, 13, 29 }, { 13, 29, 13, 29, 14, 30, 14, 30, 14, 30, 15, 31, 15, 31, 15, 31 },
-};
-static const __mmask16 six_rows_from_23[6] = { 0xc30c, 0x0c30, 0x30c3, 0xc30c, 0x0c30, 0x30c3 };
-static const __mmask16 six_rows_from_45[6] = { 0x0c30, 0x30c3, 0xc30c, 0x0c30, 0x30c3, 0xc30c };
-
-/* nr = 6: the A micro-panels of the 6x32 kernel from a row-major A (the grad_output of a kernel gradient), which a
- * float-by-float copy packed at a third of the ukernel's time on the ResNet stem. The panel need not be aligned. */
-static void transpose_pack_6(const float* source, size_t stride, size_t valid, size_t depth, float* packed) {
-	__m512i index[6];
-	for (int j = 0; j < 6; j++) index[j] = _mm512_loadu_si512(six_rows_index[j]);
-	for (size_t k0 = 0; k0 < depth; k0 += 16) {
-		const size_t count = depth - k0 < 16 ? depth - k0 : 16;
-		const __mmask16 mask = (__mmask16) ((1u << count) - 1u);
-		__m512 rows[6];
-		for (size_t r = 0; r < 6; r++) {
-			rows[r] = r >= valid ? _mm512_setzero_ps()
-				: count == 16 ? _mm512_loadu_ps(source + r * stride + k0) : _mm512_maskz_loadu_ps(mask, source + r * stride + k0);
-		}
-		float* out = packed + k0 * 6;
-		for (size_t j = 0; j < 6 && 16 * j < 6 * count; j++) {
-			const __m512 pair01 = _mm512_permutex2var_ps(rows[0], index[j], rows[1]);
-			const __m512 pair23 = _mm512_permutex2var_ps(rows[2], index[j], rows[3]);
-			const __m512 pair45 = _mm512_permutex2var_ps(rows[4], index[j], rows[5]);
-			const __m512 lanes = _mm512_mask_blend_ps(six_rows_from_45[j], _mm512_mask_blend_ps(six_rows_from_23[j], pair01, pair23), pair45);
-			const size_t left = 6 * count - 16 * j;
-			if (left >= 16) {
-				_mm512_storeu_ps(out + 16 * j, lanes);
-			} else {
-				_mm512_mask_storeu_ps(out + 16 * j, (__mmask16) ((1u << left) - 1u), lanes);
-			}
-		}
-	}
-}
-
-/* A plain transposed matrix (contract in ukernels.h: a fully connected layer's kernel, a kernel gradient's transformed
- * input): 16 columns x 16 depth at a time, each column's 16 contiguous values one load (masked at the depth's tail, so
- * nothing past the source is read), transposed in registers, stored as 16 panel rows; columns past `valid` are zeros. */
-void nnps_transpose_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed) {
-	if (nr == 6) {
-		transpose_pack_6(source, stride, valid, depth, packed);
-		return;
-	}
-	if (nr != 32) {
-		nnps_transpose_pack__scalar(source, stride, valid, nr, depth, packed);
-		return;
-	}
-	for (size_t k0 = 0; k0 < depth; k0 += 16) {
-		const size_t count = depth - k0 < 16 ? depth - k0 : 16;
-		const __mmask16 mask = (__mmask16) ((1u << count) - 1u);
-		for (size_t half = 0; half < 32; half += 16) {
-			__m512 rows[16];
-			for (size_t r = 0; r < 16; r++) {
-				const size_t column = half + r;
-				rows[r] = column >= valid ? _mm512_setzero_ps()
-					: count == 16 ? _mm512_loadu_ps(source + column * stride + k0) : _mm512_maskz_loadu_ps(mask, source + column * stride + k0);
-			}
-			transpose16(rows);
-			for (size_t k = 0; k < count; k++) _mm512_store_ps(packed + (k0 + k) * 32 + half, rows[k]);
-		}
-	}
-}
-
-/* A row-major matrix (contract in ukernels.h): each panel row two loads and two aligned stores, masked loads for a
- * partial panel (a masked-off lane is neither read nor faulted on); a libc memcpy per 128-byte row cost a call each. */
-void nnps_rows_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed) {
-	if (nr != 32) {
-		nnps_rows_pack__scalar(source, stride, valid, nr, depth, packed);
-		return;
-	}
-	if (valid == 32) {
-		for (size_t k = 0; k < depth; k++) {
-			_mm512_store_ps(packed + k * 32, _mm512_loadu_ps(source + k * stride));
-			_mm512_store_ps(packed + k * 32 + 16, _mm512_loadu_ps(source + k * stride + 16));
-		}
-		return;
-	}
-	const __mmask16 left = (__mmask16) (valid >= 16 ? 0xFFFFu : (1u << valid) - 1u), right = (__mmask16) (valid <= 16 ? 0u : (1u << (valid - 16)) - 1u);
-	for (size_t k = 0; k < depth; k++) {
-		_mm512_store_ps(packed + k * 32, _mm512_maskz_loadu_ps(left, source + k * stride));
-		_mm512_store_ps(packed + k * 32 + 16, _mm512_maskz_loadu_ps(right, source + k * stride + 16));
 	}
 }
