@@ -62,6 +62,12 @@ double nnps_bench_fma_peak_gflops(void) {
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return avx2_flops_per_second() / 1e9;
 	return 0.0;
 }
+
+double nnps_bench_fma_peak_ymm_gflops(void) {
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? avx2_flops_per_second() / 1e9 : 0.0;
+}
 #else
 double nnps_bench_fma_peak_gflops(void) { return 0.0; }
+double nnps_bench_fma_peak_ymm_gflops(void) { return 0.0; }
 #endif

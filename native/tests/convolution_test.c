@@ -378,6 +378,7 @@ int main(int argc, char** argv) {
 		{ 1, 2, 3, 9, 31, 4, 4, 0, 1, 1, 0, 2, 2 },    /* the same, an odd width: the odd phase a column short */
 		{ 1, 2, 3, 5, 5, 3, 3, 1, 1, 1, 1, SIZE_MAX / 3, SIZE_MAX / 3 }, /* a stride no product may see: one output */
 		{ 2, 2, 3, 5, 6, 3, 2, 7, 7, 7, 7, SIZE_MAX / 3, 2 },         /* the same with padding past the kernel */
+		{ 3, 2, 7, 1, 15, 1, 1, 0, 0, 12, 0, 1, SIZE_MAX },          /* the same, a subsampled 1x1 (the fuzzer's: all zeros) */
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
 		check_shape(&fixed[i], NULL, false);

@@ -99,7 +99,10 @@ static void scatter(const struct output_context* context, const float* scratch, 
 /* pixels[c][j] = the input pixel under output pixel p0 + j of channel c, for j < n (zero past the input's bottom or
  * right edge, where padding there made the output larger); rows of `pixels` are `stride` floats apart. */
 static void subsample(const struct nnps_conv* g, const float* image, size_t p0, size_t n, float* pixels, size_t stride) {
-	const size_t sy = g->stride_height, sx = g->stride_width, width = g->output_width;
+	/* The strides as index arithmetic uses them: a caller's huge stride along an axis with one output is 1 here, and
+	 * never enters a product or the division below (SIZE_MAX wrapped ceil_div to 0: an all-zero input, found by the
+	 * fuzzer). */
+	const size_t sy = nnps_conv_stride_y(g), sx = nnps_conv_stride_x(g), width = g->output_width;
 	const size_t inside = nnps_min(width, nnps_ceil_div(g->input_width, sx)); /* output columns over the input */
 	for (size_t c = 0; c < g->input_channels; c++) {
 		const float* plane = image + c * nnps_conv_input_plane(g);
