@@ -1,7 +1,8 @@
 /* The transposed implicit-im2col packer (contract in ukernels.h), AVX-512, for the 32-column panels of the 6x32
  * kernel: 16 pixels of 16 taps at a time. Each tap's 16 pixels come in as masked loads along the pixels' runs (as in
- * the plain packer: stride 1 as is, stride 2 keeping even lanes), a 16x16 transpose in registers turns them into 16
- * panel rows of 16 taps, stored whole. Wider strides take the portable packer. */
+ * the plain packer: stride 1 as is, stride 2 keeping even lanes; stride 2 with the group's runs and their bounds
+ * worked out once per group, a phase-split image with no bounds at all), a 16x16 transpose in registers turns them
+ * into 16 panel rows of 16 taps, stored whole. Wider strides take the portable packer. */
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -172,6 +173,57 @@ static void pack_phase_split(const struct nnps_im2col_panel* panel, const struct
 	}
 }
 
+/* Stride 2, kernels up to 16 per axis: a group's lanes cut once into the runs they cross, each with its rows' and
+ * columns' validity per tap made up front (ky: the run's row inside the image; kx: a mask of the source floats its
+ * lanes read), so a tap costs one pair of masked loads and a permute per run, with no clipping arithmetic per tap and
+ * no gathers for groups that cross runs (28-pixel rows: every other group). */
+#define MAX_STRIDE2_TAPS 16
+struct stride2_part {
+	const float* lane0;                      /* lane t reads lane0[the tap's shift + 2t] */
+	uint16_t row_inside;                     /* bit ky: the run's row + ky lies inside the image */
+	uint32_t columns[MAX_STRIDE2_TAPS];      /* per kx: bit 2t for each lane t of the run reading inside the image */
+};
+
+static size_t stride2_parts(const struct nnps_im2col_panel* panel, size_t first_run, size_t k0, size_t rows, struct stride2_part* parts) {
+	const ptrdiff_t width = panel->width;
+	size_t count = 0;
+	for (size_t i = first_run; i < panel->count && panel->runs[i].first < k0 + rows; i++, count++) {
+		const struct nnps_im2col_run* run = &panel->runs[i];
+		const size_t from = run->first > k0 ? run->first - k0 : 0, to = nnps_min_size(run->first + run->length - k0, rows);
+		/* Lane t's column for tap kx: origin + kx + 2t. */
+		const ptrdiff_t origin = run->x + 2 * ((ptrdiff_t) k0 - (ptrdiff_t) run->first);
+		struct stride2_part* part = &parts[count];
+		part->lane0 = lane0_address(run->image, run->y * width + origin);
+		part->row_inside = 0;
+		for (size_t ky = 0; ky < panel->kernel_height; ky++) {
+			const ptrdiff_t iy = run->y + (ptrdiff_t) ky;
+			if (iy >= 0 && iy < panel->height) part->row_inside |= (uint16_t) (1u << ky);
+		}
+		for (size_t kx = 0; kx < panel->kernel_width; kx++) {
+			const ptrdiff_t x = origin + (ptrdiff_t) kx;
+			ptrdiff_t lo = x >= 0 ? 0 : (-x + 1) >> 1, hi = x >= width ? 0 : (width - x + 1) >> 1;
+			lo = lo > (ptrdiff_t) from ? lo : (ptrdiff_t) from;
+			hi = hi < (ptrdiff_t) to ? hi : (ptrdiff_t) to;
+			part->columns[kx] = lo < hi ? (uint32_t) (bit_range(2 * (size_t) lo, 2 * (size_t) hi) & UINT64_C(0x55555555)) : 0;
+		}
+	}
+	return count;
+}
+
+static __m512 stride2_tap(const struct stride2_part* parts, size_t count, const struct tap* tap, size_t width) {
+	const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+	const ptrdiff_t shift = (ptrdiff_t) (tap->channel_offset + tap->ky * width + tap->kx);
+	__m512 pixels = _mm512_setzero_ps();
+	for (size_t p = 0; p < count; p++) {
+		const uint32_t lanes = (parts[p].row_inside >> tap->ky & 1u) != 0 ? parts[p].columns[tap->kx] : 0;
+		if (lanes == 0) continue;
+		const float* base = lane0_address(parts[p].lane0, shift);
+		const __m512 a = _mm512_maskz_loadu_ps((__mmask16) lanes, base), b = _mm512_maskz_loadu_ps((__mmask16) (lanes >> 16), base + 16);
+		pixels = _mm512_or_ps(pixels, _mm512_permutex2var_ps(a, even, b));
+	}
+	return pixels;
+}
+
 void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed) {
 	if (panel->stride_width > 2 || panel->nr != 32) {
 		nnps_im2col_transposed_pack__scalar(panel, tap0, depth, packed);
@@ -193,19 +245,23 @@ void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, 
 		return;
 	}
 	const bool fit = panel->valid > 0 && gathers_fit(panel, columns[panel->valid - 1].channel_offset, panel->phase_plane != 0 ? panel->phase_plane : plane);
+	const bool stride2 = panel->stride_width == 2 && panel->kernel_height <= MAX_STRIDE2_TAPS && panel->kernel_width <= MAX_STRIDE2_TAPS;
 	size_t first_run = 0;
 	for (size_t k0 = 0; k0 < depth; k0 += GROUP) {
 		const size_t rows = depth - k0 < GROUP ? depth - k0 : GROUP;
 		while (panel->runs[first_run].first + panel->runs[first_run].length <= k0) first_run++;
 		if (k0 + PREFETCH_GROUPS * GROUP < depth) prefetch_group(panel, k0 + PREFETCH_GROUPS * GROUP, distinct, distinct_rows);
-		/* A group inside one run keeps the loads (unmasked for most taps); one that crosses runs gathers. */
-		const bool gather = fit && k0 + rows > panel->runs[first_run].first + panel->runs[first_run].length;
+		struct stride2_part parts[GROUP];
+		const size_t part_count = stride2 ? stride2_parts(panel, first_run, k0, rows, parts) : 0;
+		/* Stride 1: a group inside one run keeps the loads (unmasked for most taps); one that crosses runs gathers. */
+		const bool gather = !stride2 && fit && k0 + rows > panel->runs[first_run].first + panel->runs[first_run].length;
 		const struct pixel_lanes lanes = gather ? group_lanes(panel, first_run, k0, rows) : (struct pixel_lanes) { 0 };
 		for (size_t half = 0; half < 2; half++) {
 			__m512 r[16];
 			for (size_t j = 0; j < 16; j++) {
 				const size_t column = half * 16 + j;
 				r[j] = column >= panel->valid ? _mm512_setzero_ps()
+					: stride2 ? stride2_tap(parts, part_count, &columns[column], (size_t) panel->width)
 					: gather ? tap_gather(panel, &lanes, &columns[column]) : tap_pixels(panel, first_run, k0, rows, &columns[column]);
 			}
 			nnps_transpose16(r);
