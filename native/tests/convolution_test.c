@@ -76,9 +76,10 @@ static double worst_winograd = 0.0, worst_winograd_element = 0.0, worst_winograd
 /* Winograd's bounds are relative to the largest term magnitude of the result (worst_error_of_largest), as the issue
  * states them: 1e-3 for F(6x6, 3x3), 1e-5 for F(4x4, 3x3), whose interpolation points 0, +-1, +-2 keep the
  * transforms' coefficients small. Against each element's own terms F(4x4) is also held to 1e-3 and F(6x6) to 1e-2:
- * an element whose own terms are few and small (a border element of a one-channel input gradient: 1-4 terms) sees
- * the rounding of its tile's larger neighbours: 1.5e-3 of its own magnitude on one such draw, in a run whose worst
- * error against the largest term magnitude was 4.4e-6. */
+ * an element whose own terms are few and small (the input gradient of a layer with one output channel sums at most
+ * 9 per element, fewer at the border) sees the rounding of its tile's larger neighbours: 1.5e-3 of its own magnitude
+ * on one such draw (x[2,4,9,9], one 3x3 kernel), in a run whose worst error against the largest term magnitude was
+ * 4.4e-6. */
 #define F4X4_TOLERANCE 1e-5
 /* The kernel gradient by Winograd, against the largest term magnitude: F(3x3, 4x4) on 6x6 tiles (grad_output's
  * transform multiplies by up to 8 per axis, the input's by up to 5) and F(3x3, 6x6) on 8x8 tiles (up to 32 and 5.25). */
