@@ -126,38 +126,37 @@ static void merge_task(void* argument, size_t thread, size_t task) {
 	}
 }
 
-/* The workspace without the phase split, which comes after it (see nnps_implicit_gemm_kernel_gradient). */
-static bool gemm_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
-	const struct segments segments = plan_segments(g, config);
-	if (!segments.used) return !__builtin_mul_overflow(plan_kernel_gradient(g, config, threads).thread_floats, threads, floats);
+/* The GEMMs' workspace under either plan (the one not used is ignored); a phase split comes after it. */
+static bool gemm_floats(const struct segments* segments, const struct kernel_gradient_plan* plan, size_t threads, size_t* floats) {
+	if (!segments->used) return !__builtin_mul_overflow(plan->thread_floats, threads, floats);
 	size_t buffers;
-	return !__builtin_mul_overflow(segments.thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, segments.count * segments.gradient_floats, floats);
+	return !__builtin_mul_overflow(segments->thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, segments->count * segments->gradient_floats, floats);
 }
 
 bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
+	const struct segments segments = plan_segments(g, config);
+	const struct kernel_gradient_plan plan = plan_kernel_gradient(g, config, threads);
 	struct nnps_phase_split split;
-	size_t split_floats = 0;
-	if (nnps_phase_split_of(g, &split) && !nnps_product4(g->batch, split.image, 1, 1, &split_floats)) return false;
-	return gemm_floats(g, config, threads, floats) && !__builtin_add_overflow(nnps_round_up(*floats, NNPS_FLOATS_PER_LINE), split_floats, floats);
+	size_t gemm;
+	return gemm_floats(&segments, &plan, threads, &gemm) && nnps_phase_split_workspace(g, nnps_phase_split_of(g, &split) ? &split : NULL, gemm, floats);
 }
 
 void nnps_implicit_gemm_kernel_gradient(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
 	float* workspace, pthreadpool_t pool)
 {
-	/* A stride-2 input is split by column phase first (at the workspace's end), and B is packed from the split. */
+	const size_t threads = pthreadpool_get_threads_count(pool);
+	const struct segments segments = plan_segments(g, config);
+	const struct kernel_gradient_plan plan = plan_kernel_gradient(g, config, threads);
+	/* A strided input with wide windows is split by column phase first (after the GEMMs' workspace), and B is packed
+	 * from the split. */
 	struct nnps_phase_split split;
 	const bool phased = nnps_phase_split_of(g, &split);
-	size_t gemm_workspace = 0;
-	const float* images = input;
-	if (phased) {
-		gemm_floats(g, config, pthreadpool_get_threads_count(pool), &gemm_workspace);
-		float* split_input = workspace + nnps_round_up(gemm_workspace, NNPS_FLOATS_PER_LINE);
-		nnps_phase_split_copy(g, &split, input, split_input, pool);
-		images = split_input;
-	}
+	size_t gemm = 0;
+	if (phased) gemm_floats(&segments, &plan, threads, &gemm);
+	const float* images = phased ? nnps_phase_split_into_workspace(g, &split, input, workspace, gemm, pool) : input;
 	const struct kernel_gradient_context context = {
-		g, config, plan_kernel_gradient(g, config, pthreadpool_get_threads_count(pool)), plan_segments(g, config),
+		g, config, plan, segments,
 		phased ? nnps_phase_split_im2col(g, &split) : kernel_gradient_im2col(g), images, phased ? split.image : nnps_conv_input_image(g), grad_output,
 		grad_kernel, workspace,
 	};

@@ -166,18 +166,17 @@ static bool output_phase_split(const struct nnps_conv* g, const struct nnps_sgem
 	return g->output_width < 2 * config->nr && nnps_phase_split_of(g, split);
 }
 
-/* The packed kernel and the threads' buffers; a phase split comes after them (rounded up to a line). */
-static bool gemm_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats) {
-	const struct output_plan plan = plan_output(g, config, threads, kernel_packed);
+/* The packed kernel and the threads' buffers; a phase split comes after them. */
+static bool gemm_floats(const struct output_plan* plan, size_t threads, size_t* floats) {
 	size_t buffers;
-	return !__builtin_mul_overflow(plan.thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, plan.kernel_floats, floats);
+	return !__builtin_mul_overflow(plan->thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, plan->kernel_floats, floats);
 }
 
 bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats) {
+	const struct output_plan plan = plan_output(g, config, threads, kernel_packed);
 	struct nnps_phase_split split;
-	size_t split_floats = 0;
-	if (output_phase_split(g, config, &split) && !nnps_product4(g->batch, split.image, 1, 1, &split_floats)) return false;
-	return gemm_floats(g, config, threads, kernel_packed, floats) && !__builtin_add_overflow(nnps_round_up(*floats, NNPS_FLOATS_PER_LINE), split_floats, floats);
+	size_t gemm;
+	return gemm_floats(&plan, threads, &gemm) && nnps_phase_split_workspace(g, output_phase_split(g, config, &split) ? &split : NULL, gemm, floats);
 }
 
 bool nnps_implicit_gemm_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
@@ -195,21 +194,17 @@ void nnps_implicit_gemm_output(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* packed_kernel,
 	const float* bias, bool relu, float* output, float* workspace, pthreadpool_t pool)
 {
-	const struct output_plan plan = plan_output(g, config, pthreadpool_get_threads_count(pool), packed_kernel != NULL);
+	const size_t threads = pthreadpool_get_threads_count(pool);
+	const struct output_plan plan = plan_output(g, config, threads, packed_kernel != NULL);
 	if (packed_kernel == NULL) {
 		nnps_implicit_gemm_pack_kernel(g, config, kernel, workspace, pool);
 		packed_kernel = workspace;
 	}
 	struct nnps_phase_split split;
 	const bool phased = output_phase_split(g, config, &split);
-	const float* images = input;
-	if (phased) {
-		size_t gemm_workspace = 0;
-		gemm_floats(g, config, pthreadpool_get_threads_count(pool), plan.kernel_floats == 0, &gemm_workspace);
-		float* split_input = workspace + nnps_round_up(gemm_workspace, NNPS_FLOATS_PER_LINE);
-		nnps_phase_split_copy(g, &split, input, split_input, pool);
-		images = split_input;
-	}
+	size_t gemm = 0;
+	if (phased) gemm_floats(&plan, threads, &gemm);
+	const float* images = phased ? nnps_phase_split_into_workspace(g, &split, input, workspace, gemm, pool) : input;
 	const struct output_context context = {
 		g, config, plan, phased ? nnps_phase_split_im2col(g, &split) : nnps_conv_im2col(g), images, phased ? split.image : nnps_conv_input_image(g), bias, relu,
 		output, packed_kernel, workspace,

@@ -66,3 +66,17 @@ void nnps_phase_split_copy(const struct nnps_conv* g, const struct nnps_phase_sp
 	const struct copy_context context = { g, split, input, split_input };
 	nnps_parallelize(pool, copy_task, (void*) &context, g->batch * g->input_channels);
 }
+
+bool nnps_phase_split_workspace(const struct nnps_conv* g, const struct nnps_phase_split* split, size_t gemm, size_t* floats) {
+	size_t split_floats = 0;
+	if (split != NULL && !nnps_product4(g->batch, split->image, 1, 1, &split_floats)) return false;
+	return !__builtin_add_overflow(nnps_round_up(gemm, NNPS_FLOATS_PER_LINE), split_floats, floats);
+}
+
+const float* nnps_phase_split_into_workspace(
+	const struct nnps_conv* g, const struct nnps_phase_split* split, const float* input, float* workspace, size_t gemm, pthreadpool_t pool)
+{
+	float* split_input = workspace + nnps_round_up(gemm, NNPS_FLOATS_PER_LINE);
+	nnps_phase_split_copy(g, split, input, split_input, pool);
+	return split_input;
+}

@@ -28,4 +28,12 @@ NNPS_INTERNAL struct nnps_im2col nnps_phase_split_im2col(const struct nnps_conv*
 NNPS_INTERNAL void nnps_phase_split_copy(
 	const struct nnps_conv* g, const struct nnps_phase_split* split, const float* input, float* split_input, pthreadpool_t pool);
 
+/* A call's workspace when the batch's split (split; NULL for none) follows the algorithm's own `gemm` floats, from a
+ * cache line on; false on overflow. */
+NNPS_INTERNAL bool nnps_phase_split_workspace(const struct nnps_conv* g, const struct nnps_phase_split* split, size_t gemm, size_t* floats);
+
+/* Splits the batch into the workspace where nnps_phase_split_workspace placed it and returns the split images. */
+NNPS_INTERNAL const float* nnps_phase_split_into_workspace(
+	const struct nnps_conv* g, const struct nnps_phase_split* split, const float* input, float* workspace, size_t gemm, pthreadpool_t pool);
+
 #endif

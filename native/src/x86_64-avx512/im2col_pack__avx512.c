@@ -144,15 +144,14 @@ static inline void load_even_lanes(uint64_t lanes, const float* base, __m512* le
  * shift + 2j], inside the image where the run's row + ky is (bit ky of row_inside) and its column + kx is (bit 2j of
  * columns[kx], a mask of the 64 source floats the 32 lanes span). A panel that crosses output rows then costs a
  * table lookup and the masked loads per run and tap instead of the clipping arithmetic. */
-#define MAX_STRIDE2_RUNS 8
 struct stride2_run {
 	const float* lane0;
 	uint32_t row_inside;
 	uint64_t columns[MAX_SEGMENT_TAPS];
 };
 
-static size_t prepare_stride2_runs(const struct nnps_im2col_panel* panel, struct stride2_run* prepared) {
-	if (panel->count > MAX_STRIDE2_RUNS || panel->kernel_height > MAX_SEGMENT_TAPS || panel->kernel_width > MAX_SEGMENT_TAPS) return 0;
+/* Kernels up to MAX_SEGMENT_TAPS per axis; a panel has at most 32 runs (one column each). */
+static void prepare_stride2_runs(const struct nnps_im2col_panel* panel, struct stride2_run* prepared) {
 	const ptrdiff_t width = panel->width;
 	for (size_t i = 0; i < panel->count; i++) {
 		const struct nnps_im2col_run* run = &panel->runs[i];
@@ -173,18 +172,18 @@ static size_t prepare_stride2_runs(const struct nnps_im2col_panel* panel, struct
 			r->columns[kx] = lo < hi ? bit_range(2 * (run->first + (size_t) lo), 2 * (run->first + (size_t) hi)) & UINT64_C(0x5555555555555555) : 0;
 		}
 	}
-	return panel->count;
 }
 
-/* Stride 2: each run's source span loaded and its even lanes kept, 64 source floats for 32 lanes. */
+/* Stride 2: each run's source span loaded and its even lanes kept, 64 source floats for 32 lanes; one run filling the
+ * panel and reading inside the image for a tap takes unmasked loads. */
 static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
 	const ptrdiff_t width = panel->width;
 	const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 	struct tap tap = first_tap(panel, row0);
 	/* One run filling the panel (wide maps): a tap whose 32 columns all read inside the image needs no masks. */
 	const bool whole = panel->count == 1 && panel->valid == 32;
-	struct stride2_run prepared[MAX_STRIDE2_RUNS];
-	const size_t prepared_count = prepare_stride2_runs(panel, prepared);
+	struct stride2_run prepared[32];
+	prepare_stride2_runs(panel, prepared);
 	for (size_t k = 0; k < depth; k++) {
 		__m512 left = _mm512_setzero_ps(), right = _mm512_setzero_ps();
 		const struct nnps_im2col_run* first_run = &panel->runs[0];
@@ -196,29 +195,11 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 			/* The next panel along the row reads the next 64 floats: asked for now, they arrive while this panel's
 			 * tiles multiply (a prefetch past the image is dropped, not faulted). */
 			for (ptrdiff_t line = 64; line < 128; line += 16) _mm_prefetch((const char*) lane0_address(base, line), _MM_HINT_T0);
-		} else if (prepared_count != 0) {
-			const ptrdiff_t shift = (ptrdiff_t) (tap.channel * tap.plane + tap.ky * (size_t) width + tap.kx);
-			for (size_t i = 0; i < prepared_count; i++) {
-				const uint64_t lanes = (prepared[i].row_inside >> tap.ky & 1u) != 0 ? prepared[i].columns[tap.kx] : 0;
-				const float* base = lane0_address(prepared[i].lane0, shift);
-				load_even_lanes(lanes, base, &left, &right);
-			}
 		} else {
+			const ptrdiff_t shift = (ptrdiff_t) (tap.channel * tap.plane + tap.ky * (size_t) width + tap.kx);
 			for (size_t i = 0; i < panel->count; i++) {
-				const struct nnps_im2col_run* run = &panel->runs[i];
-				const ptrdiff_t iy = run->y + (ptrdiff_t) tap.ky, n = (ptrdiff_t) run->length;
-				if (iy < 0 || iy >= panel->height) continue;
-				/* The run's columns t in [lo, hi) read inside the image: x + 2t in [0, width). */
-				const ptrdiff_t x = run->x + (ptrdiff_t) tap.kx;
-				ptrdiff_t lo = x >= 0 ? 0 : (-x + 1) >> 1, hi = x >= width ? 0 : (width - x + 1) >> 1;
-				lo = lo < n ? lo : n;
-				hi = hi < lo ? lo : hi < n ? hi : n;
-				if (lo == hi) continue;
-				const float* source = run->image + tap.channel * tap.plane + (size_t) iy * (size_t) width;
-				const float* base = lane0_address(source, x - 2 * (ptrdiff_t) run->first);
-				/* Lane j reads base[2j]. */
-				const uint64_t lanes = bit_range(2 * (run->first + (size_t) lo), 2 * (run->first + (size_t) hi)) & UINT64_C(0x5555555555555555);
-				load_even_lanes(lanes, base, &left, &right);
+				const uint64_t lanes = (prepared[i].row_inside >> tap.ky & 1u) != 0 ? prepared[i].columns[tap.kx] : 0;
+				load_even_lanes(lanes, lane0_address(prepared[i].lane0, shift), &left, &right);
 			}
 		}
 		store_row(panel, &tap, k, depth, left, right, packed);
@@ -230,10 +211,10 @@ void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0
 	if (panel->nr == 32 && panel->stride_width == 1 && tables_fit) {
 		/* (A phase-split image included: its planes are read at stride 1.) */
 		pack_stride1(panel, row0, depth, packed);
-	} else if (panel->nr == 32 && panel->stride_width == 2) {
+	} else if (panel->nr == 32 && panel->stride_width == 2 && tables_fit) {
 		pack_stride2(panel, row0, depth, packed);
 	} else {
-		/* Wider strides and kernels beyond the mask tables (past the FFT's 16x16) take the portable packer. */
+		/* Wider strides and kernels beyond the tables (past the FFT's 16x16) take the portable packer. */
 		nnps_im2col_pack__scalar(panel, row0, depth, packed);
 	}
 }

@@ -17,30 +17,25 @@ static inline uint64_t bit_range(size_t lo, size_t hi) {
 	return below_hi & ~(((uint64_t) 1 << lo) - 1);
 }
 
-static inline size_t nnps_min_size(size_t a, size_t b) { return a < b ? a : b; }
-
 static inline const float* lane0_address(const float* row, ptrdiff_t offset) {
 	return (const float*) ((uintptr_t) row + (uintptr_t) (offset * (ptrdiff_t) sizeof(float)));
 }
 
-/* Lanes 0..15 = pixels k0 .. k0 + 15 of tap (channel offset, ky, kx): masked loads along the runs that cross them. */
 /* A tap of the panel: where its channel starts and its offset in the window. */
 struct tap {
 	size_t channel_offset, ky, kx;
 };
 
+/* Stride 1: lanes 0..15 = pixels k0 .. k0 + 15 of tap (channel offset, ky, kx), masked loads along the runs that
+ * cross them. */
 static __m512 tap_pixels(const struct nnps_im2col_panel* panel, size_t first_run, size_t k0, size_t rows, const struct tap* tap) {
-	const ptrdiff_t width = panel->width, s = (ptrdiff_t) panel->stride_width;
-	const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+	const ptrdiff_t width = panel->width;
 	/* The group's 16 pixels inside one run, the tap reading inside the image for all of them (most taps of a wide
-	 * map): plain loads, no masks. */
+	 * map): a plain load, no mask. */
 	const struct nnps_im2col_run* only = &panel->runs[first_run];
 	if (rows == GROUP && k0 + GROUP <= only->first + only->length) {
-		const ptrdiff_t iy = only->y + (ptrdiff_t) tap->ky, x = only->x + (ptrdiff_t) tap->kx + s * ((ptrdiff_t) k0 - (ptrdiff_t) only->first);
-		if (iy >= 0 && iy < panel->height && x >= 0 && x + 15 * s < width) {
-			const float* base = only->image + tap->channel_offset + (size_t) iy * (size_t) width + (size_t) x;
-			return s == 1 ? _mm512_loadu_ps(base) : _mm512_permutex2var_ps(_mm512_loadu_ps(base), even, _mm512_maskz_loadu_ps(0x7FFF, base + 16));
-		}
+		const ptrdiff_t iy = only->y + (ptrdiff_t) tap->ky, x = only->x + (ptrdiff_t) tap->kx + ((ptrdiff_t) k0 - (ptrdiff_t) only->first);
+		if (iy >= 0 && iy < panel->height && x >= 0 && x + 15 < width) return _mm512_loadu_ps(only->image + tap->channel_offset + (size_t) iy * (size_t) width + (size_t) x);
 	}
 	__m512 pixels = _mm512_setzero_ps();
 	for (size_t i = first_run; i < panel->count && panel->runs[i].first < k0 + rows; i++) {
@@ -48,8 +43,7 @@ static __m512 tap_pixels(const struct nnps_im2col_panel* panel, size_t first_run
 		const ptrdiff_t iy = run->y + (ptrdiff_t) tap->ky;
 		if (iy < 0 || iy >= panel->height) continue;
 		const ptrdiff_t x = run->x + (ptrdiff_t) tap->kx, n = (ptrdiff_t) run->length;
-		/* s is 1 or 2 here: a shift, not a division. */
-		ptrdiff_t lo = x >= 0 ? 0 : (-x + s - 1) >> (s - 1), hi = x >= width ? 0 : (width - x + s - 1) >> (s - 1);
+		ptrdiff_t lo = x >= 0 ? 0 : -x, hi = x >= width ? 0 : width - x;
 		lo = lo < n ? lo : n;
 		hi = hi < lo ? lo : hi < n ? hi : n;
 		/* The run's pixels inside the image, as lanes of this group. */
@@ -57,25 +51,19 @@ static __m512 tap_pixels(const struct nnps_im2col_panel* panel, size_t first_run
 		const ptrdiff_t to = (ptrdiff_t) run->first + hi - (ptrdiff_t) k0 < (ptrdiff_t) rows ? (ptrdiff_t) run->first + hi - (ptrdiff_t) k0 : (ptrdiff_t) rows;
 		if (from >= to) continue;
 		const float* row = run->image + tap->channel_offset + (size_t) iy * (size_t) width;
-		const float* base = lane0_address(row, x + s * ((ptrdiff_t) k0 - (ptrdiff_t) run->first));
-		if (s == 1) {
-			pixels = _mm512_or_ps(pixels, _mm512_maskz_loadu_ps((__mmask16) bit_range((size_t) from, (size_t) to), base));
-		} else {
-			const uint64_t lanes = bit_range(2 * (size_t) from, 2 * (size_t) to) & UINT64_C(0x5555555555555555);
-			const __m512 a = _mm512_maskz_loadu_ps((__mmask16) lanes, base), b = _mm512_maskz_loadu_ps((__mmask16) (lanes >> 16), base + 16);
-			pixels = _mm512_or_ps(pixels, _mm512_permutex2var_ps(a, even, b));
-		}
+		const float* base = lane0_address(row, x + ((ptrdiff_t) k0 - (ptrdiff_t) run->first));
+		pixels = _mm512_or_ps(pixels, _mm512_maskz_loadu_ps((__mmask16) bit_range((size_t) from, (size_t) to), base));
 	}
 	return pixels;
 }
 
-/* A group of pixels that crosses runs (maps narrower than a few groups) as 16 lanes of window origins, so each tap is
- * one masked gather instead of a masked load (or two and a permute) per run: lane i holds pixel k0 + i's window row
+/* Stride 1: a group of pixels that crosses runs (maps narrower than a few groups) as 16 lanes of window origins, so
+ * each tap is one masked gather instead of a masked load per run: lane i holds pixel k0 + i's window row
  * and column, and its offset row * width + column from the image (wrapping in 32 bits is harmless: a lane inside the
  * image has a true offset below 2^31, checked per panel). Lanes past the group's rows get a row no tap reaches. */
 struct pixel_lanes {
 	__m512i y, x, offset;
-	bool contiguous; /* stride 1 and lane i's offset = lane 0's + i: the map's rows continue each other (same padding) */
+	bool contiguous; /* lane i's offset = lane 0's + i: the map's rows continue each other (same padding) */
 };
 
 static struct pixel_lanes group_lanes(const struct nnps_im2col_panel* panel, size_t first_run, size_t k0, size_t rows) {
@@ -88,10 +76,10 @@ static struct pixel_lanes group_lanes(const struct nnps_im2col_panel* panel, siz
 		}
 		while (panel->runs[run].first + panel->runs[run].length <= k0 + i) run++;
 		y[i] = (int32_t) panel->runs[run].y;
-		x[i] = (int32_t) (panel->runs[run].x + (ptrdiff_t) ((k0 + i - panel->runs[run].first) * panel->stride_width));
+		x[i] = (int32_t) (panel->runs[run].x + (ptrdiff_t) (k0 + i - panel->runs[run].first));
 		offset[i] = (int32_t) ((uint32_t) y[i] * (uint32_t) panel->width + (uint32_t) x[i]);
 	}
-	bool contiguous = panel->stride_width == 1;
+	bool contiguous = true;
 	for (size_t i = 1; i < rows && contiguous; i++) contiguous = offset[i] == offset[0] + (int32_t) i;
 	return (struct pixel_lanes) { _mm512_loadu_si512(y), _mm512_loadu_si512(x), _mm512_loadu_si512(offset), contiguous };
 }
@@ -155,7 +143,7 @@ static void pack_phase_split(const struct nnps_im2col_panel* panel, const struct
 		size_t count = 0;
 		for (size_t i = first_run; i < panel->count && panel->runs[i].first < k0 + rows; i++, count++) {
 			const struct nnps_im2col_run* run = &panel->runs[i];
-			const size_t from = run->first > k0 ? run->first - k0 : 0, to = nnps_min_size(run->first + run->length - k0, rows);
+			const size_t from = run->first > k0 ? run->first - k0 : 0, to = nnps_min(run->first + run->length - k0, rows);
 			parts[count].lanes = (__mmask16) bit_range(from, to);
 			parts[count].lane0 = lane0_address(run->image, run->y * panel->width + run->x + (ptrdiff_t) k0 - (ptrdiff_t) run->first);
 		}
@@ -189,7 +177,7 @@ static size_t stride2_parts(const struct nnps_im2col_panel* panel, size_t first_
 	size_t count = 0;
 	for (size_t i = first_run; i < panel->count && panel->runs[i].first < k0 + rows; i++, count++) {
 		const struct nnps_im2col_run* run = &panel->runs[i];
-		const size_t from = run->first > k0 ? run->first - k0 : 0, to = nnps_min_size(run->first + run->length - k0, rows);
+		const size_t from = run->first > k0 ? run->first - k0 : 0, to = nnps_min(run->first + run->length - k0, rows);
 		/* Lane t's column for tap kx: origin + kx + 2t. */
 		const ptrdiff_t origin = run->x + 2 * ((ptrdiff_t) k0 - (ptrdiff_t) run->first);
 		struct stride2_part* part = &parts[count];
@@ -225,7 +213,9 @@ static __m512 stride2_tap(const struct stride2_part* parts, size_t count, const 
 }
 
 void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed) {
-	if (panel->stride_width > 2 || panel->nr != 32) {
+	const bool stride2 = panel->stride_width == 2;
+	if (panel->stride_width > 2 || panel->nr != 32 || (stride2 && (panel->kernel_height > MAX_STRIDE2_TAPS || panel->kernel_width > MAX_STRIDE2_TAPS))) {
+		/* Wider strides, and stride-2 kernels past the run tables, take the portable packer. */
 		nnps_im2col_transposed_pack__scalar(panel, tap0, depth, packed);
 		return;
 	}
@@ -244,8 +234,7 @@ void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, 
 		pack_phase_split(panel, columns, depth, packed);
 		return;
 	}
-	const bool fit = panel->valid > 0 && gathers_fit(panel, columns[panel->valid - 1].channel_offset, panel->phase_plane != 0 ? panel->phase_plane : plane);
-	const bool stride2 = panel->stride_width == 2 && panel->kernel_height <= MAX_STRIDE2_TAPS && panel->kernel_width <= MAX_STRIDE2_TAPS;
+	const bool fit = panel->valid > 0 && gathers_fit(panel, columns[panel->valid - 1].channel_offset, plane);
 	size_t first_run = 0;
 	for (size_t k0 = 0; k0 < depth; k0 += GROUP) {
 		const size_t rows = depth - k0 < GROUP ? depth - k0 : GROUP;
