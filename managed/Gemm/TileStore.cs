@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace NNPackSharp.Gemm;
 
@@ -8,6 +9,29 @@ internal static unsafe class TileStore<T, TVector, TOps>
     where TVector : struct
     where TOps : IVectorOps<T, TVector>
 {
+    /// <summary>
+    /// Asks for the tile's rows of C (<paramref name="rows"/> rows of two registers) before the ukernel's depth loop,
+    /// so that the write-back finds them in L1 instead of waiting on L2 or L3 for each of its loads.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Prefetch(T* c, nint ldc, int rows)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        int rowBytes = 2 * TOps.Count * sizeof(T);
+        for (int i = 0; i < rows; i++)
+        {
+            byte* row = (byte*)(c + (i * ldc));
+            for (int offset = 0; offset < rowBytes; offset += 64)
+            {
+                Sse.Prefetch0(row + offset);
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Row(T* c, nint w, TVector left, TVector right, bool accumulate)
     {

@@ -24,6 +24,7 @@ internal readonly unsafe struct Ukernel12x2<T, TVector, TOps> : IUkernel<T>
     public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate)
     {
         nint w = TOps.Count;
+        TileStore<T, TVector, TOps>.Prefetch(c, ldc, 12);
         TVector c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c20 = TOps.Zero, c21 = TOps.Zero;
         TVector c30 = TOps.Zero, c31 = TOps.Zero, c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero;
         TVector c60 = TOps.Zero, c61 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero, c80 = TOps.Zero, c81 = TOps.Zero;
