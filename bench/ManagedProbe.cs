@@ -7,10 +7,17 @@ namespace NNPackSharp.Bench;
 /// for tuning and profiling (perf record with DOTNET_PerfMapEnabled=1). PASS is forward, grad-input or grad-weight.
 /// On one thread it reports the calling thread's CPU time, which the other processes of a shared machine disturb
 /// far less than the wall clock; never a protocol figure.
+/// `serve PASS (...) [threads]`: the same call, warmed up (at least 60 calls and 0.5 s), then one timed batch per line read from standard input (an untimed pre-roll of
+/// 15 ms, then at least 50 ms and 2 calls), printing seconds per call; `bench/ab-managed.py` runs two builds this way
+/// in turn, so that an A/B of the managed engine interleaves its rounds as the native `nnpack_ab_bench` does.
 /// </summary>
 internal static class ManagedProbe
 {
-    public static void Run(string pass, string[] args)
+    public static void Run(string pass, string[] args) => Run(pass, args, serve: false);
+
+    public static void Serve(string pass, string[] args) => Run(pass, args, serve: true);
+
+    private static void Run(string pass, string[] args, bool serve)
     {
         ConvLayer? named = ConvLayer.All.Concat(ConvLayer.Extra).FirstOrDefault(l => l.Name == args[0]);
         int[] a = args.Skip(named == null ? 0 : 1).Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
@@ -32,6 +39,12 @@ internal static class ManagedProbe
             _ => throw new ArgumentException($"pass '{pass}' is none of forward, grad-input, grad-weight", nameof(pass)),
         };
         Func<long> clock = ThreadClock.Select(threadCpuTime: threads == 1);
+        if (serve)
+        {
+            ServeBatches(call, clock);
+            return;
+        }
+
         double best = double.MaxValue;
         for (int i = 0; i < 25; i++)
         {
@@ -46,5 +59,33 @@ internal static class ManagedProbe
 
         string clockName = threads == 1 ? "thread CPU time" : "wall clock";
         Console.WriteLine($"managed {pass} {layer.Shape} threads {threads}: {best * 1e3:F2} ms ({clockName}), {layer.Flops / best / 1e9:F1} GFLOP/s");
+    }
+
+    /// <summary>One batch per line of standard input until it ends: a pre-roll, then the timed calls; prints seconds per call.</summary>
+    private static void ServeBatches(Action call, Func<long> clock)
+    {
+        // Past the tiered JIT's call counts (30 calls, then a background recompile), so that no round times tier-0 code.
+        Repeat(call, clock, 0.5, minimumCalls: 60);
+        while (Console.ReadLine() != null)
+        {
+            Repeat(call, clock, 15e-3, minimumCalls: 1);
+            (double seconds, int calls) = Repeat(call, clock, 50e-3, minimumCalls: 2);
+            Console.WriteLine((seconds / calls).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static (double Seconds, int Calls) Repeat(Action call, Func<long> clock, double atLeast, int minimumCalls)
+    {
+        long start = clock();
+        int calls = 0;
+        double seconds;
+        do
+        {
+            call();
+            calls++;
+            seconds = (clock() - start) * 1e-9;
+        }
+        while (seconds < atLeast || calls < minimumCalls);
+        return (seconds, calls);
     }
 }

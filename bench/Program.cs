@@ -13,6 +13,7 @@ using NNPackSharp.Bench.Protocol;
 //   gemm [size | m n k]                    the managed GEMM per variant (float and double, ukernel alone, 1 and all threads) as % of the FMA peak.
 //   gemm-blocking [m n k]                  the engine's float GEMM under several cache blockings, interleaved (tuning).
 //   probe PASS (N Cin H Cout k stride pad | "layer name") [threads]   the managed engine alone on one layer (tuning, profiling).
+//   serve PASS (as probe)                  one timed batch of that call per line of standard input (bench/ab-managed.py).
 //   anything else                          BenchmarkDotNet micro-benchmarks (for example `--filter *` for every layer).
 if (args.Length > 0 && args[0] == "protocol")
 {
@@ -35,6 +36,12 @@ if (args.Length > 0 && args[0] == "protocol")
 if (args.Length > 0 && args[0] == "auto")
 {
     AutoCheck.Run(ProtocolOptions.Parse(args[1..]));
+    return;
+}
+
+if (args.Length > 1 && args[0] == "serve")
+{
+    ManagedProbe.Serve(args[1], args[2..]);
     return;
 }
 

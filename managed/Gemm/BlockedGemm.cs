@@ -6,12 +6,16 @@ namespace NNPackSharp.Gemm;
 /// <summary>
 /// BLIS's five loops around the ukernel: columns of C in blocks of NC (B block in L3), depth in blocks of KC
 /// (pack B), rows in blocks of MC (pack A, kept in L2), then NR-wide and MR-high tiles (B micro-panel in L1).
+/// The last rows of C, where fewer than MR remain, run on <typeparamref name="TEdgeKernel"/> when its shorter tile
+/// holds them (64 output channels: five 12-row tiles and one 6-row tile compute 66 rows, not 72); a kernel that is
+/// its own edge kernel runs every row tile itself.
 /// </summary>
-internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel> : GemmForWidth<T>
+internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel> : GemmForWidth<T>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TVector : struct
     where TOps : IVectorOps<T, TVector>
     where TKernel : IUkernel<T>
+    where TEdgeKernel : IUkernel<T>
 {
     private readonly int depthBlock;
     private readonly int rowBlock;
@@ -38,9 +42,9 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel> : GemmForWid
     public override int TileColumns => TKernel.Columns;
 
     /// <inheritdoc />
-    public override GemmForWidth<T> WithBlocking(GemmBlocking blocking) => new BlockedGemm<T, TVector, TOps, TKernel>(Width, blocking);
+    public override GemmForWidth<T> WithBlocking(GemmBlocking blocking) => new BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>(Width, blocking);
 
-    public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false);
+    public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false, TKernel.Rows);
 
     public override void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
     {
@@ -63,12 +67,15 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel> : GemmForWid
                 for (int ic = 0; ic < m; ic += rowBlock)
                 {
                     int mc = Math.Min(rowBlock, m - ic);
-                    Packing.PackA(a, ic, mc, pc, kc, mr, packedA);
+                    Packing.PackA(a, ic, mc, pc, kc, mr, EdgeRows, packedA);
                     MultiplyPackedBlock(mc, nc, kc, packedA, packedB, c + (ic * ldc) + jc, ldc, add, edge);
                 }
             }
         }
     }
+
+    /// <summary>The rows of the edge kernel's tile where it is shorter than the main one, else the main tile's.</summary>
+    private static int EdgeRows => Math.Min(TEdgeKernel.Rows, TKernel.Rows);
 
     // Fully optimised from the first call: tier-0 and OSR bodies of this loop nest would run the hot tiles for a while.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -85,13 +92,24 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel> : GemmForWid
                 int rows = Math.Min(mr, mc - ir);
                 T* panelA = packedA + ((nint)ir * kc);
                 T* tile = c + (ir * ldc) + jr;
-                if (rows == mr && columns == nr)
+                bool partial = columns < nr;
+                T* target = partial ? edge : tile;
+                nint ldt = partial ? nr : ldc;
+                bool add = accumulate && !partial;
+
+                // Rows past the tile's are neither computed by the edge kernel nor stored by either; a partial column
+                // tile is computed whole into scratch and its valid part copied.
+                if (rows <= EdgeRows && EdgeRows < mr)
                 {
-                    TKernel.Compute(kc, panelA, panelB, tile, ldc, accumulate);
+                    TEdgeKernel.Compute(kc, panelA, panelB, target, ldt, add, rows);
                 }
                 else
                 {
-                    TKernel.Compute(kc, panelA, panelB, edge, nr, accumulate: false);
+                    TKernel.Compute(kc, panelA, panelB, target, ldt, add, rows);
+                }
+
+                if (partial)
+                {
                     CopyEdge(edge, nr, tile, ldc, rows, columns, accumulate);
                 }
             }

@@ -1,7 +1,7 @@
 namespace NNPackSharp.Gemm;
 
 /// <summary>
-/// The cache blocking of <see cref="BlockedGemm{T,TVector,TOps,TKernel}"/>: depth KC (one B micro-panel, KC x NR,
+/// The cache blocking of <see cref="BlockedGemm{T,TVector,TOps,TKernel,TEdgeKernel}"/>: depth KC (one B micro-panel, KC x NR,
 /// stays in L1 while the ukernel walks down the A block), rows MC (the packed A block, MC x KC, stays in L2) and
 /// columns NC (the packed B block, KC x NC, in L3), in elements.
 /// </summary>

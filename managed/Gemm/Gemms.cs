@@ -16,13 +16,13 @@ internal static class Gemms<T>
     /// <summary>Every variant, narrowest width first and, within a width, the 6-row tile before the 12-row one.</summary>
     public static IReadOnlyList<GemmForWidth<T>> All { get; } =
     [
-        new BlockedGemm<T, T, ScalarOps<T>, Ukernel6x2<T, T, ScalarOps<T>>>(VectorWidth.Scalar, GemmBlocking.Default),
-        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128, GemmBlocking.Default),
-        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel12x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128, GemmBlocking.Default),
-        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256, GemmBlocking.Default),
-        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel12x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256, GemmBlocking.Default),
-        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512, GemmBlocking.Default),
-        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel12x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512, GemmBlocking.Default),
+        new BlockedGemm<T, T, ScalarOps<T>, Ukernel6x2<T, T, ScalarOps<T>>, Ukernel6x2<T, T, ScalarOps<T>>>(VectorWidth.Scalar, GemmBlocking.Default),
+        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128, GemmBlocking.Default),
+        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel12x2<T, Vector128<T>, Vector128Ops<T>>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128, GemmBlocking.Default),
+        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256, GemmBlocking.Default),
+        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel12x2<T, Vector256<T>, Vector256Ops<T>>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256, GemmBlocking.Default),
+        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512, GemmBlocking.Default),
+        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel12x2<T, Vector512<T>, Vector512Ops<T>>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512, GemmBlocking.Default),
     ];
 
     /// <summary>The variants this CPU runs in hardware (scalar always).</summary>
@@ -36,10 +36,6 @@ internal static class Gemms<T>
 
     /// <summary>True where the JIT has 32 vector registers: x64 with AVX-512 (EVEX reaches xmm/ymm/zmm16-31) and Arm64.</summary>
     public static bool Has32VectorRegisters => Avx512F.VL.IsSupported || AdvSimd.Arm64.IsSupported;
-
-    /// <summary>The 6-row variant of <paramref name="gemm"/>'s width where <paramref name="gemm"/> has taller tiles, else null.</summary>
-    public static GemmForWidth<T>? ShortTile(GemmForWidth<T> gemm) =>
-        All.Where(other => other.Width == gemm.Width && other.TileRows < gemm.TileRows).MinBy(other => other.TileRows);
 
     /// <summary>The variant the engine would use at <paramref name="width"/>, supported or not.</summary>
     public static GemmForWidth<T> Preferred(VectorWidth width)

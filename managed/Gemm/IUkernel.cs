@@ -3,7 +3,7 @@ namespace NNPackSharp.Gemm;
 /// <summary>
 /// A register-blocked GEMM ukernel (BLIS's micro-kernel): one <see cref="Rows"/> x <see cref="Columns"/> tile of C from
 /// packed panels, <c>C (+)= A[Rows, kc] * B[kc, Columns]</c>. Static members, so each (kernel, width) instantiation of
-/// <see cref="BlockedGemm{T,TVector,TOps,TKernel}"/> is compiled with the ukernel inlined and its tile sizes constant.
+/// <see cref="BlockedGemm{T,TVector,TOps,TKernel,TEdgeKernel}"/> is compiled with the ukernel inlined and its tile sizes constant.
 /// </summary>
 /// <remarks>
 /// Packed layouts: A holds, for each k, the <see cref="Rows"/> values of its column; B holds, for each k, the
@@ -18,6 +18,9 @@ internal unsafe interface IUkernel<T>
     /// <summary>Columns of C per tile (NR).</summary>
     static abstract int Columns { get; }
 
-    /// <summary>Computes one full tile; with <paramref name="accumulate"/> it adds to C instead of overwriting it.</summary>
-    static abstract void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate);
+    /// <summary>
+    /// Computes one full tile and writes its first <paramref name="rows"/> rows (1 to <see cref="Rows"/>; the rest of a
+    /// zero-padded edge panel is never stored); with <paramref name="accumulate"/> it adds to C instead of overwriting it.
+    /// </summary>
+    static abstract void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows);
 }

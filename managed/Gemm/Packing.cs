@@ -11,28 +11,30 @@ internal static unsafe class Packing
 {
     /// <summary>
     /// Packs <c>A[row0 .. row0+rows, col0 .. col0+depth]</c> into panels of <paramref name="panelRows"/> rows:
-    /// panel p starts at <c>p*depth</c> elements and holds, for each k, its <paramref name="panelRows"/> values.
+    /// panel p starts at <c>p*depth</c> elements and holds, for each k, its <paramref name="panelRows"/> values. A last
+    /// panel of at most <paramref name="edgeRows"/> rows is <paramref name="edgeRows"/> high instead (for the edge ukernel).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackA<T>(MatrixRef<T> a, int row0, int rows, int col0, int depth, int panelRows, T* destination)
+    public static void PackA<T>(MatrixRef<T> a, int row0, int rows, int col0, int depth, int panelRows, int edgeRows, T* destination)
         where T : unmanaged
     {
         for (int p = 0; p < rows; p += panelRows)
         {
             int valid = Math.Min(panelRows, rows - p);
+            int height = valid <= edgeRows ? edgeRows : panelRows;
             T* panel = destination + ((nint)p * depth);
-            if (a.RowStride == 1 && valid == panelRows)
+            if (a.RowStride == 1 && valid == height)
             {
-                // A column's panelRows values are contiguous (a transposed row-major matrix): copy them whole.
+                // A column's values are contiguous (a transposed row-major matrix): copy them whole.
                 for (int k = 0; k < depth; k++)
                 {
-                    CopyPadded(a.At(row0 + p, col0 + k), panelRows, panel + ((nint)k * panelRows), panelRows);
+                    CopyPadded(a.At(row0 + p, col0 + k), height, panel + ((nint)k * height), height);
                 }
 
                 continue;
             }
 
-            PanelTranspose.Pack(a.At(row0 + p, col0), a.RowStride, valid, depth, panelRows, panel, a.ColumnStride);
+            PanelTranspose.Pack(a.At(row0 + p, col0), a.RowStride, valid, depth, height, panel, a.ColumnStride);
         }
     }
 

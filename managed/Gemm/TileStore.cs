@@ -44,4 +44,14 @@ internal static unsafe class TileStore<T, TVector, TOps>
         TOps.Store(c, left);
         TOps.Store(c + w, right);
     }
+
+    /// <summary>Row <paramref name="row"/> of a tile at <paramref name="c"/>, stored only when it is one of the first <paramref name="rows"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RowIfStored(int row, int rows, T* c, nint ldc, nint w, TVector left, TVector right, bool accumulate)
+    {
+        if (row < rows)
+        {
+            Row(c + (row * ldc), w, left, right, accumulate);
+        }
+    }
 }

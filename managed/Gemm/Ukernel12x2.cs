@@ -21,10 +21,10 @@ internal readonly unsafe struct Ukernel12x2<T, TVector, TOps> : IUkernel<T>
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate)
+    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows)
     {
         nint w = TOps.Count;
-        TileStore<T, TVector, TOps>.Prefetch(c, ldc, 12);
+        TileStore<T, TVector, TOps>.Prefetch(c, ldc, rows);
         TVector c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c20 = TOps.Zero, c21 = TOps.Zero;
         TVector c30 = TOps.Zero, c31 = TOps.Zero, c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero;
         TVector c60 = TOps.Zero, c61 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero, c80 = TOps.Zero, c81 = TOps.Zero;
@@ -76,16 +76,16 @@ internal readonly unsafe struct Ukernel12x2<T, TVector, TOps> : IUkernel<T>
         }
 
         TileStore<T, TVector, TOps>.Row(c, w, c00, c01, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + ldc, w, c10, c11, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (2 * ldc), w, c20, c21, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (3 * ldc), w, c30, c31, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (4 * ldc), w, c40, c41, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (5 * ldc), w, c50, c51, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (6 * ldc), w, c60, c61, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (7 * ldc), w, c70, c71, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (8 * ldc), w, c80, c81, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (9 * ldc), w, c90, c91, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (10 * ldc), w, cA0, cA1, accumulate);
-        TileStore<T, TVector, TOps>.Row(c + (11 * ldc), w, cB0, cB1, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(1, rows, c, ldc, w, c10, c11, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(2, rows, c, ldc, w, c20, c21, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(3, rows, c, ldc, w, c30, c31, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(4, rows, c, ldc, w, c40, c41, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(5, rows, c, ldc, w, c50, c51, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(6, rows, c, ldc, w, c60, c61, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(7, rows, c, ldc, w, c70, c71, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(8, rows, c, ldc, w, c80, c81, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(9, rows, c, ldc, w, c90, c91, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(10, rows, c, ldc, w, cA0, cA1, accumulate);
+        TileStore<T, TVector, TOps>.RowIfStored(11, rows, c, ldc, w, cB0, cB1, accumulate);
     }
 }

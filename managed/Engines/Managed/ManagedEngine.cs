@@ -20,33 +20,19 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <param name="gemm">The GEMM its products run on.</param>
-    /// <param name="shortTile">
-    /// Optionally a variant with shorter tiles, for products whose row count pads to fewer rows with it (see
-    /// <see cref="GemmFor"/>); without it every product runs on <paramref name="gemm"/> (tests pick each variant).
-    /// </param>
-    public ManagedEngine(GemmForWidth<T> gemm, GemmForWidth<T>? shortTile = null)
+    public ManagedEngine(GemmForWidth<T> gemm)
     {
         Gemm = gemm;
-        this.shortTile = shortTile;
     }
 
-    /// <summary>The engine on the widest GEMM this CPU runs, and that width's shorter tile where the best has a taller one.</summary>
-    public static ManagedEngine<T> Default { get; } = new(Gemms<T>.Best, Gemms<T>.ShortTile(Gemms<T>.Best));
+    /// <summary>
+    /// The engine on the widest GEMM this CPU runs. Its taller tile needs no shorter variant for few-row products: the
+    /// GEMM's last rows run on a 6-row edge tile, so it pads rows no more than the 6-row variant would.
+    /// </summary>
+    public static ManagedEngine<T> Default { get; } = new(Gemms<T>.Best);
 
     /// <summary>The GEMM this engine runs on (tests pick each width).</summary>
     public GemmForWidth<T> Gemm { get; }
-
-    private readonly GemmForWidth<T>? shortTile;
-
-    /// <summary>
-    /// The GEMM for a product of <paramref name="rows"/> rows: the short tile where it pads the rows at least 5% less
-    /// (64 output channels: 66 rows in 6-row tiles against 72 in 12-row ones, the last tile a third full), else the
-    /// engine's own, whose taller tile runs a few % faster per FMA.
-    /// </summary>
-    private GemmForWidth<T> GemmFor(int rows) =>
-        shortTile != null && 20L * Padded(rows, shortTile.TileRows) < 19L * Padded(rows, Gemm.TileRows) ? shortTile : Gemm;
-
-    private static long Padded(int rows, int tile) => ((long)rows + tile - 1) / tile * tile;
 
     /// <summary>Drops the pooled scratch and packing buffers of this element type.</summary>
     public static void ReleaseWorkspaces()
@@ -191,9 +177,6 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
         int plane = g.OutputPlaneLength;
-        // The engine's own (taller) tile even where a shorter one pads fewer rows (no GemmFor): along a weight gradient's
-        // long depth (the pixels) its denser FMAs win, 1.09x on the ResNet stem and 1.055x on ResNet 1x1 (in-process
-        // A/B, one thread).
         int slabs = gradWeight != null ? WeightGradientSlabs<T>.Count(g, Gemm, parallelism) : 1;
         if (slabs > 1)
         {
@@ -243,11 +226,11 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         if (g.IsPointwise || g.OutputWidth < Gemm.TileColumns)
         {
             MatrixRef<T> columns = MatrixRef<T>.RowMajor(Columns(g, source, workspace, gemmParallelism), plane);
-            ParallelGemm.Multiply(GemmFor(g.OutputChannels), g.OutputChannels, plane, g.PatchLength, weights, columns, destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+            ParallelGemm.Multiply(Gemm, g.OutputChannels, plane, g.PatchLength, weights, columns, destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
         }
         else
         {
-            ParallelGemm.Multiply(GemmFor(g.OutputChannels), g.OutputChannels, plane, g.PatchLength, weights, new Im2ColPanelSource<T>(g, source), destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+            ParallelGemm.Multiply(Gemm, g.OutputChannels, plane, g.PatchLength, weights, new Im2ColPanelSource<T>(g, source), destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
         }
     }
 
@@ -268,7 +251,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
 
         T* images = input + ((nint)first * g.InputImageLength);
-        ParallelGemm.Multiply(GemmFor(g.OutputChannels), g.OutputChannels, columns, g.PatchLength, MatrixRef<T>.RowMajor(weight, g.PatchLength), new Im2ColPanelSource<T>(g, images),
+        ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, MatrixRef<T>.RowMajor(weight, g.PatchLength), new Im2ColPanelSource<T>(g, images),
             product, columns, accumulate: bias != null, gemmParallelism, workspace.Gemm);
         for (int image = 0; image < count; image++)
         {
@@ -292,12 +275,12 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         MatrixRef<T> weightTransposed = MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed;
         if (g.IsPointwise)
         {
-            ParallelGemm.Multiply(GemmFor(g.PatchLength), g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism, workspace.Gemm);
+            ParallelGemm.Multiply(Gemm, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, imageGradient, plane, accumulate: false, gemmParallelism, workspace.Gemm);
             return;
         }
 
         T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
-        ParallelGemm.Multiply(GemmFor(g.PatchLength), g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
+        ParallelGemm.Multiply(Gemm, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
         Col2Im.Fold(g, gradColumns, plane, imageGradient, gemmParallelism);
     }
 
@@ -312,7 +295,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         int plane = g.OutputPlaneLength, columns = count * plane;
         var upstream = new Conv2DGeometry(count, g.OutputChannels, g.OutputHeight, g.OutputWidth, 1, 1, 1, 0, 0, 1, 1, g.OutputHeight, g.OutputWidth);
         T* gradColumns = workspace.Columns.Ensure(g.PatchLength * columns);
-        ParallelGemm.Multiply(GemmFor(g.PatchLength), g.PatchLength, columns, g.OutputChannels, MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed,
+        ParallelGemm.Multiply(Gemm, g.PatchLength, columns, g.OutputChannels, MatrixRef<T>.RowMajor(weight, g.PatchLength).Transposed,
             new Im2ColPanelSource<T>(upstream, gradOutputs + ((nint)first * g.OutputImageLength)), gradColumns, columns, accumulate: false, gemmParallelism, workspace.Gemm);
         for (int image = 0; image < count; image++)
         {
