@@ -35,7 +35,7 @@ def main():
     folder_a, folder_b, pass_name, layer = sys.argv[1:5]
     threads = sys.argv[5] if len(sys.argv) > 5 else "1"
     rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 9
-    layer_args = layer.split() if layer[0].isdigit() else [layer]
+    layer_args = layer.split() if all(part.isdigit() for part in layer.split()) else [layer]
     engines = [start(folder_a, pass_name, layer_args, threads), start(folder_b, pass_name, layer_args, threads)]
     times = [[], []]
     for round_index in range(rounds):

@@ -18,6 +18,11 @@ internal sealed class ReportWriter : IDisposable
     /// <param name="native">NNPackAuto's name.</param>
     public ReportWriter(string? outPath, IReadOnlyList<string> engines, string ours, string native)
     {
+        if (outPath is not null && Path.GetDirectoryName(Path.GetFullPath(outPath)) is { } folder)
+        {
+            Directory.CreateDirectory(folder); // artifacts/ does not exist in a fresh clone
+        }
+
         file = outPath is null ? null : new StreamWriter(outPath, append: false) { AutoFlush = true };
         this.engines = engines;
         this.ours = ours;

@@ -13,6 +13,7 @@ namespace NNPackSharp.Gemm;
 internal static unsafe class PanelTranspose
 {
     private const int Block = 8;
+    private const int HalfBlock = 4;
 
     /// <summary>
     /// Writes <c>panel[k*width + j] = source[j*lineStride + k*step]</c> for <c>k &lt; depth</c>, <c>j &lt; lines</c>,
@@ -35,10 +36,23 @@ internal static unsafe class PanelTranspose
 
                 Scalar(source + (j * lineStride), lineStride, step, Block, k, depth, width, panel + j);
             }
+
+            // Four lines left (a 12-row panel's last four): 4x8 blocks, one 128-bit store per k.
+            if (j + HalfBlock <= lines)
+            {
+                int k = 0;
+                for (; k + Block <= depth; k += Block)
+                {
+                    Transpose4x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + ((nint)k * width) + j, width);
+                }
+
+                Scalar(source + (j * lineStride), lineStride, step, HalfBlock, k, depth, width, panel + j);
+                j += HalfBlock;
+            }
         }
 
         Scalar(source + (j * lineStride), lineStride, step, lines - j, 0, depth, width, panel + j);
-        for (int k = 0; k < depth; k++)
+        for (int k = 0; lines < width && k < depth; k++)
         {
             new Span<T>(panel + ((nint)k * width) + lines, width - lines).Clear();
         }
@@ -60,6 +74,26 @@ internal static unsafe class PanelTranspose
                 }
             }
         }
+    }
+
+    /// <summary>Rows <c>source + r*sourceStride</c> (4 rows of 8 floats) become columns of the 8 rows of 4 at <c>destination + r*destinationStride</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x8(float* source, nint sourceStride, float* destination, nint destinationStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + sourceStride);
+        Vector256<float> r2 = Avx.LoadVector256(source + (2 * sourceStride)), r3 = Avx.LoadVector256(source + (3 * sourceStride));
+
+        // As the first half of Transpose8x8: each 128-bit half of u_i then holds column i (low) and column i + 4 (high).
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Sse.Store(destination, u0.GetLower());
+        Sse.Store(destination + destinationStride, u1.GetLower());
+        Sse.Store(destination + (2 * destinationStride), u2.GetLower());
+        Sse.Store(destination + (3 * destinationStride), u3.GetLower());
+        Sse.Store(destination + (4 * destinationStride), u0.GetUpper());
+        Sse.Store(destination + (5 * destinationStride), u1.GetUpper());
+        Sse.Store(destination + (6 * destinationStride), u2.GetUpper());
+        Sse.Store(destination + (7 * destinationStride), u3.GetUpper());
     }
 
     /// <summary>Rows <c>source + r*sourceStride</c> (8 floats each) become columns of the 8 rows at <c>destination + r*destinationStride</c>.</summary>

@@ -98,7 +98,11 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// </summary>
     private void Backward(Conv2DGeometry g, T* input, T* weight, T* gradOutput, T* gradInput, T* gradWeight, T* gradBias, int parallelism)
     {
-        if (gradInput != null)
+        if (gradInput != null && TransposedForward.Applies(g))
+        {
+            InputGradientAsForward(g, weight, gradOutput, gradInput, parallelism);
+        }
+        else if (gradInput != null)
         {
             // Only the narrowest maps: the group's column matrix (patch x columns) is what col2im reads back, and past
             // a few MB it leaves the cache (VGG conv5, 14x14, ran 17% slower grouped; 7x7x512 1.48x faster).
@@ -117,6 +121,16 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         {
             WeightAndBiasGradients(g, input, gradOutput, gradWeight, gradBias, parallelism);
         }
+    }
+
+    /// <summary>The input gradient of a stride-1 layer as the forward pass of its transposed layer (<see cref="TransposedForward"/>).</summary>
+    private void InputGradientAsForward(Conv2DGeometry g, T* weight, T* gradOutput, T* gradInput, int parallelism)
+    {
+        ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
+        T* flipped = workspace.FlippedWeight.Ensure(g.WeightLength);
+        TransposedForward.FlipWeights(g, weight, flipped, parallelism);
+        Forward(TransposedForward.Geometry(g), gradOutput, flipped, bias: null, gradInput, parallelism, relu: false);
+        Pool<ManagedWorkspace<T>>.Return(workspace);
     }
 
     /// <summary>

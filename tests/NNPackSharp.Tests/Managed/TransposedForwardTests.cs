@@ -1,0 +1,65 @@
+using NNPackSharp.Engines.Managed;
+using NNPackSharp.Gemm;
+using NNPackSharp.Geometry;
+
+namespace NNPackSharp.Tests.Managed;
+
+/// <summary>
+/// The input gradient computed as the forward pass of the transposed layer (<see cref="TransposedForward"/>): layers
+/// with no more output pixels than input channels, so the engine takes that path, against the double reference on
+/// every GEMM variant, one and two threads, float and double. The random shapes elsewhere rarely have that many
+/// channels.
+/// </summary>
+[RestoresParallelism]
+public class TransposedForwardTests
+{
+    private static readonly ConvCase[] Layers =
+    [
+        new(2, 20, 4, 5, 3, 3, 3, 1, 1, 1, 1),     // 4x5 map, 20 channels: grouped images, column buffer
+        new(1, 16, 3, 3, 5, 2, 3, 0, 2, 1, 1),     // non-square kernel, padding 0 and k-1
+        new(3, 24, 2, 7, 4, 1, 5, 0, 4, 1, 1),     // 1x5 kernel, padding k-1 on one axis only
+        new(5, 33, 5, 5, 17, 5, 5, 2, 2, 1, 1),    // 5x5, odd channel counts
+        new(2, 8, 2, 2, 3, 2, 2, 0, 0, 1, 1),      // kernel = input: one output pixel
+        new(4, 40, 6, 6, 70, 3, 3, 1, 1, 1, 1),    // more output channels than a tile's depth block
+        new(1, 40, 1, 33, 6, 1, 3, 0, 1, 1, 1),    // rows wider than a tile: the implicit im2col panels
+        new(2, 110, 2, 34, 5, 2, 3, 1, 2, 1, 1),   // wide rows, two images
+    ];
+
+    private static IEnumerable<TestCaseData> Cases<T>()
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        from variant in Enumerable.Range(0, Gemms<T>.Supported.Count)
+        from threads in new[] { 1, 2 }
+        select new TestCaseData(variant, threads).SetArgDisplayNames($"{Gemms<T>.Supported[variant]} threads {threads}");
+
+    [Test]
+    public void EveryLayerTakesThePath()
+    {
+        foreach (ConvCase c in Layers)
+        {
+            var g = new Conv2DGeometry(c.N, c.Cin, c.H, c.W, c.Cout, c.KH, c.KW, c.PadH, c.PadW, c.StrideH, c.StrideW, c.OutH, c.OutW);
+            Assert.That(TransposedForward.Applies(g), Is.True, c.ToString());
+        }
+    }
+
+    [TestCaseSource(nameof(FloatCases))]
+    public void FloatMatchesReference(int variant, int threads) => Check<float>(variant, threads);
+
+    [TestCaseSource(nameof(DoubleCases))]
+    public void DoubleMatchesReference(int variant, int threads) => Check<double>(variant, threads);
+
+    private static IEnumerable<TestCaseData> FloatCases() => Cases<float>();
+
+    private static IEnumerable<TestCaseData> DoubleCases() => Cases<double>();
+
+    private static void Check<T>(int variant, int threads)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Convolution.MaxDegreeOfParallelism = threads;
+        var engine = new ManagedEngine<T>(Gemms<T>.Supported[variant]);
+        int seed = 0;
+        foreach (ConvCase c in Layers)
+        {
+            ConvRunner<T>.CheckAgainstReference(c, seed++, engine);
+        }
+    }
+}
