@@ -38,16 +38,26 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>The row of <see cref="Gather"/> for one kernel tap (<paramref name="channel"/>, <paramref name="ky"/>, <paramref name="kx"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GatherTap<T>(in Conv2DGeometry g, int channel, int ky, int kx, T* image, T* columns)
+        where T : unmanaged =>
+        GatherTapRows(g, channel, ky, kx, image, Row(g, columns, channel, ky, kx), 0, g.OutputHeight);
+
+    /// <summary>
+    /// Output rows <c>[firstRow, endRow)</c> of the tap's row of <see cref="Gather"/>, written to <paramref name="row"/>
+    /// (<c>(endRow - firstRow) * Wout</c> elements): the columns of a band of output rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GatherTapRows<T>(in Conv2DGeometry g, int channel, int ky, int kx, T* image, T* row, int firstRow, int endRow)
         where T : unmanaged
     {
         int outW = g.OutputWidth;
         T* plane = image + ((nint)channel * g.InputHeight * g.InputWidth);
-        T* row = Row(g, columns, channel, ky, kx);
         var (firstY, endY, firstX, endX) = ValidWindow(g, ky, kx);
-        new Span<T>(row, firstY * outW).Clear();
-        new Span<T>(row + ((nint)endY * outW), (g.OutputHeight - endY) * outW).Clear();
+        firstY = Math.Clamp(firstY, firstRow, endRow);
+        endY = Math.Clamp(endY, firstY, endRow);
+        row -= (nint)firstRow * outW; // indexed by output row from here
+        new Span<T>(row + ((nint)firstRow * outW), (firstY - firstRow) * outW).Clear();
+        new Span<T>(row + ((nint)endY * outW), (endRow - endY) * outW).Clear();
         for (int oy = firstY; oy < endY; oy++)
         {
             Span<T> destination = new(row + ((nint)oy * outW), outW);

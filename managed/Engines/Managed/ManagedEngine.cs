@@ -174,11 +174,12 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     }
 
     /// <summary>
-    /// The weight gradient <c>sum over images of gradOutput_i[Cout, P] * columns_i[K, P]^T</c> as one GEMM whose depth
-    /// runs through the images: each image's product is accumulated into <paramref name="gradWeight"/> by the GEMM
-    /// itself, so there is no per-image buffer to merge. The threads split the columns (or rows) of the weight
-    /// gradient, and every element is summed over the same depth blocks in the same order whichever thread owns it,
-    /// so the result is bit-identical on any number of threads. The bias gradient adds the images' sums in order.
+    /// The weight gradient <c>sum over images of gradOutput_i[Cout, P] * columns_i[K, P]^T</c>. A small gradient of
+    /// large images is split along that sum into bands of output rows with their own partial gradients
+    /// (<see cref="WeightGradientSegments{T}"/>); otherwise it is one GEMM whose depth runs through the images, each
+    /// image's product accumulated into <paramref name="gradWeight"/> by the GEMM itself, with the threads splitting the
+    /// columns (or rows) of the weight gradient. Either way every element is summed in an order fixed by the shape, so
+    /// the result is bit-identical on any number of threads. The bias gradient adds the images' sums in order.
     /// </summary>
     private void WeightAndBiasGradients(Conv2DGeometry g, T* input, T* gradOutput, T* gradWeight, T* gradBias, int parallelism)
     {
@@ -191,8 +192,13 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
         int plane = g.OutputPlaneLength;
-        int slabs = gradWeight != null ? WeightGradientSlabs<T>.Count(g, Gemm, parallelism) : 1;
-        if (slabs > 1)
+        int bands = gradWeight != null ? WeightGradientSegments<T>.Count(g) : 1;
+        int slabs = gradWeight != null && bands == 1 ? WeightGradientSlabs<T>.Count(g, Gemm, parallelism) : 1;
+        if (bands > 1)
+        {
+            WeightGradientSegments<T>.Run(Gemm, g, input, gradOutput, gradWeight, workspace.Partials.Ensure(bands * g.WeightLength), bands, parallelism);
+        }
+        else if (slabs > 1)
         {
             WeightGradientSlabs<T>.Run(Gemm, g, input, gradOutput, gradWeight, g.IsPointwise ? null : workspace.Columns.Ensure(g.ColumnLength), slabs, parallelism);
         }
@@ -200,7 +206,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         for (int image = 0; image < g.Batch; image++)
         {
             T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
-            if (gradWeight != null && slabs == 1)
+            if (gradWeight != null && slabs == 1 && bands == 1)
             {
                 T* columns = Columns(g, input + ((nint)image * g.InputImageLength), workspace, parallelism);
                 ParallelGemm.Multiply(

@@ -19,6 +19,9 @@ internal sealed class ManagedWorkspace<T>
     /// <summary>The weight rotated and channel-swapped for <see cref="TransposedForward"/>, <c>[Cin, Cout, kH, kW]</c>.</summary>
     public PinnedBuffer<T> FlippedWeight { get; } = new();
 
+    /// <summary>The partial weight gradients of <see cref="WeightGradientSegments{T}"/>' bands.</summary>
+    public PinnedBuffer<T> Partials { get; } = new();
+
     /// <summary>The packing buffers of the GEMMs this worker runs on its own thread.</summary>
     public GemmWorkspace<T> Gemm { get; } = new();
 }

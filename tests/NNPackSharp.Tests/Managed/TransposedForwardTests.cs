@@ -25,12 +25,6 @@ public class TransposedForwardTests
         new(2, 110, 2, 34, 5, 2, 3, 1, 2, 1, 1),   // wide rows, two images
     ];
 
-    private static IEnumerable<TestCaseData> Cases<T>()
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
-        from variant in Enumerable.Range(0, Gemms<T>.Supported.Count)
-        from threads in new[] { 1, 2 }
-        select new TestCaseData(variant, threads).SetArgDisplayNames($"{Gemms<T>.Supported[variant]} threads {threads}");
-
     [Test]
     public void EveryLayerTakesThePath()
     {
@@ -47,9 +41,9 @@ public class TransposedForwardTests
     [TestCaseSource(nameof(DoubleCases))]
     public void DoubleMatchesReference(int variant, int threads) => Check<double>(variant, threads);
 
-    private static IEnumerable<TestCaseData> FloatCases() => Cases<float>();
+    private static IEnumerable<TestCaseData> FloatCases() => GemmVariantCases.OnOneAndTwoThreads<float>();
 
-    private static IEnumerable<TestCaseData> DoubleCases() => Cases<double>();
+    private static IEnumerable<TestCaseData> DoubleCases() => GemmVariantCases.OnOneAndTwoThreads<double>();
 
     private static void Check<T>(int variant, int threads)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
