@@ -71,8 +71,11 @@ static void multiply(
 	const size_t depth_block = nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
 	/* With one block of A rows there is no reuse of a packed B block across A blocks: each B micro-panel is packed
 	 * just before its tiles, into the first micro-panel of the buffer, so it is written and read in L1 instead of
-	 * round-tripping a whole kc x nc block through L2 and L3. */
-	const bool just_in_time = m <= config->mc;
+	 * round-tripping a whole kc x nc block through L2 and L3. Not for a row-major B (a pointwise layer's image): a
+	 * micro-panel alone reads nr floats from each of kc rows a whole image row apart, and packing the block in row
+	 * order (pack.c) ran ResNet 1x1's forward faster than the round trip costs. */
+	const bool row_major_b = b->kind == nnps_b_strided && b->column_stride == 1;
+	const bool just_in_time = m <= config->mc && !row_major_b;
 	for (size_t jc = 0; jc < n; jc += config->nc) {
 		const size_t nc = nnps_min(n - jc, config->nc);
 		for (size_t pc = 0; pc < k; pc += depth_block) {

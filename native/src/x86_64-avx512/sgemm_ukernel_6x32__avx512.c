@@ -41,6 +41,13 @@ void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float*
 		left_half(m, n, kc, a, b, c, ldc, accumulate);
 		return;
 	}
+	/* The tile's rows of C (two lines each), asked for now so that the write-back after the depth loop finds them in
+	 * L1: between depth blocks C leaves the cache, and the loads of its write-back waited on L2 or L3 (ab_bench, one
+	 * thread: ResNet 1x1 forward 1.08x, VGG conv5's implicit-GEMM kernel gradient 1.29x, nothing slower). */
+	for (size_t i = 0; i < m; i++) {
+		_mm_prefetch((const char*) (c + i * ldc), _MM_HINT_T0);
+		_mm_prefetch((const char*) (c + i * ldc + 16), _MM_HINT_T0);
+	}
 	__m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
 	__m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
 	__m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
