@@ -43,10 +43,12 @@ NNPS_INTERNAL bool nnps_auto_lookup(const struct nnps_auto_key* key, enum nnps_a
  * round all of them in turn, and each counts its fastest round: at least NNPS_AUTO_MIN_ROUNDS rounds, up to
  * NNPS_AUTO_MAX_ROUNDS while the fastest takes under NNPS_AUTO_SHORT_CALL seconds. The first round pays for cold
  * caches and fresh pages, and a burst of other load hits one round rather than one candidate's every run. The first
- * call of a shape thus costs two to four times the candidates' times together, at most about that many times the
- * model's reach times the chosen algorithm's alone. */
+ * call of a shape thus costs two to eight times the candidates' times together, at most about that many times the
+ * model's reach times the chosen algorithm's alone. Eight rounds for short calls, not four: on a 2-core VM, a
+ * sub-millisecond kernel gradient (odd 17->33 5x5, two threads) once kept implicit GEMM at a third of ft16x16's speed
+ * after four. */
 #define NNPS_AUTO_MIN_ROUNDS 2
-#define NNPS_AUTO_MAX_ROUNDS 4
+#define NNPS_AUTO_MAX_ROUNDS 8
 #define NNPS_AUTO_SHORT_CALL 0.005
 NNPS_INTERNAL enum nnps_algorithm nnps_auto_measure(
 	const struct nnps_auto_key* key, const enum nnps_algorithm* candidates, size_t count, nnps_auto_run_fn run, void* context);
