@@ -29,6 +29,10 @@ internal readonly unsafe struct Im2ColPanelSource<T>(Conv2DGeometry geometry, T*
             {
                 GatheredPanel.Pack(geometry, (float*)image, row0, depth, pixel0, valid, panelColumns, (float*)panel);
             }
+            else if (typeof(T) == typeof(float) && RowPanel.Applies(geometry, pixel0, valid, panelColumns))
+            {
+                RowPanel.Pack(geometry, (float*)image, row0, depth, pixel0, valid, (float*)panel);
+            }
             else
             {
                 PackPanel(geometry, image, row0, depth, pixel0, valid, panelColumns, panel);

@@ -13,7 +13,8 @@ namespace NNPackSharp.Engines.Managed;
 /// </summary>
 internal static unsafe class MaskedRun
 {
-    private static readonly Vector512<int> Lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    /// <summary>Each lane its own index.</summary>
+    internal static readonly Vector512<int> Lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     private static readonly Vector512<int> HalfLane = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
     private static readonly Vector512<int> EvenLane = Vector512.Create(-1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0);
     private static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -86,7 +87,7 @@ internal static unsafe class MaskedRun
     }
 
     /// <summary>All-ones lanes where <c>first &lt;= column &lt; end</c>.</summary>
-    private static Vector512<float> InRange(Vector512<int> column, int first, int end) =>
+    internal static Vector512<float> InRange(Vector512<int> column, int first, int end) =>
         (Vector512.GreaterThanOrEqual(column, Vector512.Create(first)) & Vector512.LessThan(column, Vector512.Create(end))).AsSingle();
 
     /// <summary>Stores the first <paramref name="count"/> lanes (all 16 when there are as many).</summary>

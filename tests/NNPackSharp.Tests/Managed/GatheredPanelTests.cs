@@ -40,7 +40,7 @@ public unsafe class GatheredPanelTests
             {
                 for (int j = 0; j < width; j++)
                 {
-                    float expected = j < valid ? Naive(g, image, row0 + k, pixel0 + j) : 0f;
+                    float expected = j < valid ? NaiveIm2Col.Value(g, image, row0 + k, pixel0 + j) : 0f;
                     if (!panel[(k * width) + j].Equals(expected))
                     {
                         Assert.Fail($"trial {trial}, {g}, pixel0 {pixel0}, valid {valid}, width {width}, tap {row0 + k}, column {j}: {panel[(k * width) + j]}, expected {expected}");
@@ -72,14 +72,5 @@ public unsafe class GatheredPanelTests
             var strided = new Conv2DGeometry(1, 1, 5, 5, 1, 1, 1, 0, 0, int.MaxValue, int.MaxValue, 1, 1);
             Assert.That(GatheredPanel.Applies(strided, 0, 32), Is.True, "one output pixel: no stride is ever multiplied");
         });
-    }
-
-    private static float Naive(in Conv2DGeometry g, float[] image, int tap, int column)
-    {
-        int taps = g.KernelHeight * g.KernelWidth, channel = tap / taps, ky = tap % taps / g.KernelWidth, kx = tap % g.KernelWidth;
-        int n = column / g.OutputPlaneLength, pixel = column % g.OutputPlaneLength;
-        int y = (pixel / g.OutputWidth * g.StrideHeight) - g.PadHeight + ky, x = (pixel % g.OutputWidth * g.StrideWidth) - g.PadWidth + kx;
-        return y < 0 || y >= g.InputHeight || x < 0 || x >= g.InputWidth ? 0f
-            : image[(n * g.InputImageLength) + (((channel * g.InputHeight) + y) * g.InputWidth) + x];
     }
 }

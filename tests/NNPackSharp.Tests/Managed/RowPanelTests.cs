@@ -1,0 +1,77 @@
+using NNPackSharp.Engines.Managed;
+using NNPackSharp.Geometry;
+
+namespace NNPackSharp.Tests.Managed;
+
+/// <summary>
+/// The one-row im2col panel (<see cref="RowPanel"/>) against a naive im2col on random stride-1 geometries: rows from 1
+/// to 80 wide, kernels up to 7 wide, padding up to past the kernel, panels at both borders of a row, partial panels,
+/// columns in later images, every tap offset; and where it must not apply.
+/// </summary>
+public unsafe class RowPanelTests
+{
+    [Test]
+    public void MatchesNaiveIm2ColOnRandomGeometries()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            Assert.Ignore("AVX-512 is not available to the JIT here (the general packer runs instead).");
+        }
+
+        var random = new Random(31);
+        int checkedPanels = 0;
+        for (int trial = 0; trial < 600; trial++)
+        {
+            int batch = random.Next(1, 3), channels = random.Next(1, 4), kh = random.Next(1, 6), kw = random.Next(1, 8);
+            int padH = random.Next(0, kh), padW = random.Next(0, kw + 2);
+            int h = random.Next(Math.Max(1, kh - (2 * padH)), 12), w = random.Next(Math.Max(1, kw - (2 * padW)), 81);
+            int outH = h + (2 * padH) - kh + 1, outW = w + (2 * padW) - kw + 1;
+            var g = new Conv2DGeometry(batch, channels, h, w, 1, kh, kw, padH, padW, 1, 1, outH, outW);
+            int columns = batch * g.OutputPlaneLength, pixel0 = random.Next(columns);
+            int valid = Math.Min(32, random.Next(1, columns - pixel0 + 1));
+            if (!RowPanel.Applies(g, pixel0, valid, 32))
+            {
+                continue;
+            }
+
+            int row0 = random.Next(g.PatchLength), depth = random.Next(1, g.PatchLength - row0 + 1);
+            float[] image = Enumerable.Range(0, batch * g.InputImageLength).Select(i => i + 1f).ToArray();
+            float[] panel = Enumerable.Repeat(float.NaN, depth * 32).ToArray();
+            fixed (float* x = image, p = panel)
+            {
+                RowPanel.Pack(g, x, row0, depth, pixel0, valid, p);
+            }
+
+            checkedPanels++;
+            for (int k = 0; k < depth; k++)
+            {
+                for (int j = 0; j < 32; j++)
+                {
+                    float expected = j < valid ? NaiveIm2Col.Value(g, image, row0 + k, pixel0 + j) : 0f;
+                    if (!panel[(k * 32) + j].Equals(expected))
+                    {
+                        Assert.Fail($"trial {trial}, {g}, pixel0 {pixel0}, valid {valid}, tap {row0 + k}, column {j}: {panel[(k * 32) + j]}, expected {expected}");
+                    }
+                }
+            }
+        }
+
+        Assert.That(checkedPanels, Is.GreaterThan(100), "panels that took the one-row packer");
+    }
+
+    [Test]
+    public void AppliesOnlyToOneRowAwayFromTheTopAndBottomPadding()
+    {
+        var g = new Conv2DGeometry(1, 1, 10, 40, 1, 3, 3, 1, 1, 1, 1, 10, 40);
+        Assert.Multiple(() =>
+        {
+            Assert.That(RowPanel.Applies(g, 40, 32, 32), Is.EqualTo(System.Runtime.Intrinsics.X86.Avx512F.IsSupported), "row 1, columns 0-31");
+            Assert.That(RowPanel.Applies(g, 0, 32, 32), Is.False, "row 0 reads the top padding");
+            Assert.That(RowPanel.Applies(g, 360, 32, 32), Is.False, "row 9 reads the bottom padding");
+            Assert.That(RowPanel.Applies(g, 50, 32, 32), Is.False, "columns 10-41 cross into row 2");
+            Assert.That(RowPanel.Applies(g, 40, 32, 16), Is.False, "a 16-column panel");
+            var strided = new Conv2DGeometry(1, 1, 20, 80, 1, 3, 3, 1, 1, 2, 1, 10, 80);
+            Assert.That(RowPanel.Applies(strided, 80, 32, 32), Is.False, "stride 2 down the rows");
+        });
+    }
+}
