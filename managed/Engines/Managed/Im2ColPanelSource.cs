@@ -25,13 +25,13 @@ internal readonly unsafe struct Im2ColPanelSource<T>(Conv2DGeometry geometry, T*
         {
             int pixel0 = col0 + q, valid = Math.Min(panelColumns, columns - q);
             T* panel = destination + ((nint)q * depth);
-            if (typeof(T) == typeof(float) && Gathered(geometry, pixel0, valid) && GatheredPanel.Applies(geometry, pixel0, panelColumns))
-            {
-                GatheredPanel.Pack(geometry, (float*)image, row0, depth, pixel0, valid, panelColumns, (float*)panel);
-            }
-            else if (typeof(T) == typeof(float) && RowPanel.Applies(geometry, pixel0, valid, panelColumns))
+            if (typeof(T) == typeof(float) && RowPanel.Applies(geometry, pixel0, valid, panelColumns))
             {
                 RowPanel.Pack(geometry, (float*)image, row0, depth, pixel0, valid, (float*)panel);
+            }
+            else if (typeof(T) == typeof(float) && Gathered(geometry, pixel0, valid) && GatheredPanel.Applies(geometry, pixel0, panelColumns))
+            {
+                GatheredPanel.Pack(geometry, (float*)image, row0, depth, pixel0, valid, panelColumns, (float*)panel);
             }
             else
             {

@@ -6,20 +6,23 @@ using NNPackSharp.Geometry;
 namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
-/// Packs one 32-column im2col panel that lies in a single output row of a stride-1 convolution, away from the top and
-/// bottom padding: every packed row (kernel tap) is then 32 consecutive input floats, two AVX-512 loads and stores,
-/// with the lanes that fall into the left or right padding masked off by masks made once per kernel column. The
-/// general packer (<see cref="Im2ColPanelSource{T}"/>) works out each tap's run, window and clipping again.
+/// Packs one 32-column im2col panel of a stride-1 convolution whose columns lie in at most four output rows, each away
+/// from the top and bottom padding: every packed row (kernel tap) is then, per output row, a run of consecutive input
+/// floats, read with AVX-512 masked loads whose lane masks (the run's lanes, less those in the left or right padding)
+/// are made once per panel and kernel column, the runs of a 16-lane half merged with an OR. A single run without
+/// padding takes plain loads. The general packer (<see cref="Im2ColPanelSource{T}"/>) works out each tap's runs, window
+/// and clipping again, and the gathered one (<see cref="GatheredPanel"/>) loads element by element.
 /// </summary>
 internal static unsafe class RowPanel
 {
     private const int Width = 32;
     private const int MaxKernelWidth = 32;
+    private const int MaxRuns = 4;
 
     /// <summary>
     /// True where this packer applies to the panel of pixels <c>[pixel0, pixel0 + valid)</c>, <paramref name="width"/>
-    /// wide: AVX-512, 32 columns, stride 1, kernels up to 32 wide, the pixels in one output row, and every kernel row of
-    /// that output row inside the image.
+    /// wide: AVX-512, 32 columns, stride 1, kernels up to 32 wide, the pixels in at most four output rows, and every
+    /// kernel row of those output rows inside the image.
     /// </summary>
     public static bool Applies(in Conv2DGeometry g, int pixel0, int valid, int width)
     {
@@ -28,9 +31,19 @@ internal static unsafe class RowPanel
             return false;
         }
 
-        int pixel = pixel0 % g.OutputPlaneLength, oy = pixel / g.OutputWidth;
-        return (pixel % g.OutputWidth) + valid <= g.OutputWidth
-            && oy >= g.PadHeight && (long)oy - g.PadHeight + g.KernelHeight <= g.InputHeight;
+        int runs = 0;
+        for (int offset = 0; offset < valid; runs++)
+        {
+            int pixel = (pixel0 + offset) % g.OutputPlaneLength, oy = pixel / g.OutputWidth;
+            if (runs == MaxRuns || oy < g.PadHeight || (long)oy - g.PadHeight + g.KernelHeight > g.InputHeight)
+            {
+                return false;
+            }
+
+            offset += Math.Min(valid - offset, g.OutputWidth - (pixel % g.OutputWidth));
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -40,46 +53,79 @@ internal static unsafe class RowPanel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(in Conv2DGeometry g, float* image, int row0, int depth, int pixel0, int valid, float* panel)
     {
-        int plane = g.OutputPlaneLength, pixel = pixel0 % plane, oy = pixel / g.OutputWidth, ox = pixel % g.OutputWidth;
-        int kw = g.KernelWidth;
+        int plane = g.OutputPlaneLength, kw = g.KernelWidth;
 
-        // Per kernel column: the lanes whose input column lies inside the row (and below `valid`), as two 16-lane
-        // masks, and whether that is all 32.
-        Vector512<float>* low = stackalloc Vector512<float>[kw];
-        Vector512<float>* high = stackalloc Vector512<float>[kw];
-        bool* full = stackalloc bool[kw];
+        // Per run: its first lane, and where lane j of tap (0, 0, 0) reads (image-relative, j added); per run, kernel
+        // column and half: the lanes that read inside the row. Runs come in lane order, so each half reads a range of them.
+        nint* origin = stackalloc nint[MaxRuns];
+        Vector512<float>* masks = stackalloc Vector512<float>[MaxRuns * kw * 2];
+        int* firstRun = stackalloc int[2], endRun = stackalloc int[2];
+        firstRun[0] = firstRun[1] = MaxRuns;
+        endRun[0] = endRun[1] = 0;
+        int runs = 0;
+        for (int first = 0; first < valid; runs++)
+        {
+            int column = pixel0 + first, pixel = column % plane, oy = pixel / g.OutputWidth, ox = pixel % g.OutputWidth;
+            int end = first + Math.Min(valid - first, g.OutputWidth - ox);
+            origin[runs] = ((nint)(column / plane) * g.InputImageLength) + ((nint)(oy - g.PadHeight) * g.InputWidth) + ox - g.PadWidth - first;
+            for (int kx = 0; kx < kw; kx++)
+            {
+                // Lane j reads input column ox + (j - first) - pad + kx, inside the row for j in [lo, hi).
+                long lo = Math.Clamp((long)first + g.PadWidth - kx - ox, first, end);
+                long hi = Math.Clamp((long)first + g.InputWidth + g.PadWidth - kx - ox, lo, end);
+                masks[(((runs * kw) + kx) * 2) + 0] = MaskedRun.InRange(MaskedRun.Lane, (int)lo, (int)hi);
+                masks[(((runs * kw) + kx) * 2) + 1] = MaskedRun.InRange(MaskedRun.Lane + Vector512.Create(16), (int)lo, (int)hi);
+            }
+
+            for (int half = 0; half < 2; half++)
+            {
+                if (first < (16 * half) + 16 && end > 16 * half)
+                {
+                    firstRun[half] = Math.Min(firstRun[half], runs);
+                    endRun[half] = runs + 1;
+                }
+            }
+
+            first = end;
+        }
+
+        // One run over all 32 lanes reads plain where no lane falls into the padding.
+        bool* plain = stackalloc bool[kw];
         for (int kx = 0; kx < kw; kx++)
         {
-            long first = Math.Clamp((long)g.PadWidth - kx - ox, 0, valid);
-            long end = Math.Clamp((long)g.InputWidth + g.PadWidth - kx - ox, first, valid);
-            low[kx] = MaskedRun.InRange(MaskedRun.Lane, (int)first, (int)end);
-            high[kx] = MaskedRun.InRange(MaskedRun.Lane + Vector512.Create(16), (int)first, (int)end);
-            full[kx] = first == 0 && end == Width;
+            plain[kx] = runs == 1 && valid == Width && Vector512.EqualsAll(masks[(kx * 2) + 0].AsInt32() & masks[(kx * 2) + 1].AsInt32(), Vector512<int>.AllBitsSet);
         }
 
         nint channelPlane = (nint)g.InputHeight * g.InputWidth;
-        float* origin = image + ((nint)(pixel0 / plane) * g.InputImageLength) + ((nint)(oy - g.PadHeight) * g.InputWidth) + ox - g.PadWidth;
         int taps = g.KernelHeight * kw;
-        int channel = row0 / taps, ky = row0 % taps / kw, column = row0 % taps % kw;
+        int channel = row0 / taps, ky = row0 % taps / kw, kx0 = row0 % taps % kw;
         for (int k = 0; k < depth; k++)
         {
-            float* source = origin + (channel * channelPlane) + ((nint)ky * g.InputWidth) + column;
+            float* tap = image + (channel * channelPlane) + ((nint)ky * g.InputWidth) + kx0;
             float* row = panel + ((nint)k * Width);
-            if (full[column])
+            if (plain[kx0])
             {
-                Vector512.Load(source).Store(row);
-                Vector512.Load(source + 16).Store(row + 16);
+                Vector512.Load(tap + origin[0]).Store(row);
+                Vector512.Load(tap + origin[0] + 16).Store(row + 16);
             }
             else
             {
-                // Masked-off lanes are neither read nor faulted on: the source may start before the row or end past it.
-                Avx512F.MaskLoad(source, low[column], Vector512<float>.Zero).Store(row);
-                Avx512F.MaskLoad(source + 16, high[column], Vector512<float>.Zero).Store(row + 16);
+                // Masked-off lanes are neither read nor faulted on: a run's origin may lie before its row or past it.
+                for (int half = 0; half < 2; half++)
+                {
+                    Vector512<float> values = Vector512<float>.Zero;
+                    for (int run = firstRun[half]; run < endRun[half]; run++)
+                    {
+                        values |= Avx512F.MaskLoad(tap + origin[run] + (16 * half), masks[(((run * kw) + kx0) * 2) + half], Vector512<float>.Zero);
+                    }
+
+                    values.Store(row + (16 * half));
+                }
             }
 
-            if (++column == kw)
+            if (++kx0 == kw)
             {
-                column = 0;
+                kx0 = 0;
                 if (++ky == g.KernelHeight)
                 {
                     ky = 0;

@@ -4,9 +4,9 @@ using NNPackSharp.Geometry;
 namespace NNPackSharp.Tests.Managed;
 
 /// <summary>
-/// The one-row im2col panel (<see cref="RowPanel"/>) against a naive im2col on random stride-1 geometries: rows from 1
-/// to 80 wide, kernels up to 7 wide, padding up to past the kernel, panels at both borders of a row, partial panels,
-/// columns in later images, every tap offset; and where it must not apply.
+/// The run-by-row im2col panel (<see cref="RowPanel"/>) against a naive im2col on random stride-1 geometries: rows from
+/// 1 to 80 wide (panels over one to four output rows, across images), kernels up to 7 wide, padding up to past the
+/// kernel, panels at both borders of a row, partial panels, every tap offset; and where it must not apply.
 /// </summary>
 public unsafe class RowPanelTests
 {
@@ -56,20 +56,24 @@ public unsafe class RowPanelTests
             }
         }
 
-        Assert.That(checkedPanels, Is.GreaterThan(100), "panels that took the one-row packer");
+        Assert.That(checkedPanels, Is.GreaterThan(150), "panels that took the packer");
     }
 
     [Test]
-    public void AppliesOnlyToOneRowAwayFromTheTopAndBottomPadding()
+    public void AppliesOnlyToRowsAwayFromTheTopAndBottomPadding()
     {
         var g = new Conv2DGeometry(1, 1, 10, 40, 1, 3, 3, 1, 1, 1, 1, 10, 40);
+        bool avx512 = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
         Assert.Multiple(() =>
         {
-            Assert.That(RowPanel.Applies(g, 40, 32, 32), Is.EqualTo(System.Runtime.Intrinsics.X86.Avx512F.IsSupported), "row 1, columns 0-31");
+            Assert.That(RowPanel.Applies(g, 40, 32, 32), Is.EqualTo(avx512), "row 1, columns 0-31");
+            Assert.That(RowPanel.Applies(g, 50, 32, 32), Is.EqualTo(avx512), "rows 1 and 2");
             Assert.That(RowPanel.Applies(g, 0, 32, 32), Is.False, "row 0 reads the top padding");
-            Assert.That(RowPanel.Applies(g, 360, 32, 32), Is.False, "row 9 reads the bottom padding");
-            Assert.That(RowPanel.Applies(g, 50, 32, 32), Is.False, "columns 10-41 cross into row 2");
+            Assert.That(RowPanel.Applies(g, 350, 32, 32), Is.False, "rows 8 and 9: row 9 reads the bottom padding");
             Assert.That(RowPanel.Applies(g, 40, 32, 16), Is.False, "a 16-column panel");
+            var narrow = new Conv2DGeometry(1, 1, 20, 7, 1, 3, 3, 1, 1, 1, 1, 20, 7);
+            Assert.That(RowPanel.Applies(narrow, 7, 28, 32), Is.EqualTo(avx512), "four rows of 7");
+            Assert.That(RowPanel.Applies(narrow, 7, 29, 32), Is.False, "a fifth row");
             var strided = new Conv2DGeometry(1, 1, 20, 80, 1, 3, 3, 1, 1, 2, 1, 10, 80);
             Assert.That(RowPanel.Applies(strided, 80, 32, 32), Is.False, "stride 2 down the rows");
         });
