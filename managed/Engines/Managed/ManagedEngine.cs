@@ -237,13 +237,14 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             }
         }
 
-        // output[Cout, P] (+)= weight[Cout, K] * columns[K, P]. Where an output row is at least a tile wide, the columns
-        // are packed straight from the image (a panel row is one or two runs); on narrower maps a panel row would be
-        // many short runs, and the column buffer (small enough there to stay in cache) is cheaper: 5-10% either way on
-        // VGG conv3.2 (56 wide) and conv5 (14 wide), by `bench probe` on one thread's CPU time. A pointwise
-        // convolution's columns are the image itself.
+        // output[Cout, P] (+)= weight[Cout, K] * columns[K, P], the columns packed straight from the image. On maps
+        // narrower than a tile a panel row is several short runs: the vector packers for floats (RowPanel, GatheredPanel)
+        // take them faster than the column buffer (bench/ab-managed.py, forward, one thread: batch 32's 28-wide maps
+        // 1.10x, AlexNet conv2's 27-wide 1.08x, a 20-wide batch-1 layer 1.19x), the element loop of the generic packer
+        // does not, so other types keep the buffer there. A pointwise convolution's columns are the image itself.
         MatrixRef<T> weights = MatrixRef<T>.RowMajor(weight, g.PatchLength);
-        if (g.IsPointwise || g.OutputWidth < Gemm.TileColumns)
+        bool vectorPackers = typeof(T) == typeof(float) && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
+        if (g.IsPointwise || (g.OutputWidth < Gemm.TileColumns && !vectorPackers))
         {
             MatrixRef<T> columns = MatrixRef<T>.RowMajor(Columns(g, source, workspace, gemmParallelism), plane);
             ParallelGemm.Multiply(Gemm, g.OutputChannels, plane, g.PatchLength, weights, columns, destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
