@@ -6,12 +6,13 @@ using NNPackSharp.Geometry;
 namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
-/// Packs one 32-column im2col panel of a stride-1 convolution whose columns lie in at most four output rows, each away
-/// from the top and bottom padding: every packed row (kernel tap) is then, per output row, a run of consecutive input
-/// floats, read with AVX-512 masked loads whose lane masks (the run's lanes, less those in the left or right padding)
-/// are made once per panel and kernel column, the runs of a 16-lane half merged with an OR. A single run without
-/// padding takes plain loads. The general packer (<see cref="Im2ColPanelSource{T}"/>) works out each tap's runs, window
-/// and clipping again, and the gathered one (<see cref="GatheredPanel"/>) loads element by element.
+/// Packs one 32-column im2col panel whose columns lie in at most four output rows, each away from the top and bottom
+/// padding, at stride 1 or 2 across (any stride down): every packed row (kernel tap) is then, per output row, a run of
+/// input floats one or two apart, read with AVX-512 masked loads whose lane masks (the run's lanes, less those in the
+/// left or right padding) are made once per panel and kernel column, the runs of a 16-lane half merged with an OR; at
+/// stride 2 each half is the even floats of a 32-float window (two masked loads and a permute). A single run at stride
+/// 1 without padding takes plain loads. The general packer (<see cref="Im2ColPanelSource{T}"/>) works out each tap's
+/// runs, window and clipping again, and the gathered one (<see cref="GatheredPanel"/>) loads element by element.
 /// </summary>
 internal static unsafe class RowPanel
 {
@@ -21,12 +22,12 @@ internal static unsafe class RowPanel
 
     /// <summary>
     /// True where this packer applies to the panel of pixels <c>[pixel0, pixel0 + valid)</c>, <paramref name="width"/>
-    /// wide: AVX-512, 32 columns, stride 1, kernels up to 32 wide, the pixels in at most four output rows, and every
-    /// kernel row of those output rows inside the image.
+    /// wide: AVX-512, 32 columns, stride 1 or 2 across, kernels up to 32 wide, the pixels in at most four output rows,
+    /// and every kernel row of those output rows inside the image.
     /// </summary>
     public static bool Applies(in Conv2DGeometry g, int pixel0, int valid, int width)
     {
-        if (!Avx512F.IsSupported || width != Width || g.StrideHeight != 1 || g.StrideWidth != 1 || g.KernelWidth > MaxKernelWidth)
+        if (!Avx512F.IsSupported || width != Width || g.StrideWidth > 2 || g.KernelWidth > MaxKernelWidth)
         {
             return false;
         }
@@ -34,8 +35,9 @@ internal static unsafe class RowPanel
         int runs = 0;
         for (int offset = 0; offset < valid; runs++)
         {
-            int pixel = (pixel0 + offset) % g.OutputPlaneLength, oy = pixel / g.OutputWidth;
-            if (runs == MaxRuns || oy < g.PadHeight || (long)oy - g.PadHeight + g.KernelHeight > g.InputHeight)
+            int pixel = (pixel0 + offset) % g.OutputPlaneLength;
+            long top = ((long)(pixel / g.OutputWidth) * g.StrideHeight) - g.PadHeight;
+            if (runs == MaxRuns || top < 0 || top + g.KernelHeight > g.InputHeight)
             {
                 return false;
             }
@@ -53,12 +55,13 @@ internal static unsafe class RowPanel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(in Conv2DGeometry g, float* image, int row0, int depth, int pixel0, int valid, float* panel)
     {
-        int plane = g.OutputPlaneLength, kw = g.KernelWidth;
+        int plane = g.OutputPlaneLength, kw = g.KernelWidth, stride = g.StrideWidth;
 
-        // Per run: its first lane, and where lane j of tap (0, 0, 0) reads (image-relative, j added); per run, kernel
-        // column and half: the lanes that read inside the row. Runs come in lane order, so each half reads a range of them.
+        // Per run: where lane j of tap (0, 0, 0) reads (image-relative, stride * j added); per run, kernel column and
+        // half: the lanes that read inside the row, for stride 2 as the even floats of the half's 32-float window (two
+        // masks). Runs come in lane order, so each half reads a range of them.
         nint* origin = stackalloc nint[MaxRuns];
-        Vector512<float>* masks = stackalloc Vector512<float>[MaxRuns * kw * 2];
+        Vector512<float>* masks = stackalloc Vector512<float>[MaxRuns * kw * 4];
         int* firstRun = stackalloc int[2], endRun = stackalloc int[2];
         firstRun[0] = firstRun[1] = MaxRuns;
         endRun[0] = endRun[1] = 0;
@@ -67,14 +70,28 @@ internal static unsafe class RowPanel
         {
             int column = pixel0 + first, pixel = column % plane, oy = pixel / g.OutputWidth, ox = pixel % g.OutputWidth;
             int end = first + Math.Min(valid - first, g.OutputWidth - ox);
-            origin[runs] = ((nint)(column / plane) * g.InputImageLength) + ((nint)(oy - g.PadHeight) * g.InputWidth) + ox - g.PadWidth - first;
+            origin[runs] = ((nint)(column / plane) * g.InputImageLength) + ((nint)(((long)oy * g.StrideHeight) - g.PadHeight) * g.InputWidth)
+                + ((nint)ox * stride) - g.PadWidth - ((nint)first * stride);
             for (int kx = 0; kx < kw; kx++)
             {
-                // Lane j reads input column ox + (j - first) - pad + kx, inside the row for j in [lo, hi).
-                long lo = Math.Clamp((long)first + g.PadWidth - kx - ox, first, end);
-                long hi = Math.Clamp((long)first + g.InputWidth + g.PadWidth - kx - ox, lo, end);
-                masks[(((runs * kw) + kx) * 2) + 0] = MaskedRun.InRange(MaskedRun.Lane, (int)lo, (int)hi);
-                masks[(((runs * kw) + kx) * 2) + 1] = MaskedRun.InRange(MaskedRun.Lane + Vector512.Create(16), (int)lo, (int)hi);
+                // Lane j reads input column stride * (ox + j - first) - pad + kx, inside the row for j in [lo, hi).
+                long below = (long)g.PadWidth - kx - ((long)ox * stride), beyond = below + g.InputWidth;
+                long lo = Math.Clamp(first + CeilingDivide(below, stride), first, end);
+                long hi = Math.Clamp(first + CeilingDivide(beyond, stride), lo, end);
+                Vector512<float>* at = masks + (((runs * kw) + kx) * 4);
+                if (stride == 1)
+                {
+                    at[0] = MaskedRun.InRange(MaskedRun.Lane, (int)lo, (int)hi);
+                    at[1] = MaskedRun.InRange(MaskedRun.Lane + Vector512.Create(16), (int)lo, (int)hi);
+                    continue;
+                }
+
+                for (int half = 0; half < 2; half++)
+                {
+                    Vector512<int> lane = MaskedRun.HalfLane + Vector512.Create(16 * half);
+                    at[2 * half] = MaskedRun.InRange(lane, (int)lo, (int)hi) & MaskedRun.EvenLane.AsSingle();
+                    at[(2 * half) + 1] = MaskedRun.InRange(lane + Vector512.Create(8), (int)lo, (int)hi) & MaskedRun.EvenLane.AsSingle();
+                }
             }
 
             for (int half = 0; half < 2; half++)
@@ -93,7 +110,7 @@ internal static unsafe class RowPanel
         bool* plain = stackalloc bool[kw];
         for (int kx = 0; kx < kw; kx++)
         {
-            plain[kx] = runs == 1 && valid == Width && Vector512.EqualsAll(masks[(kx * 2) + 0].AsInt32() & masks[(kx * 2) + 1].AsInt32(), Vector512<int>.AllBitsSet);
+            plain[kx] = stride == 1 && runs == 1 && valid == Width && Vector512.EqualsAll(masks[(kx * 4) + 0].AsInt32() & masks[(kx * 4) + 1].AsInt32(), Vector512<int>.AllBitsSet);
         }
 
         nint channelPlane = (nint)g.InputHeight * g.InputWidth;
@@ -108,7 +125,7 @@ internal static unsafe class RowPanel
                 Vector512.Load(tap + origin[0]).Store(row);
                 Vector512.Load(tap + origin[0] + 16).Store(row + 16);
             }
-            else
+            else if (stride == 1)
             {
                 // Masked-off lanes are neither read nor faulted on: a run's origin may lie before its row or past it.
                 for (int half = 0; half < 2; half++)
@@ -116,7 +133,24 @@ internal static unsafe class RowPanel
                     Vector512<float> values = Vector512<float>.Zero;
                     for (int run = firstRun[half]; run < endRun[half]; run++)
                     {
-                        values |= Avx512F.MaskLoad(tap + origin[run] + (16 * half), masks[(((run * kw) + kx0) * 2) + half], Vector512<float>.Zero);
+                        values |= Avx512F.MaskLoad(tap + origin[run] + (16 * half), masks[(((run * kw) + kx0) * 4) + half], Vector512<float>.Zero);
+                    }
+
+                    values.Store(row + (16 * half));
+                }
+            }
+            else
+            {
+                // Stride 2: a half's 16 lanes are the even floats of a 32-float window; each run loads them masked.
+                for (int half = 0; half < 2; half++)
+                {
+                    Vector512<float> values = Vector512<float>.Zero;
+                    for (int run = firstRun[half]; run < endRun[half]; run++)
+                    {
+                        float* window = tap + origin[run] + (32 * half);
+                        Vector512<float>* mask = masks + (((run * kw) + kx0) * 4) + (2 * half);
+                        values |= Avx512F.PermuteVar16x32x2(
+                            Avx512F.MaskLoad(window, mask[0], Vector512<float>.Zero), MaskedRun.Even, Avx512F.MaskLoad(window + 16, mask[1], Vector512<float>.Zero));
                     }
 
                     values.Store(row + (16 * half));
@@ -134,4 +168,7 @@ internal static unsafe class RowPanel
             }
         }
     }
+
+    /// <summary><c>ceil(value / stride)</c> for a stride of 1 or 2, negative values included (the shift floors).</summary>
+    private static long CeilingDivide(long value, int stride) => stride == 1 ? value : -((-value) >> 1);
 }
