@@ -12,13 +12,26 @@ internal static unsafe class Im2Col
 {
     /// <summary>Fills <paramref name="columns"/> with the receptive fields of <paramref name="image"/> (<c>[Cin,H,W]</c>).</summary>
     public static void Gather<T>(in Conv2DGeometry g, T* image, T* columns)
+        where T : unmanaged =>
+        GatherRows(g, image, columns, 0, g.OutputHeight);
+
+    /// <summary>
+    /// The columns of output rows <c>[firstRow, endRow)</c> only: <paramref name="columns"/> becomes
+    /// <c>[Cin*kH*kW, (endRow - firstRow)*Wout]</c>, the band's part of <see cref="Gather"/>'s matrix.
+    /// </summary>
+    public static void GatherRows<T>(in Conv2DGeometry g, T* image, T* columns, int firstRow, int endRow)
         where T : unmanaged
     {
+        nint pixels = (nint)(endRow - firstRow) * g.OutputWidth;
+        T* row = columns;
         for (int channel = 0; channel < g.InputChannels; channel++)
         {
             for (int ky = 0; ky < g.KernelHeight; ky++)
             {
-                GatherKernelRow(g, channel, ky, image, columns);
+                for (int kx = 0; kx < g.KernelWidth; kx++, row += pixels)
+                {
+                    GatherTapRows(g, channel, ky, kx, image, row, firstRow, endRow);
+                }
             }
         }
     }

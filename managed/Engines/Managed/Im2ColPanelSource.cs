@@ -18,6 +18,13 @@ internal readonly unsafe struct Im2ColPanelSource<T>(Conv2DGeometry geometry, T*
     private const int ShortRun = 16;
     
 
+    /// <summary>
+    /// True where panels that break into several output rows are packed with vector loads or gathers (<see cref="RowPanel"/>,
+    /// <see cref="GatheredPanel"/>: floats with AVX2) rather than element by element, so narrow maps pack faster here
+    /// than through a column buffer.
+    /// </summary>
+    public static bool PacksNarrowMapsInVectors => typeof(T) == typeof(float) && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
+
     /// <inheritdoc />
     public void Pack(int row0, int depth, int col0, int columns, int panelColumns, T* destination)
     {

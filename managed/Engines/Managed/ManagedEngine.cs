@@ -238,13 +238,12 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
 
         // output[Cout, P] (+)= weight[Cout, K] * columns[K, P], the columns packed straight from the image. On maps
-        // narrower than a tile a panel row is several short runs: the vector packers for floats (RowPanel, GatheredPanel)
-        // take them faster than the column buffer (bench/ab-managed.py, forward, one thread: batch 32's 28-wide maps
-        // 1.10x, AlexNet conv2's 27-wide 1.08x, a 20-wide batch-1 layer 1.19x), the element loop of the generic packer
-        // does not, so other types keep the buffer there. A pointwise convolution's columns are the image itself.
+        // narrower than a tile a panel row is several short runs: the vector packers take them faster than the column
+        // buffer (bench/ab-managed.py, forward, one thread: batch 32's 28-wide maps 1.10x, AlexNet conv2's 27-wide
+        // 1.08x, a 20-wide batch-1 layer 1.19x), the element loop of the generic packer does not, so without the vector
+        // packers the buffer stays there. A pointwise convolution's columns are the image itself.
         MatrixRef<T> weights = MatrixRef<T>.RowMajor(weight, g.PatchLength);
-        bool vectorPackers = typeof(T) == typeof(float) && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
-        if (g.IsPointwise || (g.OutputWidth < Gemm.TileColumns && !vectorPackers))
+        if (g.IsPointwise || (g.OutputWidth < Gemm.TileColumns && !Im2ColPanelSource<T>.PacksNarrowMapsInVectors))
         {
             MatrixRef<T> columns = MatrixRef<T>.RowMajor(Columns(g, source, workspace, gemmParallelism), plane);
             ParallelGemm.Multiply(Gemm, g.OutputChannels, plane, g.PatchLength, weights, columns, destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);

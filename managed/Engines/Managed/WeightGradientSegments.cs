@@ -88,12 +88,7 @@ internal static unsafe class WeightGradientSegments<T>
             else
             {
                 T* gathered = workspace.Columns.Ensure(g.PatchLength * pixels);
-                int taps = g.KernelHeight * g.KernelWidth;
-                for (int tap = 0; tap < g.PatchLength; tap++)
-                {
-                    Im2Col.GatherTapRows(g, tap / taps, tap % taps / g.KernelWidth, tap % g.KernelWidth, source, gathered + ((nint)tap * pixels), firstRow, endRow);
-                }
-
+                Im2Col.GatherRows(g, source, gathered, firstRow, endRow);
                 columns = MatrixRef<T>.RowMajor(gathered, pixels);
             }
 
