@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using NNPackSharp.Geometry;
+using NNPackSharp.Memory;
 
 namespace NNPackSharp.Engines.Managed;
 
@@ -52,7 +53,10 @@ internal static unsafe class GatheredPanel
     {
         // Per column: the input row and column its tap (0, 0) reads, and that position's offset from `image`
         // (int.MinValue / 2 keeps the bounds test false for the columns past `valid`).
-        int* inputY = stackalloc int[MaxColumns], inputX = stackalloc int[MaxColumns], origin = stackalloc int[MaxColumns];
+        // Line-aligned: every tap reads them as vectors (see CacheLine).
+        byte* scratch = stackalloc byte[(3 * MaxColumns * sizeof(int)) + CacheLine.Bytes - 1];
+        int* inputY = CacheLine.Align<int>(scratch);
+        int* inputX = inputY + MaxColumns, origin = inputX + MaxColumns;
         int plane = g.OutputPlaneLength;
         for (int j = 0; j < width; j++)
         {

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using NNPackSharp.Geometry;
+using NNPackSharp.Memory;
 
 namespace NNPackSharp.Engines.Managed;
 
@@ -61,7 +62,9 @@ internal static unsafe class RowPanel
         // half: the lanes that read inside the row, for stride 2 as the even floats of the half's 32-float window (two
         // masks). Runs come in lane order, so each half reads a range of them.
         nint* origin = stackalloc nint[MaxRuns];
-        Vector512<float>* masks = stackalloc Vector512<float>[MaxRuns * kw * 4];
+        // Line-aligned: every tap reads its masks (see CacheLine).
+        byte* maskScratch = stackalloc byte[(MaxRuns * kw * 4 * sizeof(Vector512<float>)) + CacheLine.Bytes - 1];
+        Vector512<float>* masks = CacheLine.Align<Vector512<float>>(maskScratch);
         int* firstRun = stackalloc int[2], endRun = stackalloc int[2];
         firstRun[0] = firstRun[1] = MaxRuns;
         endRun[0] = endRun[1] = 0;
