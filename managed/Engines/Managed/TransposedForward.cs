@@ -12,18 +12,30 @@ namespace NNPackSharp.Engines.Managed;
 /// </summary>
 internal static unsafe class TransposedForward
 {
+    /// <summary>A column matrix larger than this (in elements: 8 MiB of floats) leaves the caches between its GEMM and col2im.</summary>
+    private const int StreamedColumns = 2 << 20;
+
+    /// <summary>
+    /// The input channels below which a large column matrix still runs col2im: they are the transposed product's rows,
+    /// and a few rows leave most of each 12-row ukernel tile idle (3 channels ran 0.19x).
+    /// </summary>
+    private const int MinimumStreamedChannels = 32;
+
     /// <summary>
     /// Whether <paramref name="g"/>'s input gradient runs this way: where it can (stride 1, padding below the kernel on
     /// both axes, not pointwise, whose input gradient is already one GEMM, and the transposed layer's im2col within an
     /// int as the forward pass indexes it: validation checked the original layer's, which can be smaller) and where it
-    /// pays: maps of no more pixels than the layer has input channels. The col2im path packs the transposed weight for
+    /// pays: maps of no more pixels than the layer has input channels, or a large column matrix with enough channels (below). The col2im path packs the transposed weight for
     /// each image, which costs per FLOP about 1/pixels; this one packs the image's taps, about 1/input channels. Measured
     /// (bench/ab-managed.py, one thread, 7 rounds, against col2im): VGG conv5 (196 pixels, 512 channels) 1.22x, AlexNet
     /// conv3 (169, 192) 1.40x, 7x7x512 1.18x and 1.28x (N16), Inception 7x1 and 1x7 (289, 128) 1.13x and 0.94x, and
-    /// where pixels outnumber channels 0.19x (small: 3 channels) to 0.98x (VGG conv3.2).
+    /// where pixels outnumber channels 0.19x (small: 3 channels) to 0.98x (VGG conv3.2). It also pays where the column
+    /// matrix is past <see cref="StreamedColumns"/>: the col2im path's GEMM then writes it to memory and col2im reads it
+    /// back (one and two threads: batch-1 112x112 with 64 channels 1.19x and 1.09x, with 128 channels 1.08x and 1.14x,
+    /// VGG conv3.2 1.00x and 1.03x).
     /// </summary>
     public static bool Applies(in Conv2DGeometry g) =>
-        g.StrideHeight == 1 && g.StrideWidth == 1 && !g.IsPointwise && g.OutputPlaneLength <= g.InputChannels
+        g.StrideHeight == 1 && g.StrideWidth == 1 && !g.IsPointwise && (g.OutputPlaneLength <= g.InputChannels || (g.ColumnLength > StreamedColumns && g.InputChannels >= MinimumStreamedChannels))
         && g.PadHeight < g.KernelHeight && g.PadWidth < g.KernelWidth
         && (long)g.OutputChannels * g.KernelHeight * g.KernelWidth * g.InputHeight * g.InputWidth <= int.MaxValue;
 

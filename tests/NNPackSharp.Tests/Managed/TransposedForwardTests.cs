@@ -6,7 +6,7 @@ namespace NNPackSharp.Tests.Managed;
 
 /// <summary>
 /// The input gradient computed as the forward pass of the transposed layer (<see cref="TransposedForward"/>): layers
-/// with no more output pixels than input channels, so the engine takes that path, against the double reference on
+/// with no more output pixels than input channels or a large column matrix, so the engine takes that path, against the double reference on
 /// every GEMM variant, one and two threads, float and double. The random shapes elsewhere rarely have that many
 /// channels.
 /// </summary>
@@ -23,6 +23,7 @@ public class TransposedForwardTests
         new(4, 40, 6, 6, 70, 3, 3, 1, 1, 1, 1),    // more output channels than a tile's depth block
         new(1, 40, 1, 33, 6, 1, 3, 0, 1, 1, 1),    // rows wider than a tile: the implicit im2col panels
         new(2, 110, 2, 34, 5, 2, 3, 1, 2, 1, 1),   // wide rows, two images
+        new(1, 32, 86, 86, 4, 3, 3, 1, 1, 1, 1),   // more pixels than channels, but a column matrix past 2^21 elements
     ];
 
     [Test]
@@ -33,6 +34,14 @@ public class TransposedForwardTests
             var g = new Conv2DGeometry(c.N, c.Cin, c.H, c.W, c.Cout, c.KH, c.KW, c.PadH, c.PadW, c.StrideH, c.StrideW, c.OutH, c.OutW);
             Assert.That(TransposedForward.Applies(g), Is.True, c.ToString());
         }
+    }
+
+    [Test]
+    public void FewChannelsKeepCol2ImOnLargeMaps()
+    {
+        // 3 channels, 300x300: a column matrix of 2.4M elements, but 3 rows of the transposed product.
+        var g = new Conv2DGeometry(1, 3, 300, 300, 16, 3, 3, 1, 1, 1, 1, 300, 300);
+        Assert.That(TransposedForward.Applies(g), Is.False);
     }
 
     [TestCaseSource(nameof(FloatCases))]
