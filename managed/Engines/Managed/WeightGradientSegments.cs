@@ -33,6 +33,15 @@ internal static unsafe class WeightGradientSegments<T>
         long rows = (long)g.Batch * g.OutputHeight;
         long pixels = rows * g.OutputWidth;
         long bands = Math.Min(MaximumBands, Math.Min(rows, pixels / MinimumBandPixels));
+
+        // An even count shares out evenly between two or four threads: ResNet 3x3/2's three bands kept one of two
+        // threads idle for a third of the call (rounded up, as the bands' pixels are a soft floor; down where the rows
+        // run out).
+        if (bands > 1 && bands % 2 == 1)
+        {
+            bands += bands < rows ? 1 : -1;
+        }
+
         return bands < 2 || bands * g.WeightLength > PartialBudget ? 1 : (int)bands;
     }
 

@@ -19,6 +19,8 @@ public class WeightGradientSegmentsTests
         new(3, 5, 40, 40, 6, 1, 1, 0, 0, 1, 1),      // pointwise: the columns are the image
         new(1, 2, 130, 70, 3, 3, 5, 0, 2, 1, 1),     // one image in four bands, non-square kernel
         new(2, 1, 120, 120, 2, 2, 2, 1, 1, 1, 1),    // eight bands of 30 or 31 rows
+        new(1, 2, 70, 100, 3, 3, 3, 1, 1, 1, 1),     // three bands by pixels, rounded up to four
+        new(1, 1, 3, 2100, 2, 1, 1, 0, 0, 1, 1),     // three bands by pixels but three rows: rounded down to two
     ];
 
     private static IEnumerable<TestCaseData> Cases() => GemmVariantCases.OnOneAndTwoThreads<float>();
@@ -29,6 +31,15 @@ public class WeightGradientSegmentsTests
         foreach (ConvCase c in Layers)
         {
             Assert.That(WeightGradientSegments<float>.Count(Geometry(c)), Is.GreaterThan(1), c.ToString());
+        }
+    }
+
+    [Test]
+    public void BandCountsAreEven()
+    {
+        foreach (ConvCase c in Layers)
+        {
+            Assert.That(WeightGradientSegments<float>.Count(Geometry(c)) % 2, Is.Zero, c.ToString());
         }
     }
 
