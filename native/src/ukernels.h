@@ -94,6 +94,22 @@ typedef void (*nnps_transpose_pack_fn)(const float* source, size_t stride, size_
 typedef void (*nnps_rows_pack_fn)(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_rows_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_rows_pack__scalar(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
+
+/*
+ * Dot-product micro-kernel with an MR x NR tile (the table's dot_mr x dot_nr): the product of two row-major operands
+ * that share their contiguous dimension (an "NT" GEMM), read where they lie, with no packing:
+ *
+ *     C[i][j] = (accumulate ? C[i][j] : 0) + sum over p < k of A[i][p] * B[j][p]      for i < m, j < n
+ *
+ * - a: row i starts at a + i * lda; b: row j at b + j * ldb; no alignment required. Only rows i < m of A and j < n of
+ *   B are read, and of each only its first k floats.
+ * - c: row i starts at c + i * ldc; only the m x n corner is read (with accumulate) and written.
+ * - The sum over p runs in vector lanes (lane l takes p = l, l + W, l + 2W, ... in increasing order), then the lanes
+ *   are added in a fixed tree, the same way for every element and tile: results do not depend on m, n, the strides or
+ *   where the operands lie.
+ */
+typedef void (*nnps_sdot_ukernel_fn)(size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate);
+NNPS_INTERNAL void nnps_sdot_ukernel_4x6__avx512(size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate);
 NNPS_INTERNAL void nnps_transpose_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_transpose_pack__scalar(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 

@@ -1,4 +1,5 @@
-/* The micro-kernel tester: every SGEMM micro-kernel this build has and this CPU runs, in one process, against a
+/* The micro-kernel tester: every SGEMM micro-kernel this build has and this CPU runs (and the dot-product kernels of
+ * the tables that have one), in one process, against a
  * double-precision product, on the promises of src/ukernels.h: depth 0..300, accumulate on and off, ldc > NR,
  * unaligned A and C, partial tiles (only the m x n corner written; rows of A and columns of B past it never stored;
  * bit-identical to the same corner of a full tile). A failure names the kernel, e.g.
@@ -125,6 +126,96 @@ static void test_kernel(const struct nnps_isa_table* isa) {
 	free(buffers.a); nnps_aligned_free(buffers.b); free(buffers.c); free(buffers.full);
 }
 
+/* Fills `rows` rows of stride ld: k random floats, then NaN up to the stride (read, they would poison the sums). */
+static void fill_rows(float* rows, size_t count, size_t k, size_t ld) {
+	for (size_t r = 0; r < count; r++) {
+		for (size_t p = 0; p < ld; p++) rows[r * ld + p] = p < k ? uniform() : NAN;
+	}
+}
+
+/* The dot-product kernel (see ukernels.h) on an m x n corner at depth k: A and B hold exactly m and n rows of stride
+ * k + 3 (NaN past k), unaligned, at the very end of their allocations (a row past m or n would be read out of bounds:
+ * the sanitizer leg catches it); C with sentinels around the corner; against a double product; then, bit for bit, the
+ * same corner of a full tile whose first rows are these. */
+static bool check_dot_tile(const struct nnps_isa_table* isa, size_t k, size_t m, size_t n, bool accumulate) {
+	const struct nnps_sgemm_config* config = &isa->sgemm;
+	const size_t mr = config->dot_mr, nr = config->dot_nr, ld = k + 3, ldc = nr + LDC_EXTRA;
+	float* a = malloc((m * ld + 1) * sizeof(float));
+	float* b = malloc((n * ld + 1) * sizeof(float));
+	float* a_full = malloc(mr * ld * sizeof(float));
+	float* b_full = malloc(nr * ld * sizeof(float));
+	float* c = malloc((mr * ldc + 1) * sizeof(float));
+	float* full = malloc(mr * nr * sizeof(float));
+	fill_rows(a + 1, m, k, ld);
+	fill_rows(b + 1, n, k, ld);
+	fill_rows(a_full, mr, k, ld);
+	fill_rows(b_full, nr, k, ld);
+	memcpy(a_full, a + 1, m * ld * sizeof(float));
+	memcpy(b_full, b + 1, n * ld * sizeof(float));
+	float initial[64 * 64];
+	for (size_t i = 0; i < mr; i++) {
+		for (size_t j = 0; j < ldc; j++) c[1 + i * ldc + j] = (i < m && j < n) ? uniform() : SENTINEL;
+	}
+	memcpy(initial, c + 1, mr * ldc * sizeof(float));
+	config->dot_ukernel(m, n, k, a + 1, ld, b + 1, ld, c + 1, ldc, accumulate);
+	checks++;
+	bool ok = true;
+	for (size_t i = 0; i < mr && ok; i++) {
+		for (size_t j = 0; j < ldc && ok; j++) {
+			const float actual = c[1 + i * ldc + j];
+			if (i >= m || j >= n) {
+				if (actual != SENTINEL) {
+					printf("FAIL: the %ux%u %s dot kernel wrote outside its %zux%zu tile at depth %zu: C[%zu][%zu] = %g\n", config->dot_mr, config->dot_nr, isa->name, m, n, k, i, j, actual);
+					ok = false;
+				}
+				continue;
+			}
+			double expected = accumulate ? initial[i * ldc + j] : 0.0, magnitude = fabs(expected);
+			for (size_t p = 0; p < k; p++) {
+				expected += (double) a[1 + i * ld + p] * b[1 + j * ld + p];
+				magnitude += fabs((double) a[1 + i * ld + p] * b[1 + j * ld + p]);
+			}
+			if (!(fabs(actual - expected) <= 1e-6 * magnitude + 1e-30)) {
+				printf("FAIL: the %ux%u %s dot kernel is wrong at depth %zu (tile %zux%zu, accumulate %d): C[%zu][%zu] = %.9g, expected %.9g\n",
+					config->dot_mr, config->dot_nr, isa->name, k, m, n, accumulate, i, j, actual, expected);
+				ok = false;
+			}
+		}
+	}
+	if (ok && !accumulate) {
+		config->dot_ukernel(mr, nr, k, a_full, ld, b_full, ld, full, nr, false);
+		for (size_t i = 0; i < m && ok; i++) {
+			if (memcmp(c + 1 + i * ldc, full + i * nr, n * sizeof(float)) != 0) {
+				printf("FAIL: the %ux%u %s dot kernel: its %zux%zu partial tile differs from the full tile at depth %zu, row %zu\n", config->dot_mr, config->dot_nr, isa->name, m, n, k, i);
+				ok = false;
+			}
+		}
+	}
+	free(a); free(b); free(a_full); free(b_full); free(c); free(full);
+	return ok;
+}
+
+static void test_dot_kernel(const struct nnps_isa_table* isa) {
+	const struct nnps_sgemm_config* config = &isa->sgemm;
+	const int before = failures;
+	for (size_t k = 0; k <= MAX_DEPTH && failures == before; k++) {
+		for (int accumulate = 0; accumulate < 2 && failures == before; accumulate++) {
+			if (!check_dot_tile(isa, k, config->dot_mr, config->dot_nr, accumulate)) failures++;
+		}
+	}
+	const size_t depths[] = { 1, 15, 16, 17, 33, MAX_DEPTH };
+	for (size_t d = 0; d < sizeof depths / sizeof depths[0] && failures == before; d++) {
+		for (size_t m = 1; m <= config->dot_mr && failures == before; m++) {
+			for (size_t n = 1; n <= config->dot_nr && failures == before; n++) {
+				for (int accumulate = 0; accumulate < 2 && failures == before; accumulate++) {
+					if (!check_dot_tile(isa, depths[d], m, n, accumulate)) failures++;
+				}
+			}
+		}
+	}
+	printf("%s: dot kernel %ux%u: %s\n", isa->name, config->dot_mr, config->dot_nr, failures == before ? "ok" : "WRONG");
+}
+
 int main(void) {
 	const struct nnps_cache_sizes caches = nnps_detect_cache_sizes();
 	printf("caches: L1 %zu, L2 %zu, L3 %zu bytes\n", caches.l1_bytes, caches.l2_bytes, caches.l3_bytes);
@@ -141,6 +232,10 @@ int main(void) {
 		}
 		test_kernel(&isa);
 		tested++;
+		if (isa.sgemm.dot_ukernel != NULL) {
+			test_dot_kernel(&isa);
+			tested++;
+		}
 	}
 	printf("%d kernels, %ld checks, %d failures\n", tested, checks, failures);
 	return failures == 0 && tested > 0 ? 0 : 1;

@@ -134,6 +134,10 @@ static bool gemm_floats(const struct segments* segments, const struct kernel_gra
 }
 
 bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
+	if (nnps_pointwise_kernel_gradient_applies(g, config)) {
+		*floats = 0;
+		return true;
+	}
 	const struct segments segments = plan_segments(g, config);
 	const struct kernel_gradient_plan plan = plan_kernel_gradient(g, config, threads);
 	struct nnps_phase_split split;
@@ -145,6 +149,12 @@ void nnps_implicit_gemm_kernel_gradient(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
 	float* workspace, pthreadpool_t pool)
 {
+	/* A pointwise layer's operands are both row-major along the pixels: dot products need no transposed packing (the
+	 * packer took 30% of ResNet 1x1's kernel gradient). */
+	if (nnps_pointwise_kernel_gradient_applies(g, config)) {
+		nnps_pointwise_kernel_gradient(g, config, input, grad_output, grad_kernel, pool);
+		return;
+	}
 	const size_t threads = pthreadpool_get_threads_count(pool);
 	const struct segments segments = plan_segments(g, config);
 	const struct kernel_gradient_plan plan = plan_kernel_gradient(g, config, threads);

@@ -36,4 +36,11 @@ NNPS_INTERNAL void nnps_implicit_gemm_kernel_gradient(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
 	float* workspace, pthreadpool_t pool);
 
+/* A pointwise convolution's kernel gradient as dot products of rows, on the table's dot ukernel where it has one:
+ * grad_kernel[o][c] = sum over images and pixels of grad_output[n][o][p] * input[n][c][p], both read where they lie
+ * (no packing, no workspace); deterministic and independent of the thread count. */
+NNPS_INTERNAL bool nnps_pointwise_kernel_gradient_applies(const struct nnps_conv* g, const struct nnps_sgemm_config* config);
+NNPS_INTERNAL void nnps_pointwise_kernel_gradient(
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel, pthreadpool_t pool);
+
 #endif

@@ -27,6 +27,10 @@ struct nnps_sgemm_config {
 	nnps_im2col_transposed_pack_fn im2col_transposed_pack; /* the same, transposed (the kernel gradient's B) */
 	nnps_transpose_pack_fn transpose_pack; /* packs B micro-panels from a transposed matrix (B's columns contiguous) */
 	nnps_rows_pack_fn rows_pack;           /* packs B micro-panels from a row-major matrix (B's rows contiguous) */
+	/* Products of two row-major operands along their rows, unpacked (a pointwise layer's kernel gradient); NULL where
+	 * the level has none, and callers then pack for the ukernel above. */
+	nnps_sdot_ukernel_fn dot_ukernel;
+	uint32_t dot_mr, dot_nr;
 };
 
 /* One Winograd tile size's transforms (the per-point multiplications run on the sgemm ukernel). */

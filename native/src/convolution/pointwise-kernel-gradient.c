@@ -1,0 +1,54 @@
+/* The kernel gradient of a pointwise convolution as dot products of rows (see implicit-gemm.h). */
+#include "implicit-gemm.h"
+
+/* Pixels per block: a block of grad_output's rows (Cout x this, 256 KiB at 64 channels) stays in L2 while the input's
+ * rows stream past it, NR at a time (24 KiB, in L1); the lanes are added once per block, 64 steps of 24 FMAs. */
+#define BLOCK_PIXELS 1024
+
+bool nnps_pointwise_kernel_gradient_applies(const struct nnps_conv* g, const struct nnps_sgemm_config* config) {
+	return nnps_conv_is_pointwise(g) && config->dot_ukernel != NULL;
+}
+
+struct pointwise_context {
+	const struct nnps_conv* g;
+	const struct nnps_sgemm_config* config;
+	const float* input;
+	const float* grad_output;
+	float* grad_kernel;
+	size_t columns; /* input channels per task, a multiple of the tile's */
+};
+
+/* Task = a run of input channels: grad_kernel's columns [c0, c0 + columns) for every output channel, summed over the
+ * images and their pixel blocks in order, so each element's sum is the same on any number of threads. */
+static void pointwise_task(void* argument, size_t thread, size_t task) {
+	(void) thread;
+	const struct pointwise_context* context = argument;
+	const struct nnps_conv* g = context->g;
+	const struct nnps_sgemm_config* config = context->config;
+	const size_t plane = nnps_conv_output_plane(g), cin = g->input_channels, cout = g->output_channels;
+	const size_t c0 = task * context->columns, c1 = nnps_min(cin, c0 + context->columns);
+	for (size_t image = 0; image < g->batch; image++) {
+		const float* x = context->input + image * nnps_conv_input_image(g);
+		const float* dy = context->grad_output + image * nnps_conv_output_image(g);
+		for (size_t p0 = 0; p0 < plane; p0 += BLOCK_PIXELS) {
+			const size_t pixels = nnps_min(BLOCK_PIXELS, plane - p0);
+			const bool accumulate = image != 0 || p0 != 0;
+			for (size_t j = c0; j < c1; j += config->dot_nr) {
+				const size_t n = nnps_min(config->dot_nr, c1 - j);
+				for (size_t i = 0; i < cout; i += config->dot_mr) {
+					config->dot_ukernel(nnps_min(config->dot_mr, cout - i), n, pixels, dy + i * plane + p0, plane, x + j * plane + p0, plane,
+						context->grad_kernel + i * cin + j, cin, accumulate);
+				}
+			}
+		}
+	}
+}
+
+void nnps_pointwise_kernel_gradient(
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel, pthreadpool_t pool)
+{
+	size_t columns, tasks;
+	nnps_split(g->input_channels, nnps_target_tasks(pthreadpool_get_threads_count(pool)), config->dot_nr, &columns, &tasks);
+	const struct pointwise_context context = { g, config, input, grad_output, grad_kernel, columns };
+	nnps_parallelize(pool, pointwise_task, (void*) &context, tasks);
+}
