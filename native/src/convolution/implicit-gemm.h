@@ -36,6 +36,11 @@ NNPS_INTERNAL void nnps_implicit_gemm_kernel_gradient(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
 	float* workspace, pthreadpool_t pool);
 
+/* Output rows [oy0, oy0 + rows) of the im2col matrix of one image (stride 1 along the rows, as a phase split makes
+ * it) into out[tap][pixel], `rows * output_width` pixels per tap, zeros for padding: per tap and row one copy of a
+ * contiguous run of the image. */
+NNPS_INTERNAL void nnps_im2col_gather_rows(const struct nnps_im2col* im2col, const float* image, size_t channels, size_t oy0, size_t rows, float* out);
+
 /* A pointwise convolution's kernel gradient as dot products of rows, on the table's dot ukernel where it has one:
  * grad_kernel[o][c] = sum over images and pixels of grad_output[n][o][p] * input[n][c][p], both read where they lie
  * (no packing, no workspace); deterministic and independent of the thread count. */
