@@ -101,6 +101,7 @@ NNPS_INTERNAL void nnps_rows_pack__scalar(const float* source, size_t stride, si
  *
  *     C[i][j] = (accumulate ? C[i][j] : 0) + sum over p < k of A[i][p] * B[j][p]      for i < m, j < n
  *
+ * - 1 <= m <= MR and 1 <= n <= NR; k may be 0 (C's corner becomes 0, or stays as it is with accumulate).
  * - a: row i starts at a + i * lda; b: row j at b + j * ldb; no alignment required. Only rows i < m of A and j < n of
  *   B are read, and of each only its first k floats.
  * - c: row i starts at c + i * ldc; only the m x n corner is read (with accumulate) and written.
