@@ -60,14 +60,20 @@ struct nnps_im2col_panel {
 	size_t phase_plane;
 };
 
-/* Where tap (channel, kx) of a panel starts reading: its plane's offset from channel 0, and its column shift. */
-static inline size_t nnps_im2col_tap_plane(const struct nnps_im2col_panel* panel, size_t channel, size_t kx, size_t* column) {
-	if (panel->phase_plane == 0) {
+/* Where tap (channel, kx) starts reading in an image of `plane`-float channels, or in its phase split (phase_plane
+ * nonzero, see above): its plane's offset from channel 0, and its column shift. */
+static inline size_t nnps_tap_plane(size_t plane, size_t phase_plane, size_t channel, size_t kx, size_t* column) {
+	if (phase_plane == 0) {
 		*column = kx;
-		return channel * (size_t) (panel->height * panel->width);
+		return channel * plane;
 	}
 	*column = kx >> 1;
-	return (2 * channel + (kx & 1)) * panel->phase_plane;
+	return (2 * channel + (kx & 1)) * phase_plane;
+}
+
+/* nnps_tap_plane for a panel's image. */
+static inline size_t nnps_im2col_tap_plane(const struct nnps_im2col_panel* panel, size_t channel, size_t kx, size_t* column) {
+	return nnps_tap_plane((size_t) (panel->height * panel->width), panel->phase_plane, channel, kx, column);
 }
 typedef void (*nnps_im2col_pack_fn)(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
 

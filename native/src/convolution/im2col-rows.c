@@ -10,10 +10,9 @@ void nnps_im2col_gather_rows(const struct nnps_im2col* im2col, const float* imag
 	for (size_t c = 0; c < channels; c++) {
 		for (size_t ky = 0; ky < im2col->kernel_height; ky++) {
 			for (size_t kx = 0; kx < im2col->kernel_width; kx++, tap++) {
-				/* A phase-split image keeps the even and the odd columns of channel c in planes 2c and 2c + 1. */
-				const bool split = im2col->phase_plane != 0;
-				const float* plane = image + (split ? (2 * c + (kx & 1)) * im2col->phase_plane : c * (size_t) (height * width));
-				const ptrdiff_t x0 = (ptrdiff_t) (split ? kx >> 1 : kx) - (ptrdiff_t) im2col->pad_left;
+				size_t column;
+				const float* plane = image + nnps_tap_plane((size_t) (height * width), im2col->phase_plane, c, kx, &column);
+				const ptrdiff_t x0 = (ptrdiff_t) column - (ptrdiff_t) im2col->pad_left;
 				/* Columns [lo, hi) of a row read the image; the rest are padding. */
 				const size_t lo = (size_t) nnps_min((size_t) (x0 < 0 ? -x0 : 0), ow);
 				const size_t hi = x0 >= width ? lo : nnps_clamp((size_t) (width - x0), lo, ow);
