@@ -14,9 +14,6 @@
 #define SEGMENT_PIXELS 4096
 #define SEGMENT_MAX_GRADIENT 32768
 #define SEGMENT_MAX_PARTIALS (1u << 20)
-/* Row segments gather and multiply at most this many pixels at a time: the gathered rows (patch x this) and
- * grad_output's (Cout x this) stay in L2 while the dot ukernel takes NR taps at a time from L1. */
-#define ROW_BLOCK_PIXELS 1024
 
 struct segments {
 	bool used;
@@ -42,7 +39,8 @@ static struct segments plan_segments(const struct nnps_conv* g, const struct nnp
 	if (rows) {
 		plan.pixels = nnps_max(1, SEGMENT_PIXELS / g->output_width);
 		plan.per_image = nnps_ceil_div(g->output_height, plan.pixels);
-		plan.block_rows = nnps_min(plan.pixels, nnps_max(1, ROW_BLOCK_PIXELS / g->output_width));
+		/* Gathered and multiplied about NNPS_SDOT_DEPTH pixels at a time: the gathered rows stay in L2 too. */
+		plan.block_rows = nnps_min(plan.pixels, nnps_max(1, NNPS_SDOT_DEPTH / g->output_width));
 	} else {
 		plan.per_image = nnps_ceil_div(plane, SEGMENT_PIXELS);
 		plan.pixels = nnps_ceil_div(plane, plan.per_image);
@@ -140,9 +138,8 @@ static void segment_task(void* argument, size_t thread, size_t s) {
 static void row_segment_task(void* argument, size_t thread, size_t s) {
 	const struct kernel_gradient_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const struct nnps_sgemm_config* config = context->config;
 	const struct segments* plan = &context->segments;
-	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g), cout = g->output_channels, image = s / plan->per_image;
+	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g), image = s / plan->per_image;
 	const size_t oy0 = s % plan->per_image * plan->pixels, oy1 = nnps_min(g->output_height, oy0 + plan->pixels);
 	float* gathered = context->workspace + plan->count * plan->gradient_floats + thread * plan->thread_floats;
 	float* partial = context->workspace + s * plan->gradient_floats;
@@ -150,14 +147,7 @@ static void row_segment_task(void* argument, size_t thread, size_t s) {
 	for (size_t y = oy0; y < oy1; y += plan->block_rows) {
 		const size_t rows = nnps_min(plan->block_rows, oy1 - y), pixels = rows * g->output_width;
 		nnps_im2col_gather_rows(&context->im2col, context->input + image * context->input_image, g->input_channels, y, rows, gathered);
-		const float* a = grad_output + y * g->output_width;
-		for (size_t j = 0; j < patch; j += config->dot_nr) {
-			const size_t n = nnps_min(config->dot_nr, patch - j);
-			for (size_t i = 0; i < cout; i += config->dot_mr) {
-				config->dot_ukernel(nnps_min(config->dot_mr, cout - i), n, pixels, a + i * plane, plane, gathered + j * pixels, pixels,
-					partial + i * patch + j, patch, y != oy0);
-			}
-		}
+		nnps_sdot(context->config, g->output_channels, patch, pixels, grad_output + y * g->output_width, plane, gathered, pixels, partial, patch, y != oy0);
 	}
 }
 

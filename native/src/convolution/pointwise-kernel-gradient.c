@@ -1,10 +1,6 @@
 /* The kernel gradient of a pointwise convolution as dot products of rows (see implicit-gemm.h). */
 #include "implicit-gemm.h"
 
-/* Pixels per block: a block of grad_output's rows (Cout x this, 256 KiB at 64 channels) stays in L2 while the input's
- * rows stream past it, NR at a time (24 KiB, in L1); the lanes are added once per block, 64 steps of 24 FMAs. */
-#define BLOCK_PIXELS 1024
-
 bool nnps_pointwise_kernel_gradient_applies(const struct nnps_conv* g, const struct nnps_sgemm_config* config) {
 	return nnps_conv_is_pointwise(g) && config->dot_ukernel != NULL;
 }
@@ -30,16 +26,10 @@ static void pointwise_task(void* argument, size_t thread, size_t task) {
 	for (size_t image = 0; image < g->batch; image++) {
 		const float* x = context->input + image * nnps_conv_input_image(g);
 		const float* dy = context->grad_output + image * nnps_conv_output_image(g);
-		for (size_t p0 = 0; p0 < plane; p0 += BLOCK_PIXELS) {
-			const size_t pixels = nnps_min(BLOCK_PIXELS, plane - p0);
-			const bool accumulate = image != 0 || p0 != 0;
-			for (size_t j = c0; j < c1; j += config->dot_nr) {
-				const size_t n = nnps_min(config->dot_nr, c1 - j);
-				for (size_t i = 0; i < cout; i += config->dot_mr) {
-					config->dot_ukernel(nnps_min(config->dot_mr, cout - i), n, pixels, dy + i * plane + p0, plane, x + j * plane + p0, plane,
-						context->grad_kernel + i * cin + j, cin, accumulate);
-				}
-			}
+		/* Blocks of pixels: grad_output's block stays in L2 while the input's rows pass it (see NNPS_SDOT_DEPTH). */
+		for (size_t p0 = 0; p0 < plane; p0 += NNPS_SDOT_DEPTH) {
+			nnps_sdot(config, cout, c1 - c0, nnps_min(NNPS_SDOT_DEPTH, plane - p0), dy + p0, plane, x + c0 * plane + p0, plane,
+				context->grad_kernel + c0, cin, image != 0 || p0 != 0);
 		}
 	}
 }

@@ -125,3 +125,15 @@ void nnps_sgemm_packed_a(
 {
 	multiply(config, m, n, k, NULL, 0, 0, packed_a, packed_depth, b, b_row0, b_col0, c, ldc, accumulate, buffers);
 }
+
+void nnps_sdot(
+	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
+	float* c, size_t ldc, bool accumulate)
+{
+	for (size_t j = 0; j < n; j += config->dot_nr) {
+		for (size_t i = 0; i < m; i += config->dot_mr) {
+			config->dot_ukernel(nnps_min(config->dot_mr, m - i), nnps_min(config->dot_nr, n - j), k, a + i * lda, lda, b + j * ldb, ldb,
+				c + i * ldc + j, ldc, accumulate);
+		}
+	}
+}

@@ -70,4 +70,15 @@ NNPS_INTERNAL void nnps_sgemm_packed_a(
 	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
 	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers);
 
+/* The depth a caller of nnps_sdot takes at a time: a block of A's rows (64 rows x this: 256 KiB) stays in L2 while B's
+ * rows pass NR at a time from L1, and the dot ukernel adds its lanes once per 64 steps of 16. */
+#define NNPS_SDOT_DEPTH 1024
+
+/* C[m,n] (+)= A[m,k] * B[n,k]^T on the table's dot ukernel (config->dot_ukernel, not NULL), the calling thread, no
+ * packing: both operands row-major along k (lda, ldb). Tile by tile, B's NR rows outside A's MR: each element is summed
+ * by one ukernel call, so the result does not depend on m, n or where the block starts. m, n, k >= 1. */
+NNPS_INTERNAL void nnps_sdot(
+	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
+	float* c, size_t ldc, bool accumulate);
+
 #endif
