@@ -73,19 +73,19 @@ internal static unsafe class TransposedForward
 
     /// <summary>
     /// Output channels <c>[co0, co0 + Tile)</c> of <c>W'</c>: a transpose of a <c>Cout x Cin</c> matrix of kernels, in
-    /// square tiles of kernels so that reads and writes each stay within a few lines.
+    /// square tiles of kernels so that reads and writes each stay within a few lines. Floats with AVX-512 reverse each
+    /// kernel of up to 16 taps in one register (a masked load, a lane permute, a masked store) instead of an element loop
+    /// (bench/ab-managed.py, input gradient, one thread: 7x7x512 1.04x, VGG conv5 1.04x, AlexNet conv3 1.00x; two
+    /// threads, which share the flip: 1.01-1.02x).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FlipTile<T>(in Conv2DGeometry g, int co0, T* weight, T* flipped)
         where T : unmanaged
     {
         int taps = g.KernelHeight * g.KernelWidth;
-        if (typeof(T) == typeof(float) && Avx512F.IsSupported && taps <= Vector512<float>.Count)
-        {
-            FlipTileInVectors(g, co0, (float*)weight, (float*)flipped);
-            return;
-        }
-
+        bool inVectors = typeof(T) == typeof(float) && Avx512F.IsSupported && taps <= Vector512<float>.Count;
+        Vector512<float> inKernel = inVectors ? MaskedRun.InRange(MaskedRun.Lane, 0, taps) : default;
+        Vector512<int> reversed = inVectors ? (Vector512.Create(taps - 1) - MaskedRun.Lane) & Vector512.Create(Vector512<float>.Count - 1) : default;
         int coEnd = Math.Min(g.OutputChannels, co0 + Tile);
         for (int ci0 = 0; ci0 < g.InputChannels; ci0 += Tile)
         {
@@ -95,39 +95,18 @@ internal static unsafe class TransposedForward
                 for (int co = co0; co < coEnd; co++)
                 {
                     T* source = weight + ((((nint)co * g.InputChannels) + ci) * taps);
-                    T* target = flipped + ((((nint)ci * g.OutputChannels) + co) * taps) + taps - 1;
+                    T* target = flipped + ((((nint)ci * g.OutputChannels) + co) * taps);
+                    if (inVectors)
+                    {
+                        Vector512<float> kernel = Avx512F.MaskLoad((float*)source, inKernel, Vector512<float>.Zero);
+                        Avx512F.MaskStore((float*)target, inKernel, Avx512F.PermuteVar16x32(kernel, reversed));
+                        continue;
+                    }
+
                     for (int t = 0; t < taps; t++)
                     {
-                        target[-t] = source[t];
+                        target[taps - 1 - t] = source[t];
                     }
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// <see cref="FlipTile{T}"/> for floats with AVX-512: each kernel (up to 16 taps) one masked load, one lane
-    /// reversal and one masked store instead of an element loop (bench/ab-managed.py, input gradient, one thread:
-    /// 7x7x512 1.04x, VGG conv5 1.04x, AlexNet conv3 1.00x; two threads, which share the flip: 1.01-1.02x).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FlipTileInVectors(in Conv2DGeometry g, int co0, float* weight, float* flipped)
-    {
-        int taps = g.KernelHeight * g.KernelWidth;
-        int coEnd = Math.Min(g.OutputChannels, co0 + Tile);
-        Vector512<float> inKernel = MaskedRun.InRange(MaskedRun.Lane, 0, taps);
-        Vector512<int> reversed = (Vector512.Create(taps - 1) - MaskedRun.Lane) & Vector512.Create(Vector512<float>.Count - 1);
-        for (int ci0 = 0; ci0 < g.InputChannels; ci0 += Tile)
-        {
-            int ciEnd = Math.Min(g.InputChannels, ci0 + Tile);
-            for (int ci = ci0; ci < ciEnd; ci++)
-            {
-                for (int co = co0; co < coEnd; co++)
-                {
-                    float* source = weight + ((((nint)co * g.InputChannels) + ci) * taps);
-                    float* target = flipped + ((((nint)ci * g.OutputChannels) + co) * taps);
-                    Vector512<float> kernel = Avx512F.MaskLoad(source, inKernel, Vector512<float>.Zero);
-                    Avx512F.MaskStore(target, inKernel, Avx512F.PermuteVar16x32(kernel, reversed));
                 }
             }
         }
