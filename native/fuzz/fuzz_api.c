@@ -254,7 +254,9 @@ static void fuzz_max_pooling(pthreadpool_t pool, struct reader* r) {
 	const wide rows = (span_h + stride.height - 1) / stride.height + 1, columns = (span_w + stride.width - 1) / stride.width + 1;
 	const wide out = (wide) n * c * rows * columns;
 	/* The extension's output size: anything from 0 to one past upstream's count on each axis. */
-	const struct nnp_size sized = { next_size(r) % (size_t) (columns + 2), next_size(r) % (size_t) (rows + 2) };
+	/* The remainders in wide arithmetic: rows + 2 can pass SIZE_MAX (huge windows over a huge input, stride 1), and
+	 * truncated to size_t it was 0 or 1 (a division by zero that the sanitizer leg's fuzzer found). */
+	const struct nnp_size sized = { (size_t) ((wide) next_size(r) % (columns + 2)), (size_t) ((wide) next_size(r) % (rows + 2)) };
 	const bool sized_fits = sized.width > 0 && sized.height > 0 && sized.width <= columns && sized.height <= rows;
 	if (!sized_fits && nnpsharp_max_pooling_output(n, c, in, pad, window, stride, sized, NULL, NULL, pool) == nnp_status_success) fail("impossible sized pooling reports success", max_pooling);
 	if (x_floats > RUN_FLOATS || out > RUN_FLOATS) return;
