@@ -250,8 +250,29 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
         else
         {
-            ParallelGemm.Multiply(Gemm, g.OutputChannels, plane, g.PatchLength, weights, new Im2ColPanelSource<T>(g, source), destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+            MultiplyImplicit(g, source, 1, weights, destination, accumulate: bias != null, workspace, gemmParallelism);
         }
+    }
+
+    /// <summary>
+    /// <c>destination[Cout, count*P] (+)= weight[Cout, K] * columns[K, count*P]</c> for <paramref name="count"/> images
+    /// from <paramref name="images"/>, the columns packed straight from the images, or from their stride phases where
+    /// <see cref="PhaseSplit"/> applies (strided float layers: the split costs one pass over the input and turns every
+    /// tap into contiguous runs).
+    /// </summary>
+    private void MultiplyImplicit(in Conv2DGeometry g, T* images, int count, MatrixRef<T> weights, T* destination, bool accumulate, ManagedWorkspace<T> workspace, int gemmParallelism)
+    {
+        int columns = count * g.OutputPlaneLength;
+        if (typeof(T) == typeof(float) && PhaseSplit.Applies(g, Gemm.TileColumns, count))
+        {
+            var split = new PhaseSplit(g);
+            float* phases = split.Split(g, (float*)images, count, workspace.Phases);
+            ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, weights, new PhasePanelSource<T>(g, split, images, phases), destination, columns, accumulate,
+                gemmParallelism, workspace.Gemm);
+            return;
+        }
+
+        ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, weights, new Im2ColPanelSource<T>(g, images), destination, columns, accumulate, gemmParallelism, workspace.Gemm);
     }
 
     /// <summary>
@@ -271,8 +292,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
 
         T* images = input + ((nint)first * g.InputImageLength);
-        ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, MatrixRef<T>.RowMajor(weight, g.PatchLength), new Im2ColPanelSource<T>(g, images),
-            product, columns, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+        MultiplyImplicit(g, images, count, MatrixRef<T>.RowMajor(weight, g.PatchLength), product, accumulate: bias != null, workspace, gemmParallelism);
         for (int image = 0; image < count; image++)
         {
             T* destination = output + ((nint)(first + image) * g.OutputImageLength);

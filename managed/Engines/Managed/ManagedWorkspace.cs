@@ -22,6 +22,9 @@ internal sealed class ManagedWorkspace<T>
     /// <summary>The partial weight gradients of <see cref="WeightGradientSegments{T}"/>' bands.</summary>
     public PinnedBuffer<T> Partials { get; } = new();
 
+    /// <summary>The stride phases of a strided layer's images (<see cref="PhaseSplit"/>; float layers only).</summary>
+    public PinnedBuffer<float> Phases { get; } = new();
+
     /// <summary>The packing buffers of the GEMMs this worker runs on its own thread.</summary>
     public GemmWorkspace<T> Gemm { get; } = new();
 }

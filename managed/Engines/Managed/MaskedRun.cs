@@ -16,9 +16,9 @@ internal static unsafe class MaskedRun
     /// <summary>Each lane its own index.</summary>
     internal static readonly Vector512<int> Lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     /// <summary>Lane t holds t / 2: the output column of a stride-2 window's float t.</summary>
-    internal static readonly Vector512<int> HalfLane = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    private static readonly Vector512<int> HalfLane = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
     /// <summary>All-ones in the even lanes.</summary>
-    internal static readonly Vector512<int> EvenLane = Vector512.Create(-1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0);
+    private static readonly Vector512<int> EvenLane = Vector512.Create(-1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0);
     /// <summary>The even lanes of two vectors, as a two-source permute's indices.</summary>
     internal static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 

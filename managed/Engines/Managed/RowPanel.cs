@@ -8,12 +8,12 @@ namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
 /// Packs one 32-column im2col panel whose columns lie in at most four output rows, each away from the top and bottom
-/// padding, at stride 1 or 2 across (any stride down): every packed row (kernel tap) is then, per output row, a run of
-/// input floats one or two apart, read with AVX-512 masked loads whose lane masks (the run's lanes, less those in the
-/// left or right padding) are made once per panel and kernel column, the runs of a 16-lane half merged with an OR; at
-/// stride 2 each half is the even floats of a 32-float window (two masked loads and a permute). A single run at stride
-/// 1 without padding takes plain loads. The general packer (<see cref="Im2ColPanelSource{T}"/>) works out each tap's
+/// padding, at stride 1 across (any stride down): every packed row (kernel tap) is then, per output row, a run of
+/// contiguous input floats, read with AVX-512 masked loads whose lane masks (the run's lanes, less those in the left or
+/// right padding) are made once per panel and kernel column, the runs of a 16-lane half merged with an OR. A single run
+/// without padding takes plain loads. The general packer (<see cref="Im2ColPanelSource{T}"/>) works out each tap's
 /// runs, window and clipping again, and the gathered one (<see cref="GatheredPanel"/>) loads element by element.
+/// Layers strided across pack from their stride phases instead (<see cref="PhasePanelSource{T}"/>).
 /// </summary>
 internal static unsafe class RowPanel
 {
@@ -23,12 +23,12 @@ internal static unsafe class RowPanel
 
     /// <summary>
     /// True where this packer applies to the panel of pixels <c>[pixel0, pixel0 + valid)</c>, <paramref name="width"/>
-    /// wide: AVX-512, 32 columns, stride 1 or 2 across, kernels up to 32 wide, the pixels in at most four output rows,
+    /// wide: AVX-512, 32 columns, stride 1 across, kernels up to 32 wide, the pixels in at most four output rows,
     /// and every kernel row of those output rows inside the image.
     /// </summary>
     public static bool Applies(in Conv2DGeometry g, int pixel0, int valid, int width)
     {
-        if (!Avx512F.IsSupported || width != Width || g.StrideWidth > 2 || g.KernelWidth > MaxKernelWidth)
+        if (!Avx512F.IsSupported || width != Width || g.StrideWidth != 1 || g.KernelWidth > MaxKernelWidth)
         {
             return false;
         }
@@ -56,14 +56,13 @@ internal static unsafe class RowPanel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(in Conv2DGeometry g, float* image, int row0, int depth, int pixel0, int valid, float* panel)
     {
-        int plane = g.OutputPlaneLength, kw = g.KernelWidth, stride = g.StrideWidth;
+        int plane = g.OutputPlaneLength, kw = g.KernelWidth;
 
-        // Per run: where lane j of tap (0, 0, 0) reads (image-relative, stride * j added); per run, kernel column and
-        // half: the lanes that read inside the row, for stride 2 as the even floats of the half's 32-float window (two
-        // masks). Runs come in lane order, so each half reads a range of them.
+        // Per run: where lane j of tap (0, 0, 0) reads (image-relative, j added); per run, kernel column and half: the
+        // lanes that read inside the row. Runs come in lane order, so each half reads a range of them.
         nint* origin = stackalloc nint[MaxRuns];
         // Line-aligned: every tap reads its masks (see CacheLine).
-        byte* maskScratch = stackalloc byte[(MaxRuns * kw * 4 * sizeof(Vector512<float>)) + CacheLine.Bytes - 1];
+        byte* maskScratch = stackalloc byte[(MaxRuns * kw * 2 * sizeof(Vector512<float>)) + CacheLine.Bytes - 1];
         Vector512<float>* masks = CacheLine.Align<Vector512<float>>(maskScratch);
         int* firstRun = stackalloc int[2], endRun = stackalloc int[2];
         firstRun[0] = firstRun[1] = MaxRuns;
@@ -74,27 +73,16 @@ internal static unsafe class RowPanel
             int column = pixel0 + first, pixel = column % plane, oy = pixel / g.OutputWidth, ox = pixel % g.OutputWidth;
             int end = first + Math.Min(valid - first, g.OutputWidth - ox);
             origin[runs] = ((nint)(column / plane) * g.InputImageLength) + ((nint)(((long)oy * g.StrideHeight) - g.PadHeight) * g.InputWidth)
-                + ((nint)ox * stride) - g.PadWidth - ((nint)first * stride);
+                + ox - g.PadWidth - first;
             for (int kx = 0; kx < kw; kx++)
             {
-                // Lane j reads input column stride * (ox + j - first) - pad + kx, inside the row for j in [lo, hi).
-                long below = (long)g.PadWidth - kx - ((long)ox * stride), beyond = below + g.InputWidth;
-                long lo = Math.Clamp(first + CeilingDivide(below, stride), first, end);
-                long hi = Math.Clamp(first + CeilingDivide(beyond, stride), lo, end);
-                Vector512<float>* at = masks + (((runs * kw) + kx) * 4);
-                if (stride == 1)
-                {
-                    at[0] = MaskedRun.InRange(MaskedRun.Lane, (int)lo, (int)hi);
-                    at[1] = MaskedRun.InRange(MaskedRun.Lane + Vector512.Create(16), (int)lo, (int)hi);
-                    continue;
-                }
-
-                for (int half = 0; half < 2; half++)
-                {
-                    Vector512<int> lane = MaskedRun.HalfLane + Vector512.Create(16 * half);
-                    at[2 * half] = MaskedRun.InRange(lane, (int)lo, (int)hi) & MaskedRun.EvenLane.AsSingle();
-                    at[(2 * half) + 1] = MaskedRun.InRange(lane + Vector512.Create(8), (int)lo, (int)hi) & MaskedRun.EvenLane.AsSingle();
-                }
+                // Lane j reads input column ox + j - first - pad + kx, inside the row for j in [lo, hi).
+                long below = (long)g.PadWidth - kx - ox, beyond = below + g.InputWidth;
+                long lo = Math.Clamp(first + below, first, end);
+                long hi = Math.Clamp(first + beyond, lo, end);
+                Vector512<float>* at = masks + (((runs * kw) + kx) * 2);
+                at[0] = MaskedRun.InRange(MaskedRun.Lane, (int)lo, (int)hi);
+                at[1] = MaskedRun.InRange(MaskedRun.Lane + Vector512.Create(16), (int)lo, (int)hi);
             }
 
             for (int half = 0; half < 2; half++)
@@ -113,7 +101,7 @@ internal static unsafe class RowPanel
         bool* plain = stackalloc bool[kw];
         for (int kx = 0; kx < kw; kx++)
         {
-            plain[kx] = stride == 1 && runs == 1 && valid == Width && Vector512.EqualsAll(masks[(kx * 4) + 0].AsInt32() & masks[(kx * 4) + 1].AsInt32(), Vector512<int>.AllBitsSet);
+            plain[kx] = runs == 1 && valid == Width && Vector512.EqualsAll(masks[(kx * 2) + 0].AsInt32() & masks[(kx * 2) + 1].AsInt32(), Vector512<int>.AllBitsSet);
         }
 
         nint channelPlane = (nint)g.InputHeight * g.InputWidth;
@@ -128,7 +116,7 @@ internal static unsafe class RowPanel
                 Vector512.Load(tap + origin[0]).Store(row);
                 Vector512.Load(tap + origin[0] + 16).Store(row + 16);
             }
-            else if (stride == 1)
+            else
             {
                 // Masked-off lanes are neither read nor faulted on: a run's origin may lie before its row or past it.
                 for (int half = 0; half < 2; half++)
@@ -136,24 +124,7 @@ internal static unsafe class RowPanel
                     Vector512<float> values = Vector512<float>.Zero;
                     for (int run = firstRun[half]; run < endRun[half]; run++)
                     {
-                        values |= Avx512F.MaskLoad(tap + origin[run] + (16 * half), masks[(((run * kw) + kx0) * 4) + half], Vector512<float>.Zero);
-                    }
-
-                    values.Store(row + (16 * half));
-                }
-            }
-            else
-            {
-                // Stride 2: a half's 16 lanes are the even floats of a 32-float window; each run loads them masked.
-                for (int half = 0; half < 2; half++)
-                {
-                    Vector512<float> values = Vector512<float>.Zero;
-                    for (int run = firstRun[half]; run < endRun[half]; run++)
-                    {
-                        float* window = tap + origin[run] + (32 * half);
-                        Vector512<float>* mask = masks + (((run * kw) + kx0) * 4) + (2 * half);
-                        values |= Avx512F.PermuteVar16x32x2(
-                            Avx512F.MaskLoad(window, mask[0], Vector512<float>.Zero), MaskedRun.Even, Avx512F.MaskLoad(window + 16, mask[1], Vector512<float>.Zero));
+                        values |= Avx512F.MaskLoad(tap + origin[run] + (16 * half), masks[(((run * kw) + kx0) * 2) + half], Vector512<float>.Zero);
                     }
 
                     values.Store(row + (16 * half));
@@ -171,7 +142,4 @@ internal static unsafe class RowPanel
             }
         }
     }
-
-    /// <summary><c>ceil(value / stride)</c> for a stride of 1 or 2, negative values included (the shift floors).</summary>
-    private static long CeilingDivide(long value, int stride) => stride == 1 ? value : -((-value) >> 1);
 }

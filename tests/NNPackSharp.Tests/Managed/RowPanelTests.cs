@@ -4,8 +4,8 @@ using NNPackSharp.Geometry;
 namespace NNPackSharp.Tests.Managed;
 
 /// <summary>
-/// The run-by-row im2col panel (<see cref="RowPanel"/>) against a naive im2col on random geometries: strides 1 and 2
-/// across and 1 to 3 down, rows from 1 to 80 wide (panels over one to four output rows, across images), kernels up to 7
+/// The run-by-row im2col panel (<see cref="RowPanel"/>) against a naive im2col on random geometries: stride 1 across
+/// and 1 to 3 down, rows from 1 to 80 wide (panels over one to four output rows, across images), kernels up to 7
 /// wide, padding up to past the kernel, panels at both borders of a row, partial panels, every tap offset; and where it
 /// must not apply.
 /// </summary>
@@ -24,7 +24,7 @@ public unsafe class RowPanelTests
         for (int trial = 0; trial < 600; trial++)
         {
             int batch = random.Next(1, 3), channels = random.Next(1, 4), kh = random.Next(1, 6), kw = random.Next(1, 8);
-            int padH = random.Next(0, kh), padW = random.Next(0, kw + 2), strideH = random.Next(1, 4), strideW = random.Next(1, 3);
+            int padH = random.Next(0, kh), padW = random.Next(0, kw + 2), strideH = random.Next(1, 4), strideW = 1;
             int h = random.Next(Math.Max(1, kh - (2 * padH)), 12), w = random.Next(Math.Max(1, kw - (2 * padW)), 81);
             int outH = ((h + (2 * padH) - kh) / strideH) + 1, outW = ((w + (2 * padW) - kw) / strideW) + 1;
             var g = new Conv2DGeometry(batch, channels, h, w, 1, kh, kw, padH, padW, strideH, strideW, outH, outW);
@@ -76,7 +76,9 @@ public unsafe class RowPanelTests
             Assert.That(RowPanel.Applies(narrow, 7, 28, 32), Is.EqualTo(avx512), "four rows of 7");
             Assert.That(RowPanel.Applies(narrow, 7, 29, 32), Is.False, "a fifth row");
             var strided = new Conv2DGeometry(1, 1, 20, 80, 1, 3, 3, 1, 1, 2, 2, 10, 40);
-            Assert.That(RowPanel.Applies(strided, 40, 32, 32), Is.EqualTo(avx512), "stride 2 both ways, output row 1");
+            Assert.That(RowPanel.Applies(strided, 40, 32, 32), Is.False, "stride 2 across: packed from the stride phases");
+            var down = new Conv2DGeometry(1, 1, 20, 80, 1, 3, 3, 1, 1, 2, 1, 10, 80);
+            Assert.That(RowPanel.Applies(down, 80, 32, 32), Is.EqualTo(avx512), "stride 2 down only, output row 1");
             var wide = new Conv2DGeometry(1, 1, 20, 90, 1, 3, 3, 1, 1, 1, 3, 20, 30);
             Assert.That(RowPanel.Applies(wide, 30, 30, 32), Is.False, "stride 3 across");
         });

@@ -1,0 +1,179 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using NNPackSharp.Geometry;
+using NNPackSharp.Memory;
+
+namespace NNPackSharp.Engines.Managed;
+
+/// <summary>
+/// The input of a strided layer split into its stride phases, padding included: phase <c>(py, px)</c> of a channel
+/// holds the padded image's rows <c>py, py + sH, ...</c> and of each its columns <c>px, px + sW, ...</c>. Kernel tap
+/// <c>(c, ky, kx)</c> of output pixel <c>(oy, ox)</c> is then element <c>(oy + ky / sH, ox + kx / sW)</c> of phase
+/// <c>(ky % sH, kx % sW)</c>, so an im2col row reads contiguous runs with no padding to clip
+/// (<see cref="PhasePanelSource{T}"/>) where it read every second float, clipped per tap. One pass over the input
+/// per call buys that for every kernel tap of every output channel block.
+/// </summary>
+internal readonly unsafe struct PhaseSplit
+{
+    /// <summary>Floats of readable memory kept before and after the phases: a 16-lane load of a run may reach 15 past it.</summary>
+    public const int Slack = 16;
+
+    private static readonly Vector512<int> Odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+
+    /// <summary>The layout of <paramref name="g"/>'s phases; its sizes may exceed int where <see cref="Applies"/> is false.</summary>
+    public PhaseSplit(in Conv2DGeometry g)
+    {
+        StrideHeight = g.StrideHeight;
+        StrideWidth = g.StrideWidth;
+        PhaseRows = Math.Min(g.StrideHeight, g.KernelHeight);
+        PhaseColumns = Math.Min(g.StrideWidth, g.KernelWidth);
+        Height = (g.InputHeight + (2L * g.PadHeight) + g.StrideHeight - 1) / g.StrideHeight;
+        Width = (g.InputWidth + (2L * g.PadWidth) + g.StrideWidth - 1) / g.StrideWidth;
+        PlaneLength = Height * Width;
+        ChannelLength = PlaneLength * PhaseRows * PhaseColumns;
+        ImageLength = ChannelLength * g.InputChannels;
+    }
+
+    public int StrideHeight { get; }
+
+    public int StrideWidth { get; }
+
+    /// <summary>
+    /// Phases kept down: <c>min(sH, kH)</c>. A phase that no kernel row reads (a 1x1 kernel at stride 2 reads only
+    /// phase (0, 0)) is neither written nor stored.
+    /// </summary>
+    public int PhaseRows { get; }
+
+    /// <summary>Phases kept across: <c>min(sW, kW)</c>.</summary>
+    public int PhaseColumns { get; }
+
+    /// <summary>Rows of one phase plane.</summary>
+    public long Height { get; }
+
+    /// <summary>Columns of one phase plane: the distance between its rows.</summary>
+    public long Width { get; }
+
+    public long PlaneLength { get; }
+
+    /// <summary>The phases of one channel, <c>[PhaseRows, PhaseColumns, Height, Width]</c>.</summary>
+    public long ChannelLength { get; }
+
+    /// <summary>The phases of one image, <c>[Cin, PhaseRows, PhaseColumns, Height, Width]</c>.</summary>
+    public long ImageLength { get; }
+
+    /// <summary>
+    /// True where the forward pass packs from the phases: AVX-512 (the split's and the packer's loads), a tile a whole
+    /// number of 16-lane vectors wide, a stride above 1, at most 2 across (the split's vector path), and phases of
+    /// <paramref name="images"/> images that fit one buffer.
+    /// </summary>
+    public static bool Applies(in Conv2DGeometry g, int tileColumns, int images)
+    {
+        if (!Avx512F.IsSupported || tileColumns % 16 != 0 || tileColumns > PhasePanelSource<float>.MaxWidth || g.StrideWidth > 2 || (g.StrideHeight == 1 && g.StrideWidth == 1))
+        {
+            return false;
+        }
+
+        // In double: with padding near int.MaxValue the long products can wrap.
+        var split = new PhaseSplit(g);
+        double floats = (double)split.Height * split.Width * split.PhaseRows * split.PhaseColumns * g.InputChannels * images;
+        return floats + (2 * Slack) <= Array.MaxLength;
+    }
+
+    /// <summary>
+    /// Splits <paramref name="count"/> images from <paramref name="images"/> into <paramref name="buffer"/> and returns
+    /// where their phases start (with <see cref="Slack"/> readable floats on both sides).
+    /// </summary>
+    public float* Split(in Conv2DGeometry g, float* images, int count, PinnedBuffer<float> buffer)
+    {
+        float* phases = buffer.Ensure((int)((ImageLength * count) + (2 * Slack))) + Slack;
+        nint inputPlane = (nint)g.InputHeight * g.InputWidth;
+        for (int image = 0; image < count; image++)
+        {
+            for (int channel = 0; channel < g.InputChannels; channel++)
+            {
+                float* source = images + ((nint)image * g.InputImageLength) + (channel * inputPlane);
+                float* target = phases + (((nint)image * g.InputChannels) + channel) * (nint)ChannelLength;
+                for (int py = 0; py < PhaseRows; py++)
+                {
+                    for (int i = 0; i < Height; i++)
+                    {
+                        long y = ((long)i * StrideHeight) + py - g.PadHeight;
+                        float* row = target + (py * PhaseColumns * (nint)PlaneLength) + ((nint)i * (nint)Width);
+                        if (y < 0 || y >= g.InputHeight)
+                        {
+                            for (int px = 0; px < PhaseColumns; px++)
+                            {
+                                new Span<float>(row + (px * (nint)PlaneLength), (int)Width).Clear();
+                            }
+                        }
+                        else if (StrideWidth == 1)
+                        {
+                            CopyPadded(source + ((nint)y * g.InputWidth), g.InputWidth, g.PadWidth, row);
+                        }
+                        else
+                        {
+                            Deinterleave(source + ((nint)y * g.InputWidth), g.InputWidth, g.PadWidth, row, PhaseColumns == 2 ? row + (nint)PlaneLength : null);
+                        }
+                    }
+                }
+            }
+        }
+
+        return phases;
+    }
+
+    /// <summary>One padded row at stride 1 across: <c>pad</c> zeros, the row, zeros to <see cref="Width"/>.</summary>
+    private void CopyPadded(float* source, int length, int pad, float* target)
+    {
+        new Span<float>(target, pad).Clear();
+        new ReadOnlySpan<float>(source, length).CopyTo(new Span<float>(target + pad, length));
+        new Span<float>(target + pad + length, (int)Width - pad - length).Clear();
+    }
+
+    /// <summary>
+    /// One padded row at stride 2 across into its two phases: element <c>j</c> of phase <c>px</c> is the row's column
+    /// <c>2j + px - pad</c>, zero outside it; 32 columns per step, loads masked only at the row's ends. A null
+    /// <paramref name="odd"/> (a kernel one column wide) keeps the even phase alone.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Deinterleave(float* source, int length, int pad, float* even, float* odd)
+    {
+        for (int j = 0; j < Width; j += 16)
+        {
+            long x = (2L * j) - pad;
+            Vector512<float> low = Vector512<float>.Zero, high = Vector512<float>.Zero;
+            if (x >= 0 && x + 32 <= length)
+            {
+                low = Vector512.Load(source + x);
+                high = Vector512.Load(source + x + 16);
+            }
+            else if (x < length && x + 32 > 0)
+            {
+                Vector512<int> column = MaskedRun.Lane + Vector512.Create((int)x);
+                low = Avx512F.MaskLoad(source + x, MaskedRun.InRange(column, 0, length), Vector512<float>.Zero);
+                high = Avx512F.MaskLoad(source + x + 16, MaskedRun.InRange(column + Vector512.Create(16), 0, length), Vector512<float>.Zero);
+            }
+
+            Vector512<float> evens = Avx512F.PermuteVar16x32x2(low, MaskedRun.Even, high), odds = Avx512F.PermuteVar16x32x2(low, Odd, high);
+            long count = Width - j;
+            if (count >= 16)
+            {
+                evens.Store(even + j);
+                if (odd != null)
+                {
+                    odds.Store(odd + j);
+                }
+            }
+            else
+            {
+                Vector512<float> keep = Vector512.LessThan(MaskedRun.Lane, Vector512.Create((int)count)).AsSingle();
+                Avx512F.MaskStore(even + j, keep, evens);
+                if (odd != null)
+                {
+                    Avx512F.MaskStore(odd + j, keep, odds);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using NNPackSharp.Engines.Managed;
+using NNPackSharp.Geometry;
+using NNPackSharp.Memory;
+
+namespace NNPackSharp.Tests.Managed;
+
+/// <summary>
+/// The strided layers' im2col panels packed from the input's stride phases (<see cref="PhaseSplit"/>,
+/// <see cref="PhasePanelSource{T}"/>) against a naive im2col on random geometries: strides 1 to 4 down and 1 or 2 across
+/// (never both 1), kernels up to 7 each way (one column wide included: the odd phase is not kept), padding up to past
+/// the kernel, maps from 1 to 70 wide (panels over one row to more than the packer takes, which fall back), columns
+/// across images, tiles of 16, 32 and 64 columns, blocks of several panels, every tap offset; and where it applies.
+/// </summary>
+public unsafe class PhasePanelSourceTests
+{
+    [Test]
+    public void MatchesNaiveIm2ColOnRandomGeometries()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            Assert.Ignore("AVX-512 is not available to the JIT here (the strided layers pack from the image instead).");
+        }
+
+        var random = new Random(47);
+        var buffer = new PinnedBuffer<float>();
+        int phasePanels = 0, fallbackPanels = 0;
+        for (int trial = 0; trial < 500; trial++)
+        {
+            int batch = random.Next(1, 4), channels = random.Next(1, 4), kh = random.Next(1, 8), kw = random.Next(1, 8);
+            int strideH = random.Next(1, 5), strideW = random.Next(strideH == 1 ? 2 : 1, 3);
+            int padH = random.Next(0, kh + 1), padW = random.Next(0, kw + 2);
+            int h = random.Next(Math.Max(1, kh - (2 * padH)), trial % 3 == 0 ? 40 : 14), w = random.Next(Math.Max(1, kw - (2 * padW)), trial % 3 == 0 ? 9 : 71);
+            int outH = ((h + (2 * padH) - kh) / strideH) + 1, outW = ((w + (2 * padW) - kw) / strideW) + 1;
+            var g = new Conv2DGeometry(batch, channels, h, w, 1, kh, kw, padH, padW, strideH, strideW, outH, outW);
+            int width = 16 << random.Next(3);
+            Assert.That(PhaseSplit.Applies(g, width, batch), Is.True, g.ToString());
+
+            int columns = batch * g.OutputPlaneLength, col0 = random.Next(columns), count = random.Next(1, Math.Min(columns - col0, 3 * width) + 1);
+            int row0 = random.Next(g.PatchLength), depth = random.Next(1, g.PatchLength - row0 + 1);
+            int panels = (count + width - 1) / width;
+            float[] image = Enumerable.Range(0, batch * g.InputImageLength).Select(i => i + 1f).ToArray();
+            float[] packed = Enumerable.Repeat(float.NaN, panels * width * depth).ToArray();
+            fixed (float* x = image, p = packed)
+            {
+                var split = new PhaseSplit(g);
+                float* phases = split.Split(g, x, batch, buffer);
+                new PhasePanelSource<float>(g, split, x, phases).Pack(row0, depth, col0, count, width, p);
+            }
+
+            for (int panel = 0; panel < panels; panel++)
+            {
+                int pixel0 = col0 + (panel * width), valid = Math.Min(width, count - (panel * width));
+                _ = OutputRows(g, pixel0, valid) <= PhasePanelSource<float>.MaxRuns ? phasePanels++ : fallbackPanels++;
+                for (int k = 0; k < depth; k++)
+                {
+                    for (int j = 0; j < width; j++)
+                    {
+                        float expected = j < valid ? NaiveIm2Col.Value(g, image, row0 + k, pixel0 + j) : 0f;
+                        float actual = packed[(panel * width * depth) + (k * width) + j];
+                        if (!actual.Equals(expected))
+                        {
+                            Assert.Fail($"trial {trial}, {g}, width {width}, panel at {pixel0}, valid {valid}, tap {row0 + k}, column {j}: {actual}, expected {expected}");
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(phasePanels, Is.GreaterThan(400), "panels packed from the phases");
+            Assert.That(fallbackPanels, Is.GreaterThan(20), "panels over too many output rows, packed from the image");
+        });
+    }
+
+    [Test]
+    public void AppliesToStridedLayersWithTilesOfWholeVectors()
+    {
+        bool avx512 = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+        Conv2DGeometry Layer(int strideH, int strideW, int pad = 1) =>
+            new(2, 3, 20, 20, 4, 3, 3, pad, pad, strideH, strideW, ((20 + (2 * pad) - 3) / strideH) + 1, ((20 + (2 * pad) - 3) / strideW) + 1);
+        Assert.Multiple(() =>
+        {
+            Assert.That(PhaseSplit.Applies(Layer(2, 2), 32, 2), Is.EqualTo(avx512), "stride 2");
+            Assert.That(PhaseSplit.Applies(Layer(3, 1), 16, 2), Is.EqualTo(avx512), "stride 3 down, 1 across, 16 columns");
+            Assert.That(PhaseSplit.Applies(Layer(1, 1), 32, 2), Is.False, "stride 1");
+            Assert.That(PhaseSplit.Applies(Layer(1, 3), 32, 2), Is.False, "stride 3 across");
+            Assert.That(PhaseSplit.Applies(Layer(2, 2), 24, 2), Is.False, "a 24-column tile");
+            Assert.That(PhaseSplit.Applies(Layer(2, 2, int.MaxValue / 4), 32, 2), Is.False, "phases past an array's size");
+        });
+    }
+
+    [Test]
+    public void KeepsOnlyThePhasesTheKernelReads()
+    {
+        var pointwise = new Conv2DGeometry(1, 8, 28, 28, 16, 1, 1, 0, 0, 2, 2, 14, 14);
+        var split = new PhaseSplit(pointwise);
+        Assert.Multiple(() =>
+        {
+            Assert.That((split.PhaseRows, split.PhaseColumns), Is.EqualTo((1, 1)));
+            Assert.That(split.ImageLength, Is.EqualTo(8 * 14 * 14), "a quarter of the input");
+        });
+    }
+
+    /// <summary>How many output rows the panel's pixels span (the runs the packer plans).</summary>
+    private static int OutputRows(in Conv2DGeometry g, int pixel0, int valid)
+    {
+        int runs = 0;
+        for (int offset = 0; offset < valid; runs++)
+        {
+            int pixel = (pixel0 + offset) % g.OutputPlaneLength;
+            offset += Math.Min(valid - offset, g.OutputWidth - (pixel % g.OutputWidth));
+        }
+
+        return runs;
+    }
+}
