@@ -6,7 +6,8 @@ namespace NNPackSharp.Threading;
 /// An allocation-free parallel loop. <c>Parallel.For</c> allocates its loop state, options and the caller's closure on
 /// every call (about 1 KB: 28 KB per 2-thread weight gradient of a 32-image batch, which forks once or twice per
 /// image); here the body is a struct copied into a pooled job, the calling thread runs tasks too, and up to
-/// <c>parallelism - 1</c> helpers come from the .NET thread pool, each the reused job queued as a work item.
+/// <c>parallelism - 1</c> helpers run it with the caller: the engine's own spinning threads (<see cref="HelperThreads"/>),
+/// or, where those are busy with another caller's fork, the .NET thread pool, the reused job queued as a work item.
 /// </summary>
 /// <remarks>
 /// The caller waits for the tasks, not for the helpers: a helper the thread pool starts late (or never, while the pool
@@ -16,6 +17,8 @@ namespace NNPackSharp.Threading;
 /// </remarks>
 internal static class ForkJoin
 {
+    private const int MaxStackHelpers = 64;
+
     /// <summary>Runs <c>body.Run(task)</c> for every task in <c>[0, tasks)</c> on up to <paramref name="parallelism"/> threads; returns when all have run.</summary>
     /// <exception cref="Exception">The first exception a task threw, rethrown on the caller once every task has run.</exception>
     public static void For<TBody>(int tasks, int parallelism, TBody body)
@@ -32,9 +35,17 @@ internal static class ForkJoin
             return;
         }
 
+        Span<int> claimed = helpers <= MaxStackHelpers ? stackalloc int[helpers] : new int[helpers];
+        int own = HelperThreads.Claim(helpers, claimed);
         Job<TBody> job = Memory.Pool<Job<TBody>>.Rent();
         job.Start(body, tasks, holders: helpers + 1);
-        for (int i = 0; i < helpers; i++)
+        for (int i = 0; i < own; i++)
+        {
+            HelperThreads.Assign(claimed[i], job);
+        }
+
+        // Helpers busy with another caller's fork: the .NET thread pool stands in (the caller never waits for it).
+        for (int i = own; i < helpers; i++)
         {
             ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
         }
@@ -49,7 +60,7 @@ internal static class ForkJoin
     private sealed class Job<TBody> : IThreadPoolWorkItem
         where TBody : struct, IParallelBody
     {
-        private readonly ManualResetEventSlim tasksDone = new(false);
+        private readonly ManualResetEventSlim tasksDone = new(false, spinCount: 1000);
         private TBody body;
         private int tasks;
         private int next;
