@@ -24,20 +24,30 @@ internal static unsafe class TransposedForward
     private const int MinimumStreamedChannels = 32;
 
     /// <summary>
+    /// The input channels from which it pays whatever the map: the transposed product's 12-row tiles are then nearly
+    /// full, and the col2im path's GEMM has a depth of only the output channels for every element it writes out.
+    /// </summary>
+    private const int MinimumChannels = 128;
+
+    /// <summary>
     /// Whether <paramref name="g"/>'s input gradient runs this way: where it can (stride 1, padding below the kernel on
     /// both axes, not pointwise, whose input gradient is already one GEMM, and the transposed layer's im2col within an
     /// int as the forward pass indexes it: validation checked the original layer's, which can be smaller) and where it
-    /// pays: maps of no more pixels than the layer has input channels, or a large column matrix with enough channels (below). The col2im path packs the transposed weight for
+    /// pays: maps of no more pixels than the layer has input channels, at least <see cref="MinimumChannels"/> input
+    /// channels, or a large column matrix with enough channels (below). The col2im path packs the transposed weight for
     /// each image, which costs per FLOP about 1/pixels; this one packs the image's taps, about 1/input channels. Measured
     /// (bench/ab-managed.py, one thread, 7 rounds, against col2im): VGG conv5 (196 pixels, 512 channels) 1.22x, AlexNet
     /// conv3 (169, 192) 1.40x, 7x7x512 1.18x and 1.28x (N16), Inception 7x1 and 1x7 (289, 128) 1.13x and 0.94x, and
     /// where pixels outnumber channels 0.19x (small: 3 channels) to 0.98x (VGG conv3.2). It also pays where the column
     /// matrix is past <see cref="StreamedColumns"/>: the col2im path's GEMM then writes it to memory and col2im reads it
     /// back (one and two threads: batch-1 112x112 with 64 channels 1.19x and 1.09x, with 128 channels 1.08x and 1.14x,
-    /// VGG conv3.2 1.00x and 1.03x).
+    /// VGG conv3.2 1.00x and 1.03x). With 128 channels or more, on maps of more pixels (one thread, 7 rounds, at
+    /// 96e351c): Inception 1x7 and 7x1 1.04x and 1.08x, VGG conv3.2 1.00x; below (64 channels) AlexNet conv2 0.93x and
+    /// batch 32's 28x28 maps 1.02x, so those keep col2im.
     /// </summary>
     public static bool Applies(in Conv2DGeometry g) =>
-        g.StrideHeight == 1 && g.StrideWidth == 1 && !g.IsPointwise && (g.OutputPlaneLength <= g.InputChannels || (g.ColumnLength > StreamedColumns && g.InputChannels >= MinimumStreamedChannels))
+        g.StrideHeight == 1 && g.StrideWidth == 1 && !g.IsPointwise && (g.OutputPlaneLength <= g.InputChannels || g.InputChannels >= MinimumChannels
+            || (g.ColumnLength > StreamedColumns && g.InputChannels >= MinimumStreamedChannels))
         && g.PadHeight < g.KernelHeight && g.PadWidth < g.KernelWidth
         && (long)g.OutputChannels * g.KernelHeight * g.KernelWidth * g.InputHeight * g.InputWidth <= int.MaxValue;
 

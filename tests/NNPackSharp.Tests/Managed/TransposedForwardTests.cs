@@ -6,7 +6,7 @@ namespace NNPackSharp.Tests.Managed;
 
 /// <summary>
 /// The input gradient computed as the forward pass of the transposed layer (<see cref="TransposedForward"/>): layers
-/// with no more output pixels than input channels or a large column matrix, so the engine takes that path, against the double reference on
+/// with no more output pixels than input channels, at least 128 channels or a large column matrix, so the engine takes that path, against the double reference on
 /// every GEMM variant, one and two threads, float and double. The random shapes elsewhere rarely have that many
 /// channels.
 /// </summary>
@@ -24,6 +24,7 @@ public class TransposedForwardTests
         new(1, 40, 1, 33, 6, 1, 3, 0, 1, 1, 1),    // rows wider than a tile: the implicit im2col panels
         new(2, 110, 2, 34, 5, 2, 3, 1, 2, 1, 1),   // wide rows, two images
         new(1, 32, 86, 86, 4, 3, 3, 1, 1, 1, 1),   // more pixels than channels, but a column matrix past 2^21 elements
+        new(2, 128, 9, 19, 6, 5, 1, 2, 0, 1, 1),   // more pixels than channels, but 128 of them (Inception's 7x1)
     ];
 
     [Test]
@@ -41,6 +42,14 @@ public class TransposedForwardTests
     {
         // 3 channels, 300x300: a column matrix of 2.4M elements, but 3 rows of the transposed product.
         var g = new Conv2DGeometry(1, 3, 300, 300, 16, 3, 3, 1, 1, 1, 1, 300, 300);
+        Assert.That(TransposedForward.Applies(g), Is.False);
+    }
+
+    [Test]
+    public void SixtyFourChannelsKeepCol2ImOnMapsOfMorePixels()
+    {
+        // AlexNet conv2: 729 pixels, 64 channels, a column matrix below 2^21 elements (ran 0.93x the transposed way).
+        var g = new Conv2DGeometry(8, 64, 27, 27, 192, 5, 5, 2, 2, 1, 1, 27, 27);
         Assert.That(TransposedForward.Applies(g), Is.False);
     }
 
