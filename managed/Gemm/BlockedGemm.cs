@@ -44,6 +44,9 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     /// <inheritdoc />
     public override GemmForWidth<T> WithBlocking(GemmBlocking blocking) => new BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>(Width, blocking);
 
+    public override void MultiplyDot(int m, int n, int depth, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
+        DotProduct<T, TVector, TOps>.Multiply(m, n, depth, a, lda, b, ldb, c, ldc, accumulate);
+
     public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false, TKernel.Rows);
 
     public override void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)

@@ -39,6 +39,13 @@ internal abstract unsafe class GemmForWidth<T>
     public abstract void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
         where TSource : struct, IPanelSource<T>;
 
+    /// <summary>
+    /// <c>C[m, n] (+)= A[m, depth] * B[n, depth]^T</c> with both operands row-major along the depth, unpacked, at this
+    /// width (<see cref="DotProduct{T, TVector, TOps}"/>); rows <paramref name="lda"/>, <paramref name="ldb"/> and
+    /// <paramref name="ldc"/> elements apart.
+    /// </summary>
+    public abstract void MultiplyDot(int m, int n, int depth, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate);
+
     /// <summary>One ukernel call on packed panels, <c>C = A*B</c> for one full tile (the ukernel's own throughput, for benchmarks).</summary>
     public abstract void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc);
 

@@ -29,4 +29,7 @@ internal unsafe interface IVectorOps<T, TVector>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 
     static abstract TVector Add(TVector a, TVector b);
+
+    /// <summary>The sum of the lanes, in an order fixed for the width (the dot-product kernel's reduction).</summary>
+    static abstract T Sum(TVector value);
 }

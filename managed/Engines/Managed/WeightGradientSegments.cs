@@ -27,6 +27,23 @@ internal static unsafe class WeightGradientSegments<T>
     /// <summary>The partial gradients' total size at most, in elements (4 MiB of floats).</summary>
     private const long PartialBudget = 1 << 20;
 
+    /// <summary>Pixels of a band's piece from which its product runs as dot products (see <see cref="UsesDotProducts"/>).</summary>
+    private const int MinimumDotPixels = 2048;
+
+    /// <summary>The largest weight gradient whose pieces run as dot products.</summary>
+    private const int MaximumDotWeights = 1 << 16;
+
+    /// <summary>
+    /// Whether a piece's product runs as dot products (<see cref="GemmForWidth{T}.MultiplyDot"/>), which need neither
+    /// operand transposed into panels: with 32 vector registers (its 24 accumulators), a long sum (each dot product's
+    /// lanes are added once at its end) and a small gradient (every tile reads its rows of both operands again).
+    /// bench/ab-managed.py, one thread, against the packed GEMM: the stem (64 x 147, 6272 pixels a piece) 1.16x,
+    /// ResNet 1x1 (64 x 256, 3136) 1.09x, batch-1 112x112 (64 x 576, 2090) 1.04x; below the bounds batch 32 (784
+    /// pixels) 0.91x, the 1x1/2 projection (392) 0.73x, batch-1 128 channels (128 x 1152) 0.96x.
+    /// </summary>
+    private static bool UsesDotProducts(in Conv2DGeometry g, int pixels) =>
+        Gemms<T>.Has32VectorRegisters && pixels >= MinimumDotPixels && g.WeightLength <= MaximumDotWeights;
+
     /// <summary>How many bands <paramref name="g"/>'s weight gradient splits into (1: not split; use the other paths).</summary>
     public static int Count(in Conv2DGeometry g)
     {
@@ -89,21 +106,25 @@ internal static unsafe class WeightGradientSegments<T>
             int plane = g.OutputPlaneLength, pixels = (endRow - firstRow) * g.OutputWidth;
             nint offset = (nint)firstRow * g.OutputWidth;
             T* source = input + ((nint)image * g.InputImageLength);
-            MatrixRef<T> columns;
-            if (g.IsPointwise)
+            T* columns = source + offset;
+            nint columnStride = plane;
+            if (!g.IsPointwise)
             {
-                columns = MatrixRef<T>.RowMajor(source + offset, plane);
+                columns = workspace.Columns.Ensure(g.PatchLength * pixels);
+                columnStride = pixels;
+                Im2Col.GatherRows(g, source, columns, firstRow, endRow);
             }
-            else
+
+            T* upstream = gradOutput + ((nint)image * g.OutputImageLength) + offset;
+            if (UsesDotProducts(g, pixels))
             {
-                T* gathered = workspace.Columns.Ensure(g.PatchLength * pixels);
-                Im2Col.GatherRows(g, source, gathered, firstRow, endRow);
-                columns = MatrixRef<T>.RowMajor(gathered, pixels);
+                gemm.MultiplyDot(g.OutputChannels, g.PatchLength, pixels, upstream, plane, columns, columnStride, partial, g.PatchLength, accumulate);
+                return;
             }
 
             gemm.Multiply(
-                g.OutputChannels, g.PatchLength, pixels, MatrixRef<T>.RowMajor(gradOutput + ((nint)image * g.OutputImageLength) + offset, plane),
-                columns.Transposed, partial, g.PatchLength, accumulate, workspace.Gemm);
+                g.OutputChannels, g.PatchLength, pixels, MatrixRef<T>.RowMajor(upstream, plane),
+                MatrixRef<T>.RowMajor(columns, columnStride).Transposed, partial, g.PatchLength, accumulate, workspace.Gemm);
         }
     }
 }
