@@ -87,14 +87,17 @@ internal static unsafe class Packing
                 Vector512.Store(Vector512.Load(source + i), destination + i);
             }
         }
-        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+
+        // Then narrower vectors for what is left: a 12-row A panel's column is 8 + 4 floats, not 12 single ones.
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
         {
             for (; i + Vector256<T>.Count <= valid; i += Vector256<T>.Count)
             {
                 Vector256.Store(Vector256.Load(source + i), destination + i);
             }
         }
-        else if (Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported)
+
+        if (Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported)
         {
             for (; i + Vector128<T>.Count <= valid; i += Vector128<T>.Count)
             {
