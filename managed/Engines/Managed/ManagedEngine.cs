@@ -267,9 +267,9 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     private void MultiplyImplicit(in Conv2DGeometry g, T* images, int count, MatrixRef<T> weights, T* destination, bool accumulate, ManagedWorkspace<T> workspace, int gemmParallelism)
     {
         int columns = count * g.OutputPlaneLength;
-        if (typeof(T) == typeof(float) && PhaseSplit.Applies(g, Gemm.TileColumns, count))
+        var split = new PhaseSplit(g);
+        if (typeof(T) == typeof(float) && split.Applies(Gemm.TileColumns, count))
         {
-            var split = new PhaseSplit(g);
             float* phases = split.Split(g, (float*)images, count, workspace.Phases);
             ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, weights, new PhasePanelSource<T>(g, split, images, phases), destination, columns, accumulate,
                 gemmParallelism, workspace.Gemm);

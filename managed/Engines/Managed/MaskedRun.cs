@@ -21,6 +21,8 @@ internal static unsafe class MaskedRun
     private static readonly Vector512<int> EvenLane = Vector512.Create(-1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0);
     /// <summary>The even lanes of two vectors, as a two-source permute's indices.</summary>
     internal static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    /// <summary>The odd lanes of two vectors, as a two-source permute's indices.</summary>
+    internal static readonly Vector512<int> Odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 
     /// <summary>True where the runs can be copied here: AVX-512 in hardware.</summary>
     public static bool IsSupported => Avx512F.IsSupported;

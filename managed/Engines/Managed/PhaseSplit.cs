@@ -19,13 +19,12 @@ internal readonly unsafe struct PhaseSplit
     /// <summary>Floats of readable memory kept before and after the phases: a 16-lane load of a run may reach 15 past it.</summary>
     public const int Slack = 16;
 
-    private static readonly Vector512<int> Odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-
     /// <summary>The layout of <paramref name="g"/>'s phases; its sizes may exceed int where <see cref="Applies"/> is false.</summary>
     public PhaseSplit(in Conv2DGeometry g)
     {
         StrideHeight = g.StrideHeight;
         StrideWidth = g.StrideWidth;
+        Channels = g.InputChannels;
         PhaseRows = Math.Min(g.StrideHeight, g.KernelHeight);
         PhaseColumns = Math.Min(g.StrideWidth, g.KernelWidth);
         Height = (g.InputHeight + (2L * g.PadHeight) + g.StrideHeight - 1) / g.StrideHeight;
@@ -38,6 +37,9 @@ internal readonly unsafe struct PhaseSplit
     public int StrideHeight { get; }
 
     public int StrideWidth { get; }
+
+    /// <summary>The input channels, each its own phases.</summary>
+    public int Channels { get; }
 
     /// <summary>
     /// Phases kept down: <c>min(sH, kH)</c>. A phase that no kernel row reads (a 1x1 kernel at stride 2 reads only
@@ -67,16 +69,15 @@ internal readonly unsafe struct PhaseSplit
     /// number of 16-lane vectors wide, a stride above 1, at most 2 across (the split's vector path), and phases of
     /// <paramref name="images"/> images that fit one buffer.
     /// </summary>
-    public static bool Applies(in Conv2DGeometry g, int tileColumns, int images)
+    public bool Applies(int tileColumns, int images)
     {
-        if (!Avx512F.IsSupported || tileColumns % 16 != 0 || tileColumns > PhasePanelSource<float>.MaxWidth || g.StrideWidth > 2 || (g.StrideHeight == 1 && g.StrideWidth == 1))
+        if (!Avx512F.IsSupported || tileColumns % 16 != 0 || tileColumns > PhasePanelSource<float>.MaxWidth || StrideWidth > 2 || (StrideHeight == 1 && StrideWidth == 1))
         {
             return false;
         }
 
         // In double: with padding near int.MaxValue the long products can wrap.
-        var split = new PhaseSplit(g);
-        double floats = (double)split.Height * split.Width * split.PhaseRows * split.PhaseColumns * g.InputChannels * images;
+        double floats = (double)Height * Width * PhaseRows * PhaseColumns * Channels * images;
         return floats + (2 * Slack) <= Array.MaxLength;
     }
 
@@ -109,7 +110,7 @@ internal readonly unsafe struct PhaseSplit
                         }
                         else if (StrideWidth == 1)
                         {
-                            CopyPadded(source + ((nint)y * g.InputWidth), g.InputWidth, g.PadWidth, row);
+                            PadRow(source + ((nint)y * g.InputWidth), g.InputWidth, g.PadWidth, row);
                         }
                         else
                         {
@@ -124,7 +125,7 @@ internal readonly unsafe struct PhaseSplit
     }
 
     /// <summary>One padded row at stride 1 across: <c>pad</c> zeros, the row, zeros to <see cref="Width"/>.</summary>
-    private void CopyPadded(float* source, int length, int pad, float* target)
+    private void PadRow(float* source, int length, int pad, float* target)
     {
         new Span<float>(target, pad).Clear();
         new ReadOnlySpan<float>(source, length).CopyTo(new Span<float>(target + pad, length));
@@ -155,7 +156,7 @@ internal readonly unsafe struct PhaseSplit
                 high = Avx512F.MaskLoad(source + x + 16, MaskedRun.InRange(column + Vector512.Create(16), 0, length), Vector512<float>.Zero);
             }
 
-            Vector512<float> evens = Avx512F.PermuteVar16x32x2(low, MaskedRun.Even, high), odds = Avx512F.PermuteVar16x32x2(low, Odd, high);
+            Vector512<float> evens = Avx512F.PermuteVar16x32x2(low, MaskedRun.Even, high), odds = Avx512F.PermuteVar16x32x2(low, MaskedRun.Odd, high);
             long count = Width - j;
             if (count >= 16)
             {

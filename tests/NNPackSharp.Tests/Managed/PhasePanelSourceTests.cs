@@ -33,7 +33,7 @@ public unsafe class PhasePanelSourceTests
             int outH = ((h + (2 * padH) - kh) / strideH) + 1, outW = ((w + (2 * padW) - kw) / strideW) + 1;
             var g = new Conv2DGeometry(batch, channels, h, w, 1, kh, kw, padH, padW, strideH, strideW, outH, outW);
             int width = 16 << random.Next(3);
-            Assert.That(PhaseSplit.Applies(g, width, batch), Is.True, g.ToString());
+            Assert.That(new PhaseSplit(g).Applies(width, batch), Is.True, g.ToString());
 
             int columns = batch * g.OutputPlaneLength, col0 = random.Next(columns), count = random.Next(1, Math.Min(columns - col0, 3 * width) + 1);
             int row0 = random.Next(g.PatchLength), depth = random.Next(1, g.PatchLength - row0 + 1);
@@ -81,12 +81,12 @@ public unsafe class PhasePanelSourceTests
             new(2, 3, 20, 20, 4, 3, 3, pad, pad, strideH, strideW, ((20 + (2 * pad) - 3) / strideH) + 1, ((20 + (2 * pad) - 3) / strideW) + 1);
         Assert.Multiple(() =>
         {
-            Assert.That(PhaseSplit.Applies(Layer(2, 2), 32, 2), Is.EqualTo(avx512), "stride 2");
-            Assert.That(PhaseSplit.Applies(Layer(3, 1), 16, 2), Is.EqualTo(avx512), "stride 3 down, 1 across, 16 columns");
-            Assert.That(PhaseSplit.Applies(Layer(1, 1), 32, 2), Is.False, "stride 1");
-            Assert.That(PhaseSplit.Applies(Layer(1, 3), 32, 2), Is.False, "stride 3 across");
-            Assert.That(PhaseSplit.Applies(Layer(2, 2), 24, 2), Is.False, "a 24-column tile");
-            Assert.That(PhaseSplit.Applies(Layer(2, 2, int.MaxValue / 4), 32, 2), Is.False, "phases past an array's size");
+            Assert.That(new PhaseSplit(Layer(2, 2)).Applies(32, 2), Is.EqualTo(avx512), "stride 2");
+            Assert.That(new PhaseSplit(Layer(3, 1)).Applies(16, 2), Is.EqualTo(avx512), "stride 3 down, 1 across, 16 columns");
+            Assert.That(new PhaseSplit(Layer(1, 1)).Applies(32, 2), Is.False, "stride 1");
+            Assert.That(new PhaseSplit(Layer(1, 3)).Applies(32, 2), Is.False, "stride 3 across");
+            Assert.That(new PhaseSplit(Layer(2, 2)).Applies(24, 2), Is.False, "a 24-column tile");
+            Assert.That(new PhaseSplit(Layer(2, 2, int.MaxValue / 4)).Applies(32, 2), Is.False, "phases past an array's size");
         });
     }
 
