@@ -1,13 +1,13 @@
 /* Winograd F(4x4, 3x3) input and output transforms, AVX-512 (contract in ukernels.h): 16 tiles in the lanes of a zmm.
- * A 6x6 tile row does not fill the 8-float halves the F(6x6) transpose works on, so each tile element comes in with a
- * masked gather of the 16 lanes (64-bit indices: a lane's offset may lie anywhere in the batch) and the output leaves
- * by masked scatters; the masks clip every lane to its rows and columns inside the image or output, so nothing else
- * is touched. 36 gathers and 16 scatters per block stay small next to the 36 GEMMs over the channels. The 1-D
- * transforms (the kernel's too: 16 kernels in lanes) are the portable ones' sums and differences of symmetric pairs,
- * with fused multiply-adds. */
+ * Tile rows move in and out as the F(6x6) ones do (winograd-tile-rows.h): a masked load of each tile's 6-float row,
+ * columns 6 and 7 masked off, and masked 4-float stores. These replaced 36 gathers and 16 scatters per block (64-bit
+ * indices, 8 lanes each), which took the transforms to 18% of AlexNet conv3's forward on Zen 5 (perf, one thread).
+ * The 1-D transforms (the kernel's too: 16 kernels in lanes) are the portable ones' sums and differences of symmetric
+ * pairs, with fused multiply-adds. */
 #include <immintrin.h>
 
 #include "../ukernels.h"
+#include "winograd-tile-rows.h"
 
 #define TILE 6
 #define OUT 4
@@ -58,44 +58,12 @@ void nnps_winograd_f4x4k3x3_kernel__avx512(const float* kernels, float* transfor
 	}
 }
 
-/* Lanes whose bit `bit` is set in bits[0..15] (a block's rows or columns). */
-static inline __mmask16 lanes_with(const uint8_t bits[NNPS_WINOGRAD_LANES], size_t bit) {
-	return _mm_test_epi8_mask(_mm_loadu_si128((const __m128i*) bits), _mm_set1_epi8((char) (1u << bit)));
-}
-
-/* Lanes 0-7 and 8-15 of a block's tile offsets, as 64-bit gather and scatter indices. */
-struct offsets {
-	__m512i low, high;
-};
-
-static inline struct offsets load_offsets(const struct nnps_winograd_block* block) {
-	return (struct offsets) { _mm512_loadu_si512(block->offset), _mm512_loadu_si512(block->offset + 8) };
-}
-
-/* Element `shift` floats past every lane's tile start, zero where `mask` is clear. */
-static inline __m512 gather(const float* plane, struct offsets offsets, ptrdiff_t shift, __mmask16 mask) {
-	const __m512i step = _mm512_set1_epi64(shift);
-	const __m256 low = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), (__mmask8) mask, _mm512_add_epi64(offsets.low, step), plane, sizeof(float));
-	const __m256 high = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), (__mmask8) (mask >> 8), _mm512_add_epi64(offsets.high, step), plane, sizeof(float));
-	return _mm512_insertf32x8(_mm512_castps256_ps512(low), high, 1);
-}
-
-static inline void scatter(float* plane, struct offsets offsets, ptrdiff_t shift, __mmask16 mask, __m512 values) {
-	const __m512i step = _mm512_set1_epi64(shift);
-	_mm512_mask_i64scatter_ps(plane, (__mmask8) mask, _mm512_add_epi64(offsets.low, step), _mm512_castps512_ps256(values), sizeof(float));
-	_mm512_mask_i64scatter_ps(plane, (__mmask8) (mask >> 8), _mm512_add_epi64(offsets.high, step), _mm512_extractf32x8_ps(values, 1), sizeof(float));
-}
-
 void nnps_winograd_f4x4k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride) {
-	const struct offsets offsets = load_offsets(block);
-	__mmask16 columns[TILE];
-	for (size_t x = 0; x < TILE; x++) columns[x] = lanes_with(block->columns, x);
 	__m512 db[TILE][TILE]; /* d B: row y, column j */
 	for (size_t y = 0; y < TILE; y++) {
-		const __mmask16 row = lanes_with(block->rows, y);
-		__m512 d[TILE];
-		for (size_t x = 0; x < TILE; x++) d[x] = gather(plane, offsets, (ptrdiff_t) (y * row_stride + x), row & columns[x]);
-		input_1d(d, db[y]);
+		__m512 r[8];
+		nnps_winograd_load_row(block, plane, row_stride, y, r); /* r[x]: element x of row y in every lane (r[6], r[7] zero) */
+		input_1d(r, db[y]);
 	}
 	for (size_t j = 0; j < TILE; j++) {
 		__m512 column[TILE], w[TILE];
@@ -114,19 +82,16 @@ void nnps_winograd_f4x4k3x3_output__avx512(
 		for (size_t k = 0; k < TILE; k++) m[k] = _mm512_loadu_ps(products + (k * TILE + j) * stride);
 		output_1d(m, am[j]);
 	}
-	const struct offsets offsets = load_offsets(block);
-	__mmask16 columns[OUT];
-	for (size_t j = 0; j < OUT; j++) columns[j] = lanes_with(block->columns, j);
 	const __m512 bias_vector = _mm512_set1_ps(bias), zero = _mm512_setzero_ps();
 	for (size_t i = 0; i < OUT; i++) {
-		const __mmask16 row = lanes_with(block->rows, i);
-		__m512 m[TILE], y[OUT];
+		__m512 m[TILE], r[8];
 		for (size_t j = 0; j < TILE; j++) m[j] = am[j][i];
-		output_1d(m, y);
+		output_1d(m, r);
 		for (size_t j = 0; j < OUT; j++) {
-			__m512 value = _mm512_add_ps(y[j], bias_vector);
-			if (relu) value = _mm512_max_ps(zero, value); /* NaN stays NaN, as in the portable transform */
-			scatter(plane, offsets, (ptrdiff_t) (i * row_stride + j), row & columns[j], value);
+			r[j] = _mm512_add_ps(r[j], bias_vector);
+			if (relu) r[j] = _mm512_max_ps(zero, r[j]); /* NaN stays NaN, as in the portable transform */
 		}
+		r[4] = r[5] = r[6] = r[7] = zero;
+		nnps_winograd_store_row(block, plane, row_stride, i, r);
 	}
 }

@@ -1,38 +1,14 @@
-/* Winograd F(6x6, 3x3) input and output transforms, AVX-512 (contract in ukernels.h): 16 tiles in the lanes of a zmm.
- * Each tile row comes in with one masked 8-float load per tile (two tiles per register, clipped to the image by the
- * mask), and an 8x8 transpose within each 256-bit half turns 16 tile rows into the 8 lane vectors of that row; the
- * output runs the same transpose backwards into masked 6-float stores. The 1-D transforms factor B^T and A^T into
- * sums and differences of symmetric pairs (as NNPACK's and the literature's F(6x6, 3x3) do), 26 and 20 operations per
- * 8 points instead of the 8x8 products. */
+/* Winograd F(6x6, 3x3) input and output transforms, AVX-512 (contract in ukernels.h): 16 tiles in the lanes of a zmm,
+ * their rows moved in and out by winograd-tile-rows.h (masked 8-float loads, masked 6-float stores). The 1-D
+ * transforms factor B^T and A^T into sums and differences of symmetric pairs (as NNPACK's and the literature's
+ * F(6x6, 3x3) do), 26 and 20 operations per 8 points instead of the 8x8 products. */
 #include <immintrin.h>
 
 #include "../ukernels.h"
 #include "../winograd-f6x6k3x3-constants.h"
+#include "winograd-tile-rows.h"
 
 #define LANES NNPS_WINOGRAD_LANES
-
-/* In each 256-bit half: rows r[0..7] of an 8x8 block become its columns (the AVX 8x8 transpose, per half). */
-static inline void transpose_halves(__m512 r[8]) {
-	const __m512 t0 = _mm512_unpacklo_ps(r[0], r[1]), t1 = _mm512_unpackhi_ps(r[0], r[1]);
-	const __m512 t2 = _mm512_unpacklo_ps(r[2], r[3]), t3 = _mm512_unpackhi_ps(r[2], r[3]);
-	const __m512 t4 = _mm512_unpacklo_ps(r[4], r[5]), t5 = _mm512_unpackhi_ps(r[4], r[5]);
-	const __m512 t6 = _mm512_unpacklo_ps(r[6], r[7]), t7 = _mm512_unpackhi_ps(r[6], r[7]);
-	const __m512 s0 = _mm512_shuffle_ps(t0, t2, 0x44), s1 = _mm512_shuffle_ps(t0, t2, 0xEE);
-	const __m512 s2 = _mm512_shuffle_ps(t1, t3, 0x44), s3 = _mm512_shuffle_ps(t1, t3, 0xEE);
-	const __m512 s4 = _mm512_shuffle_ps(t4, t6, 0x44), s5 = _mm512_shuffle_ps(t4, t6, 0xEE);
-	const __m512 s6 = _mm512_shuffle_ps(t5, t7, 0x44), s7 = _mm512_shuffle_ps(t5, t7, 0xEE);
-	/* Per half: the low 128 bits of a then b, or the high 128 bits of a then b. */
-	const __m512i low = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
-	const __m512i high = _mm512_setr_epi32(4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
-	r[0] = _mm512_permutex2var_ps(s0, low, s4);
-	r[1] = _mm512_permutex2var_ps(s1, low, s5);
-	r[2] = _mm512_permutex2var_ps(s2, low, s6);
-	r[3] = _mm512_permutex2var_ps(s3, low, s7);
-	r[4] = _mm512_permutex2var_ps(s0, high, s4);
-	r[5] = _mm512_permutex2var_ps(s1, high, s5);
-	r[6] = _mm512_permutex2var_ps(s2, high, s6);
-	r[7] = _mm512_permutex2var_ps(s3, high, s7);
-}
 
 /* w = B^T d for 8 vectors (one 1-D transform per lane). */
 static inline void input_1d(const __m512 d[8], __m512 w[8]) {
@@ -67,16 +43,6 @@ static inline void output_1d(const __m512 m[8], __m512 o[6]) {
 	o[5] = _mm512_add_ps(_mm512_fmadd_ps(_mm512_set1_ps(0.03125f), d56, _mm512_fmadd_ps(_mm512_set1_ps(32.0f), d34, d12)), m[7]);
 }
 
-/* The mask of lane t's row `row` (its columns, or nothing when the row is outside). */
-static inline __mmask16 row_mask(const struct nnps_winograd_block* block, size_t t, size_t row) {
-	return (block->rows[t] >> row) & 1 ? (__mmask16) block->columns[t] : 0;
-}
-
-/* Where lane t's row `row` starts, shifted left by `shift` floats (the high half of a register loads at lane 8). */
-static inline float* row_address(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, size_t t, size_t row, ptrdiff_t shift) {
-	return (float*) ((uintptr_t) plane + (uintptr_t) ((block->offset[t] + (ptrdiff_t) (row * row_stride) - shift) * (ptrdiff_t) sizeof(float)));
-}
-
 #define G nnps_winograd_f6x6k3x3_G
 
 /* The same products in the same order as the portable transform, one lane per kernel. */
@@ -102,12 +68,7 @@ void nnps_winograd_f6x6k3x3_input__avx512(const struct nnps_winograd_block* bloc
 	__m512 rows_transformed[8][8]; /* (d B) per tile row y: [y][column j] */
 	for (size_t y = 0; y < 8; y++) {
 		__m512 r[8];
-		for (size_t t = 0; t < 8; t++) {
-			/* Tile t in lanes 0-7, tile t + 8 in lanes 8-15. */
-			r[t] = _mm512_maskz_loadu_ps(row_mask(block, t, y), row_address(block, plane, row_stride, t, y, 0));
-			r[t] = _mm512_mask_loadu_ps(r[t], (__mmask16) (row_mask(block, t + 8, y) << 8), row_address(block, plane, row_stride, t + 8, y, 8));
-		}
-		transpose_halves(r); /* r[x]: element x of row y in every lane (lanes 0-7 and 8-15 in tile order) */
+		nnps_winograd_load_row(block, plane, row_stride, y, r); /* r[x]: element x of row y in every lane */
 		input_1d(r, rows_transformed[y]);
 	}
 	for (size_t j = 0; j < 8; j++) {
@@ -137,10 +98,6 @@ void nnps_winograd_f6x6k3x3_output__avx512(
 			if (relu) r[j] = _mm512_max_ps(zero, r[j]); /* NaN stays NaN, as in the portable transform */
 		}
 		r[6] = r[7] = zero;
-		transpose_halves(r); /* r[t]: row i of tile t in lanes 0-7, of tile t + 8 in lanes 8-15 */
-		for (size_t t = 0; t < 8; t++) {
-			_mm512_mask_storeu_ps(row_address(block, plane, row_stride, t, i, 0), row_mask(block, t, i), r[t]);
-			_mm512_mask_storeu_ps(row_address(block, plane, row_stride, t + 8, i, 8), (__mmask16) (row_mask(block, t + 8, i) << 8), r[t]);
-		}
+		nnps_winograd_store_row(block, plane, row_stride, i, r);
 	}
 }
