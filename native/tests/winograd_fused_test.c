@@ -1,4 +1,4 @@
-/* Winograd's fused kernel transform (winograd.c: small maps whose U exceeds 16 MiB transform the kernel per block of
+/* Winograd's fused kernel transform (winograd.c: small maps whose U exceeds 4 MiB transform the kernel per block of
  * output channels inside the multiplication). 384 -> 384 channels on 7x7 maps is such a layer for both tile sizes; the
  * plan fuses at batch 1 on every thread count, and at batch 5 (32 columns) on 1 thread but not on 20 (more tasks, fewer
  * rows each).

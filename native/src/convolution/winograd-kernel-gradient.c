@@ -123,13 +123,13 @@ void nnps_winograd_kernel_gradient(enum nnps_winograd_variant variant,
 		double start = nnps_now_seconds();
 		nnps_winograd_describe_blocks(g, &plan.tiling, first, columns, width, input_blocks, output_blocks);
 		const struct nnps_winograd_planes inputs = {
-			transforms->input_transform, input_blocks, input, nnps_conv_input_plane(g), g->input_width, g->input_channels, width, v,
+			transforms->input_transform, input_blocks, input, nnps_conv_input_plane(g), g->input_width, g->input_channels, width, width, v, 0,
 		};
 		nnps_winograd_transform_planes(&inputs, pool);
 		phases.input_transform += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct nnps_winograd_planes grad_outputs = {
-			transforms->grad_output_transform, output_blocks, grad_output, nnps_conv_output_plane(g), g->output_width, g->output_channels, width, t,
+			transforms->grad_output_transform, output_blocks, grad_output, nnps_conv_output_plane(g), g->output_width, g->output_channels, width, width, t, 0,
 		};
 		nnps_winograd_transform_planes(&grad_outputs, pool);
 		phases.output_transform += nnps_now_seconds() - start;

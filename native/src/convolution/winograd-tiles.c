@@ -52,13 +52,19 @@ void nnps_winograd_describe_blocks(const struct nnps_conv* g, const struct nnps_
 	}
 }
 
-/* Channel c's plane: every block transformed into transformed[point][c][width]. */
+/* Where channel c's values of columns column0.. lie in a point's transformed matrix. */
+static size_t transformed_offset(const struct nnps_winograd_planes* planes, size_t c, size_t column0) {
+	const size_t panel = planes->panel_width;
+	return panel == 0 ? c * planes->width + column0 : column0 / panel * planes->channels * panel + c * panel + column0 % panel;
+}
+
+/* Channel c's plane: every block transformed into its point matrices. */
 static void planes_task(void* argument, size_t thread, size_t c) {
 	(void) thread;
 	const struct nnps_winograd_planes* context = argument;
 	const float* plane = context->images + c * context->plane;
-	for (size_t column0 = 0; column0 < context->width; column0 += LANES) {
-		context->transform(&context->blocks[column0 / LANES], plane, context->row_stride, context->transformed + c * context->width + column0,
+	for (size_t column0 = 0; column0 < context->columns; column0 += LANES) {
+		context->transform(&context->blocks[column0 / LANES], plane, context->row_stride, context->transformed + transformed_offset(context, c, column0),
 			context->channels * context->width);
 	}
 }

@@ -13,24 +13,25 @@
  * channels into its own U block of at most FUSED_BLOCK_FLOATS (4 MiB: L3, not memory), then runs every point's GEMM
  * on those rows. There U is far larger than V and M (7x7x512 at N16: 38 MB against 5 MB) and each U element meets only
  * the batch's few columns, so writing U out and streaming it back left both phases memory-bound: they did not scale
- * to 2 threads (7.2 -> 6.7 ms for the multiplications). Fusing costs packing V again per block (each V element meets
- * only the block's rows), so it runs only where U would not stay in cache (more than FUSED_MIN_U_FLOATS, 16 MiB) and
- * V's re-reading stays below the U round trip it saves: the whole batch in one group no wider than twice a task's rows
- * (which depend on the thread count; the results do not, since every M element is the same GEMM sum either way).
- * 1 MiB blocks (12 rows for 512 channels) lost 23-30% on VGG conv5 to that repacking; AlexNet conv3 (U 10.6 MB) ran
- * 5-11% slower fused. */
+ * to 2 threads (7.2 -> 6.7 ms for the multiplications). V comes packed (struct group), so a block only re-reads it;
+ * fusing runs where U has more than FUSED_MIN_U_FLOATS (4 MiB) and the whole batch is one group no wider than twice a
+ * task's rows (which depend on the thread count; the results do not, since every M element is the same GEMM sum
+ * either way). ab_bench, one thread: AlexNet conv3 (U 10.6 MB) 1.16x forward and 1.13x input gradient fused (it lost
+ * 5-11% while every block packed V again); blocks of 1 MiB or 8 MiB lost 3-32% on it and on 7x7x512. */
 #define FUSED_BLOCK_FLOATS ((size_t) 1024 * 1024)
-#define FUSED_MIN_U_FLOATS ((size_t) 4 * 1024 * 1024)
+#define FUSED_MIN_U_FLOATS ((size_t) 1024 * 1024)
 
 struct plan {
 	struct nnps_winograd_tiling tiling;
 	size_t group_images;        /* images transformed together */
 	size_t chunk;               /* GEMM columns per task */
+	size_t panel_width;         /* V written as the GEMM's packed B panels of nr columns, or 0: as rows (nr not a multiple of the lanes) */
 	size_t thread_floats;       /* per-thread GEMM buffers */
 	bool fused;                 /* kernel transform fused into the multiplication, fused_rows output channels a task */
 	size_t fused_rows, fused_tasks, u_block_floats; /* u_block_floats: one thread's U block */
-	/* U [points][co][ci], V [points][ci][width], M [points][co][width] (width: the group's columns rounded up to whole blocks of
-	 * lanes, so a transform reads and writes whole blocks), and the blocks' tile descriptors for input and output. */
+	/* U [points][co][ci], V [points][ci][width] (or in panels, see struct group), M [points][co][width] (width: the
+	 * group's columns rounded up to whole blocks of lanes, or of panels), and the blocks' tile descriptors for input
+	 * and output. */
 	size_t u_offset, v_offset, m_offset, input_blocks_offset, output_blocks_offset;
 	size_t seconds_offset;      /* fused: each thread's seconds in kernel transforms (for the profile) */
 	size_t floats;
@@ -46,7 +47,8 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	size_t images = nnps_ceil_div(TARGET_COLUMNS, tiles);
 	if (images * tiles > MAX_COLUMNS) images = MAX_COLUMNS / tiles;
 	plan->group_images = nnps_clamp(images, 1, g->batch);
-	const size_t widest = nnps_round_up(plan->group_images * tiles, LANES);
+	plan->panel_width = config->nr % LANES == 0 ? config->nr : 0;
+	const size_t widest = nnps_round_up(plan->group_images * tiles, plan->panel_width != 0 ? plan->panel_width : LANES);
 	plan->chunk = nnps_round_up(nnps_ceil_div(widest, nnps_ceil_div(widest, SPLIT_COLUMNS)), config->nr);
 	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->chunk, ci); /* A comes packed (U) */
 	/* Rows whose U fits the budget (at least one panel), in at least the tasks the threads want. ci * points cannot
@@ -70,10 +72,23 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 		nnps_winograd_reserve(total, &plan->output_blocks_offset, widest / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1);
 }
 
-/* The tiles of one group of images: V's and M's rows are `width` long (columns rounded up to whole blocks of lanes). */
+/* The tiles of one group of images: `lanes` columns rounded up to whole blocks of lanes (what the transforms and the
+ * GEMMs compute), V's and M's rows `width` long (rounded up further to whole panels where V is packed). */
 struct group {
-	size_t columns, width;
+	size_t columns, lanes, width;
 };
+
+static struct group group_of(const struct plan* plan, size_t columns) {
+	const size_t lanes = nnps_round_up(columns, LANES);
+	return (struct group) { columns, lanes, plan->panel_width != 0 ? nnps_round_up(columns, plan->panel_width) : lanes };
+}
+
+/* Point `point`'s V as the GEMM's B. */
+static struct nnps_b_source v_source(const struct plan* plan, const float* v, size_t ci, struct group group, size_t point) {
+	const float* data = v + point * ci * group.width;
+	if (plan->panel_width != 0) return (struct nnps_b_source) { nnps_b_packed, data, ci * plan->panel_width, 0, NULL };
+	return (struct nnps_b_source) { nnps_b_strided, data, group.width, 1, NULL };
+}
 
 /* ---- multiplication: M[point] (co x columns) = U[point] (co x ci) * V[point] (ci x columns), by column chunks ---- */
 struct multiply_context {
@@ -90,9 +105,9 @@ struct multiply_context {
 static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct multiply_context* context = argument;
 	const size_t co = context->g->output_channels, ci = context->g->input_channels, columns = context->group.width;
-	const size_t chunks = nnps_ceil_div(columns, context->plan->chunk);
-	const size_t point = task / chunks, col0 = (task % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, columns - col0);
-	const struct nnps_b_source b = { nnps_b_strided, context->v + point * ci * columns, columns, 1, NULL };
+	const size_t chunks = nnps_ceil_div(context->group.lanes, context->plan->chunk);
+	const size_t point = task / chunks, col0 = (task % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, context->group.lanes - col0);
+	const struct nnps_b_source b = v_source(context->plan, context->v, ci, context->group, point);
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, context->plan->chunk, ci,
 		context->thread_buffers + thread * context->plan->thread_floats);
 	const float* packed_u = context->u + point * nnps_packed_a_floats(context->config, co, ci);
@@ -123,9 +138,9 @@ static void fused_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(products->config, 0, plan->chunk, ci, products->thread_buffers + thread * plan->thread_floats);
 	const size_t point_floats = nnps_packed_a_floats(products->config, rows, ci);
 	for (size_t point = 0; point < plan->tiling.points; point++) {
-		const struct nnps_b_source b = { nnps_b_strided, products->v + point * ci * columns, columns, 1, NULL };
-		nnps_sgemm_packed_a(products->config, rows, columns, ci, u + point * point_floats, ci, &b, 0, 0, products->m + (point * co + row0) * columns, columns,
-			false, &buffers);
+		const struct nnps_b_source b = v_source(plan, products->v, ci, products->group, point);
+		nnps_sgemm_packed_a(products->config, rows, products->group.lanes, ci, u + point * point_floats, ci, &b, 0, 0,
+			products->m + (point * co + row0) * columns, columns, false, &buffers);
 	}
 }
 
@@ -148,7 +163,7 @@ static void output_task(void* argument, size_t thread, size_t o) {
 	const size_t width = context->group.width;
 	float* plane = context->output + o * nnps_conv_output_plane(g);
 	const float bias = context->bias != NULL ? context->bias[o] : 0.0f;
-	for (size_t column0 = 0; column0 < width; column0 += LANES) {
+	for (size_t column0 = 0; column0 < context->group.lanes; column0 += LANES) {
 		context->transform(context->m + o * width + column0, g->output_channels * width, &context->blocks[column0 / LANES], plane, g->output_width, bias,
 			context->relu);
 	}
@@ -218,11 +233,12 @@ static void convolve(enum nnps_winograd_variant variant,
 	struct nnps_winograd_block* output_blocks = (struct nnps_winograd_block*) (workspace + plan.output_blocks_offset);
 	for (size_t first = 0; first < g->batch; first += plan.group_images) {
 		const size_t columns = nnps_min(plan.group_images, g->batch - first) * plan.tiling.tiles;
-		const struct group group = { columns, nnps_round_up(columns, LANES) };
+		const struct group group = group_of(&plan, columns);
 		start = nnps_now_seconds();
-		nnps_winograd_describe_blocks(g, &plan.tiling, first * plan.tiling.tiles, columns, group.width, input_blocks, output_blocks);
+		nnps_winograd_describe_blocks(g, &plan.tiling, first * plan.tiling.tiles, columns, group.lanes, input_blocks, output_blocks);
 		const struct nnps_winograd_planes inputs = {
-			transforms->input_transform, input_blocks, input, nnps_conv_input_plane(g), g->input_width, g->input_channels, group.width, v,
+			transforms->input_transform, input_blocks, input, nnps_conv_input_plane(g), g->input_width, g->input_channels, group.width, group.lanes, v,
+			plan.panel_width,
 		};
 		nnps_winograd_transform_planes(&inputs, pool);
 		phases.input_transform += nnps_now_seconds() - start;
@@ -231,7 +247,7 @@ static void convolve(enum nnps_winograd_variant variant,
 		if (u == NULL) {
 			run_fused(variant, &products, isa, kernel, rotated, workspace, pool, &phases);
 		} else {
-			nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.width, plan.chunk));
+			nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.lanes, plan.chunk));
 			phases.block_multiplication += nnps_now_seconds() - start;
 		}
 		start = nnps_now_seconds();

@@ -45,13 +45,17 @@ NNPS_INTERNAL void nnps_winograd_describe_blocks(const struct nnps_conv* g, cons
 	size_t width, struct nnps_winograd_block* inputs, struct nnps_winograd_block* outputs);
 
 /* A transform phase, one task per channel: channel c's plane (images + c * plane, rows row_stride apart) transformed
- * block by block into transformed[point][c][width] (point stride channels * width). */
+ * block by block into transformed[point] (point stride channels * width): with panel_width 0 as rows, [c][width];
+ * otherwise as the GEMM's packed B panels (nnps_b_packed), [width / panel_width][c][panel_width], panel_width a
+ * multiple of the lanes and width a multiple of panel_width. Only the blocks of the first `columns` columns (a
+ * multiple of the lanes) are transformed: the rest of a last panel is never read. */
 struct nnps_winograd_planes {
 	nnps_winograd_input_transform_fn transform;
 	const struct nnps_winograd_block* blocks;
 	const float* images;
-	size_t plane, row_stride, channels, width;
+	size_t plane, row_stride, channels, width, columns;
 	float* transformed;
+	size_t panel_width;
 };
 NNPS_INTERNAL void nnps_winograd_transform_planes(const struct nnps_winograd_planes* planes, pthreadpool_t pool);
 

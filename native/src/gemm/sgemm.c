@@ -75,13 +75,14 @@ static void multiply(
 	 * micro-panel alone reads nr floats from each of kc rows a whole image row apart, and packing the block in row
 	 * order (pack.c) ran ResNet 1x1's forward faster than the round trip costs. */
 	const bool row_major_b = b->kind == nnps_b_strided && b->column_stride == 1;
-	const bool just_in_time = m <= config->mc && !row_major_b;
+	const bool prepacked_b = b->kind == nnps_b_packed;
+	const bool just_in_time = m <= config->mc && !row_major_b && !prepacked_b;
 	for (size_t jc = 0; jc < n; jc += config->nc) {
 		const size_t nc = nnps_min(n - jc, config->nc);
 		for (size_t pc = 0; pc < k; pc += depth_block) {
 			const size_t kc = nnps_min(k - pc, depth_block);
 			const bool add = accumulate || pc != 0;
-			if (!just_in_time) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
+			if (!just_in_time && !prepacked_b) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
 			for (size_t ic = 0; ic < m; ic += config->mc) {
 				const size_t mc = nnps_min(m - ic, config->mc);
 				/* A micro-panel: mr rows x kc, contiguous either way; consecutive ones are panel_stride apart. */
@@ -97,7 +98,8 @@ static void multiply(
 				}
 				for (size_t jr = 0; jr < nc; jr += nr) {
 					if (just_in_time) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b);
-					const float* panel_b = just_in_time ? buffers->packed_b : buffers->packed_b + jr * kc;
+					const float* panel_b = prepacked_b ? b->data + (b_col0 + jc + jr) / nr * b->row_stride + (b_row0 + pc) * nr
+						: just_in_time ? buffers->packed_b : buffers->packed_b + jr * kc;
 					for (size_t ir = 0; ir < mc; ir += mr) {
 						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
 							c + (ic + ir) * ldc + jc + jr, ldc, add);
