@@ -13,11 +13,12 @@
  * channels into its own U block of at most FUSED_BLOCK_FLOATS (4 MiB: L3, not memory), then runs every point's GEMM
  * on those rows. There U is far larger than V and M (7x7x512 at N16: 38 MB against 5 MB) and each U element meets only
  * the batch's few columns, so writing U out and streaming it back left both phases memory-bound: they did not scale
- * to 2 threads (7.2 -> 6.7 ms for the multiplications). V comes packed (struct group), so a block only re-reads it;
- * fusing runs where U has more than FUSED_MIN_U_FLOATS (4 MiB) and the whole batch is one group no wider than twice a
- * task's rows (which depend on the thread count; the results do not, since every M element is the same GEMM sum
- * either way). ab_bench, one thread: AlexNet conv3 (U 10.6 MB) 1.16x forward and 1.13x input gradient fused (it lost
- * 5-11% while every block packed V again); blocks of 1 MiB or 8 MiB lost 3-32% on it and on 7x7x512. */
+ * to 2 threads (7.2 -> 6.7 ms for the multiplications). V comes packed (struct group), so a block only re-reads it
+ * from cache; fusing runs where U has more than FUSED_MIN_U_FLOATS (4 MiB) and the whole batch is one group no wider
+ * than 4 times a task's rows (which depend on the thread count; the results do not, since every M element is the same
+ * GEMM sum either way). ab_bench: AlexNet conv3 (U 10.6 MB) fused 1.16x forward and 1.13x input gradient on one
+ * thread (it lost 5-11% while every block packed V again), 1.05-1.08x input gradient on two (twice the rows kept it
+ * unfused there; VGG conv5 0.97-1.02x); blocks of 1 MiB or 8 MiB lost 3-32% on it and on 7x7x512. */
 #define FUSED_BLOCK_FLOATS ((size_t) 1024 * 1024)
 #define FUSED_MIN_U_FLOATS ((size_t) 1024 * 1024)
 
@@ -56,7 +57,7 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	const size_t budget_rows = nnps_clamp(nnps_round_down(FUSED_BLOCK_FLOATS / (ci * points), config->mr), config->mr, SIZE_MAX);
 	const size_t by_budget = nnps_ceil_div(co, budget_rows), wanted = nnps_target_tasks(threads);
 	nnps_split(co, by_budget > wanted ? by_budget : wanted, config->mr, &plan->fused_rows, &plan->fused_tasks);
-	plan->fused = !kernel_given && plan->group_images == g->batch && widest <= 2 * plan->fused_rows &&
+	plan->fused = !kernel_given && plan->group_images == g->batch && widest <= 4 * plan->fused_rows &&
 		(double) points * (double) co * (double) ci > (double) FUSED_MIN_U_FLOATS;
 	/* U: every point's whole packed U, or (fused) each thread's block of every point's rows; the reservation checks
 	 * the products, so u_block_floats cannot wrap where the plan holds. */
