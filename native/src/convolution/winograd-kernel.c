@@ -1,5 +1,5 @@
-/* Winograd kernel transform (either tile size): U[point] (co x ci) for the 64 or 36 points, written straight in the GEMM's packed-A
- * layout (panels of mr output channels, mr values per input channel), so the 64 GEMMs pack nothing; kept by
+/* Winograd kernel transform (either tile size): U[point] (co x ci) for the 64 or 36 points, written straight in the
+ * GEMM's packed-A layout (panels of mr output channels, mr values per input channel), so the 64 GEMMs pack nothing; kept by
  * nnp_convolution_inference's precompute strategy between calls. */
 #include <string.h>
 
@@ -8,8 +8,8 @@
 #define MAX_POINTS 64
 #define LANES NNPS_WINOGRAD_LANES
 
-/* A task owns one panel of mr output channels. A block's packed run lists its kernels in the order position
- * f = channel-in-block * mr + row; the transform's lanes take LANES consecutive positions, so every lane is used
+/* A task owns one panel of mr output channels. The panel's packed run lists its kernels in the order position
+ * f = input channel * mr + row; the transform's lanes take LANES consecutive positions, so every lane is used
  * (with mr = 6, 12 lanes of 2 whole channels would leave a quarter of each transform idle) and a chunk's transform
  * lands in place with no interleaving afterwards. */
 struct kernel_context {
@@ -22,13 +22,13 @@ struct kernel_context {
 	float* u;
 };
 
-/* kernels[i * LANES + t] = element i of the 3x3 kernel at position f = first + t of the run of the block starting at
- * input channel c0 (input channel c0 + f / mr, output channel o0 + f % mr) for f < count; zeros in every other lane
+/* kernels[i * LANES + t] = element i of the 3x3 kernel at position f = first + t of the run of the panel starting at
+ * output channel o0 (input channel f / mr, output channel o0 + f % mr) for f < count; zeros in every other lane
  * (output channels past co, positions past the run). */
-static void gather_kernels(const struct kernel_context* context, size_t o0, size_t c0, size_t first, size_t count, float* kernels) {
+static void gather_kernels(const struct kernel_context* context, size_t o0, size_t first, size_t count, float* kernels) {
 	const size_t co = context->g->output_channels, ci = context->g->input_channels, mr = context->config->mr;
 	for (size_t t = 0; t < LANES; t++) {
-		const size_t f = first + t, c = c0 + f / mr, o = o0 + f % mr;
+		const size_t f = first + t, c = f / mr, o = o0 + f % mr;
 		if (f >= count || o >= co) {
 			for (size_t i = 0; i < 9; i++) kernels[i * LANES + t] = 0.0f;
 		} else if (context->rotated) {
@@ -41,27 +41,25 @@ static void gather_kernels(const struct kernel_context* context, size_t o0, size
 	}
 }
 
-/* Input channels per block: the block's transforms gather in a local buffer (L1), then each point's run of
- * BLOCK_CHANNELS * mr floats is copied out whole, so U is written in full cache lines, one point at a time. */
-#define BLOCK_CHANNELS 16
-
 /* Panel `panel` of the kernel (output channels panel * mr ..) transformed into row panel `slot` of u, a packed U whose
- * points lie point_floats apart. */
+ * points lie point_floats apart. The panel's ci * mr positions go LANES at a time straight into place, each point's
+ * store one whole cache line; only a last partial chunk (ci * mr not a multiple of LANES) passes through a local tile,
+ * since a transform writes all its lanes. Gathering a block of channels locally first and copying its runs out
+ * (memcpy per point) cost AlexNet conv3 2-3% (ab_bench, one thread). */
 static void transform_panel(const struct kernel_context* context, size_t panel, size_t slot, float* u, size_t point_floats) {
-	const size_t ci = context->g->input_channels, mr = context->config->mr;
-	/* A chunk's transform writes all LANES lanes: the last chunk of a block spills up to LANES floats past the run. */
-	const size_t run_stride = BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES;
-	float block[MAX_POINTS * (BLOCK_CHANNELS * NNPS_WINOGRAD_MAX_MR + LANES)];
-	for (size_t b0 = 0; b0 < ci; b0 += BLOCK_CHANNELS) {
-		const size_t block_channels = nnps_min(BLOCK_CHANNELS, ci - b0), run = block_channels * mr;
-		for (size_t first = 0; first < run; first += LANES) {
-			float kernels[9 * LANES];
-			gather_kernels(context, panel * mr, b0, first, run, kernels);
-			context->transform(kernels, block + first, run_stride);
-		}
-		for (size_t point = 0; point < context->points; point++) {
-			memcpy(u + point * point_floats + (slot * ci + b0) * mr, block + point * run_stride, block_channels * mr * sizeof(float));
-		}
+	const size_t run = context->g->input_channels * context->config->mr;
+	float* target = u + slot * run;
+	float kernels[9 * LANES];
+	size_t first = 0;
+	for (; first + LANES <= run; first += LANES) {
+		gather_kernels(context, panel * context->config->mr, first, run, kernels);
+		context->transform(kernels, target + first, point_floats);
+	}
+	if (first < run) {
+		float tile[MAX_POINTS * LANES];
+		gather_kernels(context, panel * context->config->mr, first, run, kernels);
+		context->transform(kernels, tile, LANES);
+		for (size_t point = 0; point < context->points; point++) memcpy(target + point * point_floats + first, tile + point * LANES, (run - first) * sizeof(float));
 	}
 }
 
