@@ -7,7 +7,8 @@ using NNPackSharp.Memory;
 namespace NNPackSharp.Engines.Managed;
 
 /// <summary>
-/// The input of a strided layer split into its stride phases, padding included: phase <c>(py, px)</c> of a channel
+/// The input of a strided layer split into its stride phases (of a stride-1 layer, its padded copy; see
+/// <see cref="Applies"/>), padding included: phase <c>(py, px)</c> of a channel
 /// holds the padded image's rows <c>py, py + sH, ...</c> and of each its columns <c>px, px + sW, ...</c>. Kernel tap
 /// <c>(c, ky, kx)</c> of output pixel <c>(oy, ox)</c> is then element <c>(oy + ky / sH, ox + kx / sW)</c> of phase
 /// <c>(ky % sH, kx % sW)</c>, so an im2col row reads contiguous runs with no padding to clip
@@ -32,7 +33,14 @@ internal readonly unsafe struct PhaseSplit
         PlaneLength = Height * Width;
         ChannelLength = PlaneLength * PhaseRows * PhaseColumns;
         ImageLength = ChannelLength * g.InputChannels;
+        WidePadding = g.PadWidth >= 2 || g.PadHeight >= 2;
+        OutputWidth = g.OutputWidth;
     }
+
+    /// <summary>Padding of at least 2 on either axis: at stride 1 its copy is worth making on narrow maps (see <see cref="Applies"/>).</summary>
+    private bool WidePadding { get; }
+
+    private int OutputWidth { get; }
 
     public int StrideHeight { get; }
 
@@ -67,11 +75,17 @@ internal readonly unsafe struct PhaseSplit
     /// <summary>
     /// True where the forward pass packs from the phases: AVX-512 (the split's and the packer's loads), a tile a whole
     /// number of 16-lane vectors wide, a stride above 1, at most 2 across (the split's vector path), and phases of
-    /// <paramref name="images"/> images that fit one buffer.
+    /// <paramref name="images"/> images that fit one buffer. At stride 1 the single phase is the padded input, made
+    /// where padding of 2 or more meets output rows narrower than a tile: every panel then holds several rows, and
+    /// <see cref="RowPanel"/> clipped each of their runs to the padding per tap, or (near the top and bottom) the
+    /// general packer took the panel. bench/ab-managed.py, one thread, 9 rounds: Inception 1x7 1.045x forward and
+    /// 1.053x input gradient, 7x1 1.024x and 1.027x, AlexNet conv2's forward (5x5, padding 2, 27-wide rows) 0.996x.
+    /// With padding 1 it did not pay (7x7x512 0.98x, batch-1 112x112 0.94x), nor on maps a tile wide or more.
     /// </summary>
     public bool Applies(int tileColumns, int images)
     {
-        if (!Avx512F.IsSupported || tileColumns % 16 != 0 || tileColumns > PhasePanelSource<float>.MaxWidth || StrideWidth > 2 || (StrideHeight == 1 && StrideWidth == 1))
+        bool strided = StrideHeight > 1 || StrideWidth > 1;
+        if (!Avx512F.IsSupported || tileColumns % 16 != 0 || tileColumns > PhasePanelSource<float>.MaxWidth || StrideWidth > 2 || (!strided && !(WidePadding && OutputWidth < tileColumns)))
         {
             return false;
         }

@@ -32,38 +32,7 @@ public unsafe class PhasePanelSourceTests
             int h = random.Next(Math.Max(1, kh - (2 * padH)), trial % 3 == 0 ? 40 : 14), w = random.Next(Math.Max(1, kw - (2 * padW)), trial % 3 == 0 ? 9 : 71);
             int outH = ((h + (2 * padH) - kh) / strideH) + 1, outW = ((w + (2 * padW) - kw) / strideW) + 1;
             var g = new Conv2DGeometry(batch, channels, h, w, 1, kh, kw, padH, padW, strideH, strideW, outH, outW);
-            int width = 16 << random.Next(3);
-            Assert.That(new PhaseSplit(g).Applies(width, batch), Is.True, g.ToString());
-
-            int columns = batch * g.OutputPlaneLength, col0 = random.Next(columns), count = random.Next(1, Math.Min(columns - col0, 3 * width) + 1);
-            int row0 = random.Next(g.PatchLength), depth = random.Next(1, g.PatchLength - row0 + 1);
-            int panels = (count + width - 1) / width;
-            float[] image = Enumerable.Range(0, batch * g.InputImageLength).Select(i => i + 1f).ToArray();
-            float[] packed = Enumerable.Repeat(float.NaN, panels * width * depth).ToArray();
-            fixed (float* x = image, p = packed)
-            {
-                var split = new PhaseSplit(g);
-                float* phases = split.Split(g, x, batch, buffer);
-                new PhasePanelSource<float>(g, split, x, phases).Pack(row0, depth, col0, count, width, p);
-            }
-
-            for (int panel = 0; panel < panels; panel++)
-            {
-                int pixel0 = col0 + (panel * width), valid = Math.Min(width, count - (panel * width));
-                _ = OutputRows(g, pixel0, valid) <= PhasePanelSource<float>.MaxRuns ? phasePanels++ : fallbackPanels++;
-                for (int k = 0; k < depth; k++)
-                {
-                    for (int j = 0; j < width; j++)
-                    {
-                        float expected = j < valid ? NaiveIm2Col.Value(g, image, row0 + k, pixel0 + j) : 0f;
-                        float actual = packed[(panel * width * depth) + (k * width) + j];
-                        if (!actual.Equals(expected))
-                        {
-                            Assert.Fail($"trial {trial}, {g}, width {width}, panel at {pixel0}, valid {valid}, tap {row0 + k}, column {j}: {actual}, expected {expected}");
-                        }
-                    }
-                }
-            }
+            CheckAgainstNaiveIm2Col(g, 16 << random.Next(3), random, buffer, trial, ref phasePanels, ref fallbackPanels);
         }
 
         Assert.Multiple(() =>
@@ -74,7 +43,70 @@ public unsafe class PhasePanelSourceTests
     }
 
     [Test]
-    public void AppliesToStridedLayersWithTilesOfWholeVectors()
+    public void MatchesNaiveIm2ColOnPaddedStrideOneGeometries()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            Assert.Ignore("AVX-512 is not available to the JIT here (stride-1 layers pack from the image instead).");
+        }
+
+        // The stride-1 copy (one phase: the padded input) where padding of 2 or more meets rows narrower than a tile.
+        var random = new Random(48);
+        var buffer = new PinnedBuffer<float>();
+        int phasePanels = 0, fallbackPanels = 0;
+        for (int trial = 0; trial < 300; trial++)
+        {
+            int batch = random.Next(1, 4), channels = random.Next(1, 4), kh = random.Next(1, 8), kw = random.Next(1, 8);
+            bool acrossWide = random.Next(2) == 0;
+            int padH = acrossWide ? random.Next(0, kh + 1) : random.Next(2, kh + 3), padW = acrossWide ? random.Next(2, kw + 3) : random.Next(0, kw + 1);
+            int h = random.Next(Math.Max(1, kh - (2 * padH)), trial % 3 == 0 ? 30 : 12), w = random.Next(Math.Max(1, kw - (2 * padW)), 24);
+            int outH = h + (2 * padH) - kh + 1, outW = w + (2 * padW) - kw + 1;
+            var g = new Conv2DGeometry(batch, channels, h, w, 1, kh, kw, padH, padW, 1, 1, outH, outW);
+            CheckAgainstNaiveIm2Col(g, outW < 32 ? 32 : 64, random, buffer, trial, ref phasePanels, ref fallbackPanels);
+        }
+
+        Assert.That(phasePanels, Is.GreaterThan(300), "panels packed from the padded copy");
+    }
+
+    /// <summary>Packs random panels of <paramref name="g"/> from its phases and compares every float with a naive im2col.</summary>
+    private static void CheckAgainstNaiveIm2Col(in Conv2DGeometry g, int width, Random random, PinnedBuffer<float> buffer, int trial, ref int phasePanels, ref int fallbackPanels)
+    {
+        int batch = g.Batch;
+        Assert.That(new PhaseSplit(g).Applies(width, batch), Is.True, g.ToString());
+
+        int columns = batch * g.OutputPlaneLength, col0 = random.Next(columns), count = random.Next(1, Math.Min(columns - col0, 3 * width) + 1);
+        int row0 = random.Next(g.PatchLength), depth = random.Next(1, g.PatchLength - row0 + 1);
+        int panels = (count + width - 1) / width;
+        float[] image = Enumerable.Range(0, batch * g.InputImageLength).Select(i => i + 1f).ToArray();
+        float[] packed = Enumerable.Repeat(float.NaN, panels * width * depth).ToArray();
+        fixed (float* x = image, p = packed)
+        {
+            var split = new PhaseSplit(g);
+            float* phases = split.Split(g, x, batch, buffer);
+            new PhasePanelSource<float>(g, split, x, phases).Pack(row0, depth, col0, count, width, p);
+        }
+
+        for (int panel = 0; panel < panels; panel++)
+        {
+            int pixel0 = col0 + (panel * width), valid = Math.Min(width, count - (panel * width));
+            _ = OutputRows(g, pixel0, valid) <= PhasePanelSource<float>.MaxRuns ? phasePanels++ : fallbackPanels++;
+            for (int k = 0; k < depth; k++)
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    float expected = j < valid ? NaiveIm2Col.Value(g, image, row0 + k, pixel0 + j) : 0f;
+                    float actual = packed[(panel * width * depth) + (k * width) + j];
+                    if (!actual.Equals(expected))
+                    {
+                        Assert.Fail($"trial {trial}, {g}, width {width}, panel at {pixel0}, valid {valid}, tap {row0 + k}, column {j}: {actual}, expected {expected}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void AppliesToStridedOrWidelyPaddedLayersWithTilesOfWholeVectors()
     {
         bool avx512 = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
         Conv2DGeometry Layer(int strideH, int strideW, int pad = 1) =>
@@ -83,7 +115,9 @@ public unsafe class PhasePanelSourceTests
         {
             Assert.That(new PhaseSplit(Layer(2, 2)).Applies(32, 2), Is.EqualTo(avx512), "stride 2");
             Assert.That(new PhaseSplit(Layer(3, 1)).Applies(16, 2), Is.EqualTo(avx512), "stride 3 down, 1 across, 16 columns");
-            Assert.That(new PhaseSplit(Layer(1, 1)).Applies(32, 2), Is.False, "stride 1");
+            Assert.That(new PhaseSplit(Layer(1, 1)).Applies(32, 2), Is.False, "stride 1, padding 1");
+            Assert.That(new PhaseSplit(Layer(1, 1, pad: 2)).Applies(32, 2), Is.EqualTo(avx512), "stride 1, padding 2, 22-wide rows in 32-column tiles");
+            Assert.That(new PhaseSplit(Layer(1, 1, pad: 2)).Applies(16, 2), Is.False, "stride 1, padding 2, rows as wide as a 16-column tile or wider");
             Assert.That(new PhaseSplit(Layer(1, 3)).Applies(32, 2), Is.False, "stride 3 across");
             Assert.That(new PhaseSplit(Layer(2, 2)).Applies(24, 2), Is.False, "a 24-column tile");
             Assert.That(new PhaseSplit(Layer(2, 2, int.MaxValue / 4)).Applies(32, 2), Is.False, "phases past an array's size");
