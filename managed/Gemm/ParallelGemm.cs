@@ -8,10 +8,12 @@ namespace NNPackSharp.Gemm;
 /// Small products stay on the calling thread, where a fork would cost more than it saves.
 /// </summary>
 /// <remarks>
-/// Every slab packs all of the other operand: a column slab all of A, a row slab all of B. So C is split across the
-/// operand that is cheaper to pack twice: columns when C is wide, and also when B has at least as many columns as A
-/// has rows (the weight gradient of a few-channel layer such as the ResNet stem: 64 x 147 with a depth of 12544, where
-/// a row split had both threads pack the same 147-column B and ran no faster than one thread).
+/// Every slab packs all of the other operand: a column slab all of A, a row slab all of B. So C is split where the
+/// operand packed twice is the smaller: by columns where B has at least as many columns as A has rows (the weight
+/// gradient of a few-channel layer such as the ResNet stem: 64 x 147 with a depth of 12544, where a row split had both
+/// threads pack the same 147-column B and ran no faster than one thread), by rows where A has more rows (a small map's
+/// weights, 512 rows against 392 columns on 7x7x512 at batch 8: 1.05x over a column split, which had each thread
+/// pack all 512 x 4608 weights; bench/ab-managed.py, two threads, 15 rounds).
 /// </remarks>
 internal static unsafe class ParallelGemm
 {
@@ -42,7 +44,7 @@ internal static unsafe class ParallelGemm
     /// the remarks), in 64 bits: parallelism may be anything up to int.MaxValue.
     /// </summary>
     public static bool SplitsColumns(int m, int n, int tileColumns, int parallelism) =>
-        n >= (long)parallelism * tileColumns * 4 || (n >= m && n >= (long)parallelism * tileColumns);
+        n >= m && n >= (long)parallelism * tileColumns;
 
     private static void MultiplyInParallel<T, TSource>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, int parallelism)
         where T : unmanaged
