@@ -5,8 +5,9 @@
  * (direct count 2*N*Cout*H*W*Cin*kH*kW) and the FMA peak of one core measured in the same run. The algorithms of a
  * function take turns within each round, in an order rotating from round to round, each after an untimed pre-roll of
  * at least 15 ms (auto's first call, before the rounds, measures its candidates). auto's row names the algorithm it
- * chose (the one whose result it matches bit for bit: every algorithm is deterministic); every row gives its speed
- * against the fastest explicit algorithm's, auto's from further rounds of the two alone.
+ * chose (the one whose result it matches bit for bit: every algorithm is deterministic), and whether that is the
+ * fastest explicit one; every row gives its speed against the fastest explicit algorithm's, auto's from further rounds
+ * of the two alone (where auto chose that algorithm, the same code timed twice: what it shows off 1.00x is noise).
  * Not a test: run it on a quiet machine.
  *
  *   nnpack_profile_bench [threads] [rounds] [layer name filter] [algorithm name filter]
@@ -177,7 +178,8 @@ static void profile_function(const struct layer* l, int function, const char* fi
 			for (size_t j = 0; j < count; j++) {
 				if (j != i && memcmp(candidates[j].result, c->result, result_floats * sizeof(float)) == 0) chosen = algorithms[candidates[j].algorithm].name;
 			}
-			snprintf(name, sizeof name, "auto (chose %s)", chosen);
+			const bool same = fastest < count && strcmp(chosen, algorithms[candidates[fastest].algorithm].name) == 0;
+			snprintf(name, sizeof name, "auto (chose %s%s)", chosen, same ? ", the fastest" : "");
 		}
 		const double gflops = flops / c->median[4] / 1e9;
 		printf("| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.0f%% | %.2fx |\n", l->name, functions[function], name, c->median[0] * 1e3,
