@@ -102,13 +102,6 @@ static void pack_b_im2col(const struct nnps_sgemm_config* config, const struct n
 	}
 }
 
-/* Already packed (col0 a multiple of nr): each panel's rows copied. The GEMM driver reads such a B in place; this
- * serves any other caller of nnps_pack_b. */
-static void pack_b_packed(const struct nnps_sgemm_config* config, const struct nnps_b_source* b, size_t row0, size_t depth, size_t col0, size_t columns, float* packed) {
-	const size_t nr = config->nr;
-	for (size_t q = 0; q < columns; q += nr) memcpy(packed + q * depth, b->data + (col0 + q) / nr * b->row_stride + row0 * nr, depth * nr * sizeof(float));
-}
-
 /* The transpose: rows are pixels, cut into runs along output rows per block of at most MAX_RUNS_PIXELS rows (runs
  * are at least one pixel long), columns are kernel taps in panels of nr. */
 #define MAX_RUNS_PIXELS 256
@@ -132,7 +125,6 @@ void nnps_pack_b(const struct nnps_sgemm_config* config, const struct nnps_b_sou
 	switch (b->kind) {
 		case nnps_b_im2col: pack_b_im2col(config, b, row0, depth, col0, columns, packed); break;
 		case nnps_b_im2col_transposed: pack_b_im2col_transposed(config, b, row0, depth, col0, columns, packed); break;
-		case nnps_b_packed: pack_b_packed(config, b, row0, depth, col0, columns, packed); break;
 		default: pack_b_strided(config, b, row0, depth, col0, columns, packed); break;
 	}
 }
