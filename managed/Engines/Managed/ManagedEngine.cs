@@ -86,7 +86,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// with more <paramref name="productRows"/> than columns is one product, whatever the thread count: the GEMM then
     /// splits its rows among the threads (<see cref="ParallelGemm"/>), so each packs half the weights and all the
     /// columns, where one group per thread had each pack all the weights, the larger operand (7x7x512 at batch 8, two
-    /// threads, bench/ab-managed.py, 15 rounds: forward 1.05x, input gradient 1.05x).
+    /// threads, bench/ab-managed.py, 15 rounds: forward 1.05-1.06x, input gradient 1.02-1.05x).
     /// </summary>
     private static int ImagesPerProduct(in Conv2DGeometry g, int parallelism, int productRows, int targetColumns = 2048)
     {
