@@ -62,7 +62,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// <summary><c>output = conv2d(input, weight) + bias</c>, then ReLU with <paramref name="relu"/>; <paramref name="bias"/> may be null.</summary>
     private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism, bool relu)
     {
-        int group = ImagesPerProduct(g, parallelism, g.OutputChannels);
+        int group = IsOneProduct(g) ? g.Batch : ImagesPerProduct(g, parallelism);
         if (group > 1)
         {
             ForEachImage((g.Batch + group - 1) / group, parallelism, new ForwardGroupStep(this, g, group, input, weight, bias, output, relu));
@@ -72,9 +72,24 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         ForEachImage(g.Batch, parallelism, new ForwardStep(this, g, input, weight, bias, output, relu));
     }
 
+    /// <summary>The columns a forward product aims at (<see cref="ImagesPerProduct"/>).</summary>
+    private const int ForwardColumns = 2048;
+
     /// <summary>
-    /// How many images of a small map share one product of about <paramref name="targetColumns"/> columns (and
-    /// <paramref name="productRows"/> rows). Per image, a 7x7 map gives the GEMM 49 columns for
+    /// Whether the forward pass multiplies the whole batch as one product, whatever the thread count: a batch below
+    /// <see cref="ForwardColumns"/> with more output channels than columns. The GEMM then splits its rows among the
+    /// threads (<see cref="ParallelGemm"/>), so each packs half the weights and all the columns, where one image group
+    /// per thread had each pack all the weights, the larger operand (7x7x512 at batch 8, two threads,
+    /// bench/ab-managed.py, 15 rounds: forward 1.05-1.06x, input gradient 1.02-1.05x).
+    /// </summary>
+    private static bool IsOneProduct(in Conv2DGeometry g)
+    {
+        long columns = (long)g.Batch * g.OutputPlaneLength;
+        return g.Batch >= 2 && columns < ForwardColumns && g.OutputChannels > columns;
+    }
+
+    /// <summary>
+    /// How many images of a small map share one product of about <paramref name="targetColumns"/> columns. Per image, a 7x7 map gives the GEMM 49 columns for
     /// the whole weight matrix (VGG's 512 x 4608: packed again for every image, about as long as the image's own
     /// multiply-adds); sharing it between images packs the weights once per group and fills whole tiles. Groups come
     /// in a multiple of the thread count, so the workers share them out evenly. Each output element is computed as the
@@ -82,23 +97,14 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// The forward pass aims at 2048 columns: fewer, larger products pack the weights fewer times and leave less of a
     /// partial last tile (Inception's 17x17 maps: 578 columns in 19 tiles of 32 at a 512 target, 2312 in 73 at 2048).
     /// Against 512 (bench/ab-managed.py, forward, one thread, 7 rounds): Inception 7x1 and 1x7 1.03x, AlexNet conv3
-    /// 1.03x, VGG conv5 1.05x (its input gradient, which runs as a forward pass, 1.05x). A whole batch below the target
-    /// with more <paramref name="productRows"/> than columns is one product, whatever the thread count: the GEMM then
-    /// splits its rows among the threads (<see cref="ParallelGemm"/>), so each packs half the weights and all the
-    /// columns, where one group per thread had each pack all the weights, the larger operand (7x7x512 at batch 8, two
-    /// threads, bench/ab-managed.py, 15 rounds: forward 1.05-1.06x, input gradient 1.02-1.05x).
+    /// 1.03x, VGG conv5 1.05x (its input gradient, which runs as a forward pass, 1.05x).
     /// </summary>
-    private static int ImagesPerProduct(in Conv2DGeometry g, int parallelism, int productRows, int targetColumns = 2048)
+    private static int ImagesPerProduct(in Conv2DGeometry g, int parallelism, int targetColumns = ForwardColumns)
     {
         long columns = (long)g.Batch * g.OutputPlaneLength;
         if (g.Batch < 2 || g.OutputPlaneLength >= targetColumns)
         {
             return 1;
-        }
-
-        if (columns < targetColumns && productRows > columns)
-        {
-            return g.Batch;
         }
 
         long groups = Math.Max(1, columns / targetColumns);
@@ -120,7 +126,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         {
             // Only the narrowest maps: the group's column matrix (patch x columns) is what col2im reads back, and past
             // a few MB it leaves the cache (VGG conv5, 14x14, ran 17% slower grouped; 7x7x512 1.48x faster).
-            int group = g.IsPointwise || g.OutputPlaneLength > 64 ? 1 : ImagesPerProduct(g, parallelism, g.PatchLength, targetColumns: 256);
+            int group = g.IsPointwise || g.OutputPlaneLength > 64 ? 1 : ImagesPerProduct(g, parallelism, targetColumns: 256);
             if (group > 1)
             {
                 ForEachImage((g.Batch + group - 1) / group, parallelism, new InputGradientGroupStep(this, g, group, weight, gradOutput, gradInput));
