@@ -18,6 +18,12 @@ internal static unsafe class Packing
     public static void PackA<T>(MatrixRef<T> a, int row0, int rows, int col0, int depth, int panelRows, int edgeRows, T* destination)
         where T : unmanaged
     {
+        if (a.KernelTaps != 0)
+        {
+            PackRotatedKernels(a, row0, rows, col0, depth, panelRows, edgeRows, destination);
+            return;
+        }
+
         for (int p = 0; p < rows; p += panelRows)
         {
             int valid = Math.Min(panelRows, rows - p);
@@ -35,6 +41,34 @@ internal static unsafe class Packing
             }
 
             PanelTranspose.Pack(a.At(row0 + p, col0), a.RowStride, valid, depth, height, panel, a.ColumnStride);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PackA{T}"/> for a <see cref="MatrixRef{T}.RotatedKernels"/> view: depth runs through each output
+    /// channel's kernel, so a panel is packed one kernel (or the part of one inside the depth block) at a time, each a
+    /// transpose of <c>rows x taps</c> contiguous elements with the taps reversed.
+    /// </summary>
+    private static void PackRotatedKernels<T>(MatrixRef<T> a, int row0, int rows, int col0, int depth, int panelRows, int edgeRows, T* destination)
+        where T : unmanaged
+    {
+        int taps = a.KernelTaps;
+        for (int p = 0; p < rows; p += panelRows)
+        {
+            int valid = Math.Min(panelRows, rows - p);
+            int height = valid <= edgeRows ? edgeRows : panelRows;
+            T* panel = destination + ((nint)p * depth);
+            T* lines = a.Data + ((nint)(row0 + p) * a.RowStride);
+            for (int k = 0; k < depth;)
+            {
+                // Columns k.. are taps t.. of output channel co, which are W's taps taps-1-t and down.
+                int column = col0 + k;
+                int channel = column / taps, tap = column - (channel * taps);
+                int length = Math.Min(taps - tap, depth - k);
+                T* source = lines + ((nint)channel * a.ColumnStride) + (taps - tap - length);
+                PanelTranspose.PackReversed(source, a.RowStride, valid, length, height, panel + ((nint)k * height));
+                k += length;
+            }
         }
     }
 

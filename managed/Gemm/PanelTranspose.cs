@@ -19,8 +19,21 @@ internal static unsafe class PanelTranspose
     /// Writes <c>panel[k*width + j] = source[j*lineStride + k*step]</c> for <c>k &lt; depth</c>, <c>j &lt; lines</c>,
     /// and zeros for <c>lines &lt;= j &lt; width</c>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack<T>(T* source, nint lineStride, int lines, int depth, int width, T* panel, nint step)
+        where T : unmanaged =>
+        PackRows(source, lineStride, step, lines, depth, width, panel, width);
+
+    /// <summary>
+    /// As <see cref="Pack{T}"/> with the depth reversed and the source read forward:
+    /// <c>panel[(depth-1-k)*width + j] = source[j*lineStride + k]</c> (a rotated kernel's taps).
+    /// </summary>
+    public static void PackReversed<T>(T* source, nint lineStride, int lines, int depth, int width, T* panel)
+        where T : unmanaged =>
+        PackRows(source, lineStride, 1, lines, depth, width, panel + ((nint)(depth - 1) * width), -(nint)width);
+
+    /// <summary>The packers' common body: panel row k at <c>panel + k*panelStep</c>, which may run backwards.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRows<T>(T* source, nint lineStride, nint step, int lines, int depth, int width, T* panel, nint panelStep)
         where T : unmanaged
     {
         int j = 0;
@@ -31,10 +44,10 @@ internal static unsafe class PanelTranspose
                 int k = 0;
                 for (; k + Block <= depth; k += Block)
                 {
-                    Transpose8x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + ((nint)k * width) + j, width);
+                    Transpose8x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + (k * panelStep) + j, panelStep);
                 }
 
-                Scalar(source + (j * lineStride), lineStride, step, Block, k, depth, width, panel + j);
+                Scalar(source + (j * lineStride), lineStride, step, Block, k, depth, panelStep, panel + j);
             }
 
             // Four lines left (a 12-row panel's last four): 4x8 blocks, one 128-bit store per k.
@@ -43,23 +56,24 @@ internal static unsafe class PanelTranspose
                 int k = 0;
                 for (; k + Block <= depth; k += Block)
                 {
-                    Transpose4x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + ((nint)k * width) + j, width);
+                    Transpose4x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + (k * panelStep) + j, panelStep);
                 }
 
-                Scalar(source + (j * lineStride), lineStride, step, HalfBlock, k, depth, width, panel + j);
+                Scalar(source + (j * lineStride), lineStride, step, HalfBlock, k, depth, panelStep, panel + j);
                 j += HalfBlock;
             }
         }
 
-        Scalar(source + (j * lineStride), lineStride, step, lines - j, 0, depth, width, panel + j);
+        Scalar(source + (j * lineStride), lineStride, step, lines - j, 0, depth, panelStep, panel + j);
         for (int k = 0; lines < width && k < depth; k++)
         {
-            new Span<T>(panel + ((nint)k * width) + lines, width - lines).Clear();
+            new Span<T>(panel + (k * panelStep) + lines, width - lines).Clear();
         }
     }
 
-    /// <summary><c>panel[k*width + j] = source[j*lineStride + k*step]</c> for <c>j &lt; lines</c>, <c>first &lt;= k &lt; end</c>.</summary>
-    private static void Scalar<T>(T* source, nint lineStride, nint step, int lines, int first, int end, int width, T* panel)
+    /// <summary><c>panel[k*panelStep + j] = source[j*lineStride + k*step]</c> for <c>j &lt; lines</c>, <c>first &lt;= k &lt; end</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a rotated 3x3 kernel's ninth tap comes here on every call
+    private static void Scalar<T>(T* source, nint lineStride, nint step, int lines, int first, int end, nint panelStep, T* panel)
         where T : unmanaged
     {
         for (int k0 = first; k0 < end; k0 += Block)
@@ -70,7 +84,7 @@ internal static unsafe class PanelTranspose
                 T* line = source + (j * lineStride);
                 for (int k = k0; k < k1; k++)
                 {
-                    panel[((nint)k * width) + j] = line[k * step];
+                    panel[(k * panelStep) + j] = line[k * step];
                 }
             }
         }

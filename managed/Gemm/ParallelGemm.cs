@@ -78,8 +78,7 @@ internal static unsafe class ParallelGemm
             }
             else
             {
-                MatrixRef<T> slabA = new(a.At(start, 0), a.RowStride, a.ColumnStride);
-                gemm.Multiply(length, n, k, slabA, b, 0, c + (start * ldc), ldc, accumulate, slabWorkspace);
+                gemm.Multiply(length, n, k, a.RowsFrom(start), b, 0, c + (start * ldc), ldc, accumulate, slabWorkspace);
             }
 
             Pool<GemmWorkspace<T>>.Return(slabWorkspace);

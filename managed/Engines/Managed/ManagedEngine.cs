@@ -46,7 +46,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     {
         fixed (T* input = call.Input, weight = call.Weight, bias = call.Bias, output = call.Output)
         {
-            Forward(call.Geometry, input, weight, bias, output, parallelism, call.Activation == Conv2DActivation.Relu);
+            Forward(call.Geometry, input, MatrixRef<T>.RowMajor(weight, call.Geometry.PatchLength), bias, output, parallelism, call.Activation == Conv2DActivation.Relu);
         }
     }
 
@@ -59,17 +59,20 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
     }
 
-    /// <summary><c>output = conv2d(input, weight) + bias</c>, then ReLU with <paramref name="relu"/>; <paramref name="bias"/> may be null.</summary>
-    private void Forward(Conv2DGeometry g, T* input, T* weight, T* bias, T* output, int parallelism, bool relu)
+    /// <summary>
+    /// <c>output = conv2d(input, weight) + bias</c>, then ReLU with <paramref name="relu"/>, the weight seen as the
+    /// <c>Cout x K</c> matrix <paramref name="weights"/>; <paramref name="bias"/> may be null.
+    /// </summary>
+    private void Forward(Conv2DGeometry g, T* input, MatrixRef<T> weights, T* bias, T* output, int parallelism, bool relu)
     {
         int group = IsOneProduct(g) ? g.Batch : ImagesPerProduct(g, parallelism);
         if (group > 1)
         {
-            ForEachImage((g.Batch + group - 1) / group, parallelism, new ForwardGroupStep(this, g, group, input, weight, bias, output, relu));
+            ForEachImage((g.Batch + group - 1) / group, parallelism, new ForwardGroupStep(this, g, group, input, weights, bias, output, relu));
             return;
         }
 
-        ForEachImage(g.Batch, parallelism, new ForwardStep(this, g, input, weight, bias, output, relu));
+        ForEachImage(g.Batch, parallelism, new ForwardStep(this, g, input, weights, bias, output, relu));
     }
 
     /// <summary>The columns a forward product aims at (<see cref="ImagesPerProduct"/>).</summary>
@@ -143,15 +146,12 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
     }
 
-    /// <summary>The input gradient of a stride-1 layer as the forward pass of its transposed layer (<see cref="TransposedForward"/>).</summary>
-    private void InputGradientAsForward(Conv2DGeometry g, T* weight, T* gradOutput, T* gradInput, int parallelism)
-    {
-        ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
-        T* flipped = workspace.FlippedWeight.Ensure(g.WeightLength);
-        TransposedForward.FlipWeights(g, weight, flipped, parallelism);
-        Forward(TransposedForward.Geometry(g), gradOutput, flipped, bias: null, gradInput, parallelism, relu: false);
-        Pool<ManagedWorkspace<T>>.Return(workspace);
-    }
+    /// <summary>
+    /// The input gradient of a stride-1 layer as the forward pass of its transposed layer (<see cref="TransposedForward"/>),
+    /// whose weight the GEMM packs straight from this layer's (<see cref="MatrixRef{T}.RotatedKernels"/>).
+    /// </summary>
+    private void InputGradientAsForward(Conv2DGeometry g, T* weight, T* gradOutput, T* gradInput, int parallelism) =>
+        Forward(TransposedForward.Geometry(g), gradOutput, MatrixRef<T>.RotatedKernels(weight, g.InputChannels, g.KernelHeight * g.KernelWidth), bias: null, gradInput, parallelism, relu: false);
 
     /// <summary>
     /// Runs <paramref name="step"/> on every image: images in parallel when there are at least as many as threads (each
@@ -244,7 +244,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         Pool<ManagedWorkspace<T>>.Return(workspace);
     }
 
-    private void ForwardImage(in Conv2DGeometry g, int image, T* input, T* weight, T* bias, T* output, ManagedWorkspace<T> workspace, int gemmParallelism)
+    private void ForwardImage(in Conv2DGeometry g, int image, T* input, MatrixRef<T> weights, T* bias, T* output, ManagedWorkspace<T> workspace, int gemmParallelism)
     {
         T* source = input + ((nint)image * g.InputImageLength);
         T* destination = output + ((nint)image * g.OutputImageLength);
@@ -262,7 +262,6 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         // buffer (bench/ab-managed.py, forward, one thread: batch 32's 28-wide maps 1.10x, AlexNet conv2's 27-wide
         // 1.08x, a 20-wide batch-1 layer 1.19x), the element loop of the generic packer does not, so without the vector
         // packers the buffer stays there. A pointwise convolution's columns are the image itself.
-        MatrixRef<T> weights = MatrixRef<T>.RowMajor(weight, g.PatchLength);
         if (g.IsPointwise || (g.OutputWidth < Gemm.TileColumns && !Im2ColPanelSource<T>.PacksNarrowMapsInVectors))
         {
             MatrixRef<T> columns = MatrixRef<T>.RowMajor(Columns(g, source, workspace, gemmParallelism), plane);
@@ -299,7 +298,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// Images <c>[first, first + count)</c> of a small map as one product <c>weight[Cout, K] * columns[K, count*P]</c>
     /// into the workspace, then scattered to each image's output.
     /// </summary>
-    private void ForwardGroup(in Conv2DGeometry g, int first, int count, T* input, T* weight, T* bias, T* output, ManagedWorkspace<T> workspace, int gemmParallelism)
+    private void ForwardGroup(in Conv2DGeometry g, int first, int count, T* input, MatrixRef<T> weights, T* bias, T* output, ManagedWorkspace<T> workspace, int gemmParallelism)
     {
         int plane = g.OutputPlaneLength, columns = count * plane;
         T* product = workspace.Product.Ensure(g.OutputChannels * columns);
@@ -312,7 +311,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
 
         T* images = input + ((nint)first * g.InputImageLength);
-        MultiplyImplicit(g, images, count, MatrixRef<T>.RowMajor(weight, g.PatchLength), product, accumulate: bias != null, workspace, gemmParallelism);
+        MultiplyImplicit(g, images, count, weights, product, accumulate: bias != null, workspace, gemmParallelism);
         for (int image = 0; image < count; image++)
         {
             T* destination = output + ((nint)(first + image) * g.OutputImageLength);
@@ -407,21 +406,21 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism);
     }
 
-    private readonly struct ForwardStep(ManagedEngine<T> engine, Conv2DGeometry g, T* input, T* weight, T* bias, T* output, bool relu) : IImageStep
+    private readonly struct ForwardStep(ManagedEngine<T> engine, Conv2DGeometry g, T* input, MatrixRef<T> weights, T* bias, T* output, bool relu) : IImageStep
     {
         public void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism)
         {
-            engine.ForwardImage(g, image, input, weight, bias, output, workspace, gemmParallelism);
+            engine.ForwardImage(g, image, input, weights, bias, output, workspace, gemmParallelism);
             ApplyRelu(relu, output + ((long)image * g.OutputImageLength), g.OutputImageLength);
         }
     }
 
-    private readonly struct ForwardGroupStep(ManagedEngine<T> engine, Conv2DGeometry g, int group, T* input, T* weight, T* bias, T* output, bool relu) : IImageStep
+    private readonly struct ForwardGroupStep(ManagedEngine<T> engine, Conv2DGeometry g, int group, T* input, MatrixRef<T> weights, T* bias, T* output, bool relu) : IImageStep
     {
         public void Run(int unit, ManagedWorkspace<T> workspace, int gemmParallelism)
         {
             int images = Math.Min(group, g.Batch - (unit * group));
-            engine.ForwardGroup(g, unit * group, images, input, weight, bias, output, workspace, gemmParallelism);
+            engine.ForwardGroup(g, unit * group, images, input, weights, bias, output, workspace, gemmParallelism);
             ApplyRelu(relu, output + ((long)unit * group * g.OutputImageLength), images * g.OutputImageLength);
         }
     }

@@ -16,9 +16,6 @@ internal sealed class ManagedWorkspace<T>
     /// <summary>The forward product of a group of small-map images, <c>[Cout, images*Hout*Wout]</c>, before it is scattered to the output.</summary>
     public PinnedBuffer<T> Product { get; } = new();
 
-    /// <summary>The weight rotated and channel-swapped for <see cref="TransposedForward"/>, <c>[Cin, Cout, kH, kW]</c>.</summary>
-    public PinnedBuffer<T> FlippedWeight { get; } = new();
-
     /// <summary>The partial weight gradients of <see cref="WeightGradientSegments{T}"/>' bands.</summary>
     public PinnedBuffer<T> Partials { get; } = new();
 

@@ -1,8 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using NNPackSharp.Geometry;
-using NNPackSharp.Threading;
 
 namespace NNPackSharp.Engines.Managed;
 
@@ -11,8 +7,9 @@ namespace NNPackSharp.Engines.Managed;
 /// with <c>W'[ci, co, ky, kx] = W[co, ci, kH-1-ky, kW-1-kx]</c> (channels swapped, kernel rotated) and padding
 /// <c>k-1-pad</c> per axis. It runs on the forward pass's implicit im2col, so the input gradient needs neither the column
 /// matrix nor col2im, whose scattered adds cost most where maps are small (7x7 to 14x14 maps with hundreds of channels).
+/// <c>W'</c> is never written out: the GEMM packs it from <c>W</c> (<see cref="Gemm.MatrixRef{T}.RotatedKernels"/>).
 /// </summary>
-internal static unsafe class TransposedForward
+internal static class TransposedForward
 {
     /// <summary>A column matrix larger than this (in elements: 8 MiB of floats) leaves the caches between its GEMM and col2im.</summary>
     private const int StreamedColumns = 2 << 20;
@@ -57,74 +54,4 @@ internal static unsafe class TransposedForward
         g.InputChannels, g.KernelHeight, g.KernelWidth,
         g.KernelHeight - 1 - g.PadHeight, g.KernelWidth - 1 - g.PadWidth, 1, 1,
         g.InputHeight, g.InputWidth);
-
-    private const int Tile = 16;
-
-    /// <summary>
-    /// Writes <c>W'</c> (see the class) for <paramref name="g"/>'s weight into <paramref name="flipped"/>
-    /// (<c>g.WeightLength</c> elements), in rows of tiles of output channels shared among up to
-    /// <paramref name="parallelism"/> threads (a 512x512x3x3 weight takes a tenth of a 7x7x512 input gradient's time).
-    /// </summary>
-    public static void FlipWeights<T>(in Conv2DGeometry g, T* weight, T* flipped, int parallelism)
-        where T : unmanaged
-    {
-        int tiles = (g.OutputChannels + Tile - 1) / Tile;
-        if (parallelism > 1 && tiles > 1 && g.WeightLength >= 1 << 16)
-        {
-            ForkJoin.For(tiles, parallelism, new FlipTask<T>(g, weight, flipped));
-            return;
-        }
-
-        for (int tile = 0; tile < tiles; tile++)
-        {
-            FlipTile(g, tile * Tile, weight, flipped);
-        }
-    }
-
-    /// <summary>
-    /// Output channels <c>[co0, co0 + Tile)</c> of <c>W'</c>: a transpose of a <c>Cout x Cin</c> matrix of kernels, in
-    /// square tiles of kernels so that reads and writes each stay within a few lines. Floats with AVX-512 reverse each
-    /// kernel of up to 16 taps in one register (a masked load, a lane permute, a masked store) instead of an element loop
-    /// (bench/ab-managed.py, input gradient, one thread: 7x7x512 1.04x, VGG conv5 1.04x, AlexNet conv3 1.00x; two
-    /// threads, which share the flip: 1.01-1.02x).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FlipTile<T>(in Conv2DGeometry g, int co0, T* weight, T* flipped)
-        where T : unmanaged
-    {
-        int taps = g.KernelHeight * g.KernelWidth;
-        bool inVectors = typeof(T) == typeof(float) && Avx512F.IsSupported && taps <= Vector512<float>.Count;
-        Vector512<float> inKernel = inVectors ? MaskedRun.InRange(MaskedRun.Lane, 0, taps) : default;
-        Vector512<int> reversed = inVectors ? (Vector512.Create(taps - 1) - MaskedRun.Lane) & Vector512.Create(Vector512<float>.Count - 1) : default;
-        int coEnd = Math.Min(g.OutputChannels, co0 + Tile);
-        for (int ci0 = 0; ci0 < g.InputChannels; ci0 += Tile)
-        {
-            int ciEnd = Math.Min(g.InputChannels, ci0 + Tile);
-            for (int ci = ci0; ci < ciEnd; ci++)
-            {
-                for (int co = co0; co < coEnd; co++)
-                {
-                    T* source = weight + ((((nint)co * g.InputChannels) + ci) * taps);
-                    T* target = flipped + ((((nint)ci * g.OutputChannels) + co) * taps);
-                    if (inVectors)
-                    {
-                        Vector512<float> kernel = Avx512F.MaskLoad((float*)source, inKernel, Vector512<float>.Zero);
-                        Avx512F.MaskStore((float*)target, inKernel, Avx512F.PermuteVar16x32(kernel, reversed));
-                        continue;
-                    }
-
-                    for (int t = 0; t < taps; t++)
-                    {
-                        target[taps - 1 - t] = source[t];
-                    }
-                }
-            }
-        }
-    }
-
-    private readonly struct FlipTask<T>(Conv2DGeometry g, T* weight, T* flipped) : IParallelBody
-        where T : unmanaged
-    {
-        public void Run(int task) => FlipTile(g, task * Tile, weight, flipped);
-    }
 }
