@@ -95,14 +95,22 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
                 int rows = Math.Min(mr, mc - ir);
                 T* panelA = packedA + ((nint)ir * kc);
                 T* tile = c + (ir * ldc) + jr;
-                bool partial = columns < nr;
+                bool onEdgeKernel = rows <= EdgeRows && EdgeRows < mr;
+
+                // A partial column tile is computed into scratch, its valid part then copied; at most one register wide,
+                // only that register's columns are computed (straight into C when they are all valid).
+                bool half = columns <= TOps.Count && nr == 2 * TOps.Count;
+                bool partial = columns < (half ? TOps.Count : nr);
                 T* target = partial ? edge : tile;
                 nint ldt = partial ? nr : ldc;
                 bool add = accumulate && !partial;
 
-                // Rows past the tile's are neither computed by the edge kernel nor stored by either; a partial column
-                // tile is computed whole into scratch and its valid part copied.
-                if (rows <= EdgeRows && EdgeRows < mr)
+                // Rows past the tile's are neither computed by the edge kernel nor stored by either.
+                if (half)
+                {
+                    HalfWidthTile<T, TVector, TOps>.Compute(kc, panelA, onEdgeKernel ? EdgeRows : mr, panelB, target, ldt, add, rows);
+                }
+                else if (onEdgeKernel)
                 {
                     TEdgeKernel.Compute(kc, panelA, panelB, target, ldt, add, rows);
                 }

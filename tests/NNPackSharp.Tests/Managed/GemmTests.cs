@@ -59,14 +59,16 @@ public unsafe class GemmTests
     }
 
     /// <summary>
-    /// Sizes straddle the tile and block edges (MR = 6 or 12 with its 6-row edge tile, NR, KC = 512, MC = 120), in every transpose combination the
+    /// Sizes straddle the tile and block edges (MR = 6 or 12 with its 6-row edge tile, NR, a last column panel of at most
+    /// one register (<see cref="HalfWidthTile{T,TVector,TOps}"/>), KC = 512, MC = 120), in every transpose combination the
     /// engine uses, overwriting and accumulating, on one and two threads.
     /// </summary>
     private static void CheckGemm<T>(GemmForWidth<T> gemm)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var random = new Random(5);
-        int[][] sizes = [[1, 1, 1], [5, 7, 3], [6, 32, 256], [7, 33, 257], [12, 64, 513], [25, 17, 31], [121, 65, 300], [13, 200, 1], [250, 3, 40], [64, 47, 1030]];
+        int[][] sizes = [[1, 1, 1], [5, 7, 3], [6, 32, 256], [7, 33, 257], [12, 64, 513], [25, 17, 31], [121, 65, 300], [13, 200, 1], [250, 3, 40], [64, 47, 1030],
+            [13, 48, 70], [7, 24, 33], [19, 12, 9], [30, 16, 20]]; // column remainders of exactly one register: 16, 8 and 4 lanes
         foreach (int[] size in sizes)
         {
             foreach (bool transposeA in new[] { false, true })

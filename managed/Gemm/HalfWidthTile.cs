@@ -1,0 +1,105 @@
+using System.Runtime.CompilerServices;
+
+namespace NNPackSharp.Gemm;
+
+/// <summary>
+/// The last column panel of a product when no more than one register's width of it holds columns:
+/// <c>C[rows, w] (+)= A[height, kc] * B[kc, w]</c>, reading the first register of each row of the zero-padded two-register
+/// B panel. The full tile would multiply the padding too: a 392-column product (7x7 maps, batch 8) ends in 8 columns
+/// of a 32-column panel, which computed 416 columns for 392; this computes 400.
+/// </summary>
+internal static unsafe class HalfWidthTile<T, TVector, TOps>
+    where T : unmanaged
+    where TVector : struct
+    where TOps : IVectorOps<T, TVector>
+{
+    /// <summary>
+    /// Computes the tile from an A panel of <paramref name="height"/> rows (12, or 6 where that is the packed height)
+    /// and writes its first <paramref name="rows"/> rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(nint kc, T* a, int height, T* b, T* c, nint ldc, bool accumulate, int rows)
+    {
+        if (height == 12)
+        {
+            Compute12(kc, a, b, c, ldc, accumulate, rows);
+        }
+        else
+        {
+            Compute6(kc, a, b, c, ldc, accumulate, rows);
+        }
+    }
+
+    private static void Compute12(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows)
+    {
+        nint step = 2 * TOps.Count;
+        TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero;
+        TVector c6 = TOps.Zero, c7 = TOps.Zero, c8 = TOps.Zero, c9 = TOps.Zero, cA = TOps.Zero, cB = TOps.Zero;
+        for (nint k = 0; k < kc; k++)
+        {
+            TVector bk = TOps.Load(b);
+            c0 = TOps.MultiplyAdd(TOps.Broadcast(a[0]), bk, c0);
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(a[1]), bk, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(a[2]), bk, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(a[3]), bk, c3);
+            c4 = TOps.MultiplyAdd(TOps.Broadcast(a[4]), bk, c4);
+            c5 = TOps.MultiplyAdd(TOps.Broadcast(a[5]), bk, c5);
+            c6 = TOps.MultiplyAdd(TOps.Broadcast(a[6]), bk, c6);
+            c7 = TOps.MultiplyAdd(TOps.Broadcast(a[7]), bk, c7);
+            c8 = TOps.MultiplyAdd(TOps.Broadcast(a[8]), bk, c8);
+            c9 = TOps.MultiplyAdd(TOps.Broadcast(a[9]), bk, c9);
+            cA = TOps.MultiplyAdd(TOps.Broadcast(a[10]), bk, cA);
+            cB = TOps.MultiplyAdd(TOps.Broadcast(a[11]), bk, cB);
+            a += 12;
+            b += step;
+        }
+
+        Store(0, rows, c, ldc, c0, accumulate);
+        Store(1, rows, c, ldc, c1, accumulate);
+        Store(2, rows, c, ldc, c2, accumulate);
+        Store(3, rows, c, ldc, c3, accumulate);
+        Store(4, rows, c, ldc, c4, accumulate);
+        Store(5, rows, c, ldc, c5, accumulate);
+        Store(6, rows, c, ldc, c6, accumulate);
+        Store(7, rows, c, ldc, c7, accumulate);
+        Store(8, rows, c, ldc, c8, accumulate);
+        Store(9, rows, c, ldc, c9, accumulate);
+        Store(10, rows, c, ldc, cA, accumulate);
+        Store(11, rows, c, ldc, cB, accumulate);
+    }
+
+    private static void Compute6(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows)
+    {
+        nint step = 2 * TOps.Count;
+        TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero;
+        for (nint k = 0; k < kc; k++)
+        {
+            TVector bk = TOps.Load(b);
+            c0 = TOps.MultiplyAdd(TOps.Broadcast(a[0]), bk, c0);
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(a[1]), bk, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(a[2]), bk, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(a[3]), bk, c3);
+            c4 = TOps.MultiplyAdd(TOps.Broadcast(a[4]), bk, c4);
+            c5 = TOps.MultiplyAdd(TOps.Broadcast(a[5]), bk, c5);
+            a += 6;
+            b += step;
+        }
+
+        Store(0, rows, c, ldc, c0, accumulate);
+        Store(1, rows, c, ldc, c1, accumulate);
+        Store(2, rows, c, ldc, c2, accumulate);
+        Store(3, rows, c, ldc, c3, accumulate);
+        Store(4, rows, c, ldc, c4, accumulate);
+        Store(5, rows, c, ldc, c5, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(int row, int rows, T* c, nint ldc, TVector value, bool accumulate)
+    {
+        if (row < rows)
+        {
+            T* at = c + (row * ldc);
+            TOps.Store(at, accumulate ? TOps.Add(value, TOps.Load(at)) : value);
+        }
+    }
+}
