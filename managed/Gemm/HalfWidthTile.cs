@@ -17,7 +17,7 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
     /// Computes the tile from an A panel of <paramref name="height"/> rows (12, or 6 where that is the packed height)
     /// and writes its first <paramref name="rows"/> rows.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Compute(nint kc, T* a, int height, T* b, T* c, nint ldc, bool accumulate, int rows)
     {
         if (height == 12)
@@ -30,6 +30,8 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
         }
     }
 
+    // Each body compiled optimised at once, as the ukernels: a tier-0 body calls the vector operations instead of inlining them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute12(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows)
     {
         nint step = 2 * TOps.Count;
@@ -68,6 +70,7 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
         Store(11, rows, c, ldc, cB, accumulate);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute6(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows)
     {
         nint step = 2 * TOps.Count;

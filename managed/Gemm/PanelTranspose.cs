@@ -41,25 +41,20 @@ internal static unsafe class PanelTranspose
         {
             for (; j + Block <= lines; j += Block)
             {
-                int k = 0;
-                for (; k + Block <= depth; k += Block)
+                for (int k = 0; k < depth; k += Block)
                 {
-                    Transpose8x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + (k * panelStep) + j, panelStep);
+                    Transpose8x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + (k * panelStep) + j, panelStep, Math.Min(Block, depth - k));
                 }
-
-                Scalar(source + (j * lineStride), lineStride, step, Block, k, depth, panelStep, panel + j);
             }
 
             // Four lines left (a 12-row panel's last four): 4x8 blocks, one 128-bit store per k.
             if (j + HalfBlock <= lines)
             {
-                int k = 0;
-                for (; k + Block <= depth; k += Block)
+                for (int k = 0; k < depth; k += Block)
                 {
-                    Transpose4x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + (k * panelStep) + j, panelStep);
+                    Transpose4x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + (k * panelStep) + j, panelStep, Math.Min(Block, depth - k));
                 }
 
-                Scalar(source + (j * lineStride), lineStride, step, HalfBlock, k, depth, panelStep, panel + j);
                 j += HalfBlock;
             }
         }
@@ -72,7 +67,7 @@ internal static unsafe class PanelTranspose
     }
 
     /// <summary><c>panel[k*panelStep + j] = source[j*lineStride + k*step]</c> for <c>j &lt; lines</c>, <c>first &lt;= k &lt; end</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a rotated 3x3 kernel's ninth tap comes here on every call
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scalar<T>(T* source, nint lineStride, nint step, int lines, int first, int end, nint panelStep, T* panel)
         where T : unmanaged
     {
@@ -90,34 +85,51 @@ internal static unsafe class PanelTranspose
         }
     }
 
-    /// <summary>Rows <c>source + r*sourceStride</c> (4 rows of 8 floats) become columns of the 8 rows of 4 at <c>destination + r*destinationStride</c>.</summary>
+    /// <summary>
+    /// Rows <c>source + r*sourceStride</c> (4 rows of <paramref name="depth"/> floats, 1 to 8) become columns of the
+    /// <paramref name="depth"/> rows of 4 at <c>destination + r*destinationStride</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4x8(float* source, nint sourceStride, float* destination, nint destinationStride)
+    private static void Transpose4x8(float* source, nint sourceStride, float* destination, nint destinationStride, int depth)
     {
-        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + sourceStride);
-        Vector256<float> r2 = Avx.LoadVector256(source + (2 * sourceStride)), r3 = Avx.LoadVector256(source + (3 * sourceStride));
+        Vector256<float> r0 = Row(source, depth), r1 = Row(source + sourceStride, depth);
+        Vector256<float> r2 = Row(source + (2 * sourceStride), depth), r3 = Row(source + (3 * sourceStride), depth);
 
         // As the first half of Transpose8x8: each 128-bit half of u_i then holds column i (low) and column i + 4 (high).
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
         Sse.Store(destination, u0.GetLower());
-        Sse.Store(destination + destinationStride, u1.GetLower());
-        Sse.Store(destination + (2 * destinationStride), u2.GetLower());
-        Sse.Store(destination + (3 * destinationStride), u3.GetLower());
-        Sse.Store(destination + (4 * destinationStride), u0.GetUpper());
-        Sse.Store(destination + (5 * destinationStride), u1.GetUpper());
-        Sse.Store(destination + (6 * destinationStride), u2.GetUpper());
-        Sse.Store(destination + (7 * destinationStride), u3.GetUpper());
+        if (depth == Block)
+        {
+            Sse.Store(destination + destinationStride, u1.GetLower());
+            Sse.Store(destination + (2 * destinationStride), u2.GetLower());
+            Sse.Store(destination + (3 * destinationStride), u3.GetLower());
+            Sse.Store(destination + (4 * destinationStride), u0.GetUpper());
+            Sse.Store(destination + (5 * destinationStride), u1.GetUpper());
+            Sse.Store(destination + (6 * destinationStride), u2.GetUpper());
+            Sse.Store(destination + (7 * destinationStride), u3.GetUpper());
+            return;
+        }
+
+        StoreIf(1, depth, destination, destinationStride, u1.GetLower());
+        StoreIf(2, depth, destination, destinationStride, u2.GetLower());
+        StoreIf(3, depth, destination, destinationStride, u3.GetLower());
+        StoreIf(4, depth, destination, destinationStride, u0.GetUpper());
+        StoreIf(5, depth, destination, destinationStride, u1.GetUpper());
+        StoreIf(6, depth, destination, destinationStride, u2.GetUpper());
     }
 
-    /// <summary>Rows <c>source + r*sourceStride</c> (8 floats each) become columns of the 8 rows at <c>destination + r*destinationStride</c>.</summary>
+    /// <summary>
+    /// Rows <c>source + r*sourceStride</c> (<paramref name="depth"/> floats each, 1 to 8) become columns of the
+    /// <paramref name="depth"/> rows of 8 at <c>destination + r*destinationStride</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* source, nint sourceStride, float* destination, nint destinationStride)
+    private static void Transpose8x8(float* source, nint sourceStride, float* destination, nint destinationStride, int depth)
     {
-        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + sourceStride);
-        Vector256<float> r2 = Avx.LoadVector256(source + (2 * sourceStride)), r3 = Avx.LoadVector256(source + (3 * sourceStride));
-        Vector256<float> r4 = Avx.LoadVector256(source + (4 * sourceStride)), r5 = Avx.LoadVector256(source + (5 * sourceStride));
-        Vector256<float> r6 = Avx.LoadVector256(source + (6 * sourceStride)), r7 = Avx.LoadVector256(source + (7 * sourceStride));
+        Vector256<float> r0 = Row(source, depth), r1 = Row(source + sourceStride, depth);
+        Vector256<float> r2 = Row(source + (2 * sourceStride), depth), r3 = Row(source + (3 * sourceStride), depth);
+        Vector256<float> r4 = Row(source + (4 * sourceStride), depth), r5 = Row(source + (5 * sourceStride), depth);
+        Vector256<float> r6 = Row(source + (6 * sourceStride), depth), r7 = Row(source + (7 * sourceStride), depth);
 
         // Pairs of rows interleaved, then pairs of pairs: each 128-bit half then holds one 4x4 block transposed.
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
@@ -127,12 +139,50 @@ internal static unsafe class PanelTranspose
 
         // The low halves of rows 0-3 and 4-7 make output rows 0-3, the high halves rows 4-7.
         Avx.Store(destination, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(destination + destinationStride, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(destination + (2 * destinationStride), Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(destination + (3 * destinationStride), Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(destination + (4 * destinationStride), Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(destination + (5 * destinationStride), Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(destination + (6 * destinationStride), Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(destination + (7 * destinationStride), Avx.Permute2x128(u3, u7, 0x31));
+        if (depth == Block)
+        {
+            Avx.Store(destination + destinationStride, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(destination + (2 * destinationStride), Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(destination + (3 * destinationStride), Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(destination + (4 * destinationStride), Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(destination + (5 * destinationStride), Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(destination + (6 * destinationStride), Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(destination + (7 * destinationStride), Avx.Permute2x128(u3, u7, 0x31));
+            return;
+        }
+
+        StoreIf(1, depth, destination, destinationStride, Avx.Permute2x128(u1, u5, 0x20));
+        StoreIf(2, depth, destination, destinationStride, Avx.Permute2x128(u2, u6, 0x20));
+        StoreIf(3, depth, destination, destinationStride, Avx.Permute2x128(u3, u7, 0x20));
+        StoreIf(4, depth, destination, destinationStride, Avx.Permute2x128(u0, u4, 0x31));
+        StoreIf(5, depth, destination, destinationStride, Avx.Permute2x128(u1, u5, 0x31));
+        StoreIf(6, depth, destination, destinationStride, Avx.Permute2x128(u2, u6, 0x31));
+    }
+
+    /// <summary>
+    /// The first <paramref name="depth"/> floats of a line (a short kernel's taps, or the tail of a longer line) in a
+    /// register; the masked load never touches the memory past them, which may be past the end of the source.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Row(float* line, int depth) =>
+        depth == Block ? Avx.LoadVector256(line) : Avx.MaskLoad(line, Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(depth)).AsSingle());
+
+    /// <summary>Stores output row <paramref name="row"/> of a short transpose when it is one of the first <paramref name="depth"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreIf(int row, int depth, float* destination, nint destinationStride, Vector256<float> value)
+    {
+        if (row < depth)
+        {
+            Avx.Store(destination + (row * destinationStride), value);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreIf(int row, int depth, float* destination, nint destinationStride, Vector128<float> value)
+    {
+        if (row < depth)
+        {
+            Sse.Store(destination + (row * destinationStride), value);
+        }
     }
 }
