@@ -53,6 +53,15 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     {
         int mr = TileRows;
         int nr = TileColumns;
+        // A stored B keeps the blocked order: its block is packed in rows as long as NC, which the hardware prefetchers
+        // stream, where a few panels at a time are short runs from every row (ResNet 1x1's pointwise product, 64 x 3136
+        // x 256, ran 0.89x whole-A).
+        if (typeof(TSource) != typeof(MatrixPanelSource<T>) && (long)m * Math.Min(depthBlock, k) * sizeof(T) <= WholeABytes)
+        {
+            MultiplyWholeA(m, n, k, a, b, bColumn0, c, ldc, accumulate, workspace);
+            return;
+        }
+
         int columnBlock = Math.Max(1, columnBlockTarget / nr) * nr;
         int maxColumns = RoundUp(Math.Min(columnBlock, n), nr);
         T* packedA = workspace.PackedA.Ensure(rowBlock * Math.Min(depthBlock, k));
@@ -73,6 +82,47 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
                     Packing.PackA(a, ic, mc, pc, kc, mr, EdgeRows, packedA);
                     MultiplyPackedBlock(mc, nc, kc, packedA, packedB, c + (ic * ldc) + jc, ldc, add, edge);
                 }
+            }
+        }
+    }
+
+    /// <summary>The largest A block (all rows, one depth block) that <see cref="MultiplyWholeA{TSource}"/> keeps in L2.</summary>
+    private const long WholeABytes = 384 << 10;
+
+    /// <summary>
+    /// The B columns packed at a time by <see cref="MultiplyWholeA{TSource}"/>, in bytes of packed panels: few enough to
+    /// be in L2 with A when the tiles read them, and rows long enough that packing a stored B streams through its rows.
+    /// </summary>
+    private const long PackedBBytes = 256 << 10;
+
+    /// <summary>
+    /// The loop order for few rows (A's rows for one depth block fit in L2 together): A packed whole per depth block,
+    /// then B a few panels at a time, each multiplied by all of A at once. The blocked order packs a B block of up to
+    /// NC columns first (KC x NC: 2.4 MB for Inception's 128 x 1156 x 896 product, past L2), so every panel went out to
+    /// L3 and came back for the tiles; here it is packed just before its tiles read it. For B packed from an image
+    /// (implicit im2col) only: bench/ab-managed.py, forward, one thread, 9-11 rounds: AlexNet conv2 1.05-1.12x, ResNet
+    /// 3x3/2 1.02-1.15x, the stem 1.04x, Inception 1x7 1.00-1.04x.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MultiplyWholeA<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
+        where TSource : struct, IPanelSource<T>
+    {
+        int mr = TileRows, nr = TileColumns;
+        int depth = Math.Min(depthBlock, k);
+        int chunk = (int)Math.Max(1, PackedBBytes / ((long)depth * nr * sizeof(T))) * nr;
+        T* packedA = workspace.PackedA.Ensure(RoundUp(m, mr) * depth);
+        T* packedB = workspace.PackedB.Ensure(chunk * depth);
+        T* edge = workspace.EdgeTile.Ensure(mr * nr);
+        for (int pc = 0; pc < k; pc += depthBlock)
+        {
+            int kc = Math.Min(depthBlock, k - pc);
+            bool add = accumulate || pc > 0;
+            Packing.PackA(a, 0, m, pc, kc, mr, EdgeRows, packedA);
+            for (int jc = 0; jc < n; jc += chunk)
+            {
+                int nc = Math.Min(chunk, n - jc);
+                b.Pack(pc, kc, bColumn0 + jc, nc, nr, packedB);
+                MultiplyPackedBlock(m, nc, kc, packedA, packedB, c + jc, ldc, add, edge);
             }
         }
     }
