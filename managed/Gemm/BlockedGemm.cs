@@ -47,9 +47,9 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     public override void MultiplyDot(int m, int n, int depth, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
         DotProduct<T, TVector, TOps>.Multiply(m, n, depth, a, lda, b, ldb, c, ldc, accumulate);
 
-    public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false, TKernel.Rows);
+    public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false, TKernel.Rows, bias: null);
 
-    public override void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
+    public override void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias = null)
     {
         int mr = TileRows;
         int nr = TileColumns;
@@ -58,7 +58,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         // x 256, ran 0.89x whole-A).
         if (typeof(TSource) != typeof(MatrixPanelSource<T>) && (long)m * Math.Min(depthBlock, k) * sizeof(T) <= WholeABytes)
         {
-            MultiplyWholeA(m, n, k, a, b, bColumn0, c, ldc, accumulate, workspace);
+            MultiplyWholeA(m, n, k, a, b, bColumn0, c, ldc, accumulate, workspace, rowBias);
             return;
         }
 
@@ -80,7 +80,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
                 {
                     int mc = Math.Min(rowBlock, m - ic);
                     Packing.PackA(a, ic, mc, pc, kc, mr, EdgeRows, packedA);
-                    MultiplyPackedBlock(mc, nc, kc, packedA, packedB, c + (ic * ldc) + jc, ldc, add, edge);
+                    MultiplyPackedBlock(mc, nc, kc, packedA, packedB, c + (ic * ldc) + jc, ldc, add, edge, add || rowBias == null ? null : rowBias + ic);
                 }
             }
         }
@@ -104,7 +104,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     /// 3x3/2 1.02-1.15x, the stem 1.04x, Inception 1x7 1.00-1.04x.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void MultiplyWholeA<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
+    private void MultiplyWholeA<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias)
         where TSource : struct, IPanelSource<T>
     {
         int mr = TileRows, nr = TileColumns;
@@ -122,7 +122,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
             {
                 int nc = Math.Min(chunk, n - jc);
                 b.Pack(pc, kc, bColumn0 + jc, nc, nr, packedB);
-                MultiplyPackedBlock(m, nc, kc, packedA, packedB, c + jc, ldc, add, edge);
+                MultiplyPackedBlock(m, nc, kc, packedA, packedB, c + jc, ldc, add, edge, add ? null : rowBias);
             }
         }
     }
@@ -132,7 +132,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
 
     // Fully optimised from the first call: tier-0 and OSR bodies of this loop nest would run the hot tiles for a while.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyPackedBlock(int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge)
+    private static void MultiplyPackedBlock(int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge, T* bias)
     {
         int mr = TKernel.Rows;
         int nr = TKernel.Columns;
@@ -154,19 +154,20 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
                 T* target = partial ? edge : tile;
                 nint ldt = partial ? nr : ldc;
                 bool add = accumulate && !partial;
+                T* tileBias = bias == null ? null : bias + ir;
 
                 // Rows past the tile's are neither computed by the edge kernel nor stored by either.
                 if (half)
                 {
-                    HalfWidthTile<T, TVector, TOps>.Compute(kc, panelA, onEdgeKernel ? EdgeRows : mr, panelB, target, ldt, add, rows);
+                    HalfWidthTile<T, TVector, TOps>.Compute(kc, panelA, onEdgeKernel ? EdgeRows : mr, panelB, target, ldt, add, rows, tileBias);
                 }
                 else if (onEdgeKernel)
                 {
-                    TEdgeKernel.Compute(kc, panelA, panelB, target, ldt, add, rows);
+                    TEdgeKernel.Compute(kc, panelA, panelB, target, ldt, add, rows, tileBias);
                 }
                 else
                 {
-                    TKernel.Compute(kc, panelA, panelB, target, ldt, add, rows);
+                    TKernel.Compute(kc, panelA, panelB, target, ldt, add, rows, tileBias);
                 }
 
                 if (partial)

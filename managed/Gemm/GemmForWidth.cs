@@ -34,9 +34,11 @@ internal abstract unsafe class GemmForWidth<T>
 
     /// <summary>
     /// As the matrix overload, with B's columns <c>[bColumn0, bColumn0 + n)</c> packed by <paramref name="b"/>
-    /// (an implicit matrix such as an image's im2col columns).
+    /// (an implicit matrix such as an image's im2col columns). Without <paramref name="accumulate"/>, a non-null
+    /// <paramref name="rowBias"/> (m elements) is added to each row of C: <c>C = A*B + bias</c>, each element the same
+    /// sum as C filled with the bias and then accumulated into.
     /// </summary>
-    public abstract void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace)
+    public abstract void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias = null)
         where TSource : struct, IPanelSource<T>;
 
     /// <summary>

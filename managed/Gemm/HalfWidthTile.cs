@@ -15,24 +15,24 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
 {
     /// <summary>
     /// Computes the tile from an A panel of <paramref name="height"/> rows (12, or 6 where that is the packed height)
-    /// and writes its first <paramref name="rows"/> rows.
+    /// and writes its first <paramref name="rows"/> rows, as <see cref="IUkernel{T}.Compute"/> does (bias included).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Compute(nint kc, T* a, int height, T* b, T* c, nint ldc, bool accumulate, int rows)
+    public static void Compute(nint kc, T* a, int height, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
         if (height == 12)
         {
-            Compute12(kc, a, b, c, ldc, accumulate, rows);
+            Compute12(kc, a, b, c, ldc, accumulate, rows, bias);
         }
         else
         {
-            Compute6(kc, a, b, c, ldc, accumulate, rows);
+            Compute6(kc, a, b, c, ldc, accumulate, rows, bias);
         }
     }
 
     // Each body compiled optimised at once, as the ukernels: a tier-0 body calls the vector operations instead of inlining them.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Compute12(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows)
+    private static void Compute12(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
         nint step = 2 * TOps.Count;
         TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero;
@@ -56,22 +56,22 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
             b += step;
         }
 
-        Store(0, rows, c, ldc, c0, accumulate);
-        Store(1, rows, c, ldc, c1, accumulate);
-        Store(2, rows, c, ldc, c2, accumulate);
-        Store(3, rows, c, ldc, c3, accumulate);
-        Store(4, rows, c, ldc, c4, accumulate);
-        Store(5, rows, c, ldc, c5, accumulate);
-        Store(6, rows, c, ldc, c6, accumulate);
-        Store(7, rows, c, ldc, c7, accumulate);
-        Store(8, rows, c, ldc, c8, accumulate);
-        Store(9, rows, c, ldc, c9, accumulate);
-        Store(10, rows, c, ldc, cA, accumulate);
-        Store(11, rows, c, ldc, cB, accumulate);
+        Store(0, rows, c, ldc, c0, accumulate, bias);
+        Store(1, rows, c, ldc, c1, accumulate, bias);
+        Store(2, rows, c, ldc, c2, accumulate, bias);
+        Store(3, rows, c, ldc, c3, accumulate, bias);
+        Store(4, rows, c, ldc, c4, accumulate, bias);
+        Store(5, rows, c, ldc, c5, accumulate, bias);
+        Store(6, rows, c, ldc, c6, accumulate, bias);
+        Store(7, rows, c, ldc, c7, accumulate, bias);
+        Store(8, rows, c, ldc, c8, accumulate, bias);
+        Store(9, rows, c, ldc, c9, accumulate, bias);
+        Store(10, rows, c, ldc, cA, accumulate, bias);
+        Store(11, rows, c, ldc, cB, accumulate, bias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Compute6(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows)
+    private static void Compute6(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
         nint step = 2 * TOps.Count;
         TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero;
@@ -88,21 +88,21 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
             b += step;
         }
 
-        Store(0, rows, c, ldc, c0, accumulate);
-        Store(1, rows, c, ldc, c1, accumulate);
-        Store(2, rows, c, ldc, c2, accumulate);
-        Store(3, rows, c, ldc, c3, accumulate);
-        Store(4, rows, c, ldc, c4, accumulate);
-        Store(5, rows, c, ldc, c5, accumulate);
+        Store(0, rows, c, ldc, c0, accumulate, bias);
+        Store(1, rows, c, ldc, c1, accumulate, bias);
+        Store(2, rows, c, ldc, c2, accumulate, bias);
+        Store(3, rows, c, ldc, c3, accumulate, bias);
+        Store(4, rows, c, ldc, c4, accumulate, bias);
+        Store(5, rows, c, ldc, c5, accumulate, bias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(int row, int rows, T* c, nint ldc, TVector value, bool accumulate)
+    private static void Store(int row, int rows, T* c, nint ldc, TVector value, bool accumulate, T* bias)
     {
         if (row < rows)
         {
             T* at = c + (row * ldc);
-            TOps.Store(at, accumulate ? TOps.Add(value, TOps.Load(at)) : value);
+            TOps.Store(at, accumulate ? TOps.Add(value, TOps.Load(at)) : bias != null ? TOps.Add(value, TOps.Broadcast(bias[row])) : value);
         }
     }
 }

@@ -20,7 +20,8 @@ internal unsafe interface IUkernel<T>
 
     /// <summary>
     /// Computes one full tile and writes its first <paramref name="rows"/> rows (1 to <see cref="Rows"/>; the rest of a
-    /// zero-padded edge panel is never stored); with <paramref name="accumulate"/> it adds to C instead of overwriting it.
+    /// zero-padded edge panel is never stored); with <paramref name="accumulate"/> it adds to C instead of overwriting it,
+    /// else with <paramref name="bias"/> (non-null) row i gets <c>bias[i]</c> added as it is stored.
     /// </summary>
-    static abstract void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows);
+    static abstract void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias);
 }

@@ -26,17 +26,18 @@ internal static unsafe class ParallelGemm
         Multiply(gemm, m, n, k, a, new MatrixPanelSource<T>(b), c, ldc, accumulate, parallelism, workspace);
 
     /// <summary>As the matrix overload, with B packed by <paramref name="b"/> (columns <c>[0, n)</c>).</summary>
-    public static void Multiply<T, TSource>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, int parallelism, GemmWorkspace<T> workspace)
+    /// <remarks>Without <paramref name="accumulate"/>, a non-null <paramref name="rowBias"/> is added to C's rows (<see cref="GemmForWidth{T}.Multiply{TSource}"/>).</remarks>
+    public static void Multiply<T, TSource>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, int parallelism, GemmWorkspace<T> workspace, T* rowBias = null)
         where T : unmanaged
         where TSource : struct, IPanelSource<T>
     {
         if (parallelism <= 1 || (long)m * n * k < SerialWorkLimit)
         {
-            gemm.Multiply(m, n, k, a, b, 0, c, ldc, accumulate, workspace);
+            gemm.Multiply(m, n, k, a, b, 0, c, ldc, accumulate, workspace, rowBias);
             return;
         }
 
-        MultiplyInParallel(gemm, m, n, k, a, b, c, ldc, accumulate, parallelism);
+        MultiplyInParallel(gemm, m, n, k, a, b, c, ldc, accumulate, parallelism, rowBias);
     }
 
     /// <summary>
@@ -46,7 +47,7 @@ internal static unsafe class ParallelGemm
     public static bool SplitsColumns(int m, int n, int tileColumns, int parallelism) =>
         n >= m && n >= (long)parallelism * tileColumns;
 
-    private static void MultiplyInParallel<T, TSource>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, int parallelism)
+    private static void MultiplyInParallel<T, TSource>(GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, int parallelism, T* rowBias)
         where T : unmanaged
         where TSource : struct, IPanelSource<T>
     {
@@ -57,12 +58,12 @@ internal static unsafe class ParallelGemm
         long slabs = Math.Min(parallelism, CeilingDivide(extent, granule));
         int chunk = (int)(CeilingDivide(CeilingDivide(extent, slabs), granule) * granule);
         int tasks = (int)CeilingDivide(extent, chunk);
-        ForkJoin.For(tasks, parallelism, new Slab<T, TSource>(gemm, m, n, k, a, b, c, ldc, accumulate, splitColumns, extent, chunk));
+        ForkJoin.For(tasks, parallelism, new Slab<T, TSource>(gemm, m, n, k, a, b, c, ldc, accumulate, splitColumns, extent, chunk, rowBias));
     }
 
     /// <summary>One slab of C (columns or rows), with its own pooled workspace.</summary>
     private readonly struct Slab<T, TSource>(
-        GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, bool splitColumns, int extent, int chunk)
+        GemmForWidth<T> gemm, int m, int n, int k, MatrixRef<T> a, TSource b, T* c, nint ldc, bool accumulate, bool splitColumns, int extent, int chunk, T* rowBias)
         : IParallelBody
         where T : unmanaged
         where TSource : struct, IPanelSource<T>
@@ -74,11 +75,11 @@ internal static unsafe class ParallelGemm
             GemmWorkspace<T> slabWorkspace = Pool<GemmWorkspace<T>>.Rent();
             if (splitColumns)
             {
-                gemm.Multiply(m, length, k, a, b, start, c + start, ldc, accumulate, slabWorkspace);
+                gemm.Multiply(m, length, k, a, b, start, c + start, ldc, accumulate, slabWorkspace, rowBias);
             }
             else
             {
-                gemm.Multiply(length, n, k, a.RowsFrom(start), b, 0, c + (start * ldc), ldc, accumulate, slabWorkspace);
+                gemm.Multiply(length, n, k, a.RowsFrom(start), b, 0, c + (start * ldc), ldc, accumulate, slabWorkspace, rowBias == null ? null : rowBias + start);
             }
 
             Pool<GemmWorkspace<T>>.Return(slabWorkspace);

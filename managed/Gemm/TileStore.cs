@@ -32,13 +32,24 @@ internal static unsafe class TileStore<T, TVector, TOps>
         }
     }
 
+    /// <summary>
+    /// Stores a tile row: added to C with <paramref name="accumulate"/>, else plus <c>*bias</c> where
+    /// <paramref name="bias"/> is not null (the forward pass's bias, added as the product's first depth block is stored
+    /// instead of filled into C beforehand and read back).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Row(T* c, nint w, TVector left, TVector right, bool accumulate)
+    public static void Row(T* c, nint w, TVector left, TVector right, bool accumulate, T* bias)
     {
         if (accumulate)
         {
             left = TOps.Add(left, TOps.Load(c));
             right = TOps.Add(right, TOps.Load(c + w));
+        }
+        else if (bias != null)
+        {
+            TVector value = TOps.Broadcast(*bias);
+            left = TOps.Add(left, value);
+            right = TOps.Add(right, value);
         }
 
         TOps.Store(c, left);
@@ -47,11 +58,11 @@ internal static unsafe class TileStore<T, TVector, TOps>
 
     /// <summary>Row <paramref name="row"/> of a tile at <paramref name="c"/>, stored only when it is one of the first <paramref name="rows"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void RowIfStored(int row, int rows, T* c, nint ldc, nint w, TVector left, TVector right, bool accumulate)
+    public static void RowIfStored(int row, int rows, T* c, nint ldc, nint w, TVector left, TVector right, bool accumulate, T* bias)
     {
         if (row < rows)
         {
-            Row(c + (row * ldc), w, left, right, accumulate);
+            Row(c + (row * ldc), w, left, right, accumulate, bias == null ? null : bias + row);
         }
     }
 }

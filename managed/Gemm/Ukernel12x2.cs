@@ -21,7 +21,7 @@ internal readonly unsafe struct Ukernel12x2<T, TVector, TOps> : IUkernel<T>
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows)
+    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
         nint w = TOps.Count;
         TileStore<T, TVector, TOps>.Prefetch(c, ldc, rows);
@@ -75,17 +75,17 @@ internal readonly unsafe struct Ukernel12x2<T, TVector, TOps> : IUkernel<T>
             b += 2 * w;
         }
 
-        TileStore<T, TVector, TOps>.Row(c, w, c00, c01, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(1, rows, c, ldc, w, c10, c11, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(2, rows, c, ldc, w, c20, c21, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(3, rows, c, ldc, w, c30, c31, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(4, rows, c, ldc, w, c40, c41, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(5, rows, c, ldc, w, c50, c51, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(6, rows, c, ldc, w, c60, c61, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(7, rows, c, ldc, w, c70, c71, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(8, rows, c, ldc, w, c80, c81, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(9, rows, c, ldc, w, c90, c91, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(10, rows, c, ldc, w, cA0, cA1, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(11, rows, c, ldc, w, cB0, cB1, accumulate);
+        TileStore<T, TVector, TOps>.Row(c, w, c00, c01, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(1, rows, c, ldc, w, c10, c11, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(2, rows, c, ldc, w, c20, c21, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(3, rows, c, ldc, w, c30, c31, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(4, rows, c, ldc, w, c40, c41, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(5, rows, c, ldc, w, c50, c51, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(6, rows, c, ldc, w, c60, c61, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(7, rows, c, ldc, w, c70, c71, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(8, rows, c, ldc, w, c80, c81, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(9, rows, c, ldc, w, c90, c91, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(10, rows, c, ldc, w, cA0, cA1, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(11, rows, c, ldc, w, cB0, cB1, accumulate, bias);
     }
 }

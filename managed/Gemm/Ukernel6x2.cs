@@ -20,7 +20,7 @@ internal readonly unsafe struct Ukernel6x2<T, TVector, TOps> : IUkernel<T>
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows)
+    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
         nint w = TOps.Count;
         TileStore<T, TVector, TOps>.Prefetch(c, ldc, rows);
@@ -53,11 +53,11 @@ internal readonly unsafe struct Ukernel6x2<T, TVector, TOps> : IUkernel<T>
             b += 2 * w;
         }
 
-        TileStore<T, TVector, TOps>.Row(c, w, c00, c01, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(1, rows, c, ldc, w, c10, c11, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(2, rows, c, ldc, w, c20, c21, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(3, rows, c, ldc, w, c30, c31, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(4, rows, c, ldc, w, c40, c41, accumulate);
-        TileStore<T, TVector, TOps>.RowIfStored(5, rows, c, ldc, w, c50, c51, accumulate);
+        TileStore<T, TVector, TOps>.Row(c, w, c00, c01, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(1, rows, c, ldc, w, c10, c11, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(2, rows, c, ldc, w, c20, c21, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(3, rows, c, ldc, w, c30, c31, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(4, rows, c, ldc, w, c40, c41, accumulate, bias);
+        TileStore<T, TVector, TOps>.RowIfStored(5, rows, c, ldc, w, c50, c51, accumulate, bias);
     }
 }

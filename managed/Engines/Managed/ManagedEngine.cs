@@ -96,7 +96,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// the whole weight matrix (VGG's 512 x 4608: packed again for every image, about as long as the image's own
     /// multiply-adds); sharing it between images packs the weights once per group and fills whole tiles. Groups come
     /// in a multiple of the thread count, so the workers share them out evenly. Each output element is computed as the
-    /// per-image product computes it (bias first, then the same depth blocks), so grouping never changes a result.
+    /// per-image product computes it (the bias added to the first depth block's sum, then the same depth blocks), so grouping never changes a result.
     /// The forward pass aims at 2048 columns: fewer, larger products pack the weights fewer times and leave less of a
     /// partial last tile (Inception's 17x17 maps: 578 columns in 19 tiles of 32 at a 512 target, 2312 in 73 at 2048).
     /// Against 512 (bench/ab-managed.py, forward, one thread, 7 rounds): Inception 7x1 and 1x7 1.03x, AlexNet conv3
@@ -249,15 +249,8 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         T* source = input + ((nint)image * g.InputImageLength);
         T* destination = output + ((nint)image * g.OutputImageLength);
         int plane = g.OutputPlaneLength;
-        if (bias != null)
-        {
-            for (int channel = 0; channel < g.OutputChannels; channel++)
-            {
-                new Span<T>(destination + ((nint)channel * plane), plane).Fill(bias[channel]);
-            }
-        }
 
-        // output[Cout, P] (+)= weight[Cout, K] * columns[K, P], the columns packed straight from the image. On maps
+        // output[Cout, P] = weight[Cout, K] * columns[K, P] + bias (added as the GEMM stores its first depth block), the columns packed straight from the image. On maps
         // narrower than a tile a panel row is several short runs: the vector packers take them faster than the column
         // buffer (bench/ab-managed.py, forward, one thread: batch 32's 28-wide maps 1.10x, AlexNet conv2's 27-wide
         // 1.08x, a 20-wide batch-1 layer 1.19x), the element loop of the generic packer does not, so without the vector
@@ -265,33 +258,33 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         if (g.IsPointwise || (g.OutputWidth < Gemm.TileColumns && !Im2ColPanelSource<T>.PacksNarrowMapsInVectors))
         {
             MatrixRef<T> columns = MatrixRef<T>.RowMajor(Columns(g, source, workspace, gemmParallelism), plane);
-            ParallelGemm.Multiply(Gemm, g.OutputChannels, plane, g.PatchLength, weights, columns, destination, plane, accumulate: bias != null, gemmParallelism, workspace.Gemm);
+            ParallelGemm.Multiply(Gemm, g.OutputChannels, plane, g.PatchLength, weights, new MatrixPanelSource<T>(columns), destination, plane, accumulate: false, gemmParallelism, workspace.Gemm, bias);
         }
         else
         {
-            MultiplyImplicit(g, source, 1, weights, destination, accumulate: bias != null, workspace, gemmParallelism);
+            MultiplyImplicit(g, source, 1, weights, destination, bias, workspace, gemmParallelism);
         }
     }
 
     /// <summary>
-    /// <c>destination[Cout, count*P] (+)= weight[Cout, K] * columns[K, count*P]</c> for <paramref name="count"/> images
+    /// <c>destination[Cout, count*P] = weight[Cout, K] * columns[K, count*P] (+ bias)</c> for <paramref name="count"/> images
     /// from <paramref name="images"/>, the columns packed straight from the images, or from their stride phases where
     /// <see cref="PhaseSplit"/> applies (strided float layers: the split costs one pass over the input and turns every
     /// tap into contiguous runs).
     /// </summary>
-    private void MultiplyImplicit(in Conv2DGeometry g, T* images, int count, MatrixRef<T> weights, T* destination, bool accumulate, ManagedWorkspace<T> workspace, int gemmParallelism)
+    private void MultiplyImplicit(in Conv2DGeometry g, T* images, int count, MatrixRef<T> weights, T* destination, T* bias, ManagedWorkspace<T> workspace, int gemmParallelism)
     {
         int columns = count * g.OutputPlaneLength;
         var split = new PhaseSplit(g);
         if (typeof(T) == typeof(float) && split.Applies(Gemm.TileColumns, count))
         {
             float* phases = split.Split(g, (float*)images, count, workspace.Phases);
-            ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, weights, new PhasePanelSource<T>(g, split, images, phases), destination, columns, accumulate,
-                gemmParallelism, workspace.Gemm);
+            ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, weights, new PhasePanelSource<T>(g, split, images, phases), destination, columns, accumulate: false,
+                gemmParallelism, workspace.Gemm, bias);
             return;
         }
 
-        ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, weights, new Im2ColPanelSource<T>(g, images), destination, columns, accumulate, gemmParallelism, workspace.Gemm);
+        ParallelGemm.Multiply(Gemm, g.OutputChannels, columns, g.PatchLength, weights, new Im2ColPanelSource<T>(g, images), destination, columns, accumulate: false, gemmParallelism, workspace.Gemm, bias);
     }
 
     /// <summary>
@@ -302,16 +295,8 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     {
         int plane = g.OutputPlaneLength, columns = count * plane;
         T* product = workspace.Product.Ensure(g.OutputChannels * columns);
-        if (bias != null)
-        {
-            for (int channel = 0; channel < g.OutputChannels; channel++)
-            {
-                new Span<T>(product + ((nint)channel * columns), columns).Fill(bias[channel]);
-            }
-        }
-
         T* images = input + ((nint)first * g.InputImageLength);
-        MultiplyImplicit(g, images, count, weights, product, accumulate: bias != null, workspace, gemmParallelism);
+        MultiplyImplicit(g, images, count, weights, product, bias, workspace, gemmParallelism);
         for (int image = 0; image < count; image++)
         {
             T* destination = output + ((nint)(first + image) * g.OutputImageLength);
