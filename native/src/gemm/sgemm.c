@@ -96,12 +96,23 @@ static void multiply(
 					panels = packed_a + ic * packed_depth + pc * mr;
 					panel_stride = mr * packed_depth;
 				}
-				for (size_t jr = 0; jr < nc; jr += nr) {
-					if (just_in_time) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b);
-					const float* panel_b = prepacked_b ? b->data + (b_col0 + jc + jr) / nr * b->row_stride + (b_row0 + pc) * nr
-						: just_in_time ? buffers->packed_b : buffers->packed_b + jr * kc;
+				if (!just_in_time) {
+					/* The block's B is all packed: row tiles outside, so each A micro-panel stays in L1 while it meets
+					 * every B micro-panel, and C is written along its rows. */
 					for (size_t ir = 0; ir < mc; ir += mr) {
-						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
+						for (size_t jr = 0; jr < nc; jr += nr) {
+							const float* panel_b = prepacked_b ? b->data + (b_col0 + jc + jr) / nr * b->row_stride + (b_row0 + pc) * nr
+								: buffers->packed_b + jr * kc;
+							config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
+								c + (ic + ir) * ldc + jc + jr, ldc, add);
+						}
+					}
+					continue;
+				}
+				for (size_t jr = 0; jr < nc; jr += nr) {
+					nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b);
+					for (size_t ir = 0; ir < mc; ir += mr) {
+						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, buffers->packed_b,
 							c + (ic + ir) * ldc + jc + jr, ldc, add);
 					}
 				}
