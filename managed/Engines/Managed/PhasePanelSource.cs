@@ -60,28 +60,45 @@ internal readonly unsafe struct PhasePanelSource<T>(Conv2DGeometry geometry, Pha
             endRun[half] = 0;
         }
 
+        // Output rows that follow each other in the phase too (stride 1 across with no padding there: a 7x1 kernel's
+        // rows) are one run, so a panel within one image is a plain copy per half.
         int runs = 0;
-        for (int first = 0; first < valid; runs++)
+        int* runFirst = stackalloc int[MaxRuns], runEnd = stackalloc int[MaxRuns];
+        for (int first = 0; first < valid;)
         {
-            if (runs == MaxRuns)
+            int column = pixel0 + first, pixel = column % plane, oy = pixel / g.OutputWidth, ox = pixel % g.OutputWidth;
+            int end = first + Math.Min(valid - first, g.OutputWidth - ox);
+            nint at = (nint)((column / plane * split.ImageLength) + ((long)oy * split.Width) + ox - first);
+            if (runs > 0 && origin[runs - 1] == at)
+            {
+                runEnd[runs - 1] = end;
+            }
+            else if (runs == MaxRuns)
             {
                 return false;
             }
-
-            int column = pixel0 + first, pixel = column % plane, oy = pixel / g.OutputWidth, ox = pixel % g.OutputWidth;
-            int end = first + Math.Min(valid - first, g.OutputWidth - ox);
-            origin[runs] = (nint)((column / plane * split.ImageLength) + ((long)oy * split.Width) + ox - first);
-            for (int half = 0; half < halves; half++)
+            else
             {
-                masks[(runs * halves) + half] = MaskedRun.InRange(MaskedRun.Lane + Vector512.Create(Lanes * half), first, end);
-                if (first < Lanes * (half + 1) && end > Lanes * half)
-                {
-                    firstRun[half] = Math.Min(firstRun[half], runs);
-                    endRun[half] = runs + 1;
-                }
+                origin[runs] = at;
+                runFirst[runs] = first;
+                runEnd[runs] = end;
+                runs++;
             }
 
             first = end;
+        }
+
+        for (int run = 0; run < runs; run++)
+        {
+            for (int half = 0; half < halves; half++)
+            {
+                masks[(run * halves) + half] = MaskedRun.InRange(MaskedRun.Lane + Vector512.Create(Lanes * half), runFirst[run], runEnd[run]);
+                if (runFirst[run] < Lanes * (half + 1) && runEnd[run] > Lanes * half)
+                {
+                    firstRun[half] = Math.Min(firstRun[half], run);
+                    endRun[half] = run + 1;
+                }
+            }
         }
 
         // A half that one run fills is a plain copy; one that no run touches is zeros.
