@@ -5,7 +5,7 @@ namespace NNPackSharp.Gemm;
 
 /// <summary>
 /// BLIS's five loops around the ukernel: columns of C in blocks of NC (B block in L3), depth in blocks of KC
-/// (pack B), rows in blocks of MC (pack A, kept in L2), then MR-high and NR-wide tiles (A micro-panel in L1).
+/// (pack B), rows in blocks of MC (pack A, kept in L2), then the tiles, columns or rows outside (<see cref="RowsOutsideBytes"/>).
 /// The last rows of C, where fewer than MR remain, run on <typeparamref name="TEdgeKernel"/> when its shorter tile
 /// holds them (64 output channels: five 12-row tiles and one 6-row tile compute 66 rows, not 72); a kernel that is
 /// its own edge kernel runs every row tile itself.
@@ -130,56 +130,84 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     /// <summary>The rows of the edge kernel's tile where it is shorter than the main one, else the main tile's.</summary>
     private static int EdgeRows => Math.Min(TEdgeKernel.Rows, TKernel.Rows);
 
+    /// <summary>
+    /// The largest packed B block whose tiles run with rows outside columns: one that stays in L2 (a whole-A chunk, a
+    /// narrow product). Each A micro-panel then stays in L1 while it meets every B micro-panel of the block, and C is
+    /// written along its rows (bench/ab-managed.py, forward, one thread, 9 rounds, against columns outside: AlexNet conv2
+    /// 1.07x, the stem 1.06-1.08x, ResNet 3x3/2 1.02x, Inception, 7x7x512 and VGG conv5 0.99-1.00x). A larger block keeps
+    /// columns outside, each B micro-panel reused by all the row tiles while in L2: with rows outside, each A
+    /// micro-panel streamed the whole block from L3 (`bench gemm 1024`: Vector512 89% of the peak and 63% on two
+    /// threads, against 94% and 79%; Vector256 6x16 77% against 94%).
+    /// </summary>
+    private const long RowsOutsideBytes = 512 << 10;
+
     // Fully optimised from the first call: tier-0 and OSR bodies of this loop nest would run the hot tiles for a while.
-    // Row tiles outside column tiles: each A micro-panel stays in L1 while it meets every B micro-panel of the block,
-    // and C is written along its rows (bench/ab-managed.py, forward, one thread, 9 rounds, against columns outside:
-    // AlexNet conv2 1.07x, the stem 1.06-1.08x, ResNet 1x1 1.05x, VGG conv3.2's weight gradient 1.03x, ResNet 3x3/2
-    // 1.02x, Inception 7x1, 7x7x512 and VGG conv5 0.99-1.00x, batch-1 112x112 0.97x; with Vector256 the stem 1.04x,
-    // AlexNet conv3 1.02x, VGG conv5 1.04x).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyPackedBlock(int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge, T* bias)
     {
         int mr = TKernel.Rows;
         int nr = TKernel.Columns;
-        for (int ir = 0; ir < mc; ir += mr)
+        if ((long)nc * kc * sizeof(T) <= RowsOutsideBytes)
         {
-            int rows = Math.Min(mr, mc - ir);
-            T* panelA = packedA + ((nint)ir * kc);
-            for (int jr = 0; jr < nc; jr += nr)
+            for (int ir = 0; ir < mc; ir += mr)
             {
-                int columns = Math.Min(nr, nc - jr);
-                T* panelB = packedB + ((nint)jr * kc);
-                T* tile = c + (ir * ldc) + jr;
-                bool onEdgeKernel = rows <= EdgeRows && EdgeRows < mr;
-
-                // A partial column tile is computed into scratch, its valid part then copied; at most one register wide,
-                // only that register's columns are computed (straight into C when they are all valid).
-                bool half = columns <= TOps.Count && nr == 2 * TOps.Count;
-                bool partial = columns < (half ? TOps.Count : nr);
-                T* target = partial ? edge : tile;
-                nint ldt = partial ? nr : ldc;
-                bool add = accumulate && !partial;
-                T* tileBias = bias == null ? null : bias + ir;
-
-                // Rows past the tile's are neither computed by the edge kernel nor stored by either.
-                if (half)
+                for (int jr = 0; jr < nc; jr += nr)
                 {
-                    HalfWidthTile<T, TVector, TOps>.Compute(kc, panelA, onEdgeKernel ? EdgeRows : mr, panelB, target, ldt, add, rows, tileBias);
-                }
-                else if (onEdgeKernel)
-                {
-                    TEdgeKernel.Compute(kc, panelA, panelB, target, ldt, add, rows, tileBias);
-                }
-                else
-                {
-                    TKernel.Compute(kc, panelA, panelB, target, ldt, add, rows, tileBias);
-                }
-
-                if (partial)
-                {
-                    CopyEdge(edge, nr, tile, ldc, rows, columns, accumulate);
+                    Tile(ir, jr, mc, nc, kc, packedA, packedB, c, ldc, accumulate, edge, bias);
                 }
             }
+
+            return;
+        }
+
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                Tile(ir, jr, mc, nc, kc, packedA, packedB, c, ldc, accumulate, edge, bias);
+            }
+        }
+    }
+
+    /// <summary>The tile at rows <paramref name="ir"/> and columns <paramref name="jr"/> of a packed block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(int ir, int jr, int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge, T* bias)
+    {
+        int mr = TKernel.Rows;
+        int nr = TKernel.Columns;
+        int rows = Math.Min(mr, mc - ir);
+        int columns = Math.Min(nr, nc - jr);
+        T* panelA = packedA + ((nint)ir * kc);
+        T* panelB = packedB + ((nint)jr * kc);
+        T* tile = c + (ir * ldc) + jr;
+        bool onEdgeKernel = rows <= EdgeRows && EdgeRows < mr;
+
+        // A partial column tile is computed into scratch, its valid part then copied; at most one register wide,
+        // only that register's columns are computed (straight into C when they are all valid).
+        bool half = columns <= TOps.Count && nr == 2 * TOps.Count;
+        bool partial = columns < (half ? TOps.Count : nr);
+        T* target = partial ? edge : tile;
+        nint ldt = partial ? nr : ldc;
+        bool add = accumulate && !partial;
+        T* tileBias = bias == null ? null : bias + ir;
+
+        // Rows past the tile's are neither computed by the edge kernel nor stored by either.
+        if (half)
+        {
+            HalfWidthTile<T, TVector, TOps>.Compute(kc, panelA, onEdgeKernel ? EdgeRows : mr, panelB, target, ldt, add, rows, tileBias);
+        }
+        else if (onEdgeKernel)
+        {
+            TEdgeKernel.Compute(kc, panelA, panelB, target, ldt, add, rows, tileBias);
+        }
+        else
+        {
+            TKernel.Compute(kc, panelA, panelB, target, ldt, add, rows, tileBias);
+        }
+
+        if (partial)
+        {
+            CopyEdge(edge, nr, tile, ldc, rows, columns, accumulate);
         }
     }
 

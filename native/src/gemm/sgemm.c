@@ -58,6 +58,14 @@ void nnps_pack_a_parallel(
 	nnps_parallelize(pool, pack_a_task, (void*) &context, nnps_ceil_div(panels, per_task));
 }
 
+/* The largest B block (packed whole, or a packed V read in place) whose tiles run with rows outside columns: one that
+ * stays in L2 (half of a 1 MiB one). Each A micro-panel then stays in L1 while it meets every B micro-panel, and C is
+ * written along its rows (nnpack_ab_bench, one thread: VGG conv5 and AlexNet conv3 1.00-1.08x). A larger block keeps
+ * columns outside, each B micro-panel reused by all the row tiles while in L2: with rows outside, each A micro-panel
+ * streamed the whole block from L3, and nnpack_sgemm_bench's conv-shaped products fell from 80-84% of the peak to
+ * 48-55%. */
+#define ROWS_OUTSIDE_BYTES (512 * 1024)
+
 /* The loops, A either packed here per (kc, mc) block (packed_a NULL) or read from a whole prepacked matrix. */
 static void multiply(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
@@ -96,9 +104,7 @@ static void multiply(
 					panels = packed_a + ic * packed_depth + pc * mr;
 					panel_stride = mr * packed_depth;
 				}
-				if (!just_in_time) {
-					/* The block's B is all packed: row tiles outside, so each A micro-panel stays in L1 while it meets
-					 * every B micro-panel, and C is written along its rows. */
+				if (!just_in_time && kc * nc * sizeof(float) <= ROWS_OUTSIDE_BYTES) {
 					for (size_t ir = 0; ir < mc; ir += mr) {
 						for (size_t jr = 0; jr < nc; jr += nr) {
 							const float* panel_b = prepacked_b ? b->data + (b_col0 + jc + jr) / nr * b->row_stride + (b_row0 + pc) * nr
@@ -110,9 +116,11 @@ static void multiply(
 					continue;
 				}
 				for (size_t jr = 0; jr < nc; jr += nr) {
-					nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b);
+					if (just_in_time) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b);
+					const float* panel_b = prepacked_b ? b->data + (b_col0 + jc + jr) / nr * b->row_stride + (b_row0 + pc) * nr
+						: just_in_time ? buffers->packed_b : buffers->packed_b + jr * kc;
 					for (size_t ir = 0; ir < mc; ir += mr) {
-						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, buffers->packed_b,
+						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
 							c + (ic + ir) * ldc + jc + jr, ldc, add);
 					}
 				}
