@@ -109,7 +109,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     {
         int mr = TileRows, nr = TileColumns;
         int depth = Math.Min(depthBlock, k);
-        int chunk = (int)Math.Max(1, PackedBBytes / ((long)depth * nr * sizeof(T))) * nr;
+        int chunk = (int)Math.Min(Math.Max(1, PackedBBytes / ((long)depth * nr * sizeof(T))) * nr, RoundUp(n, nr));
         T* packedA = workspace.PackedA.Ensure(RoundUp(m, mr) * depth);
         T* packedB = workspace.PackedB.Ensure(chunk * depth);
         T* edge = workspace.EdgeTile.Ensure(mr * nr);

@@ -36,7 +36,10 @@ public class PaddingCostTests
         TestContext.Out.WriteLine($"{algorithm}: managed bytes {paddedManaged} (unpadded {unpaddedManaged}), native workspace {paddedNative} (unpadded {unpaddedNative})");
         Assert.Multiple(() =>
         {
-            Assert.That(paddedManaged, Is.LessThanOrEqualTo(unpaddedManaged + 1024), "managed bytes a cold forward and backward allocate");
+            // 2 KiB of slack: the padded (strided) layer's input gradient folds a small column buffer back by col2im,
+            // while its unpadded stride-1 twin runs as a transposed forward, which allocates none (1048 bytes apart
+            // without AVX-512 since the transposed forward stopped allocating a rotated copy of the weight).
+            Assert.That(paddedManaged, Is.LessThanOrEqualTo(unpaddedManaged + 2048), "managed bytes a cold forward and backward allocate");
             Assert.That(paddedNative, Is.LessThanOrEqualTo(unpaddedNative + 4096), "the native workspace's bytes");
         });
     }
