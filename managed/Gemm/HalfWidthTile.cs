@@ -101,8 +101,7 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
     {
         if (row < rows)
         {
-            T* at = c + (row * ldc);
-            TOps.Store(at, accumulate ? TOps.Add(value, TOps.Load(at)) : bias != null ? TOps.Add(value, TOps.Broadcast(bias[row])) : value);
+            TileStore<T, TVector, TOps>.Register(c + (row * ldc), value, accumulate, bias == null ? null : bias + row);
         }
     }
 }

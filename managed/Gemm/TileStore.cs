@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace NNPackSharp.Gemm;
 
-/// <summary>The ukernels' write-back of one tile row: two registers stored to C, or added to it.</summary>
+/// <summary>The ukernels' write-back of one tile row: its registers stored to C, or added to it.</summary>
 internal static unsafe class TileStore<T, TVector, TOps>
     where T : unmanaged
     where TVector : struct
@@ -33,27 +33,31 @@ internal static unsafe class TileStore<T, TVector, TOps>
     }
 
     /// <summary>
-    /// Stores a tile row: added to C with <paramref name="accumulate"/>, else plus <c>*bias</c> where
+    /// Stores one register of a tile row: added to C with <paramref name="accumulate"/>, else plus <c>*bias</c> where
     /// <paramref name="bias"/> is not null (the forward pass's bias, added as the product's first depth block is stored
     /// instead of filled into C beforehand and read back).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Row(T* c, nint w, TVector left, TVector right, bool accumulate, T* bias)
+    public static void Register(T* c, TVector value, bool accumulate, T* bias)
     {
         if (accumulate)
         {
-            left = TOps.Add(left, TOps.Load(c));
-            right = TOps.Add(right, TOps.Load(c + w));
+            value = TOps.Add(value, TOps.Load(c));
         }
         else if (bias != null)
         {
-            TVector value = TOps.Broadcast(*bias);
-            left = TOps.Add(left, value);
-            right = TOps.Add(right, value);
+            value = TOps.Add(value, TOps.Broadcast(*bias));
         }
 
-        TOps.Store(c, left);
-        TOps.Store(c + w, right);
+        TOps.Store(c, value);
+    }
+
+    /// <summary>Stores a tile row of two registers (<see cref="Register"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Row(T* c, nint w, TVector left, TVector right, bool accumulate, T* bias)
+    {
+        Register(c, left, accumulate, bias);
+        Register(c + w, right, accumulate, bias);
     }
 
     /// <summary>Row <paramref name="row"/> of a tile at <paramref name="c"/>, stored only when it is one of the first <paramref name="rows"/>.</summary>

@@ -66,6 +66,15 @@ void nnps_pack_a_parallel(
  * 48-55%. */
 #define ROWS_OUTSIDE_BYTES (512 * 1024)
 
+/* B micro-panel jr of a block (rows row0.., columns column0 + jr..): read in place from a packed V, else from the packed
+ * buffer, whose first micro-panel holds it when it was packed just in time. */
+static inline const float* b_micro_panel(
+	const struct nnps_b_source* b, bool prepacked_b, bool just_in_time, const float* packed_b, size_t row0, size_t column0, size_t jr, size_t kc, size_t nr)
+{
+	if (prepacked_b) return b->data + (column0 + jr) / nr * b->row_stride + row0 * nr;
+	return just_in_time ? packed_b : packed_b + jr * kc;
+}
+
 /* The loops, A either packed here per (kc, mc) block (packed_a NULL) or read from a whole prepacked matrix. */
 static void multiply(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
@@ -107,8 +116,7 @@ static void multiply(
 				if (!just_in_time && kc * nc * sizeof(float) <= ROWS_OUTSIDE_BYTES) {
 					for (size_t ir = 0; ir < mc; ir += mr) {
 						for (size_t jr = 0; jr < nc; jr += nr) {
-							const float* panel_b = prepacked_b ? b->data + (b_col0 + jc + jr) / nr * b->row_stride + (b_row0 + pc) * nr
-								: buffers->packed_b + jr * kc;
+							const float* panel_b = b_micro_panel(b, prepacked_b, false, buffers->packed_b, b_row0 + pc, b_col0 + jc, jr, kc, nr);
 							config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
 								c + (ic + ir) * ldc + jc + jr, ldc, add);
 						}
@@ -117,8 +125,7 @@ static void multiply(
 				}
 				for (size_t jr = 0; jr < nc; jr += nr) {
 					if (just_in_time) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b);
-					const float* panel_b = prepacked_b ? b->data + (b_col0 + jc + jr) / nr * b->row_stride + (b_row0 + pc) * nr
-						: just_in_time ? buffers->packed_b : buffers->packed_b + jr * kc;
+					const float* panel_b = b_micro_panel(b, prepacked_b, just_in_time, buffers->packed_b, b_row0 + pc, b_col0 + jc, jr, kc, nr);
 					for (size_t ir = 0; ir < mc; ir += mr) {
 						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
 							c + (ic + ir) * ldc + jc + jr, ldc, add);
