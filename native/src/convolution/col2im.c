@@ -50,7 +50,7 @@ static void gemm_task(void* argument, size_t thread, size_t task) {
 	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g), first = task * plan->chunk;
 	const size_t row0 = plan->by_columns ? 0 : first, col0 = plan->by_columns ? first : 0;
 	const size_t m = plan->by_columns ? patch : nnps_min(plan->chunk, patch - row0), n = plan->by_columns ? nnps_min(plan->chunk, plane - col0) : plane;
-	const struct nnps_b_source b = { nnps_b_strided, context->grad_output, plane, 1, NULL };
+	const struct nnps_b_source b = { nnps_b_streamed, context->grad_output, plane, 1, NULL };
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, n, g->output_channels,
 		context->thread_buffers + thread * plan->thread_floats);
 	nnps_sgemm_packed_a(context->config, m, n, g->output_channels, context->packed_kernel + row0 * g->output_channels, g->output_channels, &b, 0, col0,

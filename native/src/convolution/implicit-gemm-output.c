@@ -139,7 +139,7 @@ static void output_task(void* argument, size_t thread, size_t task) {
 		float* out = context->output + image * nnps_conv_output_image(g) + pixel;
 		const float* image_data = context->input + image * context->input_image;
 		struct nnps_b_source b = nnps_conv_is_pointwise(g)
-			? (struct nnps_b_source) { nnps_b_strided, image_data, plane, 1, NULL }
+			? (struct nnps_b_source) { nnps_b_streamed, image_data, plane, 1, NULL }
 			: (struct nnps_b_source) { nnps_b_im2col, image_data, 0, 0, &context->im2col };
 		size_t b_col0 = pixel;
 		if (context->plan.subsampled) {

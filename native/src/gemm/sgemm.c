@@ -7,8 +7,24 @@ static size_t packed_a_floats(const struct nnps_sgemm_config* config, size_t max
 	return nnps_round_up(nnps_round_up(nnps_min(max_rows, config->mc), config->mr) * nnps_min(max_depth, config->kc), NNPS_FLOATS_PER_LINE);
 }
 
+/* A streamed B's blocks: columns enough for this many bytes of packed panels, over the whole depth up to two kc where
+ * A comes packed (so the block its packer prefetches is the next one packed; an A packed here has a kc-deep buffer). The block and the prefetched one stay in L2 beside A and C;
+ * a kc x nc block (3.2 MB for ResNet 1x1's image) went out to L3 and back, and its rows came from memory as the packer
+ * reached them (nnpack_ab_bench, one thread, 7-11 rounds: ResNet 1x1's forward 1.03-1.07x, 128 KiB the same, 512 KiB
+ * 0.93x). */
+#define STREAMED_BLOCK_BYTES (256 * 1024)
+
+static size_t streamed_column_block(const struct nnps_sgemm_config* config, size_t depth_block) {
+	return nnps_max(config->nr, nnps_round_down(STREAMED_BLOCK_BYTES / (depth_block * sizeof(float)), config->nr));
+}
+
+/* A kc x nc block, or a streamed B's block: at most the columns rounded to panels times two kc, and at most the block's
+ * bytes unless one panel of that depth is larger. */
 static size_t packed_b_floats(const struct nnps_sgemm_config* config, size_t max_columns, size_t max_depth) {
-	return nnps_round_up(nnps_round_up(nnps_min(max_columns, config->nc), config->nr) * nnps_min(max_depth, config->kc), NNPS_FLOATS_PER_LINE);
+	const size_t blocked = nnps_round_up(nnps_min(max_columns, config->nc), config->nr) * nnps_min(max_depth, config->kc);
+	const size_t depth = nnps_min(max_depth, 2 * config->kc);
+	const size_t streamed = nnps_min(nnps_round_up(max_columns, config->nr) * depth, nnps_max(STREAMED_BLOCK_BYTES / sizeof(float), config->nr * depth));
+	return nnps_round_up(nnps_max(blocked, streamed), NNPS_FLOATS_PER_LINE);
 }
 
 size_t nnps_gemm_buffer_floats(const struct nnps_sgemm_config* config, size_t max_rows, size_t max_columns, size_t max_depth) {
@@ -85,17 +101,19 @@ static void multiply(
 	const size_t mr = config->mr, nr = config->nr;
 	/* Depth blocks of equal size (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole C-tile
 	 * load and store for a few multiply-adds. */
-	const size_t depth_block = nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
+	const bool streamed = b->kind == nnps_b_streamed;
+	const size_t depth_block = streamed && packed_a != NULL && k <= 2 * config->kc ? k : nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
+	const size_t column_block = streamed ? streamed_column_block(config, depth_block) : config->nc;
 	/* With one block of A rows there is no reuse of a packed B block across A blocks: each B micro-panel is packed
 	 * just before its tiles, into the first micro-panel of the buffer, so it is written and read in L1 instead of
 	 * round-tripping a whole kc x nc block through L2 and L3. Not for a row-major B (a pointwise layer's image): a
 	 * micro-panel alone reads nr floats from each of kc rows a whole image row apart, and packing the block in row
 	 * order (pack.c) ran ResNet 1x1's forward faster than the round trip costs. */
-	const bool row_major_b = b->kind == nnps_b_strided && b->column_stride == 1;
+	const bool row_major_b = streamed || (b->kind == nnps_b_strided && b->column_stride == 1);
 	const bool prepacked_b = b->kind == nnps_b_packed;
 	const bool just_in_time = m <= config->mc && !row_major_b && !prepacked_b;
-	for (size_t jc = 0; jc < n; jc += config->nc) {
-		const size_t nc = nnps_min(n - jc, config->nc);
+	for (size_t jc = 0; jc < n; jc += column_block) {
+		const size_t nc = nnps_min(n - jc, column_block);
 		for (size_t pc = 0; pc < k; pc += depth_block) {
 			const size_t kc = nnps_min(k - pc, depth_block);
 			const bool add = accumulate || pc != 0;

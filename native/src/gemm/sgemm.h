@@ -20,14 +20,16 @@ struct nnps_im2col {
 	size_t phase_plane; /* 0, or the image is a phase-split copy (nnps_im2col_panel) */
 };
 
-/* The B operand of a GEMM: a strided matrix, the im2col matrix of one image [C][H][W] as is or transposed, or a matrix
+/* The B operand of a GEMM: a strided matrix, the im2col matrix of one image [C][H][W] as is or transposed, a matrix
  * already in the micro-kernel's panels (nnps_b_packed: element (r, j) at data[j / nr * row_stride + r * nr + j % nr],
- * row_stride being one panel's floats; its GEMMs start at whole panels, b_col0 a multiple of nr). */
-enum nnps_b_kind { nnps_b_strided, nnps_b_im2col, nnps_b_im2col_transposed, nnps_b_packed };
+ * row_stride being one panel's floats; its GEMMs start at whole panels, b_col0 a multiple of nr), or a row-major
+ * matrix that the GEMM reads once, from memory (nnps_b_streamed: a pointwise layer's image, grad_output in col2im's
+ * GEMM; row_stride apart, the driver packs it in L2-sized blocks and prefetches each block's successor). */
+enum nnps_b_kind { nnps_b_strided, nnps_b_im2col, nnps_b_im2col_transposed, nnps_b_packed, nnps_b_streamed };
 struct nnps_b_source {
 	enum nnps_b_kind kind;
 	const float* data;
-	size_t row_stride, column_stride;   /* nnps_b_strided; nnps_b_packed: row_stride only */
+	size_t row_stride, column_stride;   /* nnps_b_strided; nnps_b_streamed (column_stride 1); nnps_b_packed: row_stride only */
 	const struct nnps_im2col* im2col;   /* nnps_b_im2col, nnps_b_im2col_transposed */
 };
 
