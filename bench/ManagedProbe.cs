@@ -23,7 +23,10 @@ internal static class ManagedProbe
         int[] a = args.Skip(named == null ? 0 : 1).Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         ConvLayer layer = named ?? new ConvLayer("probe", a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
         int threads = named != null ? (a.Length > 0 ? a[0] : 1) : a.Length > 7 ? a[7] : 1;
-        var options = new Conv2DOptions { MaxDegreeOfParallelism = threads };
+        // NNPACKSHARP_PROBE_ENGINE=native runs NNPackAuto through the same public call instead (the native engine as
+        // .NET callers see it, binding and bias gradient included), for profiling it beside the managed engine.
+        bool native = Environment.GetEnvironmentVariable("NNPACKSHARP_PROBE_ENGINE") == "native";
+        var options = new Conv2DOptions { MaxDegreeOfParallelism = threads, Algorithm = native ? Conv2DAlgorithm.NNPackAuto : Conv2DAlgorithm.Im2ColGemm };
         var random = new Random(1);
         var x = NumericsTensor.Create(BenchData.RandomValues(random, layer.InputShape), layer.InputShape);
         var w = NumericsTensor.Create(BenchData.RandomValues(random, layer.WeightShape), layer.WeightShape);
@@ -58,7 +61,7 @@ internal static class ManagedProbe
         }
 
         string clockName = threads == 1 ? "thread CPU time" : "wall clock";
-        Console.WriteLine($"managed {pass} {layer.Shape} threads {threads}: {best * 1e3:F2} ms ({clockName}), {layer.Flops / best / 1e9:F1} GFLOP/s");
+        Console.WriteLine($"{(native ? "NNPackAuto" : "managed")} {pass} {layer.Shape} threads {threads}: {best * 1e3:F2} ms ({clockName}), {layer.Flops / best / 1e9:F1} GFLOP/s");
     }
 
     /// <summary>One batch per line of standard input until it ends: a pre-roll, then the timed calls; prints seconds per call.</summary>
