@@ -3,8 +3,9 @@
  * table this CPU runs that has a vector kernel: C = A B with A, B, C row-major, on M = N = K = 1024 and on the GEMMs
  * of the benchmark layers (an image's implicit-GEMM forward: M output channels, N pixels, K the patch). GFLOP/s are
  * 2 M N K / the median over rounds of one call's time, beside the FMA peak of the table's vector width measured in
- * the same run (zmm for AVX-512, ymm for AVX2). A spot check against a double product guards each shape first. Not a
- * test: run it on a quiet machine.
+ * the same run (zmm for AVX-512, ymm for AVX2). Each shape twice: the plain SGEMM, packing A on every call, and the
+ * product as the convolutions run it, A (their kernel) packed once per call outside the per-image products. A spot
+ * check against a double product guards each shape first. Not a test: run it on a quiet machine.
  *
  *   nnpack_sgemm_bench [rounds] [shape name filter]
  */
@@ -14,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "gemm/sgemm.h"
+#include "gemm/pack.h"
 #include "peak.h"
 #include "runtime/hardware.h"
 
@@ -54,13 +55,45 @@ struct operands {
 	const float *a, *b;
 	float* c;
 	float* buffer;
+	float* packed_a; /* A in the micro-kernel's row panels, packed once */
 };
 
+typedef void (*multiply_fn)(const struct nnps_sgemm_config* config, const struct operands* o);
+
+/* The plain SGEMM: A packed per block on every call. */
 static void multiply(const struct nnps_sgemm_config* config, const struct operands* o) {
 	const struct shape* s = o->shape;
 	const struct nnps_b_source b = { nnps_b_strided, o->b, s->n, 1, NULL };
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(config, s->m, s->n, s->k, o->buffer);
 	nnps_sgemm(config, s->m, s->n, s->k, o->a, s->k, 1, &b, 0, 0, o->c, s->n, false, &buffers);
+}
+
+/* As the convolutions run it: A (their kernel) packed once per call and reused by every image's product, so the
+ * product alone is timed. */
+static void multiply_packed_a(const struct nnps_sgemm_config* config, const struct operands* o) {
+	const struct shape* s = o->shape;
+	const struct nnps_b_source b = { nnps_b_strided, o->b, s->n, 1, NULL };
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(config, 0, s->n, s->k, o->buffer);
+	nnps_sgemm_packed_a(config, s->m, s->n, s->k, o->packed_a, s->k, &b, 0, 0, o->c, s->n, false, &buffers);
+}
+
+/* The median over rounds of one call's seconds: each round an untimed call, then a batch of at least 50 ms. */
+static double median_seconds(const struct nnps_sgemm_config* config, const struct operands* o, multiply_fn fn, size_t rounds) {
+	double seconds[64];
+	for (size_t r = 0; r < rounds; r++) {
+		fn(config, o);
+		size_t calls = 0;
+		const double start = now();
+		double elapsed;
+		do {
+			fn(config, o);
+			calls++;
+			elapsed = now() - start;
+		} while (elapsed < 0.05 || calls < 2);
+		seconds[r] = elapsed / (double) calls;
+	}
+	qsort(seconds, rounds, sizeof(double), compare);
+	return seconds[rounds / 2];
 }
 
 /* C against a double product at 64 spread-out elements, relative to the sum of the terms' magnitudes. */
@@ -88,7 +121,7 @@ int main(int argc, char** argv) {
 	const double zmm = nnps_bench_fma_peak_gflops(), ymm = nnps_bench_fma_peak_ymm_gflops();
 	printf("one thread, %zu rounds (median); caches L1 %zu KiB, L2 %zu KiB, L3 %zu KiB; FMA peak of one core measured now: zmm %.1f GFLOP/s, ymm %.1f\n\n",
 		rounds, caches.l1_bytes >> 10, caches.l2_bytes >> 10, caches.l3_bytes >> 10, zmm, ymm);
-	printf("| table | kernel | kc / mc / nc | shape | GFLOP/s | %% of its peak |\n|---|---|---|---|---:|---:|\n");
+	printf("| table | kernel | kc / mc / nc | shape | GFLOP/s | %% of its peak | A packed once: GFLOP/s | %% of its peak |\n|---|---|---|---|---:|---:|---:|---:|\n");
 	int failures = 0;
 	for (int level = nnps_isa_avx512; level >= nnps_isa_avx2; level--) {
 		struct nnps_isa_table isa;
@@ -98,34 +131,25 @@ int main(int argc, char** argv) {
 			const struct shape* shape = &shapes[s];
 			if (argc > 2 && strstr(shape->name, argv[2]) == NULL) continue;
 			struct operands o = { shape, random_floats(shape->m * shape->k), random_floats(shape->k * shape->n), random_floats(shape->m * shape->n),
-				random_floats(nnps_gemm_buffer_floats(&isa.sgemm, shape->m, shape->n, shape->k)) };
-			multiply(&isa.sgemm, &o);
-			if (!spot_check(&o)) {
-				printf("| %s | %s | | %s | wrong result | |\n", isa.name, isa.sgemm.name, shape->name);
+				random_floats(nnps_gemm_buffer_floats(&isa.sgemm, shape->m, shape->n, shape->k)), random_floats(nnps_packed_a_floats(&isa.sgemm, shape->m, shape->k)) };
+			nnps_pack_a(&isa.sgemm, o.a, shape->k, 1, 0, shape->m, 0, shape->k, o.packed_a);
+			bool right = true;
+			for (int variant = 0; variant < 2 && right; variant++) {
+				(variant == 0 ? multiply : multiply_packed_a)(&isa.sgemm, &o);
+				right = spot_check(&o);
+			}
+			if (!right) {
+				printf("| %s | %s | | %s | wrong result | | | |\n", isa.name, isa.sgemm.name, shape->name);
 				failures++;
 				continue;
 			}
-			double seconds[64];
 			const double flops = 2.0 * (double) shape->m * (double) shape->n * (double) shape->k;
-			for (size_t r = 0; r < rounds; r++) {
-				/* An untimed call, then a batch of at least 50 ms. */
-				multiply(&isa.sgemm, &o);
-				size_t calls = 0;
-				const double start = now();
-				double elapsed;
-				do {
-					multiply(&isa.sgemm, &o);
-					calls++;
-					elapsed = now() - start;
-				} while (elapsed < 0.05 || calls < 2);
-				seconds[r] = elapsed / (double) calls;
-			}
-			qsort(seconds, rounds, sizeof(double), compare);
-			const double gflops = flops / seconds[rounds / 2] / 1e9;
-			printf("| %s | %s | %zu / %zu / %zu | %s | %.1f | %.0f%% |\n", isa.name, isa.sgemm.name, isa.sgemm.kc, isa.sgemm.mc, isa.sgemm.nc, shape->name, gflops,
-				100.0 * gflops / peak);
+			const double plain = flops / median_seconds(&isa.sgemm, &o, multiply, rounds) / 1e9;
+			const double packed = flops / median_seconds(&isa.sgemm, &o, multiply_packed_a, rounds) / 1e9;
+			printf("| %s | %s | %zu / %zu / %zu | %s | %.1f | %.0f%% | %.1f | %.0f%% |\n", isa.name, isa.sgemm.name, isa.sgemm.kc, isa.sgemm.mc, isa.sgemm.nc,
+				shape->name, plain, 100.0 * plain / peak, packed, 100.0 * packed / peak);
 			fflush(stdout);
-			free((void*) o.a); free((void*) o.b); free(o.c); free(o.buffer);
+			free((void*) o.a); free((void*) o.b); free(o.c); free(o.buffer); free(o.packed_a);
 		}
 	}
 	printf("\nFMA peak re-measured after the table: zmm %.1f GFLOP/s, ymm %.1f\n", nnps_bench_fma_peak_gflops(), nnps_bench_fma_peak_ymm_gflops());
