@@ -74,7 +74,7 @@ static void multiply_packed_a(const struct nnps_sgemm_config* config, const stru
 	const struct shape* s = o->shape;
 	const struct nnps_b_source b = { nnps_b_strided, o->b, s->n, 1, NULL };
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(config, 0, s->n, s->k, o->buffer);
-	nnps_sgemm_packed_a(config, s->m, s->n, s->k, o->packed_a, s->k, &b, 0, 0, o->c, s->n, false, &buffers);
+	nnps_sgemm_packed_a(config, s->m, s->n, s->k, o->packed_a, s->k, &b, 0, 0, o->c, s->n, false, NULL, &buffers);
 }
 
 /* The median over rounds of one call's seconds: each round an untimed call, then a batch of at least 50 ms. */

@@ -15,7 +15,7 @@
 /*
  * SGEMM micro-kernel with an MR x NR tile (MR and NR are the kernel's, listed in its hardware table entry):
  *
- *     C[i][j] = (accumulate ? C[i][j] : 0) + sum over p < kc of A[i][p] * B[p][j]      for i < m, j < n
+ *     C[i][j] = ((accumulate ? C[i][j] : 0) + sum over p < kc of A[i][p] * B[p][j]) (+ bias[i])      for i < m, j < n
  *
  * - a: a packed A micro-panel, kc groups of MR floats (a[p * MR + i] = A[i][p]); no alignment required. Rows i >= m
  *   are read and multiplied but never stored, so they may hold anything.
@@ -23,16 +23,19 @@
  *   Columns j >= n are read but never stored.
  * - c: row i starts at c + i * ldc; no alignment required. Only the m x n corner is read (with accumulate) and
  *   written: partial tiles (1 <= m <= MR, 1 <= n <= NR, any ldc >= n) need no scratch tile.
- * - kc may be 0: then C's corner becomes 0, or stays as it is with accumulate.
+ * - bias: NULL, or one float per row of the tile (bias[i] for i < m; rows past m not read), added last (after C's old
+ *   value when accumulating): a convolution's bias, given with its product's last depth block, so that no pass over
+ *   the output adds it afterwards; the same sum, in the same order, as adding it to the finished C.
+ * - kc may be 0: then C's corner becomes 0 (or the bias), or stays as it is with accumulate (plus the bias).
  * - The sum over p runs in increasing p, the same way for every tile, so a kernel's results do not depend on m, n,
  *   ldc or where c lies: a partial tile is bit-identical to the same corner of a full one.
  */
-typedef void (*nnps_sgemm_ukernel_fn)(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
+typedef void (*nnps_sgemm_ukernel_fn)(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
 
-NNPS_INTERNAL void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
-NNPS_INTERNAL void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
-NNPS_INTERNAL void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
-NNPS_INTERNAL void nnps_sgemm_ukernel_4x8__scalar(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate);
+NNPS_INTERNAL void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
+NNPS_INTERNAL void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
+NNPS_INTERNAL void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
+NNPS_INTERNAL void nnps_sgemm_ukernel_4x8__scalar(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
 
 /*
  * Implicit im2col packing of one B micro-panel (the convolution's B operand read straight from the image): rows

@@ -1,8 +1,9 @@
 /* The micro-kernel tester: every SGEMM micro-kernel this build has and this CPU runs (and the dot-product kernels of
  * the tables that have one), in one process, against a
- * double-precision product, on the promises of src/ukernels.h: depth 0..300, accumulate on and off, ldc > NR,
- * unaligned A and C, partial tiles (only the m x n corner written; rows of A and columns of B past it never stored;
- * bit-identical to the same corner of a full tile). A failure names the kernel, e.g.
+ * double-precision product, on the promises of src/ukernels.h: depth 0..300, accumulate on and off, with and without
+ * a row bias (added last, in single precision), ldc > NR, unaligned A and C, partial tiles (only the m x n corner
+ * written; rows of A and columns of B past it and bias values past m never stored or read into it; bit-identical to
+ * the same corner of a full tile). A failure names the kernel, e.g.
  * "the 6x16 avx2 kernel (sgemm_ukernel_6x16__avx2) is wrong at depth 1 ...". */
 #include <float.h>
 #include <math.h>
@@ -31,10 +32,11 @@ struct buffers {
 	float* b;  /* NR * MAX_DEPTH, 64-byte aligned */
 	float* c;  /* MR * ldc + 1: offset by one float so C is unaligned */
 	float* full;
+	float* bias; /* MR floats: a row bias */
 };
 
 /* Runs the kernel on an m x n corner and checks it against the reference; returns false on the first wrong element. */
-static bool check_tile(const struct nnps_isa_table* isa, const struct buffers* buffers, size_t depth, size_t m, size_t n, bool accumulate) {
+static bool check_tile(const struct nnps_isa_table* isa, const struct buffers* buffers, size_t depth, size_t m, size_t n, bool accumulate, bool biased) {
 	const struct nnps_sgemm_config* k = &isa->sgemm;
 	const size_t mr = k->mr, nr = k->nr, ldc = nr + LDC_EXTRA;
 	float* a = buffers->a + 1;
@@ -48,15 +50,16 @@ static bool check_tile(const struct nnps_isa_table* isa, const struct buffers* b
 		for (size_t j = 0; j < ldc; j++) c[i * ldc + j] = (i < m && j < n) ? uniform() : SENTINEL;
 	}
 	memcpy(initial, c, mr * ldc * sizeof(float));
-	k->ukernel(m, n, depth, a, buffers->b, c, ldc, accumulate);
+	for (size_t i = 0; i < mr; i++) buffers->bias[i] = i < m ? uniform() : NAN; /* rows past m: never read into C */
+	k->ukernel(m, n, depth, a, buffers->b, c, ldc, accumulate, biased ? buffers->bias : NULL);
 	checks++;
 	for (size_t i = 0; i < mr; i++) {
 		for (size_t j = 0; j < ldc; j++) {
 			const float actual = c[i * ldc + j];
 			if (i >= m || j >= n) {
 				if (actual != SENTINEL) {
-					printf("FAIL: the %ux%u %s kernel (%s) wrote outside its %zux%zu tile at depth %zu (accumulate %d): C[%zu][%zu] = %g\n",
-						k->mr, k->nr, isa->name, k->name, m, n, depth, accumulate, i, j, actual);
+					printf("FAIL: the %ux%u %s kernel (%s) wrote outside its %zux%zu tile at depth %zu (accumulate %d, bias %d): C[%zu][%zu] = %g\n",
+						k->mr, k->nr, isa->name, k->name, m, n, depth, accumulate, biased, i, j, actual);
 					return false;
 				}
 				continue;
@@ -66,9 +69,13 @@ static bool check_tile(const struct nnps_isa_table* isa, const struct buffers* b
 				expected += (double) a[p * mr + i] * buffers->b[p * nr + j];
 				magnitude += fabs((double) a[p * mr + i] * buffers->b[p * nr + j]);
 			}
+			if (biased) {
+				expected += buffers->bias[i];
+				magnitude += fabs(buffers->bias[i]);
+			}
 			if (!(fabs(actual - expected) <= 1e-6 * magnitude + 1e-30)) {
-				printf("FAIL: the %ux%u %s kernel (%s) is wrong at depth %zu (tile %zux%zu, accumulate %d): C[%zu][%zu] = %.9g, expected %.9g\n",
-					k->mr, k->nr, isa->name, k->name, depth, m, n, accumulate, i, j, actual, expected);
+				printf("FAIL: the %ux%u %s kernel (%s) is wrong at depth %zu (tile %zux%zu, accumulate %d, bias %d): C[%zu][%zu] = %.9g, expected %.9g\n",
+					k->mr, k->nr, isa->name, k->name, depth, m, n, accumulate, biased, i, j, actual, expected);
 				return false;
 			}
 		}
@@ -84,8 +91,9 @@ static bool check_partial_matches_full(const struct nnps_isa_table* isa, const s
 	float* c = buffers->c + 1;
 	for (size_t p = 0; p < depth * mr; p++) a[p] = uniform();
 	for (size_t p = 0; p < depth * nr; p++) buffers->b[p] = uniform();
-	k->ukernel(mr, nr, depth, a, buffers->b, buffers->full, nr, false);
-	k->ukernel(m, n, depth, a, buffers->b, c, ldc, false);
+	for (size_t i = 0; i < mr; i++) buffers->bias[i] = uniform();
+	k->ukernel(mr, nr, depth, a, buffers->b, buffers->full, nr, false, buffers->bias);
+	k->ukernel(m, n, depth, a, buffers->b, c, ldc, false, buffers->bias);
 	checks++;
 	for (size_t i = 0; i < m; i++) {
 		if (memcmp(c + i * ldc, buffers->full + i * nr, n * sizeof(float)) != 0) {
@@ -102,28 +110,28 @@ static void test_kernel(const struct nnps_isa_table* isa) {
 	const size_t mr = k->mr, nr = k->nr;
 	struct buffers buffers = {
 		malloc((mr * MAX_DEPTH + 1) * sizeof(float)), nnps_aligned_alloc(64, nr * MAX_DEPTH * sizeof(float)),
-		malloc((mr * (nr + LDC_EXTRA) + 1) * sizeof(float)), malloc(mr * nr * sizeof(float)),
+		malloc((mr * (nr + LDC_EXTRA) + 1) * sizeof(float)), malloc(mr * nr * sizeof(float)), malloc(mr * sizeof(float)),
 	};
 	const int before = failures;
 	/* Full tiles at every depth, then every partial shape at a few depths (one, odd, past a register's worth, 300). */
 	for (size_t depth = 0; depth <= MAX_DEPTH && failures == before; depth++) {
-		for (int accumulate = 0; accumulate < 2 && failures == before; accumulate++) {
-			if (!check_tile(isa, &buffers, depth, mr, nr, accumulate)) failures++;
+		for (int variant = 0; variant < 4 && failures == before; variant++) {
+			if (!check_tile(isa, &buffers, depth, mr, nr, variant & 1, variant >= 2)) failures++;
 		}
 	}
 	const size_t depths[] = { 1, 3, 17, MAX_DEPTH };
 	for (size_t d = 0; d < sizeof depths / sizeof depths[0] && failures == before; d++) {
 		for (size_t m = 1; m <= mr && failures == before; m++) {
 			for (size_t n = 1; n <= nr && failures == before; n++) {
-				for (int accumulate = 0; accumulate < 2 && failures == before; accumulate++) {
-					if (!check_tile(isa, &buffers, depths[d], m, n, accumulate)) failures++;
+				for (int variant = 0; variant < 4 && failures == before; variant++) {
+					if (!check_tile(isa, &buffers, depths[d], m, n, variant & 1, variant >= 2)) failures++;
 				}
 				if (failures == before && !check_partial_matches_full(isa, &buffers, depths[d], m, n)) failures++;
 			}
 		}
 	}
 	printf("%s: %s %ux%u (mc %zu, kc %zu, nc %zu): %s\n", isa->name, k->name, k->mr, k->nr, k->mc, k->kc, k->nc, failures == before ? "ok" : "WRONG");
-	free(buffers.a); nnps_aligned_free(buffers.b); free(buffers.c); free(buffers.full);
+	free(buffers.a); nnps_aligned_free(buffers.b); free(buffers.c); free(buffers.full); free(buffers.bias);
 }
 
 /* Fills `rows` rows of stride ld: k random floats, then NaN up to the stride (read, they would poison the sums). */

@@ -12,21 +12,26 @@
 
 /* Stores the first `valid` floats of `value` at `target` (all four when valid >= 4), adding what is there first when
  * accumulating. The lane-by-lane path adds in single precision too, exactly as vaddq_f32 does per lane. */
-static inline void store_vector(float* target, float32x4_t value, size_t valid, bool accumulate) {
+static inline void store_vector(float* target, float32x4_t value, size_t valid, bool accumulate, const float* bias) {
 	if (valid >= 4) {
 		if (accumulate) value = vaddq_f32(value, vld1q_f32(target));
+		if (bias != NULL) value = vaddq_f32(value, vdupq_n_f32(*bias));
 		vst1q_f32(target, value);
 		return;
 	}
 	float lanes[4];
 	vst1q_f32(lanes, value);
-	for (size_t j = 0; j < valid; j++) target[j] = accumulate ? target[j] + lanes[j] : lanes[j];
+	for (size_t j = 0; j < valid; j++) {
+		float sum = accumulate ? target[j] + lanes[j] : lanes[j];
+		if (bias != NULL) sum += *bias;
+		target[j] = sum;
+	}
 }
 
 /* The tile's first `vectors` columns of 4 (a constant at each call, so the loops unroll and the accumulators stay in
  * registers): narrow tiles skip the multiply-adds of columns they never store. */
 static inline __attribute__((always_inline)) void multiply(size_t vectors, size_t m, size_t n, size_t kc, const float* a, const float* b,
-	float* c, size_t ldc, bool accumulate) {
+	float* c, size_t ldc, bool accumulate, const float* bias) {
 	float32x4_t acc[MR][VECTORS];
 #pragma GCC unroll 8
 	for (size_t i = 0; i < MR; i++) {
@@ -57,17 +62,17 @@ static inline __attribute__((always_inline)) void multiply(size_t vectors, size_
 #pragma GCC unroll 3
 		for (size_t v = 0; v < vectors; v++) {
 			const size_t column = 4 * v;
-			if (column < n) store_vector(c + i * ldc + column, acc[i][v], n - column, accumulate);
+			if (column < n) store_vector(c + i * ldc + column, acc[i][v], n - column, accumulate, bias == NULL ? NULL : bias + i);
 		}
 	}
 }
 
-void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
 	if (n <= 4) {
-		multiply(1, m, n, kc, a, b, c, ldc, accumulate);
+		multiply(1, m, n, kc, a, b, c, ldc, accumulate, bias);
 	} else if (n <= 8) {
-		multiply(2, m, n, kc, a, b, c, ldc, accumulate);
+		multiply(2, m, n, kc, a, b, c, ldc, accumulate, bias);
 	} else {
-		multiply(3, m, n, kc, a, b, c, ldc, accumulate);
+		multiply(3, m, n, kc, a, b, c, ldc, accumulate, bias);
 	}
 }

@@ -54,7 +54,7 @@ static void gemm_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, n, g->output_channels,
 		context->thread_buffers + thread * plan->thread_floats);
 	nnps_sgemm_packed_a(context->config, m, n, g->output_channels, context->packed_kernel + row0 * g->output_channels, g->output_channels, &b, 0, col0,
-		context->columns + row0 * plane + col0, plane, false, &buffers);
+		context->columns + row0 * plane + col0, plane, false, NULL, &buffers);
 }
 
 /* One image's col2im: an input channel's rows of the column matrix land only on its own plane, so channels run in parallel. */

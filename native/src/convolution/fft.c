@@ -152,7 +152,7 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	const size_t matrix = nnps_packed_a_floats(context->config, co, ci);
 	const float* packed_a = context->a + (point * NNPS_FFT_PRODUCTS + product) * matrix;
 	nnps_sgemm_packed_a(context->config, co, n, ci, packed_a, ci, &b, 0, col0, context->m + product * co * channel + point * columns + col0, channel, false,
-		&buffers);
+		NULL, &buffers);
 }
 
 /* ---- output transform: the inverse DFT of each tile of output channel o, cropped to the output (+ bias, relu) ---- */

@@ -112,7 +112,7 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, context->plan->chunk, ci,
 		context->thread_buffers + thread * context->plan->thread_floats);
 	const float* packed_u = context->u + point * nnps_packed_a_floats(context->config, co, ci);
-	nnps_sgemm_packed_a(context->config, co, n, ci, packed_u, ci, &b, 0, col0, context->m + point * co * columns + col0, columns, false, &buffers);
+	nnps_sgemm_packed_a(context->config, co, n, ci, packed_u, ci, &b, 0, col0, context->m + point * co * columns + col0, columns, false, NULL, &buffers);
 }
 
 /* ---- fused: per block of output channels, U of those rows (into the thread's U block), then all points' GEMMs ---- */
@@ -141,7 +141,7 @@ static void fused_task(void* argument, size_t thread, size_t task) {
 	for (size_t point = 0; point < plan->tiling.points; point++) {
 		const struct nnps_b_source b = v_source(plan, products->v, ci, products->group, point);
 		nnps_sgemm_packed_a(products->config, rows, products->group.lanes, ci, u + point * point_floats, ci, &b, 0, 0,
-			products->m + (point * co + row0) * columns, columns, false, &buffers);
+			products->m + (point * co + row0) * columns, columns, false, NULL, &buffers);
 	}
 }
 

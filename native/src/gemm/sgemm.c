@@ -91,12 +91,13 @@ static inline const float* b_micro_panel(
 	return just_in_time ? packed_b : packed_b + jr * kc;
 }
 
-/* The loops, A either packed here per (kc, mc) block (packed_a NULL) or read from a whole prepacked matrix. */
+/* The loops, A either packed here per (kc, mc) block (packed_a NULL) or read from a whole prepacked matrix; row_bias
+ * (NULL or m floats) goes to the micro-kernels with the last depth block. */
 static void multiply(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
 	const float* a, size_t row_stride_a, size_t column_stride_a, const float* packed_a, size_t packed_depth,
 	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
-	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers)
+	float* c, size_t ldc, bool accumulate, const float* row_bias, const struct nnps_gemm_buffers* buffers)
 {
 	const size_t mr = config->mr, nr = config->nr;
 	/* Depth blocks of equal size (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole C-tile
@@ -117,6 +118,8 @@ static void multiply(
 		for (size_t pc = 0; pc < k; pc += depth_block) {
 			const size_t kc = nnps_min(k - pc, depth_block);
 			const bool add = accumulate || pc != 0;
+			/* The bias, with the last depth block (a convolution's products have depth 1 or more). */
+			const float* block_bias = row_bias != NULL && pc + kc == k ? row_bias : NULL;
 			if (!just_in_time && !prepacked_b) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
 			for (size_t ic = 0; ic < m; ic += config->mc) {
 				const size_t mc = nnps_min(m - ic, config->mc);
@@ -136,7 +139,7 @@ static void multiply(
 						for (size_t jr = 0; jr < nc; jr += nr) {
 							const float* panel_b = b_micro_panel(b, prepacked_b, false, buffers->packed_b, b_row0 + pc, b_col0 + jc, jr, kc, nr);
 							config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
-								c + (ic + ir) * ldc + jc + jr, ldc, add);
+								c + (ic + ir) * ldc + jc + jr, ldc, add, block_bias == NULL ? NULL : block_bias + ic + ir);
 						}
 					}
 					continue;
@@ -146,7 +149,7 @@ static void multiply(
 					const float* panel_b = b_micro_panel(b, prepacked_b, just_in_time, buffers->packed_b, b_row0 + pc, b_col0 + jc, jr, kc, nr);
 					for (size_t ir = 0; ir < mc; ir += mr) {
 						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
-							c + (ic + ir) * ldc + jc + jr, ldc, add);
+							c + (ic + ir) * ldc + jc + jr, ldc, add, block_bias == NULL ? NULL : block_bias + ic + ir);
 					}
 				}
 			}
@@ -160,16 +163,16 @@ void nnps_sgemm(
 	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
 	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers)
 {
-	multiply(config, m, n, k, a, row_stride_a, column_stride_a, NULL, 0, b, b_row0, b_col0, c, ldc, accumulate, buffers);
+	multiply(config, m, n, k, a, row_stride_a, column_stride_a, NULL, 0, b, b_row0, b_col0, c, ldc, accumulate, NULL, buffers);
 }
 
 void nnps_sgemm_packed_a(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
 	const float* packed_a, size_t packed_depth,
 	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
-	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers)
+	float* c, size_t ldc, bool accumulate, const float* row_bias, const struct nnps_gemm_buffers* buffers)
 {
-	multiply(config, m, n, k, NULL, 0, 0, packed_a, packed_depth, b, b_row0, b_col0, c, ldc, accumulate, buffers);
+	multiply(config, m, n, k, NULL, 0, 0, packed_a, packed_depth, b, b_row0, b_col0, c, ldc, accumulate, row_bias, buffers);
 }
 
 void nnps_sdot(

@@ -67,12 +67,14 @@ NNPS_INTERNAL void nnps_sgemm(
 	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers);
 
 /* The same with A prepacked (nnps_pack_a_panels): packed_a points at the panel of A's first row here, and the packed
- * matrix is packed_depth deep (this GEMM uses its first k columns). buffers need no A space (carve with max_rows 0). */
+ * matrix is packed_depth deep (this GEMM uses its first k columns). buffers need no A space (carve with max_rows 0).
+ * row_bias: NULL, or m floats, row_bias[i] added to C's row i as the micro-kernels store the last depth block (a
+ * convolution's bias, with no pass over the output afterwards). */
 NNPS_INTERNAL void nnps_sgemm_packed_a(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k,
 	const float* packed_a, size_t packed_depth,
 	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
-	float* c, size_t ldc, bool accumulate, const struct nnps_gemm_buffers* buffers);
+	float* c, size_t ldc, bool accumulate, const float* row_bias, const struct nnps_gemm_buffers* buffers);
 
 /* The depth a caller of nnps_sdot takes at a time: a block of A's rows (64 rows x this: 256 KiB) stays in L2 while B's
  * rows pass NR at a time from L1, and the dot ukernel adds its lanes once per 64 steps of 16. */

@@ -8,19 +8,22 @@
 /* Eight set lanes then eight clear ones: the 8 lanes starting at (8 - valid) enable the first `valid` floats. */
 static const int32_t lane_masks[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
 
-static inline void store_half(float* target, __m256 value, size_t valid, bool accumulate) {
+/* bias: NULL, or the row's bias. */
+static inline void store_half(float* target, __m256 value, size_t valid, bool accumulate, const float* bias) {
 	if (valid >= 8) {
 		if (accumulate) value = _mm256_add_ps(value, _mm256_loadu_ps(target));
+		if (bias != NULL) value = _mm256_add_ps(value, _mm256_set1_ps(*bias));
 		_mm256_storeu_ps(target, value);
 	} else if (valid > 0) {
 		const __m256i mask = _mm256_loadu_si256((const __m256i*) (lane_masks + 8 - valid));
 		if (accumulate) value = _mm256_add_ps(value, _mm256_maskload_ps(target, mask));
+		if (bias != NULL) value = _mm256_add_ps(value, _mm256_set1_ps(*bias));
 		_mm256_maskstore_ps(target, mask, value);
 	}
 }
 
 /* A tile at most 8 columns wide: the left half only, so the FMA units do not spend half their work on zero columns. */
-static void left_half(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+static void left_half(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
 	__m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
 	__m256 c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps();
 	for (size_t k = 0; k < kc; k++) {
@@ -35,12 +38,12 @@ static void left_half(size_t m, size_t n, size_t kc, const float* a, const float
 		b += 16;
 	}
 	const __m256 rows[6] = { c0, c1, c2, c3, c4, c5 };
-	for (size_t i = 0; i < m; i++) store_half(c + i * ldc, rows[i], n, accumulate);
+	for (size_t i = 0; i < m; i++) store_half(c + i * ldc, rows[i], n, accumulate, bias == NULL ? NULL : bias + i);
 }
 
-void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
 	if (n <= 8) {
-		left_half(m, n, kc, a, b, c, ldc, accumulate);
+		left_half(m, n, kc, a, b, c, ldc, accumulate, bias);
 		return;
 	}
 	__m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -73,7 +76,7 @@ void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a
 	const __m256 rows[12] = { c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51 };
 	const size_t right = n > 8 ? n - 8 : 0;
 	for (size_t i = 0; i < m; i++) {
-		store_half(c + i * ldc, rows[2 * i], n, accumulate);
-		store_half(c + i * ldc + 8, rows[2 * i + 1], right, accumulate);
+		store_half(c + i * ldc, rows[2 * i], n, accumulate, bias == NULL ? NULL : bias + i);
+		store_half(c + i * ldc + 8, rows[2 * i + 1], right, accumulate, bias == NULL ? NULL : bias + i);
 	}
 }

@@ -6,10 +6,16 @@
 
 static inline __mmask16 column_mask(size_t n) { return n >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << n) - 1u); }
 
-static inline void store_row(float* row, __m512 left, __m512 right, __mmask16 mask_left, __mmask16 mask_right, bool accumulate) {
+/* bias: NULL, or the row's bias. */
+static inline void store_row(float* row, __m512 left, __m512 right, __mmask16 mask_left, __mmask16 mask_right, bool accumulate, const float* bias) {
 	if (accumulate) {
 		left = _mm512_add_ps(left, _mm512_maskz_loadu_ps(mask_left, row));
 		right = _mm512_add_ps(right, _mm512_maskz_loadu_ps(mask_right, row + 16));
+	}
+	if (bias != NULL) {
+		const __m512 value = _mm512_set1_ps(*bias);
+		left = _mm512_add_ps(left, value);
+		right = _mm512_add_ps(right, value);
 	}
 	_mm512_mask_storeu_ps(row, mask_left, left);
 	_mm512_mask_storeu_ps(row + 16, mask_right, right);
@@ -17,7 +23,7 @@ static inline void store_row(float* row, __m512 left, __m512 right, __mmask16 ma
 
 /* A tile at most 16 columns wide (the tail of an output plane, e.g. 9 of 169): the left half only, so the FMA units
  * do not spend half their work on zero columns. Six chains do not quite cover the FMA latency, but beat wasting half. */
-static void left_half(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+static void left_half(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
 	__m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
 	__m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
 	for (size_t k = 0; k < kc; k++) {
@@ -33,12 +39,12 @@ static void left_half(size_t m, size_t n, size_t kc, const float* a, const float
 	}
 	const __mmask16 mask = column_mask(n);
 	const __m512 rows[6] = { c0, c1, c2, c3, c4, c5 };
-	for (size_t i = 0; i < m; i++) store_row(c + i * ldc, rows[i], _mm512_setzero_ps(), mask, 0, accumulate);
+	for (size_t i = 0; i < m; i++) store_row(c + i * ldc, rows[i], _mm512_setzero_ps(), mask, 0, accumulate, bias == NULL ? NULL : bias + i);
 }
 
-void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate) {
+void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
 	if (n <= 16) {
-		left_half(m, n, kc, a, b, c, ldc, accumulate);
+		left_half(m, n, kc, a, b, c, ldc, accumulate, bias);
 		return;
 	}
 	/* The tile's rows of C (two lines each), asked for now so that the write-back after the depth loop finds them in
@@ -78,15 +84,15 @@ void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float*
 	}
 	if (m == 6 && n == 32) {
 		/* Full tile: unmasked, unrolled. */
-		store_row(c, c00, c01, 0xFFFF, 0xFFFF, accumulate);
-		store_row(c + ldc, c10, c11, 0xFFFF, 0xFFFF, accumulate);
-		store_row(c + 2 * ldc, c20, c21, 0xFFFF, 0xFFFF, accumulate);
-		store_row(c + 3 * ldc, c30, c31, 0xFFFF, 0xFFFF, accumulate);
-		store_row(c + 4 * ldc, c40, c41, 0xFFFF, 0xFFFF, accumulate);
-		store_row(c + 5 * ldc, c50, c51, 0xFFFF, 0xFFFF, accumulate);
+		store_row(c, c00, c01, 0xFFFF, 0xFFFF, accumulate, bias == NULL ? NULL : bias + 0);
+		store_row(c + ldc, c10, c11, 0xFFFF, 0xFFFF, accumulate, bias == NULL ? NULL : bias + 1);
+		store_row(c + 2 * ldc, c20, c21, 0xFFFF, 0xFFFF, accumulate, bias == NULL ? NULL : bias + 2);
+		store_row(c + 3 * ldc, c30, c31, 0xFFFF, 0xFFFF, accumulate, bias == NULL ? NULL : bias + 3);
+		store_row(c + 4 * ldc, c40, c41, 0xFFFF, 0xFFFF, accumulate, bias == NULL ? NULL : bias + 4);
+		store_row(c + 5 * ldc, c50, c51, 0xFFFF, 0xFFFF, accumulate, bias == NULL ? NULL : bias + 5);
 		return;
 	}
 	const __mmask16 left = column_mask(n), right = n > 16 ? column_mask(n - 16) : 0;
 	const __m512 rows[12] = { c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51 };
-	for (size_t i = 0; i < m; i++) store_row(c + i * ldc, rows[2 * i], rows[2 * i + 1], left, right, accumulate);
+	for (size_t i = 0; i < m; i++) store_row(c + i * ldc, rows[2 * i], rows[2 * i + 1], left, right, accumulate, bias == NULL ? NULL : bias + i);
 }
