@@ -8,10 +8,10 @@ static size_t packed_a_floats(const struct nnps_sgemm_config* config, size_t max
 }
 
 /* A streamed B's blocks: columns enough for this many bytes of packed panels, over the whole depth up to two kc where
- * A comes packed (so the block its packer prefetches is the next one packed; an A packed here has a kc-deep buffer). The block and the prefetched one stay in L2 beside A and C;
- * a kc x nc block (3.2 MB for ResNet 1x1's image) went out to L3 and back, and its rows came from memory as the packer
- * reached them (nnpack_ab_bench, one thread, 7-11 rounds: ResNet 1x1's forward 1.03-1.07x, 128 KiB the same, 512 KiB
- * 0.93x). */
+ * A comes packed (so the block its packer prefetches is the next one packed; an A packed here has a kc-deep buffer).
+ * The block and the prefetched one stay in L2 beside A and C; a kc x nc block (3.2 MB for ResNet 1x1's image) went out
+ * to L3 and back, and its rows came from memory as the packer reached them (nnpack_ab_bench, one thread, 7-15 rounds:
+ * ResNet 1x1's forward 1.03-1.07x, 1.06x on two threads; 128 KiB the same, 512 KiB 0.93x). */
 #define STREAMED_BLOCK_BYTES (256 * 1024)
 
 static size_t streamed_column_block(const struct nnps_sgemm_config* config, size_t depth_block) {
@@ -101,7 +101,7 @@ static void multiply(
 {
 	const size_t mr = config->mr, nr = config->nr;
 	/* Depth blocks of equal size (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole C-tile
-	 * load and store for a few multiply-adds. */
+	 * load and store for a few multiply-adds. A streamed B's blocks: STREAMED_BLOCK_BYTES above. */
 	const bool streamed = b->kind == nnps_b_streamed;
 	const size_t depth_block = streamed && packed_a != NULL && k <= 2 * config->kc ? k : nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
 	const size_t column_block = streamed ? streamed_column_block(config, depth_block) : config->nc;
