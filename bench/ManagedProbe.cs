@@ -5,6 +5,7 @@ namespace NNPackSharp.Bench;
 /// <summary>
 /// `probe PASS (N Cin H Cout k stride pad | "layer name") [threads]`: the managed engine alone on one layer, best of 20 after warm-up,
 /// for tuning and profiling (perf record with DOTNET_PerfMapEnabled=1). PASS is forward, grad-input or grad-weight.
+/// NNPACKSHARP_PROBE_ENGINE=native runs NNPackAuto through the same call instead.
 /// On one thread it reports the calling thread's CPU time, which the other processes of a shared machine disturb
 /// far less than the wall clock; never a protocol figure.
 /// `serve PASS (...) [threads]`: the same call, warmed up (at least 60 calls and 0.5 s), then one timed batch per line read from standard input (an untimed pre-roll of

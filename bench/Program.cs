@@ -12,7 +12,8 @@ using NNPackSharp.Bench.Protocol;
 //   auto [protocol's options but --out]    libnnpack's auto against each algorithm pinned (interleaved, medians): auto / best per row.
 //   gemm [size | m n k]                    the managed GEMM per variant (float and double, ukernel alone, 1 and all threads) as % of the FMA peak.
 //   gemm-blocking [m n k]                  the engine's float GEMM under several cache blockings, interleaved (tuning).
-//   probe PASS (N Cin H Cout k stride pad | "layer name") [threads]   the managed engine alone on one layer (tuning, profiling).
+//   probe PASS (N Cin H Cout k stride pad | "layer name") [threads]   the managed engine alone on one layer (tuning, profiling;
+//                                          NNPACKSHARP_PROBE_ENGINE=native: NNPackAuto through the same public call).
 //   serve PASS (as probe)                  one timed batch of that call per line of standard input (bench/ab-managed.py).
 //   anything else                          BenchmarkDotNet micro-benchmarks (for example `--filter *` for every layer).
 if (args.Length > 0 && args[0] == "protocol")
