@@ -1,5 +1,6 @@
 /* SGEMM micro-kernel, 6x16 tile, AVX2 + FMA: 12 ymm accumulators plus two B registers and a broadcast fit the 16
- * registers. Partial tiles load and store through lane masks (vmaskmov), so the driver never needs a scratch tile. */
+ * registers. Partial tiles load and store through lane masks (vmaskmov), so the driver never needs a scratch tile; short
+ * and narrow ones compute only the rows and the half they store. */
 #include <immintrin.h>
 #include <stdint.h>
 
@@ -22,61 +23,54 @@ static inline void store_half(float* target, __m256 value, size_t valid, bool ac
 	}
 }
 
-/* A tile at most 8 columns wide: the left half only, so the FMA units do not spend half their work on zero columns. */
-static void left_half(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
-	__m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
-	__m256 c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps();
+/* The tile's first `rows` rows (a constant at each call, so the loops unroll and the accumulators stay in registers):
+ * the last row tile of 64 or 128 output channels (4 or 2 rows) skips the multiply-adds of rows it never stores (3% of
+ * such products). Each kept row's sums are the 6-row body's, so a partial tile stays bit-identical to a full tile's
+ * corner. `halves`: 1 for a tile at most 8 columns wide, whose right half would be zero columns. */
+static inline __attribute__((always_inline)) void multiply(size_t rows, size_t halves, size_t m, size_t n, size_t kc, const float* a, const float* b,
+	float* c, size_t ldc, bool accumulate, const float* bias)
+{
+	__m256 acc[6][2];
+#pragma GCC unroll 6
+	for (size_t i = 0; i < rows; i++) {
+#pragma GCC unroll 2
+		for (size_t h = 0; h < halves; h++) acc[i][h] = _mm256_setzero_ps();
+	}
 	for (size_t k = 0; k < kc; k++) {
 		const __m256 b0 = _mm256_load_ps(b);
-		c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c0);
-		c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c1);
-		c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c2);
-		c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c3);
-		c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c4);
-		c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c5);
+		const __m256 b1 = halves == 2 ? _mm256_load_ps(b + 8) : b0;
+#pragma GCC unroll 6
+		for (size_t i = 0; i < rows; i++) {
+			const __m256 ai = _mm256_broadcast_ss(a + i);
+			acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+			if (halves == 2) acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+		}
 		a += 6;
 		b += 16;
 	}
-	const __m256 rows[6] = { c0, c1, c2, c3, c4, c5 };
-	for (size_t i = 0; i < m; i++) store_half(c + i * ldc, rows[i], n, accumulate, bias == NULL ? NULL : bias + i);
+	const size_t right = n > 8 ? n - 8 : 0;
+#pragma GCC unroll 6
+	for (size_t i = 0; i < rows; i++) {
+		if (i >= m) break;
+		store_half(c + i * ldc, acc[i][0], n, accumulate, bias == NULL ? NULL : bias + i);
+		if (halves == 2) store_half(c + i * ldc + 8, acc[i][1], right, accumulate, bias == NULL ? NULL : bias + i);
+	}
 }
 
 void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
 	if (n <= 8) {
-		left_half(m, n, kc, a, b, c, ldc, accumulate, bias);
-		return;
-	}
-	__m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-	__m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-	__m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-	for (size_t k = 0; k < kc; k++) {
-		const __m256 b0 = _mm256_load_ps(b);
-		const __m256 b1 = _mm256_load_ps(b + 8);
-		__m256 ai = _mm256_broadcast_ss(a + 0);
-		c00 = _mm256_fmadd_ps(ai, b0, c00);
-		c01 = _mm256_fmadd_ps(ai, b1, c01);
-		ai = _mm256_broadcast_ss(a + 1);
-		c10 = _mm256_fmadd_ps(ai, b0, c10);
-		c11 = _mm256_fmadd_ps(ai, b1, c11);
-		ai = _mm256_broadcast_ss(a + 2);
-		c20 = _mm256_fmadd_ps(ai, b0, c20);
-		c21 = _mm256_fmadd_ps(ai, b1, c21);
-		ai = _mm256_broadcast_ss(a + 3);
-		c30 = _mm256_fmadd_ps(ai, b0, c30);
-		c31 = _mm256_fmadd_ps(ai, b1, c31);
-		ai = _mm256_broadcast_ss(a + 4);
-		c40 = _mm256_fmadd_ps(ai, b0, c40);
-		c41 = _mm256_fmadd_ps(ai, b1, c41);
-		ai = _mm256_broadcast_ss(a + 5);
-		c50 = _mm256_fmadd_ps(ai, b0, c50);
-		c51 = _mm256_fmadd_ps(ai, b1, c51);
-		a += 6;
-		b += 16;
-	}
-	const __m256 rows[12] = { c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51 };
-	const size_t right = n > 8 ? n - 8 : 0;
-	for (size_t i = 0; i < m; i++) {
-		store_half(c + i * ldc, rows[2 * i], n, accumulate, bias == NULL ? NULL : bias + i);
-		store_half(c + i * ldc + 8, rows[2 * i + 1], right, accumulate, bias == NULL ? NULL : bias + i);
+		if (m <= 2) {
+			multiply(2, 1, m, n, kc, a, b, c, ldc, accumulate, bias);
+		} else if (m <= 4) {
+			multiply(4, 1, m, n, kc, a, b, c, ldc, accumulate, bias);
+		} else {
+			multiply(6, 1, m, n, kc, a, b, c, ldc, accumulate, bias);
+		}
+	} else if (m <= 2) {
+		multiply(2, 2, m, n, kc, a, b, c, ldc, accumulate, bias);
+	} else if (m <= 4) {
+		multiply(4, 2, m, n, kc, a, b, c, ldc, accumulate, bias);
+	} else {
+		multiply(6, 2, m, n, kc, a, b, c, ldc, accumulate, bias);
 	}
 }
