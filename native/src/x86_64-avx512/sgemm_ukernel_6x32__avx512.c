@@ -71,19 +71,5 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 }
 
 void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
-	if (n <= 16) {
-		if (m <= 2) {
-			multiply(2, 1, m, n, kc, a, b, c, ldc, accumulate, bias);
-		} else if (m <= 4) {
-			multiply(4, 1, m, n, kc, a, b, c, ldc, accumulate, bias);
-		} else {
-			multiply(6, 1, m, n, kc, a, b, c, ldc, accumulate, bias);
-		}
-	} else if (m <= 2) {
-		multiply(2, 2, m, n, kc, a, b, c, ldc, accumulate, bias);
-	} else if (m <= 4) {
-		multiply(4, 2, m, n, kc, a, b, c, ldc, accumulate, bias);
-	} else {
-		multiply(6, 2, m, n, kc, a, b, c, ldc, accumulate, bias);
-	}
+	NNPS_UKERNEL_BY_ROWS(multiply, 16, m, n, m, n, kc, a, b, c, ldc, accumulate, bias);
 }
