@@ -24,7 +24,8 @@ internal sealed record PeakFigure(string Width, double PerCore, int Threads, dou
 /// </remarks>
 internal static class FmaPeak
 {
-    private const long Iterations = 10_000_000;
+    /// <summary>Iterations of the peak measurement's chains: about 0.1 s per run.</summary>
+    private const long PeakIterations = 10_000_000;
 
     /// <summary>True when the zmm chains can run (AVX-512F in hardware and not disabled for the JIT).</summary>
     public static bool HasZmm => Avx512F.IsSupported;
@@ -43,17 +44,25 @@ internal static class FmaPeak
         var figures = new List<PeakFigure>();
         if (HasZmm)
         {
-            figures.Add(new PeakFigure("zmm", Best(1, ZmmChains, clock), threads, Best(threads, ZmmChains, clock)));
+            Func<double> zmm = () => ZmmChains(PeakIterations);
+            figures.Add(new PeakFigure("zmm", Best(1, zmm, clock), threads, Best(threads, zmm, clock)));
         }
 
         if (HasYmm)
         {
-            Func<double> ymm = HasZmm ? YmmChains24 : YmmChains12;
+            Func<double> ymm = HasZmm ? () => YmmChains24(PeakIterations) : () => YmmChains12(PeakIterations);
             figures.Add(new PeakFigure("ymm", Best(1, ymm, clock), threads, Best(threads, ymm, clock)));
         }
 
         return figures;
     }
+
+    /// <summary>
+    /// The widest chains this CPU runs (the width <see cref="Measure"/> lists first), <paramref name="iterations"/>
+    /// times on the calling thread; returns the FLOP done, or 0 without an FMA unit.
+    /// </summary>
+    public static double RunWidest(long iterations) =>
+        HasZmm ? ZmmChains(iterations) : HasYmm ? YmmChains12(iterations) : 0;
 
     /// <summary>Best of five runs of <paramref name="threads"/> concurrent chain sets: total FLOP over the slowest thread's time.</summary>
     private static double Best(int threads, Func<double> chains, Func<long> clock)
@@ -93,7 +102,7 @@ internal static class FmaPeak
 
     /// <summary>Runs the zmm chains; returns the FLOP it did (2 per lane per FMA).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double ZmmChains()
+    private static double ZmmChains(long iterations)
     {
         Vector512<float> a = Vector512.Create(0.999999f), b = Vector512.Create(1e-7f);
         Vector512<float> c0 = Vector512.Create(0f), c1 = Vector512.Create(1f), c2 = Vector512.Create(2f), c3 = Vector512.Create(3f);
@@ -102,7 +111,7 @@ internal static class FmaPeak
         Vector512<float> c12 = Vector512.Create(12f), c13 = Vector512.Create(13f), c14 = Vector512.Create(14f), c15 = Vector512.Create(15f);
         Vector512<float> c16 = Vector512.Create(16f), c17 = Vector512.Create(17f), c18 = Vector512.Create(18f), c19 = Vector512.Create(19f);
         Vector512<float> c20 = Vector512.Create(20f), c21 = Vector512.Create(21f), c22 = Vector512.Create(22f), c23 = Vector512.Create(23f);
-        for (long n = 0; n < Iterations; n++)
+        for (long n = 0; n < iterations; n++)
         {
             c0 = Avx512F.FusedMultiplyAdd(c0, a, b); c1 = Avx512F.FusedMultiplyAdd(c1, a, b); c2 = Avx512F.FusedMultiplyAdd(c2, a, b);
             c3 = Avx512F.FusedMultiplyAdd(c3, a, b); c4 = Avx512F.FusedMultiplyAdd(c4, a, b); c5 = Avx512F.FusedMultiplyAdd(c5, a, b);
@@ -117,12 +126,12 @@ internal static class FmaPeak
         Vector512<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)) + ((c12 + c13) + (c14 + c15))
             + ((c16 + c17) + (c18 + c19)) + ((c20 + c21) + (c22 + c23));
         keep = Vector512.Sum(sum);
-        return Iterations * 24.0 * Vector512<float>.Count * 2;
+        return iterations * 24.0 * Vector512<float>.Count * 2;
     }
 
     /// <summary>The ymm chains with 24 accumulators, for CPUs with 32 vector registers (AVX-512).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double YmmChains24()
+    private static double YmmChains24(long iterations)
     {
         Vector256<float> a = Vector256.Create(0.999999f), b = Vector256.Create(1e-7f);
         Vector256<float> c0 = Vector256.Create(0f), c1 = Vector256.Create(1f), c2 = Vector256.Create(2f), c3 = Vector256.Create(3f);
@@ -131,7 +140,7 @@ internal static class FmaPeak
         Vector256<float> c12 = Vector256.Create(12f), c13 = Vector256.Create(13f), c14 = Vector256.Create(14f), c15 = Vector256.Create(15f);
         Vector256<float> c16 = Vector256.Create(16f), c17 = Vector256.Create(17f), c18 = Vector256.Create(18f), c19 = Vector256.Create(19f);
         Vector256<float> c20 = Vector256.Create(20f), c21 = Vector256.Create(21f), c22 = Vector256.Create(22f), c23 = Vector256.Create(23f);
-        for (long n = 0; n < Iterations; n++)
+        for (long n = 0; n < iterations; n++)
         {
             c0 = Fma.MultiplyAdd(c0, a, b); c1 = Fma.MultiplyAdd(c1, a, b); c2 = Fma.MultiplyAdd(c2, a, b); c3 = Fma.MultiplyAdd(c3, a, b);
             c4 = Fma.MultiplyAdd(c4, a, b); c5 = Fma.MultiplyAdd(c5, a, b); c6 = Fma.MultiplyAdd(c6, a, b); c7 = Fma.MultiplyAdd(c7, a, b);
@@ -144,18 +153,18 @@ internal static class FmaPeak
         Vector256<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)) + ((c12 + c13) + (c14 + c15))
             + ((c16 + c17) + (c18 + c19)) + ((c20 + c21) + (c22 + c23));
         keep = Vector256.Sum(sum);
-        return Iterations * 24.0 * Vector256<float>.Count * 2;
+        return iterations * 24.0 * Vector256<float>.Count * 2;
     }
 
     /// <summary>The ymm chains with 12 accumulators, for AVX2 CPUs (16 vector registers: 24 would spill).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double YmmChains12()
+    private static double YmmChains12(long iterations)
     {
         Vector256<float> a = Vector256.Create(0.999999f), b = Vector256.Create(1e-7f);
         Vector256<float> c0 = Vector256.Create(0f), c1 = Vector256.Create(1f), c2 = Vector256.Create(2f), c3 = Vector256.Create(3f);
         Vector256<float> c4 = Vector256.Create(4f), c5 = Vector256.Create(5f), c6 = Vector256.Create(6f), c7 = Vector256.Create(7f);
         Vector256<float> c8 = Vector256.Create(8f), c9 = Vector256.Create(9f), c10 = Vector256.Create(10f), c11 = Vector256.Create(11f);
-        for (long n = 0; n < Iterations; n++)
+        for (long n = 0; n < iterations; n++)
         {
             c0 = Fma.MultiplyAdd(c0, a, b); c1 = Fma.MultiplyAdd(c1, a, b); c2 = Fma.MultiplyAdd(c2, a, b); c3 = Fma.MultiplyAdd(c3, a, b);
             c4 = Fma.MultiplyAdd(c4, a, b); c5 = Fma.MultiplyAdd(c5, a, b); c6 = Fma.MultiplyAdd(c6, a, b); c7 = Fma.MultiplyAdd(c7, a, b);
@@ -164,6 +173,6 @@ internal static class FmaPeak
 
         Vector256<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
         keep = Vector256.Sum(sum);
-        return Iterations * 12.0 * Vector256<float>.Count * 2;
+        return iterations * 12.0 * Vector256<float>.Count * 2;
     }
 }

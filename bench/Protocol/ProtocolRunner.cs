@@ -52,6 +52,7 @@ internal static class ProtocolRunner
     {
         WriteConvolutionHeader(report, options);
         report.TableHeader();
+        var rows = new List<ProtocolRow>();
         foreach (ConvLayer layer in options.Layers)
         {
             var data = new LayerData(layer);
@@ -61,6 +62,7 @@ internal static class ProtocolRunner
                 new LibraryEngine(Managed, Conv2DAlgorithm.Im2ColGemm, data),
                 new LibraryEngine(Native, Conv2DAlgorithm.NNPackAuto, data),
                 new UpstreamEngine(data),
+                new HostFmaControl(),
             ];
             try
             {
@@ -68,7 +70,9 @@ internal static class ProtocolRunner
                 {
                     foreach (int threads in options.Threads)
                     {
-                        report.Row(Measure(engines, layer, pass, threads, options.Rounds, notes), perCore);
+                        ProtocolRow row = Measure(engines, layer, pass, threads, options.Rounds, notes);
+                        report.Row(row, perCore);
+                        rows.Add(row);
                     }
                 }
             }
@@ -80,6 +84,8 @@ internal static class ProtocolRunner
                 }
             }
         }
+
+        ScalingTable.Write(report, rows, [Torch, Managed, Native, Upstream]);
     }
 
     /// <summary>One row: every engine that runs this pass, interleaved over the rounds.</summary>
@@ -224,7 +230,9 @@ internal static class ProtocolRunner
             + $"forward pass again, {Native} through a PreparedConvolution made outside the timing (the kernel transformed once and stored), "
             + $"{Torch} and {Managed} as in forward.");
         report.Line($"- ratios are times: {Torch}/{Managed} = torch's time / managed's time (above 1: ours faster), likewise {Torch}/{Native}; "
-            + $"{Native}/{Managed} = managed's time / NNPackAuto's time (above 1: NNPackAuto faster). spread = the largest (max - min) / median over rounds among the engines.");
+            + $"{Native}/{Managed} = managed's time / NNPackAuto's time (above 1: NNPackAuto faster). spread = the largest (max - min) / median over rounds among the engines. "
+            + $"{HostFmaControl.EngineName} = the control: FMA chains on the row's threads, timed in the same rounds as the engines, as % of the peak "
+            + "measured at the start (below 100% on 2 threads: the host did not give this row two full cores).");
         report.Line("- layers (N,Cin,H=W,Cout,kHxkW,stride,pad):");
         foreach (ConvLayer layer in options.Layers)
         {

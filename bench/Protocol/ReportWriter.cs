@@ -52,6 +52,7 @@ internal sealed class ReportWriter : IDisposable
         columns.Add($"{baseline}/{native}");
         columns.Add($"{native}/{ours}");
         columns.Add("spread");
+        columns.Add(HostFmaControl.EngineName);
         Line();
         Line("| " + string.Join(" | ", columns) + " |");
         Line("|---|---|---:|" + string.Concat(Enumerable.Repeat("---:|", columns.Count - 3)));
@@ -73,7 +74,10 @@ internal sealed class ReportWriter : IDisposable
         cells.Add(Ratio(row.For(engines[0]), row.For(ours)));
         cells.Add(Ratio(row.For(engines[0]), row.For(native)));
         cells.Add(Ratio(row.For(ours), row.For(native)));
-        cells.Add(Spread(row.Results));
+        cells.Add(Spread(row.Results.Where(r => engines.Contains(r.Engine))));
+        cells.Add(row.For(HostFmaControl.EngineName)?.MedianSeconds is double host && limit > 0
+            ? F(100 * HostFmaControl.FlopsPerThread * row.Threads / host / 1e9 / limit, "F0") + "%"
+            : "-");
         Line("| " + string.Join(" | ", cells) + " |");
     }
 

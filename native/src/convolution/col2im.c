@@ -10,7 +10,13 @@
  * 0.94x. */
 #define MIN_TASK_PANELS 8
 
+/* Columns of the column matrix a scatter task computes at least (8 panels of the AVX-512 kernel), in whole output rows. */
+#define SCATTER_TASK_COLUMNS 256
+
 struct input_gradient_plan {
+	bool scatter;           /* 1x1 windows that never overlap: each task scatters its own columns (see scatter_task) */
+	size_t task_rows;       /* scatter: output rows per task */
+	size_t scratch_floats;  /* scatter: each thread's column block, after its B panel */
 	bool by_columns;        /* tasks own column chunks (else row chunks) of the image's GEMM */
 	size_t chunk, chunks;   /* columns or rows of the column matrix per task, and tasks per image */
 	size_t kernel_floats;   /* kernel^T packed once per call, shared by every task and image */
@@ -18,17 +24,36 @@ struct input_gradient_plan {
 	size_t column_floats;   /* the column matrix of one image; 0 for pointwise convolutions */
 };
 
+/* A strided 1x1 kernel without padding: every output pixel reads one input pixel and no two read the same one, so the
+ * column matrix is the gradient's nonzero part and col2im is a scatter that needs no sum. */
+static bool scatters(const struct nnps_conv* g) {
+	return g->kernel_height == 1 && g->kernel_width == 1 && g->pad_top == 0 && g->pad_left == 0 && !nnps_conv_is_pointwise(g);
+}
+
 static bool plan_input_gradient(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct input_gradient_plan* plan) {
 	const size_t patch = nnps_conv_patch(g), plane = nnps_conv_output_plane(g), target = nnps_target_tasks(threads);
+	plan->kernel_floats = nnps_packed_a_floats(config, patch, g->output_channels);
+	plan->column_floats = 0;
+	plan->scatter = scatters(g);
+	if (plan->scatter) {
+		/* Tasks of whole output rows of one image, whole images where the batch has enough of them for the threads
+		 * (an element's sum does not depend on which columns share its product: the depth blocks depend on the depth
+		 * alone). Per image, two threads shared a 784-pixel plane by rows, and each packed all of grad_output again. */
+		const size_t per_image = nnps_ceil_div(target, g->batch);
+		const size_t min_rows = nnps_ceil_div(SCATTER_TASK_COLUMNS, g->output_width);
+		plan->task_rows = nnps_min(g->output_height, nnps_max(min_rows, nnps_ceil_div(g->output_height, per_image)));
+		const size_t columns = plan->task_rows * g->output_width;
+		plan->thread_floats = nnps_gemm_buffer_floats(config, 0, columns, g->output_channels);
+		return !__builtin_mul_overflow(patch, columns, &plan->scratch_floats) &&
+			!__builtin_add_overflow(plan->thread_floats, nnps_round_up(plan->scratch_floats, NNPS_FLOATS_PER_LINE), &plan->thread_floats);
+	}
 	plan->by_columns = nnps_ceil_div(plane, config->nr) >= target * MIN_TASK_PANELS;
 	if (plan->by_columns) {
 		nnps_split(plane, target, config->nr, &plan->chunk, &plan->chunks);
 	} else {
 		nnps_split(patch, target, config->mr, &plan->chunk, &plan->chunks);
 	}
-	plan->kernel_floats = nnps_packed_a_floats(config, patch, g->output_channels);
 	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->by_columns ? plan->chunk : plane, g->output_channels);
-	plan->column_floats = 0;
 	return nnps_conv_is_pointwise(g) || !__builtin_mul_overflow(patch, plane, &plan->column_floats);
 }
 
@@ -55,6 +80,52 @@ static void gemm_task(void* argument, size_t thread, size_t task) {
 		context->thread_buffers + thread * plan->thread_floats);
 	nnps_sgemm_packed_a(context->config, m, n, g->output_channels, context->packed_kernel + row0 * g->output_channels, g->output_channels, &b, 0, col0,
 		context->columns + row0 * plane + col0, plane, false, NULL, &buffers);
+}
+
+/* Output rows [row0, row0 + plan->task_rows) of image `task / chunks`: their columns = kernel^T * grad_output into
+ * the thread's block, then scattered onto the input rows they cover, which the task writes whole (zeros between). */
+struct scatter_context {
+	const struct nnps_conv* g;
+	const struct nnps_sgemm_config* config;
+	const struct input_gradient_plan* plan;
+	const float* packed_kernel;
+	const float* grad_output;
+	float* grad_input;
+	float* thread_buffers;
+};
+
+static void scatter_task(void* argument, size_t thread, size_t task) {
+	const struct scatter_context* context = argument;
+	const struct nnps_conv* g = context->g;
+	const struct input_gradient_plan* plan = context->plan;
+	const size_t chunks = nnps_ceil_div(g->output_height, plan->task_rows), image = task / chunks;
+	const size_t row0 = (task % chunks) * plan->task_rows, rows = nnps_min(plan->task_rows, g->output_height - row0);
+	const size_t width = g->output_width, n = rows * width, plane = nnps_conv_output_plane(g);
+	const size_t stride_y = nnps_conv_stride_y(g), stride_x = nnps_conv_stride_x(g);
+	float* thread_base = context->thread_buffers + thread * plan->thread_floats;
+	float* block = thread_base + (plan->thread_floats - nnps_round_up(plan->scratch_floats, NNPS_FLOATS_PER_LINE));
+	const struct nnps_b_source b = { nnps_b_streamed, context->grad_output + image * nnps_conv_output_image(g), plane, 1, NULL };
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, n, g->output_channels, thread_base);
+	nnps_sgemm_packed_a(context->config, g->input_channels, n, g->output_channels, context->packed_kernel, g->output_channels, &b, 0, row0 * width,
+		block, n, false, NULL, &buffers);
+
+	/* Input rows [first, end) are this task's: the stride steps from its first output row's to past its last one's
+	 * (the image's last output row reaches the bottom: its step starts within stride_y - 1 rows of it). */
+	const size_t first = nnps_min(g->input_height, row0 * stride_y);
+	const size_t end = nnps_min(g->input_height, (row0 + rows) * stride_y);
+	const size_t columns = nnps_min(width, nnps_ceil_div(g->input_width, stride_x));
+	float* image_gradient = context->grad_input + image * nnps_conv_input_image(g);
+	for (size_t c = 0; c < g->input_channels; c++) {
+		float* target = image_gradient + c * nnps_conv_input_plane(g);
+		const float* source = block + c * n;
+		for (size_t iy = first; iy < end; iy++) {
+			float* line = target + iy * g->input_width;
+			memset(line, 0, g->input_width * sizeof(float));
+			if (iy % stride_y != 0 || iy / stride_y >= row0 + rows) continue;
+			const float* values = source + (iy / stride_y - row0) * width;
+			for (size_t ox = 0; ox < columns; ox++) line[ox * stride_x] = values[ox];
+		}
+	}
 }
 
 /* One image's col2im: an input channel's rows of the column matrix land only on its own plane, so channels run in parallel. */
@@ -123,6 +194,11 @@ void nnps_col2im_input_gradient(
 	float* thread_buffers = packed_kernel + plan.kernel_floats;
 	float* columns = thread_buffers + threads * plan.thread_floats;
 	nnps_pack_a_parallel(config, kernel, 1, nnps_conv_patch(g), nnps_conv_patch(g), g->output_channels, packed_kernel, pool);
+	if (plan.scatter) {
+		const struct scatter_context scatter = { g, config, &plan, packed_kernel, grad_output, grad_input, thread_buffers };
+		nnps_parallelize(pool, scatter_task, (void*) &scatter, g->batch * nnps_ceil_div(g->output_height, plan.task_rows));
+		return;
+	}
 	for (size_t image = 0; image < g->batch; image++) {
 		float* image_gradient = grad_input + image * nnps_conv_input_image(g);
 		const struct gemm_context gemm = {

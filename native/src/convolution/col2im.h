@@ -1,7 +1,8 @@
 /*
  * The input gradient by GEMM and col2im: per image, columns = kernel^T * grad_output[n] (split by rows, so each task
  * packs only its share of the transposed kernel), then each input channel folds its rows of the column matrix back
- * onto its plane. A pointwise convolution's column matrix is the gradient itself, so there the GEMM writes it directly.
+ * onto its plane. A pointwise convolution's column matrix is the gradient itself, so there the GEMM writes it directly;
+ * a strided 1x1 one's is the gradient's nonzero part, so there tasks of a few output rows each scatter their product.
  */
 #ifndef NNPS_CONVOLUTION_COL2IM_H
 #define NNPS_CONVOLUTION_COL2IM_H
