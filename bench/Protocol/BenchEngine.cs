@@ -15,6 +15,13 @@ internal abstract class BenchEngine : IDisposable
     /// </summary>
     public virtual bool PromisesNoAllocation => false;
 
+    /// <summary>
+    /// Seconds the engine's pool threads may go on spinning after its last call, longer than the next engine's
+    /// pre-roll: the runner sleeps this long after the engine's timed batch, so the next engine's batch does not share
+    /// the cores with them.
+    /// </summary>
+    public virtual double QuietSeconds => 0;
+
     /// <summary>Gets ready to run <paramref name="pass"/> on <paramref name="threads"/> threads; returns why it cannot, or null when it can.</summary>
     public abstract string? Prepare(Pass pass, int threads);
 

@@ -148,6 +148,10 @@ internal static class ProtocolRunner
             {
                 int e = (round + slot) % live.Count; // rotate which engine goes first
                 seconds[e].Add(BatchTimer.SecondsPerCall(live[e]));
+                if (live[e].QuietSeconds > 0)
+                {
+                    Thread.Sleep(TimeSpan.FromSeconds(live[e].QuietSeconds));
+                }
             }
         }
 
@@ -214,7 +218,7 @@ internal static class ProtocolRunner
         report.Line($"- protocol: {options.Rounds} rounds; in each round every engine runs once, the order rotating between rounds; before each "
             + $"engine's timed batch an untimed pre-roll of >= {BatchTimer.PreRollSeconds * 1e3:F0} ms, then a timed batch of >= {BatchTimer.BatchSeconds * 1e3:F0} ms "
             + $"and >= {BatchTimer.MinCalls} calls; the figure is the median over rounds of seconds per call. Untimed warm-up of {WarmUpSeconds * 1e3:F0} ms per engine "
-            + "before each configuration's first round.");
+            + "before each configuration's first round; after upstream NNPACK's batch a pause of 50 ms (its pool's workers spin longer than the pre-roll).");
     }
 
     private static void WriteConvolutionHeader(ReportWriter report, ProtocolOptions options)

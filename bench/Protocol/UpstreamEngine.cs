@@ -17,6 +17,14 @@ internal sealed unsafe class UpstreamEngine(LayerData data) : BenchEngine
 
     public override string Name => "upstream NNPACK";
 
+    /// <summary>
+    /// libtorch's pthreadpool spins its workers for about a million iterations before they wait on a futex: past the
+    /// 15 ms pre-roll. With no pause after its batch, the host control that followed it in the rotation ran 1.68-1.72x
+    /// on two threads in every 2-thread forward row (the rows it runs in) and 1.94-2.00x in every other row; with
+    /// 50 ms, 1.98-1.99x there too.
+    /// </summary>
+    public override double QuietSeconds => 0.05;
+
     public override string? Prepare(Pass pass, int threads)
     {
         Release();
