@@ -337,6 +337,34 @@ static void test_thread_count_independence(pthreadpool_t pool2, pthreadpool_t po
 	}
 }
 
+/* A strided 1x1 kernel's input gradient (col2im.c's scatter tasks) is cut into whole images or, below the batch the
+ * threads want, rows of one image: the same bits on any thread count. Batch 1 and 3 on a 2x3 stride with an odd map,
+ * so the tasks' row ranges fall on both step rows and the rows between them. */
+static void test_strided_pointwise_thread_count_independence(pthreadpool_t pool2, pthreadpool_t pool3, pthreadpool_t pool20) {
+	const pthreadpool_t pools[4] = { NULL, pool2, pool3, pool20 };
+	const struct nnp_size input = { 47, 61 }, kernel = { 1, 1 }, stride = { 3, 2 };
+	const struct nnp_padding padding = { 0, 0, 0, 0 };
+	const size_t ci = 40, co = 72, oh = (61 - 1) / 2 + 1, ow = (47 - 1) / 3 + 1;
+	for (size_t n = 1; n <= 3; n += 2) {
+		const size_t xs = n * ci * 61 * 47, ys = n * co * oh * ow;
+		float *w = random_floats(co * ci), *dy = random_floats(ys), *dx[4];
+		for (size_t t = 0; t < 4; t++) {
+			dx[t] = malloc(xs * sizeof(float));
+			for (size_t i = 0; i < xs; i++) dx[t][i] = NAN; /* every element must be written */
+			CHECK(nnpsharp_convolution_input_gradient_strided(nnp_convolution_algorithm_implicit_gemm, n, ci, co, input, padding, kernel, stride, dy, w, dx[t], NULL, NULL,
+				nnp_activation_identity, NULL, pools[t], NULL) == nnp_status_success, "strided 1x1, batch %zu: the call failed", n);
+		}
+		size_t unwritten = 0;
+		for (size_t i = 0; i < xs; i++) unwritten += isnan(dx[0][i]) ? 1 : 0;
+		CHECK(unwritten == 0, "strided 1x1, batch %zu: %zu elements of the input gradient left unwritten", n, unwritten);
+		for (size_t t = 1; t < 4; t++) {
+			CHECK(memcmp(dx[0], dx[t], xs * sizeof(float)) == 0, "strided 1x1, batch %zu: input gradient differs with %zu threads", n, pthreadpool_get_threads_count(pools[t]));
+		}
+		for (size_t t = 0; t < 4; t++) free(dx[t]);
+		free(w); free(dy);
+	}
+}
+
 int main(int argc, char** argv) {
 	const struct nnp_size in = { 4, 4 }, k = { 3, 3 };
 	const struct nnp_padding p = { 0, 0, 0, 0 };
@@ -427,6 +455,7 @@ int main(int argc, char** argv) {
 	}
 	pthreadpool_t pool2 = pthreadpool_create(2), pool20 = pthreadpool_create(20);
 	test_thread_count_independence(pool2, pool, pool20);
+	test_strided_pointwise_thread_count_independence(pool2, pool, pool20);
 	pthreadpool_destroy(pool2);
 	pthreadpool_destroy(pool20);
 	printf("worst Winograd error (output and input gradient) against the largest term magnitude: F(6x6) %g, F(4x4) %g; against each element's own terms: "
