@@ -30,21 +30,45 @@ internal static unsafe class Col2Im
         where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T> =>
         ForkJoin.For(g.InputChannels, g.ColumnLength < ParallelFoldElements ? 1 : parallelism, new ChannelFold<T>(g, columns, rowStride, image));
 
-    /// <summary>One channel of <see cref="Fold"/>: its plane cleared, then its rows of the column matrix added.</summary>
-    private readonly struct ChannelFold<T>(Conv2DGeometry g, T* columns, nint rowStride, T* image) : IParallelBody
+    /// <summary>
+    /// Adds the fold of output rows <c>[firstRow, endRow)</c> onto <paramref name="image"/>: <paramref name="columns"/>
+    /// holds only their columns (<c>(endRow - firstRow) * Wout</c> of each row of the matrix, rows
+    /// <paramref name="rowStride"/> apart). Calls over consecutive bands after one clear of the image make
+    /// <see cref="Fold"/>'s result with the sums in another order.
+    /// </summary>
+    public static void AddRows<T>(in Conv2DGeometry g, T* columns, nint rowStride, int firstRow, int endRow, T* image, int parallelism)
+        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T> =>
+        ForkJoin.For(
+            g.InputChannels, (long)g.PatchLength * rowStride < ParallelFoldElements ? 1 : parallelism,
+            new ChannelFold<T>(g, columns - ((nint)firstRow * g.OutputWidth), rowStride, image, firstRow, endRow, clear: false));
+
+    /// <summary>One channel of <see cref="Fold"/>: its plane cleared (unless adding a band), then its rows of the column matrix added.</summary>
+    private readonly struct ChannelFold<T>(Conv2DGeometry g, T* columns, nint rowStride, T* image, int firstRow, int endRow, bool clear) : IParallelBody
         where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
     {
+        public ChannelFold(Conv2DGeometry g, T* columns, nint rowStride, T* image)
+            : this(g, columns, rowStride, image, 0, g.OutputHeight, clear: true)
+        {
+        }
+
         public void Run(int channel)
         {
             int planeLength = g.InputHeight * g.InputWidth;
-            new Span<T>(image + ((nint)channel * planeLength), planeLength).Clear();
-            ScatterAddChannel(g, channel, columns, rowStride, image);
+            if (clear)
+            {
+                new Span<T>(image + ((nint)channel * planeLength), planeLength).Clear();
+            }
+
+            ScatterAddChannel(g, channel, columns, rowStride, image, firstRow, endRow);
         }
     }
 
-    /// <summary>Adds the rows of <paramref name="columns"/> that land on one input channel onto it.</summary>
+    /// <summary>
+    /// Adds the rows of <paramref name="columns"/> that land on one input channel onto it, for output rows
+    /// <c>[firstRow, endRow)</c> (<paramref name="columns"/> indexed from output row 0).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ScatterAddChannel<T>(in Conv2DGeometry g, int channel, T* columns, nint rowStride, T* image)
+    private static void ScatterAddChannel<T>(in Conv2DGeometry g, int channel, T* columns, nint rowStride, T* image, int firstRow, int endRow)
         where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
     {
         int outW = g.OutputWidth;
@@ -55,6 +79,8 @@ internal static unsafe class Col2Im
             {
                 T* row = columns + (((((nint)channel * g.KernelHeight) + ky) * g.KernelWidth) + kx) * rowStride;
                 var (firstY, endY, firstX, endX) = Im2Col.ValidWindow(g, ky, kx);
+                firstY = Math.Max(firstY, firstRow);
+                endY = Math.Min(endY, endRow);
                 for (int oy = firstY; oy < endY; oy++)
                 {
                     T* source = row + ((nint)oy * outW) + firstX;

@@ -333,9 +333,44 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             return;
         }
 
+        int bandRows = FoldBandRows(g);
+        if (bandRows < g.OutputHeight)
+        {
+            // Bands of output rows whose columns stay in L2 between the product and the fold: the ResNet stem's whole
+            // column matrix is 7.4 MB an image, written out to L3 or memory and read back by the fold.
+            new Span<T>(imageGradient, g.InputImageLength).Clear();
+            T* bandColumns = workspace.Columns.Ensure(g.PatchLength * bandRows * g.OutputWidth);
+            for (int first = 0; first < g.OutputHeight; first += bandRows)
+            {
+                int end = Math.Min(g.OutputHeight, first + bandRows), columns = (end - first) * g.OutputWidth;
+                MatrixRef<T> band = MatrixRef<T>.RowMajor(gradOutput.Data + ((nint)first * g.OutputWidth), plane);
+                ParallelGemm.Multiply(Gemm, g.PatchLength, columns, g.OutputChannels, weightTransposed, band, bandColumns, columns, accumulate: false, gemmParallelism, workspace.Gemm);
+                Col2Im.AddRows(g, bandColumns, columns, first, end, imageGradient, gemmParallelism);
+            }
+
+            return;
+        }
+
         T* gradColumns = workspace.Columns.Ensure(g.ColumnLength);
         ParallelGemm.Multiply(Gemm, g.PatchLength, plane, g.OutputChannels, weightTransposed, gradOutput, gradColumns, plane, accumulate: false, gemmParallelism, workspace.Gemm);
         Col2Im.Fold(g, gradColumns, plane, imageGradient, gemmParallelism);
+    }
+
+    /// <summary>A band's columns at most, in bytes: with the GEMM's packed panels, within a 1 MiB L2.</summary>
+    private const int FoldBandBytes = 512 << 10;
+
+    /// <summary>A band's columns at least: the transposed weight is packed again for each band's product.</summary>
+    private const int FoldBandColumns = 512;
+
+    /// <summary>
+    /// Output rows per band of the input gradient's product and fold (<see cref="InputGradientImage"/>): as many as
+    /// fit <see cref="FoldBandBytes"/>, or all of them where that band would be narrower than <see cref="FoldBandColumns"/>
+    /// (a large patch: AlexNet conv2's 1600 rows, ResNet 3x3/2's 1152) or would hold the whole plane.
+    /// </summary>
+    internal static int FoldBandRows(in Conv2DGeometry g)
+    {
+        long rows = FoldBandBytes / ((long)g.PatchLength * g.OutputWidth * sizeof(T));
+        return rows * g.OutputWidth < FoldBandColumns || rows >= g.OutputHeight ? g.OutputHeight : (int)rows;
     }
 
     /// <summary>

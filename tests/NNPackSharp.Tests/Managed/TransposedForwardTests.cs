@@ -1,5 +1,4 @@
 using NNPackSharp.Engines.Managed;
-using NNPackSharp.Gemm;
 using NNPackSharp.Geometry;
 
 namespace NNPackSharp.Tests.Managed;
@@ -11,9 +10,9 @@ namespace NNPackSharp.Tests.Managed;
 /// channels.
 /// </summary>
 [RestoresParallelism]
-public class TransposedForwardTests
+public class TransposedForwardTests : LayersOnEveryGemmVariant
 {
-    private static readonly ConvCase[] Layers =
+    private static readonly ConvCase[] Cases =
     [
         new(2, 20, 4, 5, 3, 3, 3, 1, 1, 1, 1),     // 4x5 map, 20 channels: grouped images, column buffer
         new(1, 16, 3, 3, 5, 2, 3, 0, 2, 1, 1),     // non-square kernel, padding 0 and k-1
@@ -30,7 +29,7 @@ public class TransposedForwardTests
     [Test]
     public void EveryLayerTakesThePath()
     {
-        foreach (ConvCase c in Layers)
+        foreach (ConvCase c in Cases)
         {
             var g = new Conv2DGeometry(c.N, c.Cin, c.H, c.W, c.Cout, c.KH, c.KW, c.PadH, c.PadW, c.StrideH, c.StrideW, c.OutH, c.OutW);
             Assert.That(TransposedForward.Applies(g), Is.True, c.ToString());
@@ -53,25 +52,5 @@ public class TransposedForwardTests
         Assert.That(TransposedForward.Applies(g), Is.False);
     }
 
-    [TestCaseSource(nameof(FloatCases))]
-    public void FloatMatchesReference(int variant, int threads) => Check<float>(variant, threads);
-
-    [TestCaseSource(nameof(DoubleCases))]
-    public void DoubleMatchesReference(int variant, int threads) => Check<double>(variant, threads);
-
-    private static IEnumerable<TestCaseData> FloatCases() => GemmVariantCases.OnOneAndTwoThreads<float>();
-
-    private static IEnumerable<TestCaseData> DoubleCases() => GemmVariantCases.OnOneAndTwoThreads<double>();
-
-    private static void Check<T>(int variant, int threads)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        Convolution.MaxDegreeOfParallelism = threads;
-        var engine = new ManagedEngine<T>(Gemms<T>.Supported[variant]);
-        int seed = 0;
-        foreach (ConvCase c in Layers)
-        {
-            ConvRunner<T>.CheckAgainstReference(c, seed++, engine);
-        }
-    }
+    private protected override IReadOnlyList<ConvCase> Layers => Cases;
 }
