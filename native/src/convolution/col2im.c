@@ -1,4 +1,4 @@
-/* Input gradient: a column-matrix GEMM per image, then col2im, each a parallel phase with its own context. */
+/* Input gradient: a column-matrix GEMM per image (or per band of its output rows), then col2im. */
 #include <string.h>
 
 #include "col2im.h"
@@ -16,7 +16,9 @@
 struct input_gradient_plan {
 	bool scatter;           /* 1x1 windows that never overlap: each task scatters its own columns (see scatter_task) */
 	size_t task_rows;       /* scatter: output rows per task */
-	size_t scratch_floats;  /* scatter: each thread's column block, after its B panel */
+	size_t scratch_floats;  /* scatter, image tasks: each thread's column block, after its B panel */
+	size_t band_rows;       /* output rows folded at a time (all of them unless fold_band_rows cuts the plane) */
+	bool image_tasks;       /* a task per image: each band's product into the thread's block, folded at once */
 	bool by_columns;        /* tasks own column chunks (else row chunks) of the image's GEMM */
 	size_t chunk, chunks;   /* columns or rows of the column matrix per task, and tasks per image */
 	size_t kernel_floats;   /* kernel^T packed once per call, shared by every task and image */
@@ -28,6 +30,28 @@ struct input_gradient_plan {
  * column matrix is the gradient's nonzero part and col2im is a scatter that needs no sum. */
 static bool scatters(const struct nnps_conv* g) {
 	return g->kernel_height == 1 && g->kernel_width == 1 && g->pad_top == 0 && g->pad_left == 0 && !nnps_conv_is_pointwise(g);
+}
+
+/* A band's columns at most (with the GEMM's panels, within a 1 MiB L2) and at least (the band's product packs
+ * grad_output's rows for it alone, and a shorter one would pay for its calls and its edge panels). */
+#define FOLD_BAND_BYTES (512 * 1024)
+#define FOLD_BAND_COLUMNS 512
+
+/* Output rows whose columns the fold takes at a time: a few-channel layer on a large map (the ResNet stem: 7.4 MB of
+ * columns an image, written out by the GEMM and read back by the fold) in bands that stay in L2; all rows where a
+ * band would be narrower than FOLD_BAND_COLUMNS (a large patch: AlexNet conv2, ResNet 3x3/2) or the whole plane. The
+ * fold adds band after band whatever the tasks, so the sums' order depends on the shape alone. */
+static size_t fold_band_rows(const struct nnps_conv* g) {
+	const size_t row_bytes = nnps_conv_patch(g) * g->output_width * sizeof(float);
+	const size_t rows = FOLD_BAND_BYTES / row_bytes;
+	return rows * g->output_width < FOLD_BAND_COLUMNS || rows >= g->output_height ? g->output_height : rows;
+}
+
+/* Each thread's GEMM buffers for products `columns` wide, then its column block of the patch's rows. */
+static bool plan_thread_block(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t columns, struct input_gradient_plan* plan) {
+	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, columns, g->output_channels);
+	return !__builtin_mul_overflow(nnps_conv_patch(g), columns, &plan->scratch_floats) &&
+		!__builtin_add_overflow(plan->thread_floats, nnps_round_up(plan->scratch_floats, NNPS_FLOATS_PER_LINE), &plan->thread_floats);
 }
 
 static bool plan_input_gradient(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct input_gradient_plan* plan) {
@@ -42,10 +66,12 @@ static bool plan_input_gradient(const struct nnps_conv* g, const struct nnps_sge
 		const size_t per_image = nnps_ceil_div(target, g->batch);
 		const size_t min_rows = nnps_ceil_div(SCATTER_TASK_COLUMNS, g->output_width);
 		plan->task_rows = nnps_min(g->output_height, nnps_max(min_rows, nnps_ceil_div(g->output_height, per_image)));
-		const size_t columns = plan->task_rows * g->output_width;
-		plan->thread_floats = nnps_gemm_buffer_floats(config, 0, columns, g->output_channels);
-		return !__builtin_mul_overflow(patch, columns, &plan->scratch_floats) &&
-			!__builtin_add_overflow(plan->thread_floats, nnps_round_up(plan->scratch_floats, NNPS_FLOATS_PER_LINE), &plan->thread_floats);
+		return plan_thread_block(g, config, plan->task_rows * g->output_width, plan);
+	}
+	plan->band_rows = nnps_conv_is_pointwise(g) ? g->output_height : fold_band_rows(g);
+	plan->image_tasks = plan->band_rows < g->output_height && g->batch >= threads;
+	if (plan->image_tasks) {
+		return plan_thread_block(g, config, plan->band_rows * g->output_width, plan);
 	}
 	plan->by_columns = nnps_ceil_div(plane, config->nr) >= target * MIN_TASK_PANELS;
 	if (plan->by_columns) {
@@ -82,9 +108,8 @@ static void gemm_task(void* argument, size_t thread, size_t task) {
 		context->columns + row0 * plane + col0, plane, false, NULL, &buffers);
 }
 
-/* Output rows [row0, row0 + plan->task_rows) of image `task / chunks`: their columns = kernel^T * grad_output into
- * the thread's block, then scattered onto the input rows they cover, which the task writes whole (zeros between). */
-struct scatter_context {
+/* Tasks that compute their products into the thread's column block (scatter_task, image_task). */
+struct block_context {
 	const struct nnps_conv* g;
 	const struct nnps_sgemm_config* config;
 	const struct input_gradient_plan* plan;
@@ -94,16 +119,24 @@ struct scatter_context {
 	float* thread_buffers;
 };
 
+/* The thread's column block, after its GEMM buffers at *base. */
+static float* thread_block(const struct block_context* context, size_t thread, float** base) {
+	*base = context->thread_buffers + thread * context->plan->thread_floats;
+	return *base + (context->plan->thread_floats - nnps_round_up(context->plan->scratch_floats, NNPS_FLOATS_PER_LINE));
+}
+
+/* Output rows [row0, row0 + plan->task_rows) of image `task / chunks`: their columns = kernel^T * grad_output into
+ * the thread's block, then scattered onto the input rows they cover, which the task writes whole (zeros between). */
 static void scatter_task(void* argument, size_t thread, size_t task) {
-	const struct scatter_context* context = argument;
+	const struct block_context* context = argument;
 	const struct nnps_conv* g = context->g;
 	const struct input_gradient_plan* plan = context->plan;
 	const size_t chunks = nnps_ceil_div(g->output_height, plan->task_rows), image = task / chunks;
 	const size_t row0 = (task % chunks) * plan->task_rows, rows = nnps_min(plan->task_rows, g->output_height - row0);
 	const size_t width = g->output_width, n = rows * width, plane = nnps_conv_output_plane(g);
 	const size_t stride_y = nnps_conv_stride_y(g), stride_x = nnps_conv_stride_x(g);
-	float* thread_base = context->thread_buffers + thread * plan->thread_floats;
-	float* block = thread_base + (plan->thread_floats - nnps_round_up(plan->scratch_floats, NNPS_FLOATS_PER_LINE));
+	float* thread_base;
+	float* block = thread_block(context, thread, &thread_base);
 	const struct nnps_b_source b = { nnps_b_streamed, context->grad_output + image * nnps_conv_output_image(g), plane, 1, NULL };
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, n, g->output_channels, thread_base);
 	nnps_sgemm_packed_a(context->config, g->input_channels, n, g->output_channels, context->packed_kernel, g->output_channels, &b, 0, row0 * width,
@@ -128,13 +161,6 @@ static void scatter_task(void* argument, size_t thread, size_t task) {
 	}
 }
 
-/* One image's col2im: an input channel's rows of the column matrix land only on its own plane, so channels run in parallel. */
-struct fold_context {
-	const struct nnps_conv* g;
-	const float* columns;
-	float* grad_input; /* this image's */
-};
-
 /* The output columns ox whose tap kx lands inside the image: [*first, *end). */
 static void valid_columns(const struct nnps_conv* g, size_t kx, size_t* first, size_t* end) {
 	const size_t width = g->input_width, stride = nnps_conv_stride_x(g), pad = g->pad_left;
@@ -144,33 +170,73 @@ static void valid_columns(const struct nnps_conv* g, size_t kx, size_t* first, s
 	if (*first > *end) *first = *end;
 }
 
+/* Adds output rows [first_row, end_row) of one input channel's rows of the column matrix onto its plane, band_rows at
+ * a time: `columns` is the channel's first tap row from output row first_row on, its tap rows `ld` floats apart. */
+static void fold_channel(const struct nnps_conv* g, const float* columns, size_t ld, size_t first_row, size_t end_row, size_t band_rows, float* target) {
+	const size_t width = g->input_width, stride = nnps_conv_stride_x(g), stride_y = nnps_conv_stride_y(g);
+	const ptrdiff_t height = (ptrdiff_t) g->input_height;
+	for (size_t band = first_row; band < end_row; band += band_rows) {
+		const size_t band_end = nnps_min(end_row, band + band_rows);
+		for (size_t ky = 0; ky < g->kernel_height; ky++) {
+			for (size_t kx = 0; kx < g->kernel_width; kx++) {
+				const float* row = columns + (ky * g->kernel_width + kx) * ld;
+				size_t first, end;
+				valid_columns(g, kx, &first, &end);
+				if (first == end) continue;
+				for (size_t oy = band; oy < band_end; oy++) {
+					const ptrdiff_t iy = (ptrdiff_t) (oy * stride_y + ky) - (ptrdiff_t) g->pad_top;
+					if (iy < 0 || iy >= height) continue;
+					/* Columns past `first` start at ix = first * stride + kx - pad >= 0. */
+					float* line = target + (size_t) iy * width + (first * stride + kx - g->pad_left);
+					const float* source = row + (oy - first_row) * g->output_width;
+					if (stride == 1) {
+						/* Contiguous on both sides: a vector add. */
+						for (size_t ox = first; ox < end; ox++) line[ox - first] += source[ox];
+					} else {
+						for (size_t ox = first; ox < end; ox++) line[(ox - first) * stride] += source[ox];
+					}
+				}
+			}
+		}
+	}
+}
+
+/* One image's col2im: an input channel's rows of the column matrix land only on its own plane, so channels run in parallel. */
+struct fold_context {
+	const struct nnps_conv* g;
+	const float* columns;
+	size_t band_rows;
+	float* grad_input; /* this image's */
+};
+
 static void fold_task(void* argument, size_t thread, size_t channel) {
 	(void) thread;
 	const struct fold_context* context = argument;
 	const struct nnps_conv* g = context->g;
-	const size_t plane = nnps_conv_output_plane(g), width = g->input_width, stride = nnps_conv_stride_x(g), stride_y = nnps_conv_stride_y(g);
-	const ptrdiff_t height = (ptrdiff_t) g->input_height;
+	const size_t plane = nnps_conv_output_plane(g), taps = g->kernel_height * g->kernel_width;
 	float* target = context->grad_input + channel * nnps_conv_input_plane(g);
 	memset(target, 0, nnps_conv_input_plane(g) * sizeof(float));
-	for (size_t ky = 0; ky < g->kernel_height; ky++) {
-		for (size_t kx = 0; kx < g->kernel_width; kx++) {
-			const float* row = context->columns + ((channel * g->kernel_height + ky) * g->kernel_width + kx) * plane;
-			size_t first, end;
-			valid_columns(g, kx, &first, &end);
-			if (first == end) continue;
-			for (size_t oy = 0; oy < g->output_height; oy++) {
-				const ptrdiff_t iy = (ptrdiff_t) (oy * stride_y + ky) - (ptrdiff_t) g->pad_top;
-				if (iy < 0 || iy >= height) continue;
-				/* Columns past `first` start at ix = first * stride + kx - pad >= 0. */
-				float* line = target + (size_t) iy * width + (first * stride + kx - g->pad_left);
-				const float* source = row + oy * g->output_width;
-				if (stride == 1) {
-					/* Contiguous on both sides: a vector add. */
-					for (size_t ox = first; ox < end; ox++) line[ox - first] += source[ox];
-				} else {
-					for (size_t ox = first; ox < end; ox++) line[(ox - first) * stride] += source[ox];
-				}
-			}
+	fold_channel(g, context->columns + channel * taps * plane, plane, 0, g->output_height, context->band_rows, target);
+}
+
+/* An image per task (plan->image_tasks): band after band, its product into the thread's block, folded at once. */
+static void image_task(void* argument, size_t thread, size_t image) {
+	const struct block_context* context = argument;
+	const struct nnps_conv* g = context->g;
+	const struct input_gradient_plan* plan = context->plan;
+	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g), taps = g->kernel_height * g->kernel_width;
+	float* thread_base;
+	float* block = thread_block(context, thread, &thread_base);
+	const struct nnps_b_source b = { nnps_b_streamed, context->grad_output + image * nnps_conv_output_image(g), plane, 1, NULL };
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, plan->band_rows * g->output_width, g->output_channels, thread_base);
+	float* image_gradient = context->grad_input + image * nnps_conv_input_image(g);
+	memset(image_gradient, 0, nnps_conv_input_image(g) * sizeof(float));
+	for (size_t first = 0; first < g->output_height; first += plan->band_rows) {
+		const size_t end = nnps_min(g->output_height, first + plan->band_rows), n = (end - first) * g->output_width;
+		nnps_sgemm_packed_a(context->config, patch, n, g->output_channels, context->packed_kernel, g->output_channels, &b, 0, first * g->output_width,
+			block, n, false, NULL, &buffers);
+		for (size_t c = 0; c < g->input_channels; c++) {
+			fold_channel(g, block + c * taps * n, n, first, end, plan->band_rows, image_gradient + c * nnps_conv_input_plane(g));
 		}
 	}
 }
@@ -195,8 +261,13 @@ void nnps_col2im_input_gradient(
 	float* columns = thread_buffers + threads * plan.thread_floats;
 	nnps_pack_a_parallel(config, kernel, 1, nnps_conv_patch(g), nnps_conv_patch(g), g->output_channels, packed_kernel, pool);
 	if (plan.scatter) {
-		const struct scatter_context scatter = { g, config, &plan, packed_kernel, grad_output, grad_input, thread_buffers };
+		const struct block_context scatter = { g, config, &plan, packed_kernel, grad_output, grad_input, thread_buffers };
 		nnps_parallelize(pool, scatter_task, (void*) &scatter, g->batch * nnps_ceil_div(g->output_height, plan.task_rows));
+		return;
+	}
+	if (plan.image_tasks) {
+		const struct block_context images = { g, config, &plan, packed_kernel, grad_output, grad_input, thread_buffers };
+		nnps_parallelize(pool, image_task, (void*) &images, g->batch);
 		return;
 	}
 	for (size_t image = 0; image < g->batch; image++) {
@@ -206,7 +277,7 @@ void nnps_col2im_input_gradient(
 		};
 		nnps_parallelize(pool, gemm_task, (void*) &gemm, plan.chunks);
 		if (pointwise) continue;
-		const struct fold_context fold = { g, columns, image_gradient };
+		const struct fold_context fold = { g, columns, plan.band_rows, image_gradient };
 		nnps_parallelize(pool, fold_task, (void*) &fold, g->input_channels);
 	}
 }

@@ -3,6 +3,7 @@
  * packs only its share of the transposed kernel), then each input channel folds its rows of the column matrix back
  * onto its plane. A pointwise convolution's column matrix is the gradient itself, so there the GEMM writes it directly;
  * a strided 1x1 one's is the gradient's nonzero part, so there tasks of a few output rows each scatter their product.
+ * A few-channel layer on a large map (the ResNet stem) is folded in bands of output rows whose columns stay in L2.
  */
 #ifndef NNPS_CONVOLUTION_COL2IM_H
 #define NNPS_CONVOLUTION_COL2IM_H
