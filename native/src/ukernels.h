@@ -37,16 +37,18 @@ NNPS_INTERNAL void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, 
 NNPS_INTERNAL void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
 NNPS_INTERNAL void nnps_sgemm_ukernel_4x8__scalar(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
 
-/* For 6-row kernels whose body is specialised by rows and halves (AVX-512, AVX2): body(rows, halves, ...) with rows
- * the fewest of 2, 4 and 6 that cover m, and one half where n fits in half_width columns, each call with constants so
- * its loops unroll and the accumulators of rows never stored are not computed. */
+/* For 6-row kernels whose body is specialised by rows (AVX-512, AVX2): body(rows, ...) with rows the fewest of 2, 4
+ * and 6 that cover m, each call with a constant so its loops unroll and the accumulators of rows never stored are not
+ * computed. */
+#define NNPS_UKERNEL_ROWS(body, m, ...) \
+	do { \
+		if ((m) <= 2) body(2, __VA_ARGS__); else if ((m) <= 4) body(4, __VA_ARGS__); else body(6, __VA_ARGS__); \
+	} while (0)
+
+/* The same by rows and halves: body(rows, halves, ...) with one half where n fits in half_width columns. */
 #define NNPS_UKERNEL_BY_ROWS(body, half_width, m, n, ...) \
 	do { \
-		if ((n) <= (half_width)) { \
-			if ((m) <= 2) body(2, 1, __VA_ARGS__); else if ((m) <= 4) body(4, 1, __VA_ARGS__); else body(6, 1, __VA_ARGS__); \
-		} else { \
-			if ((m) <= 2) body(2, 2, __VA_ARGS__); else if ((m) <= 4) body(4, 2, __VA_ARGS__); else body(6, 2, __VA_ARGS__); \
-		} \
+		if ((n) <= (half_width)) NNPS_UKERNEL_ROWS(body, m, 1, __VA_ARGS__); else NNPS_UKERNEL_ROWS(body, m, 2, __VA_ARGS__); \
 	} while (0)
 
 /*

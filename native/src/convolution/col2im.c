@@ -56,8 +56,8 @@ static bool plan_thread_block(const struct nnps_conv* g, const struct nnps_sgemm
 
 static bool plan_input_gradient(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct input_gradient_plan* plan) {
 	const size_t patch = nnps_conv_patch(g), plane = nnps_conv_output_plane(g), target = nnps_target_tasks(threads);
+	*plan = (struct input_gradient_plan) { 0 }; /* each path sets the fields it reads */
 	plan->kernel_floats = nnps_packed_a_floats(config, patch, g->output_channels);
-	plan->column_floats = 0;
 	plan->scatter = scatters(g);
 	if (plan->scatter) {
 		/* Tasks of whole output rows of one image, whole images where the batch has enough of them for the threads

@@ -101,9 +101,7 @@ static inline __attribute__((always_inline)) void multiply_quarter(size_t rows, 
 
 void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
 	if (n <= 8) {
-		if (m <= 2) multiply_quarter(2, m, n, kc, a, b, c, ldc, accumulate, bias);
-		else if (m <= 4) multiply_quarter(4, m, n, kc, a, b, c, ldc, accumulate, bias);
-		else multiply_quarter(6, m, n, kc, a, b, c, ldc, accumulate, bias);
+		NNPS_UKERNEL_ROWS(multiply_quarter, m, m, n, kc, a, b, c, ldc, accumulate, bias);
 		return;
 	}
 	NNPS_UKERNEL_BY_ROWS(multiply, 16, m, n, m, n, kc, a, b, c, ldc, accumulate, bias);
