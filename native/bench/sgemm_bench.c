@@ -3,9 +3,11 @@
  * table this CPU runs that has a vector kernel: C = A B with A, B, C row-major, on M = N = K = 1024 and on the GEMMs
  * of the benchmark layers (an image's implicit-GEMM forward: M output channels, N pixels, K the patch). GFLOP/s are
  * 2 M N K / the median over rounds of one call's time, beside the FMA peak of the table's vector width measured in
- * the same run (zmm for AVX-512, ymm for AVX2). Each shape twice: the plain SGEMM, packing A on every call, and the
- * product as the convolutions run it, A (their kernel) packed once per call outside the per-image products. A spot
- * check against a double product guards each shape first. Not a test: run it on a quiet machine.
+ * the same rounds (zmm for AVX-512, ymm for AVX2): each round measures the peak, then runs every shape and variant
+ * once, so that a slow phase of a shared host lands on one round of all of them. Each shape twice: the plain SGEMM,
+ * packing A on every call, and the product as the convolutions run it, A (their kernel) packed once per call outside
+ * the per-image products. A spot check against a double product guards each shape first. Not a test: run it on a
+ * quiet machine.
  *
  *   nnpack_sgemm_bench [rounds] [shape name filter]
  */
@@ -77,23 +79,23 @@ static void multiply_packed_a(const struct nnps_sgemm_config* config, const stru
 	nnps_sgemm_packed_a(config, s->m, s->n, s->k, o->packed_a, s->k, &b, 0, 0, o->c, s->n, false, NULL, &buffers);
 }
 
-/* The median over rounds of one call's seconds: each round an untimed call, then a batch of at least 50 ms. */
-static double median_seconds(const struct nnps_sgemm_config* config, const struct operands* o, multiply_fn fn, size_t rounds) {
-	double seconds[64];
-	for (size_t r = 0; r < rounds; r++) {
+/* One round's time of one call: an untimed call, then a batch of at least 50 ms. */
+static double call_seconds(const struct nnps_sgemm_config* config, const struct operands* o, multiply_fn fn) {
+	fn(config, o);
+	size_t calls = 0;
+	const double start = now();
+	double elapsed;
+	do {
 		fn(config, o);
-		size_t calls = 0;
-		const double start = now();
-		double elapsed;
-		do {
-			fn(config, o);
-			calls++;
-			elapsed = now() - start;
-		} while (elapsed < 0.05 || calls < 2);
-		seconds[r] = elapsed / (double) calls;
-	}
-	qsort(seconds, rounds, sizeof(double), compare);
-	return seconds[rounds / 2];
+		calls++;
+		elapsed = now() - start;
+	} while (elapsed < 0.05 || calls < 2);
+	return elapsed / (double) calls;
+}
+
+static double median(double* values, size_t count) {
+	qsort(values, count, sizeof(double), compare);
+	return values[count / 2];
 }
 
 /* C against a double product at 64 spread-out elements, relative to the sum of the terms' magnitudes. */
@@ -119,14 +121,15 @@ int main(int argc, char** argv) {
 	}
 	const struct nnps_cache_sizes caches = nnps_detect_cache_sizes();
 	const double zmm = nnps_bench_fma_peak_gflops(), ymm = nnps_bench_fma_peak_ymm_gflops();
-	printf("one thread, %zu rounds (median); caches L1 %zu KiB, L2 %zu KiB, L3 %zu KiB; FMA peak of one core measured now: zmm %.1f GFLOP/s, ymm %.1f\n\n",
+	printf("one thread, %zu rounds (medians; each round the peak, then every shape once); caches L1 %zu KiB, L2 %zu KiB, L3 %zu KiB; FMA peak of one core measured now: zmm %.1f GFLOP/s, ymm %.1f\n\n",
 		rounds, caches.l1_bytes >> 10, caches.l2_bytes >> 10, caches.l3_bytes >> 10, zmm, ymm);
 	printf("| table | kernel | kc / mc / nc | shape | GFLOP/s | %% of its peak | A packed once: GFLOP/s | %% of its peak |\n|---|---|---|---|---:|---:|---:|---:|\n");
 	int failures = 0;
 	for (int level = nnps_isa_avx512; level >= nnps_isa_avx2; level--) {
 		struct nnps_isa_table isa;
 		if (!nnps_isa_supported((enum nnps_isa_level) level) || !nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa)) continue;
-		const double peak = level == nnps_isa_avx512 ? zmm : ymm;
+		struct operands operands[sizeof shapes / sizeof shapes[0]];
+		size_t count = 0;
 		for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
 			const struct shape* shape = &shapes[s];
 			if (argc > 2 && strstr(shape->name, argv[2]) == NULL) continue;
@@ -141,16 +144,34 @@ int main(int argc, char** argv) {
 			if (!right) {
 				printf("| %s | %s | | %s | wrong result | | | |\n", isa.name, isa.sgemm.name, shape->name);
 				failures++;
+				free((void*) o.a); free((void*) o.b); free(o.c); free(o.buffer); free(o.packed_a);
 				continue;
 			}
+			operands[count++] = o;
+		}
+		if (count == 0) continue;
+		/* Rounds over every shape and both variants, each round with its own peak measurement: a slow phase of the
+		 * host (seconds long on this VM) then lands on one round of everything rather than on every round of one
+		 * shape, and the medians leave it out. */
+		double seconds[sizeof shapes / sizeof shapes[0]][2][64], peaks[64];
+		for (size_t r = 0; r < rounds; r++) {
+			peaks[r] = level == nnps_isa_avx512 ? nnps_bench_fma_peak_gflops() : nnps_bench_fma_peak_ymm_gflops();
+			for (size_t s = 0; s < count; s++) {
+				seconds[s][0][r] = call_seconds(&isa.sgemm, &operands[s], multiply);
+				seconds[s][1][r] = call_seconds(&isa.sgemm, &operands[s], multiply_packed_a);
+			}
+		}
+		const double peak = median(peaks, rounds);
+		for (size_t s = 0; s < count; s++) {
+			const struct shape* shape = operands[s].shape;
 			const double flops = 2.0 * (double) shape->m * (double) shape->n * (double) shape->k;
-			const double plain = flops / median_seconds(&isa.sgemm, &o, multiply, rounds) / 1e9;
-			const double packed = flops / median_seconds(&isa.sgemm, &o, multiply_packed_a, rounds) / 1e9;
+			const double plain = flops / median(seconds[s][0], rounds) / 1e9, packed = flops / median(seconds[s][1], rounds) / 1e9;
 			printf("| %s | %s | %zu / %zu / %zu | %s | %.1f | %.0f%% | %.1f | %.0f%% |\n", isa.name, isa.sgemm.name, isa.sgemm.kc, isa.sgemm.mc, isa.sgemm.nc,
 				shape->name, plain, 100.0 * plain / peak, packed, 100.0 * packed / peak);
-			fflush(stdout);
-			free((void*) o.a); free((void*) o.b); free(o.c); free(o.buffer); free(o.packed_a);
+			free((void*) operands[s].a); free((void*) operands[s].b); free(operands[s].c); free(operands[s].buffer); free(operands[s].packed_a);
 		}
+		printf("| %s | peak of its width, median of the rounds | | | %.1f | | | |\n", isa.name, peak);
+		fflush(stdout);
 	}
 	printf("\nFMA peak re-measured after the table: zmm %.1f GFLOP/s, ymm %.1f\n", nnps_bench_fma_peak_gflops(), nnps_bench_fma_peak_ymm_gflops());
 	return failures != 0;

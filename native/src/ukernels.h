@@ -116,6 +116,7 @@ typedef void (*nnps_transpose_pack_fn)(const float* source, size_t stride, size_
  * inputs): packed[k * nr + j] = source[k * stride + j] for j < valid, k < depth, zeros in columns [valid, nr). */
 typedef void (*nnps_rows_pack_fn)(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_rows_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_rows_pack__avx2(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_rows_pack__scalar(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 
 /*
@@ -135,6 +136,7 @@ NNPS_INTERNAL void nnps_rows_pack__scalar(const float* source, size_t stride, si
 typedef void (*nnps_sdot_ukernel_fn)(size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate);
 NNPS_INTERNAL void nnps_sdot_ukernel_4x6__avx512(size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate);
 NNPS_INTERNAL void nnps_transpose_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_transpose_pack__avx2(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_transpose_pack__scalar(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 
 NNPS_INTERNAL void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
