@@ -6,6 +6,7 @@
  *   in segment order. Where the table has a dot ukernel and the image reads stride 1 along the rows (as is, or split
  *   by column phase), the segments are runs of output rows whose im2col rows are gathered (a copy of a contiguous run
  *   per tap and row) and multiplied as dot products: no transposes (ResNet stem 1.17x / 1.21x on 1 / 2 threads). */
+#include "decimation.h"
 #include "implicit-gemm.h"
 #include "phase-split.h"
 
@@ -27,9 +28,10 @@ struct segments {
 	size_t thread_floats;
 };
 
-/* Row segments need the dot ukernel and an image read at stride 1 along the rows (as is, or phase-split). */
+/* Row segments need the dot ukernel and an image read at stride 1 along the rows (as is, or phase-split); a decimated
+ * image is read as one plain matrix instead (its rows are not the im2col geometry's). */
 static bool row_segments_apply(const struct nnps_conv* g, const struct nnps_sgemm_config* config, bool phased) {
-	return config->dot_ukernel != NULL && (phased || nnps_conv_stride_x(g) == 1);
+	return config->dot_ukernel != NULL && (phased || nnps_conv_stride_x(g) == 1) && !nnps_decimation_applies(g);
 }
 
 static struct segments plan_segments(const struct nnps_conv* g, const struct nnps_sgemm_config* config, bool rows) {
@@ -80,16 +82,19 @@ struct kernel_gradient_context {
 	struct kernel_gradient_plan plan;
 	struct segments segments;
 	struct nnps_im2col im2col;
-	const float* input; /* B's images: the input, or its phase split */
+	const float* input; /* B's images: the input, its phase split, or its decimation */
 	size_t input_image; /* floats between them */
+	bool decimated;     /* the images are a strided 1x1 layer's decimated input: B is their transpose as it lies */
 	const float* grad_output;
 	float* grad_kernel;
 	float* workspace; /* tiles: each thread's GEMM buffers; segments: the partials, then each thread's GEMM buffers */
 };
 
-/* B of one image: im2col(input[image])^T through the transposed im2col packer (16x16 register transposes). */
+/* B of one image: im2col(input[image])^T through the transposed im2col packer (16x16 register transposes), or a
+ * decimated image's transpose read in place (the transpose packer: whole vector loads, no masks or permutes). */
 static struct nnps_b_source image_columns(const struct kernel_gradient_context* context, size_t image) {
 	const float* image_data = context->input + image * context->input_image;
+	if (context->decimated) return (struct nnps_b_source) { nnps_b_strided, image_data, 1, nnps_conv_output_plane(context->g), NULL };
 	return (struct nnps_b_source) { nnps_b_im2col_transposed, image_data, 0, 0, &context->im2col };
 }
 
@@ -181,8 +186,10 @@ bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, con
 	const bool phased = nnps_phase_split_of(g, &split);
 	const struct segments segments = plan_segments(g, config, row_segments_apply(g, config, phased));
 	const struct kernel_gradient_plan plan = plan_kernel_gradient(g, config, threads);
-	size_t gemm;
-	return gemm_floats(&segments, &plan, threads, &gemm) && nnps_phase_split_workspace(g, phased ? &split : NULL, gemm, floats);
+	size_t gemm, decimated = 0;
+	if (!gemm_floats(&segments, &plan, threads, &gemm)) return false;
+	if (nnps_decimation_applies(g)) return nnps_decimated_floats(g, &decimated) && !__builtin_add_overflow(nnps_round_up(gemm, NNPS_FLOATS_PER_LINE), decimated, floats);
+	return nnps_phase_split_workspace(g, phased ? &split : NULL, gemm, floats);
 }
 
 void nnps_implicit_gemm_kernel_gradient(
@@ -202,12 +209,24 @@ void nnps_implicit_gemm_kernel_gradient(
 	const bool phased = nnps_phase_split_of(g, &split);
 	const struct segments segments = plan_segments(g, config, row_segments_apply(g, config, phased));
 	const struct kernel_gradient_plan plan = plan_kernel_gradient(g, config, threads);
+	/* A strided 1x1 layer's input is decimated the same way, and B read from it as a plain transposed matrix: one
+	 * streaming pass, where the packer read every other float of every other row per panel (nnpack_ab_bench, the 1x1/2
+	 * projection's kernel gradient: see decimation.h). */
+	const bool decimated = nnps_decimation_applies(g);
 	size_t gemm = 0;
-	if (phased) gemm_floats(&segments, &plan, threads, &gemm);
-	const float* images = phased ? nnps_phase_split_into_workspace(g, &split, input, workspace, gemm, pool) : input;
+	if (phased || decimated) gemm_floats(&segments, &plan, threads, &gemm);
+	const float* images = input;
+	if (phased) {
+		images = nnps_phase_split_into_workspace(g, &split, input, workspace, gemm, pool);
+	} else if (decimated) {
+		float* decimated_images = workspace + nnps_round_up(gemm, NNPS_FLOATS_PER_LINE);
+		nnps_decimate(g, input, decimated_images, pool);
+		images = decimated_images;
+	}
 	const struct kernel_gradient_context context = {
 		g, config, plan, segments,
-		phased ? nnps_phase_split_im2col(g, &split) : kernel_gradient_im2col(g), images, phased ? split.image : nnps_conv_input_image(g), grad_output,
+		phased ? nnps_phase_split_im2col(g, &split) : kernel_gradient_im2col(g), images,
+		phased ? split.image : decimated ? g->input_channels * nnps_conv_output_plane(g) : nnps_conv_input_image(g), decimated, grad_output,
 		grad_kernel, workspace,
 	};
 	if (context.segments.used) {
