@@ -130,7 +130,18 @@ internal static unsafe class PanelTranspose
         Vector256<float> r2 = Row(source + (2 * sourceStride), depth), r3 = Row(source + (3 * sourceStride), depth);
         Vector256<float> r4 = Row(source + (4 * sourceStride), depth), r5 = Row(source + (5 * sourceStride), depth);
         Vector256<float> r6 = Row(source + (6 * sourceStride), depth), r7 = Row(source + (7 * sourceStride), depth);
+        Transpose8x8(r0, r1, r2, r3, r4, r5, r6, r7, destination, destinationStride, depth);
+    }
 
+    /// <summary>
+    /// Rows <paramref name="r0"/> to <paramref name="r7"/> (lanes past <paramref name="depth"/> unused) become columns
+    /// of the <paramref name="depth"/> rows of 8 at <c>destination + r*destinationStride</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8x8(
+        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6,
+        Vector256<float> r7, float* destination, nint destinationStride, int depth)
+    {
         // Pairs of rows interleaved, then pairs of pairs: each 128-bit half then holds one 4x4 block transposed.
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);

@@ -230,13 +230,20 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
         else if (slabs > 1)
         {
-            WeightGradientSlabs<T>.Run(Gemm, g, input, gradOutput, gradWeight, g.IsPointwise ? null : workspace.Columns.Ensure(g.ColumnLength), slabs, parallelism);
+            bool gathers = !g.IsPointwise && !TransposedIm2ColPanelSource.Applies<T>(g, Gemm.TileColumns);
+            WeightGradientSlabs<T>.Run(Gemm, g, input, gradOutput, gradWeight, gathers ? workspace.Columns.Ensure(g.ColumnLength) : null, slabs, parallelism);
         }
 
         for (int image = 0; image < g.Batch; image++)
         {
             T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
-            if (gradWeight != null && slabs == 1 && bands == 1)
+            if (gradWeight != null && slabs == 1 && bands == 1 && !g.IsPointwise && TransposedIm2ColPanelSource.Applies<T>(g, Gemm.TileColumns))
+            {
+                // The columns packed straight from the image, never written out.
+                TransposedIm2ColPanelSource.MultiplyInto(
+                    Gemm, g, input + ((nint)image * g.InputImageLength), 0, plane, 0, g.PatchLength, upstream, gradWeight, accumulate: image > 0, parallelism, workspace.Gemm);
+            }
+            else if (gradWeight != null && slabs == 1 && bands == 1)
             {
                 T* columns = Columns(g, input + ((nint)image * g.InputImageLength), workspace, parallelism);
                 ParallelGemm.Multiply(

@@ -106,6 +106,14 @@ internal static unsafe class WeightGradientSegments<T>
             int plane = g.OutputPlaneLength, pixels = (endRow - firstRow) * g.OutputWidth;
             nint offset = (nint)firstRow * g.OutputWidth;
             T* source = input + ((nint)image * g.InputImageLength);
+            T* upstream = gradOutput + ((nint)image * g.OutputImageLength) + offset;
+            if (!g.IsPointwise && TransposedIm2ColPanelSource.Applies<T>(g, gemm.TileColumns) && !UsesDotProducts(g, pixels))
+            {
+                // The columns packed into panels straight from the image, never written out.
+                TransposedIm2ColPanelSource.MultiplyInto(gemm, g, source, firstRow, pixels, 0, g.PatchLength, upstream, partial, accumulate, parallelism: 1, workspace.Gemm);
+                return;
+            }
+
             T* columns = source + offset;
             nint columnStride = plane;
             if (!g.IsPointwise)
@@ -115,7 +123,6 @@ internal static unsafe class WeightGradientSegments<T>
                 Im2Col.GatherRows(g, source, columns, firstRow, endRow);
             }
 
-            T* upstream = gradOutput + ((nint)image * g.OutputImageLength) + offset;
             if (UsesDotProducts(g, pixels))
             {
                 gemm.MultiplyDot(g.OutputChannels, g.PatchLength, pixels, upstream, plane, columns, columnStride, partial, g.PatchLength, accumulate);

@@ -32,8 +32,8 @@ internal static unsafe class WeightGradientSlabs<T>
 
     /// <summary>
     /// <c>gradWeight = sum over images of gradOutput_i * columns_i^T</c> in <paramref name="slabs"/> slabs of taps;
-    /// <paramref name="columns"/> holds one image's column matrix (unused for a pointwise convolution, whose columns
-    /// are the image).
+    /// <paramref name="columns"/> holds one image's column matrix (null for a pointwise convolution, whose columns are
+    /// the image, and where <see cref="TransposedIm2ColPanelSource"/> packs them from the image).
     /// </summary>
     public static void Run(GemmForWidth<T> gemm, in Conv2DGeometry g, T* input, T* gradOutput, T* gradWeight, T* columns, int slabs, int parallelism)
     {
@@ -52,6 +52,14 @@ internal static unsafe class WeightGradientSlabs<T>
             for (int image = 0; image < g.Batch; image++)
             {
                 T* source = input + ((nint)image * g.InputImageLength);
+                T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
+                if (!g.IsPointwise && TransposedIm2ColPanelSource.Applies<T>(g, gemm.TileColumns))
+                {
+                    // The slab's columns packed straight from the image, never written out.
+                    TransposedIm2ColPanelSource.MultiplyInto(gemm, g, source, 0, plane, first, taps, upstream, gradWeight, accumulate: image > 0, parallelism: 1, workspace);
+                    continue;
+                }
+
                 T* rows = g.IsPointwise ? source : columns;
                 if (!g.IsPointwise)
                 {
@@ -62,7 +70,7 @@ internal static unsafe class WeightGradientSlabs<T>
                 }
 
                 gemm.Multiply(
-                    g.OutputChannels, taps, plane, MatrixRef<T>.RowMajor(gradOutput + ((nint)image * g.OutputImageLength), plane),
+                    g.OutputChannels, taps, plane, MatrixRef<T>.RowMajor(upstream, plane),
                     MatrixRef<T>.RowMajor(rows + ((nint)first * plane), plane).Transposed, gradWeight + first, g.PatchLength, accumulate: image > 0, workspace);
             }
 
