@@ -51,7 +51,8 @@ static const struct layer layers[] = {
 	{ "1x1/2 projection", 8, 256, 56, 512, 1, 1, 2, 0, 0 },
 	/* Non-square kernels and a batch-1 map, as in the protocol's own layers. */
 	{ "Inception 1x7", 8, 128, 17, 128, 1, 7, 1, 0, 3 }, { "Inception 7x1", 8, 128, 17, 128, 7, 1, 1, 3, 0 },
-	{ "batch 1 112x112", 1, 64, 112, 64, 3, 3, 1, 1, 1 }, { "batch 1 14x14 512ch", 1, 512, 14, 512, 3, 3, 1, 1, 1 },
+	{ "batch 1 112x112", 1, 64, 112, 64, 3, 3, 1, 1, 1 }, { "batch 1 128ch 112x112", 1, 128, 112, 128, 3, 3, 1, 1, 1 },
+	{ "batch 1 14x14 512ch", 1, 512, 14, 512, 3, 3, 1, 1, 1 },
 	/* Channel counts off every vector width: 1-3 ms calls whose split between threads matters. */
 	{ "odd 17->33 5x5", 3, 17, 31, 33, 5, 5, 1, 2, 2 },
 	/* Strided kernels between the stem's 7x7 and ResNet's 3x3: where the phase split starts to pay. */
