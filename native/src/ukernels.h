@@ -140,6 +140,7 @@ NNPS_INTERNAL void nnps_transpose_pack__avx2(const float* source, size_t stride,
 NNPS_INTERNAL void nnps_transpose_pack__scalar(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed);
 
 NNPS_INTERNAL void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_im2col_pack__avx2(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_im2col_pack__scalar(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed);
 
 /*
