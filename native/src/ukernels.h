@@ -104,6 +104,7 @@ typedef void (*nnps_im2col_pack_fn)(const struct nnps_im2col_panel* panel, size_
 typedef void (*nnps_im2col_transposed_pack_fn)(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
 
 NNPS_INTERNAL void nnps_im2col_transposed_pack__avx512(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
+NNPS_INTERNAL void nnps_im2col_transposed_pack__avx2(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
 NNPS_INTERNAL void nnps_im2col_transposed_pack__scalar(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed);
 
 /* B micro-panel from a transposed matrix (a fully connected layer's kernel, the transformed inputs of a kernel

@@ -11,17 +11,7 @@
 #include <stdint.h>
 
 #include "../im2col-pack-runs.h"
-
-/* Lane i of the result is all-ones where bit i of `bits` (8 bits) is set: the vmaskmov mask of those lanes. */
-static inline __m256i lane_mask(uint32_t bits) {
-	const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-	return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int) bits), bit), bit);
-}
-
-/* Eight lanes from base where their bits are set, zeros elsewhere: a plain load where all are. */
-static inline __m256 load_lanes(uint32_t bits, const float* base) {
-	return bits == 0xFF ? _mm256_loadu_ps(base) : _mm256_maskload_ps(base, lane_mask(bits));
-}
+#include "lane-loads.h"
 
 static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
 	struct nnps_im2col_segments plan;
@@ -34,20 +24,14 @@ static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, siz
 		for (size_t i = 0; i < plan.count; i++) {
 			const uint32_t lanes = valid & plan.segments[i].lanes;
 			const float* base = nnps_lane0_address(plan.segments[i].lane0, (ptrdiff_t) offset);
-			if ((lanes & 0xFF) != 0) left = _mm256_or_ps(left, load_lanes(lanes & 0xFF, base));
-			if ((lanes >> 8 & 0xFF) != 0) right = _mm256_or_ps(right, load_lanes(lanes >> 8 & 0xFF, base + 8));
+			if ((lanes & 0xFF) != 0) left = _mm256_or_ps(left, nnps_load_lanes(lanes & 0xFF, base));
+			if ((lanes >> 8 & 0xFF) != 0) right = _mm256_or_ps(right, nnps_load_lanes(lanes >> 8 & 0xFF, base + 8));
 		}
 		nnps_im2col_prefetch_ahead(panel, &tap, k, depth);
 		_mm256_store_ps(packed + k * 16, left);
 		_mm256_store_ps(packed + k * 16 + 8, right);
 		nnps_im2col_next_tap(panel, &tap);
 	}
-}
-
-/* The even lanes of a:b (16 source floats): a0 a2 a4 a6 b0 b2 b4 b6. */
-static inline __m256 even_lanes(__m256 a, __m256 b) {
-	const __m256 pairs = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)); /* a0 a2 b0 b2 | a4 a6 b4 b6 */
-	return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
 /* Stride 2 (nnps_im2col_plan_stride2): each run's 32 source floats loaded under its lanes' mask, the even ones kept;
@@ -64,15 +48,15 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 		const ptrdiff_t first_iy = first_run->y + (ptrdiff_t) tap.ky, first_x = first_run->x + (ptrdiff_t) tap.kx;
 		if (whole && first_iy >= 0 && first_iy < panel->height && first_x >= 0 && first_x + 30 < width) {
 			const float* base = first_run->image + tap.channel * tap.plane + (size_t) first_iy * (size_t) width + (size_t) first_x;
-			left = even_lanes(_mm256_loadu_ps(base), _mm256_loadu_ps(base + 8));
-			right = even_lanes(_mm256_loadu_ps(base + 16), load_lanes(0x7F, base + 24));
+			left = nnps_even_lanes(_mm256_loadu_ps(base), _mm256_loadu_ps(base + 8));
+			right = nnps_even_lanes(_mm256_loadu_ps(base + 16), nnps_load_lanes(0x7F, base + 24));
 		} else {
 			const ptrdiff_t shift = (ptrdiff_t) (tap.channel * tap.plane + tap.ky * (size_t) width + tap.kx);
 			for (size_t i = 0; i < panel->count; i++) {
 				const uint64_t lanes = (prepared[i].row_inside >> tap.ky & 1u) != 0 ? prepared[i].columns[tap.kx] : 0;
 				const float* base = nnps_lane0_address(prepared[i].lane0, shift);
-				if ((lanes & 0xFFFF) != 0) left = _mm256_or_ps(left, even_lanes(load_lanes(lanes & 0xFF, base), load_lanes(lanes >> 8 & 0xFF, base + 8)));
-				if ((lanes >> 16 & 0xFFFF) != 0) right = _mm256_or_ps(right, even_lanes(load_lanes(lanes >> 16 & 0xFF, base + 16), load_lanes(lanes >> 24 & 0xFF, base + 24)));
+				if ((lanes & 0xFFFF) != 0) left = _mm256_or_ps(left, nnps_even_lanes(nnps_load_lanes(lanes & 0xFF, base), nnps_load_lanes(lanes >> 8 & 0xFF, base + 8)));
+				if ((lanes >> 16 & 0xFFFF) != 0) right = _mm256_or_ps(right, nnps_even_lanes(nnps_load_lanes(lanes >> 16 & 0xFF, base + 16), nnps_load_lanes(lanes >> 24 & 0xFF, base + 24)));
 			}
 		}
 		nnps_im2col_prefetch_ahead(panel, &tap, k, depth);

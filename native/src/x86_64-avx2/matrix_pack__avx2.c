@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../ukernels.h"
+#include "transpose8.h"
 
 /* Eight set lanes then eight clear ones: the 8 lanes starting at (8 - count) enable the first `count` floats. */
 static const int32_t lane_masks[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
@@ -16,26 +17,6 @@ static inline __m256i first_lanes(size_t count) { return _mm256_loadu_si256((con
 /* `count` (at most 8) floats from source, zeros after them. */
 static inline __m256 load_first(const float* source, size_t count) {
 	return count == 8 ? _mm256_loadu_ps(source) : count == 0 ? _mm256_setzero_ps() : _mm256_maskload_ps(source, first_lanes(count));
-}
-
-/* r[i] row i of an 8x8 block becomes its column i. */
-static inline void transpose8(__m256 r[8]) {
-	__m256 t[8];
-	for (int i = 0; i < 8; i += 2) {
-		t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-		t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-	}
-	for (int i = 0; i < 8; i += 4) {
-		r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-		r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
-		r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-		r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-	}
-	for (int j = 0; j < 4; j++) {
-		t[j] = _mm256_permute2f128_ps(r[j], r[j + 4], 0x20);
-		t[j + 4] = _mm256_permute2f128_ps(r[j], r[j + 4], 0x31);
-	}
-	for (int j = 0; j < 8; j++) r[j] = t[j];
 }
 
 /* Rows `first` .. `first` + 8 of a block: source rows `first + r` (zeros from `valid` on), `count` depth values each. */
@@ -50,7 +31,7 @@ static void transpose_pack_6(const float* source, size_t stride, size_t valid, s
 		const size_t count = depth - k0 < 8 ? depth - k0 : 8;
 		__m256 rows[8];
 		load_rows(source, stride, 0, valid < 6 ? valid : 6, k0, count, rows);
-		transpose8(rows);
+		nnps_transpose8(rows);
 		for (size_t k = 0; k < count; k++) {
 			float* out = packed + (k0 + k) * 6;
 			_mm_storeu_ps(out, _mm256_castps256_ps128(rows[k]));
@@ -73,7 +54,7 @@ void nnps_transpose_pack__avx2(const float* source, size_t stride, size_t valid,
 		for (size_t half = 0; half < 16; half += 8) {
 			__m256 rows[8];
 			load_rows(source, stride, half, valid, k0, count, rows);
-			transpose8(rows);
+			nnps_transpose8(rows);
 			for (size_t k = 0; k < count; k++) _mm256_store_ps(packed + (k0 + k) * 16 + half, rows[k]);
 		}
 	}
