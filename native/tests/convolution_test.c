@@ -395,6 +395,8 @@ int main(int argc, char** argv) {
 		{ 2, 2100, 6, 31, 30, 1, 1, 0, 0, 0, 0, 2, 2 }, /* the same with chunks cut to the subsample buffer's size */
 		{ 2, 6, 5, 100, 90, 3, 3, 1, 1, 1, 1, 2, 2 },  /* input gradient by column matrix and col2im, tasks owning column chunks */
 		{ 2, 7, 9, 60, 61, 1, 1, 0, 0, 0, 0, 1, 1 },   /* the same, pointwise: straight into grad_input */
+		{ 1, 3, 8, 80, 70, 1, 1, 0, 0, 0, 0, 1, 1 },   /* pointwise kernel gradient in blocks of pixels: 4096, then 1504 */
+		{ 1, 2, 300, 40, 40, 1, 1, 0, 0, 0, 0, 1, 1 }, /* the same with 300 output channels: blocks of 1024 */
 		{ 2, 20, 18, 13, 14, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd under auto: several 6x6 tiles, partial edge tiles */
 		{ 1, 17, 17, 7, 20, 3, 3, 0, 2, 1, 0, 1, 1 },  /* Winograd, asymmetric padding */
 		{ 3, 16, 16, 100, 100, 3, 3, 1, 1, 1, 1, 1, 1 }, /* Winograd image groups of 2 (289 tiles each) and a partial last group */

@@ -76,8 +76,9 @@ NNPS_INTERNAL void nnps_sgemm_packed_a(
 	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
 	float* c, size_t ldc, bool accumulate, const float* row_bias, const struct nnps_gemm_buffers* buffers);
 
-/* The depth a caller of nnps_sdot takes at a time: a block of A's rows (64 rows x this: 256 KiB) stays in L2 while B's
- * rows pass NR at a time from L1, and the dot ukernel adds its lanes once per 64 steps of 16. */
+/* The depth a caller of nnps_sdot takes at a time, at least: a block of A's rows (64 rows x this: 256 KiB) stays in L2
+ * while B's rows pass NR at a time from L1, and the dot ukernel adds its lanes once per 64 steps of 16 (the pointwise
+ * kernel gradient takes longer blocks where A's rows are few: pointwise-kernel-gradient.c). */
 #define NNPS_SDOT_DEPTH 1024
 
 /* C[m,n] (+)= A[m,k] * B[n,k]^T on the table's dot ukernel (config->dot_ukernel, not NULL), the calling thread, no
