@@ -222,6 +222,8 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
         int plane = g.OutputPlaneLength;
+        // Where the weight gradient packs its columns from the image (never gathered into the workspace).
+        bool packsFromImage = TransposedIm2ColPanelSource.Applies<T>(g, Gemm.TileColumns);
         int bands = gradWeight != null ? WeightGradientSegments<T>.Count(g) : 1;
         int slabs = gradWeight != null && bands == 1 ? WeightGradientSlabs<T>.Count(g, Gemm, parallelism) : 1;
         if (bands > 1)
@@ -230,16 +232,15 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         }
         else if (slabs > 1)
         {
-            bool gathers = !g.IsPointwise && !TransposedIm2ColPanelSource.Applies<T>(g, Gemm.TileColumns);
+            bool gathers = !g.IsPointwise && !packsFromImage;
             WeightGradientSlabs<T>.Run(Gemm, g, input, gradOutput, gradWeight, gathers ? workspace.Columns.Ensure(g.ColumnLength) : null, slabs, parallelism);
         }
 
         for (int image = 0; image < g.Batch; image++)
         {
             T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
-            if (gradWeight != null && slabs == 1 && bands == 1 && !g.IsPointwise && TransposedIm2ColPanelSource.Applies<T>(g, Gemm.TileColumns))
+            if (gradWeight != null && slabs == 1 && bands == 1 && packsFromImage)
             {
-                // The columns packed straight from the image, never written out.
                 TransposedIm2ColPanelSource.MultiplyInto(
                     Gemm, g, input + ((nint)image * g.InputImageLength), 0, plane, 0, g.PatchLength, upstream, gradWeight, accumulate: image > 0, parallelism, workspace.Gemm);
             }

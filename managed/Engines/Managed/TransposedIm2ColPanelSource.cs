@@ -36,8 +36,9 @@ internal readonly unsafe struct TransposedIm2ColPanelSource(Conv2DGeometry g, fl
 
     /// <summary>
     /// Whether the source packs <paramref name="g"/>'s columns for element type <typeparamref name="T"/> into panels
-    /// <paramref name="panelColumns"/> wide here: whole groups of eight taps, a stride of 1 along the rows, an image and
-    /// kernel whose offsets fit an int (any padding: the lanes' positions are clamped), and enough output channels.
+    /// <paramref name="panelColumns"/> wide here: not pointwise (whose columns are the image itself), whole groups of
+    /// eight taps, a stride of 1 along the rows, an image and kernel whose offsets fit an int (any padding: the lanes'
+    /// positions are clamped), and enough output channels.
     /// A group whose pixels leave their row or reach into the padding costs masked loads or a gather per tap, more than
     /// the column matrix's copy and transpose; what the source saves is that matrix's round trip through the caches,
     /// which counts where the GEMM does enough work per packed element (bench/ab-managed.py, weight gradient, one thread,
@@ -46,7 +47,7 @@ internal readonly unsafe struct TransposedIm2ColPanelSource(Conv2DGeometry g, fl
     /// the odd 17->33 layer 0.89x). A wider stride takes gathers for every group: ResNet 3x3/2 ran 0.84x.
     /// </summary>
     public static bool Applies<T>(in Conv2DGeometry g, int panelColumns) =>
-        typeof(T) == typeof(float) && Avx2.IsSupported && panelColumns % Lanes == 0 && g.StrideWidth == 1 && g.OutputChannels >= MinimumOutputChannels &&
+        typeof(T) == typeof(float) && Avx2.IsSupported && !g.IsPointwise && panelColumns % Lanes == 0 && g.StrideWidth == 1 && g.OutputChannels >= MinimumOutputChannels &&
         g.InputHeight < MaximumExtent && g.InputWidth < MaximumExtent &&
         g.KernelHeight < MaximumExtent && g.KernelWidth < MaximumExtent && ((long)g.InputHeight + g.KernelHeight) * ((long)g.InputWidth + g.KernelWidth) < int.MaxValue / 2;
 
@@ -75,8 +76,11 @@ internal readonly unsafe struct TransposedIm2ColPanelSource(Conv2DGeometry g, fl
         bool OneRow, int Y, int X, Vector256<int> Rows, Vector256<int> Columns, Vector256<int> Offsets, int Runs, Vector256<int> FirstLanes,
         int FirstOffset, int SecondOffset);
 
-    /// <summary>A tap's offset from the image (channel plane plus its window offset) and window position; <c>Valid</c> false past the panel's taps.</summary>
-    private readonly record struct Tap(nint Offset, int Ky, int Kx, bool Valid);
+    /// <summary>
+    /// A tap's channel plane (its offset from the image), its offset within a window (<c>Shift = Ky*W + Kx</c>) and its
+    /// window position; <c>Valid</c> false past the panel's taps.
+    /// </summary>
+    private readonly record struct Tap(nint Plane, int Shift, int Ky, int Kx, bool Valid);
 
     public void Pack(int row0, int depth, int col0, int columns, int panelColumns, float* destination)
     {
@@ -121,7 +125,7 @@ internal readonly unsafe struct TransposedIm2ColPanelSource(Conv2DGeometry g, fl
     {
         int kernelTaps = g.KernelHeight * g.KernelWidth, channel = tap / kernelTaps, within = tap - (channel * kernelTaps), ky = within / g.KernelWidth;
         int kx = within - (ky * g.KernelWidth);
-        return new Tap(((nint)channel * g.InputHeight * g.InputWidth) + ((nint)ky * g.InputWidth) + kx, ky, kx, Valid: true);
+        return new Tap((nint)channel * g.InputHeight * g.InputWidth, (ky * g.InputWidth) + kx, ky, kx, Valid: true);
     }
 
     /// <summary>The group of pixels <c>[pixel, pixel + count)</c> of the band.</summary>
@@ -163,18 +167,18 @@ internal readonly unsafe struct TransposedIm2ColPanelSource(Conv2DGeometry g, fl
             return Vector256<float>.Zero;
         }
 
-        float* origin = image + tap.Offset - ((nint)tap.Ky * g.InputWidth) - tap.Kx; // tap (0, 0) of the tap's channel
+        float* origin = image + tap.Plane; // tap (0, 0) of the tap's channel
         int x = group.X + tap.Kx;
         if (group.OneRow && (uint)(group.Y + tap.Ky) < (uint)g.InputHeight && x >= 0 && x <= g.InputWidth - Lanes)
         {
-            return Avx.LoadVector256(image + tap.Offset + ((nint)group.Y * g.InputWidth) + group.X);
+            return Avx.LoadVector256(origin + tap.Shift + ((nint)group.Y * g.InputWidth) + group.X);
         }
 
         // The lanes inside the image: a masked load per row where the group lies on one or two (lanes outside are never
         // read), else a gather.
         Vector256<int> inside = (Vector256.LessThan((group.Rows + Vector256.Create(tap.Ky)).AsUInt32(), Vector256.Create((uint)g.InputHeight)) &
             Vector256.LessThan((group.Columns + Vector256.Create(tap.Kx)).AsUInt32(), Vector256.Create((uint)g.InputWidth))).AsInt32();
-        int shift = (tap.Ky * g.InputWidth) + tap.Kx;
+        int shift = tap.Shift;
         if (group.Runs == 1)
         {
             return Avx.MaskLoad(origin + shift + group.FirstOffset, inside.AsSingle());

@@ -107,7 +107,7 @@ internal static unsafe class WeightGradientSegments<T>
             nint offset = (nint)firstRow * g.OutputWidth;
             T* source = input + ((nint)image * g.InputImageLength);
             T* upstream = gradOutput + ((nint)image * g.OutputImageLength) + offset;
-            if (!g.IsPointwise && TransposedIm2ColPanelSource.Applies<T>(g, gemm.TileColumns) && !UsesDotProducts(g, pixels))
+            if (TransposedIm2ColPanelSource.Applies<T>(g, gemm.TileColumns) && !UsesDotProducts(g, pixels))
             {
                 // The columns packed into panels straight from the image, never written out.
                 TransposedIm2ColPanelSource.MultiplyInto(gemm, g, source, firstRow, pixels, 0, g.PatchLength, upstream, partial, accumulate, parallelism: 1, workspace.Gemm);

@@ -53,7 +53,7 @@ internal static unsafe class WeightGradientSlabs<T>
             {
                 T* source = input + ((nint)image * g.InputImageLength);
                 T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
-                if (!g.IsPointwise && TransposedIm2ColPanelSource.Applies<T>(g, gemm.TileColumns))
+                if (TransposedIm2ColPanelSource.Applies<T>(g, gemm.TileColumns))
                 {
                     // The slab's columns packed straight from the image, never written out.
                     TransposedIm2ColPanelSource.MultiplyInto(gemm, g, source, 0, plane, first, taps, upstream, gradWeight, accumulate: image > 0, parallelism: 1, workspace);

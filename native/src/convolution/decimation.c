@@ -7,17 +7,10 @@ bool nnps_decimation_applies(const struct nnps_conv* g) {
 	return g->kernel_height == 1 && g->kernel_width == 1 && !nnps_conv_is_pointwise(g);
 }
 
-struct nnps_conv nnps_decimated_conv(const struct nnps_conv* g) {
-	struct nnps_conv pointwise = *g;
-	pointwise.input_height = g->output_height;
-	pointwise.input_width = g->output_width;
-	pointwise.pad_top = pointwise.pad_left = 0;
-	pointwise.stride_height = pointwise.stride_width = 1;
-	return pointwise;
-}
-
-bool nnps_decimated_floats(const struct nnps_conv* g, size_t* floats) {
-	return nnps_product4(g->batch, g->input_channels, g->output_height, g->output_width, floats);
+bool nnps_decimation_workspace(const struct nnps_conv* g, size_t gemm, size_t* floats) {
+	size_t decimated;
+	return nnps_product4(g->batch, g->input_channels, g->output_height, g->output_width, &decimated) &&
+		!__builtin_add_overflow(nnps_round_up(gemm, NNPS_FLOATS_PER_LINE), decimated, floats);
 }
 
 struct decimate_context {
@@ -72,7 +65,9 @@ static void decimate_task(void* argument, size_t thread, size_t task) {
 	}
 }
 
-void nnps_decimate(const struct nnps_conv* g, const float* input, float* decimated, pthreadpool_t pool) {
+const float* nnps_decimate_into_workspace(const struct nnps_conv* g, const float* input, float* workspace, size_t gemm, pthreadpool_t pool) {
+	float* decimated = workspace + nnps_round_up(gemm, NNPS_FLOATS_PER_LINE);
 	const struct decimate_context context = { g, input, decimated };
 	nnps_parallelize(pool, decimate_task, (void*) &context, g->batch * g->input_channels);
+	return decimated;
 }

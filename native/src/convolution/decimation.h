@@ -1,9 +1,10 @@
 /*
  * A strided 1x1 convolution's input decimated: per image and channel the output_height x output_width pixels that
  * its windows read (input[y * stride_height - pad_top][x * stride_width - pad_left], zero in the padding), so that
- * the layer is a pointwise one on the decimated images. Its kernel gradient then takes the pointwise path (dot
- * products along contiguous rows) after one streaming pass over the input, instead of packers that read every
- * other float of every other row per panel (a fifth of the 1x1/2 projection's kernel gradient).
+ * the layer is a pointwise one on the decimated images. Its kernel gradient then reads B as a plain transposed matrix
+ * after one streaming pass over the input, instead of packers that read every other float of every other row per
+ * panel (a fifth of the 1x1/2 projection's kernel gradient). Placed in the workspace after the algorithm's own
+ * floats, as phase-split.h places a split.
  */
 #ifndef NNPS_CONVOLUTION_DECIMATION_H
 #define NNPS_CONVOLUTION_DECIMATION_H
@@ -13,13 +14,14 @@
 /* Whether g is a 1x1 convolution that is not pointwise (a stride above 1, or padding). */
 NNPS_INTERNAL bool nnps_decimation_applies(const struct nnps_conv* g);
 
-/* The pointwise convolution on the decimated images: g's batch and channels, the output's extents for the input's. */
-NNPS_INTERNAL struct nnps_conv nnps_decimated_conv(const struct nnps_conv* g);
+/* Floats of one decimated image: input_channels output planes. */
+static inline size_t nnps_decimated_image(const struct nnps_conv* g) { return g->input_channels * nnps_conv_output_plane(g); }
 
-/* batch * input_channels * output plane floats; false on overflow. */
-NNPS_INTERNAL bool nnps_decimated_floats(const struct nnps_conv* g, size_t* floats);
+/* A call's workspace when the decimated batch follows the algorithm's own `gemm` floats, from a cache line on; false
+ * on overflow. */
+NNPS_INTERNAL bool nnps_decimation_workspace(const struct nnps_conv* g, size_t gemm, size_t* floats);
 
-/* Writes the decimated batch (nnps_decimated_floats of them) to `decimated`, in parallel. */
-NNPS_INTERNAL void nnps_decimate(const struct nnps_conv* g, const float* input, float* decimated, pthreadpool_t pool);
+/* Decimates the batch, in parallel, into the workspace where nnps_decimation_workspace placed it; returns the images. */
+NNPS_INTERNAL const float* nnps_decimate_into_workspace(const struct nnps_conv* g, const float* input, float* workspace, size_t gemm, pthreadpool_t pool);
 
 #endif

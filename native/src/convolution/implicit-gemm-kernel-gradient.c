@@ -186,9 +186,9 @@ bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, con
 	const bool phased = nnps_phase_split_of(g, &split);
 	const struct segments segments = plan_segments(g, config, row_segments_apply(g, config, phased));
 	const struct kernel_gradient_plan plan = plan_kernel_gradient(g, config, threads);
-	size_t gemm, decimated = 0;
+	size_t gemm;
 	if (!gemm_floats(&segments, &plan, threads, &gemm)) return false;
-	if (nnps_decimation_applies(g)) return nnps_decimated_floats(g, &decimated) && !__builtin_add_overflow(nnps_round_up(gemm, NNPS_FLOATS_PER_LINE), decimated, floats);
+	if (nnps_decimation_applies(g)) return nnps_decimation_workspace(g, gemm, floats);
 	return nnps_phase_split_workspace(g, phased ? &split : NULL, gemm, floats);
 }
 
@@ -219,14 +219,12 @@ void nnps_implicit_gemm_kernel_gradient(
 	if (phased) {
 		images = nnps_phase_split_into_workspace(g, &split, input, workspace, gemm, pool);
 	} else if (decimated) {
-		float* decimated_images = workspace + nnps_round_up(gemm, NNPS_FLOATS_PER_LINE);
-		nnps_decimate(g, input, decimated_images, pool);
-		images = decimated_images;
+		images = nnps_decimate_into_workspace(g, input, workspace, gemm, pool);
 	}
 	const struct kernel_gradient_context context = {
 		g, config, plan, segments,
 		phased ? nnps_phase_split_im2col(g, &split) : kernel_gradient_im2col(g), images,
-		phased ? split.image : decimated ? g->input_channels * nnps_conv_output_plane(g) : nnps_conv_input_image(g), decimated, grad_output,
+		phased ? split.image : decimated ? nnps_decimated_image(g) : nnps_conv_input_image(g), decimated, grad_output,
 		grad_kernel, workspace,
 	};
 	if (context.segments.used) {

@@ -1,10 +1,10 @@
-/* The transposed implicit-im2col packer (contract in ukernels.h), AVX2, for the 16-column panels of the 6x16 kernel:
- * 8 pixels of 8 taps at a time. A group's pixels are cut once into the runs they cross ("parts"), each with its rows'
- * and columns' validity per tap worked out up front; a tap's 8 pixels are then one masked load per part (stride 1, a
- * phase-split image's planes included), or two and a permute keeping the even lanes (stride 2), with no clipping
- * arithmetic per tap; an 8x8 register transpose turns 8 taps into 8 panel rows, stored whole. Wider strides and
- * kernels past the tables take the portable packer, which the AVX2 table used throughout before: 39% of ResNet 1x1's
- * kernel gradient, 20% of Inception 7x1's (perf, nnpack_ab_bench, implicit GEMM). */
+/* The transposed implicit-im2col packer (contract in ukernels.h), AVX2, for the 16-column panels of the 6x16 kernel, on
+ * panels of one run: 8 pixels of 8 taps at a time. Each group of pixels has its rows' and columns' validity per tap
+ * worked out once; a tap's 8 pixels are then one masked load (stride 1, a phase-split image's planes included), or two
+ * and a permute keeping the even lanes (stride 2), with no clipping arithmetic per tap; an 8x8 register transpose turns
+ * 8 taps into 8 panel rows, stored whole. Panels of many runs, wider strides and kernels past the tables take the
+ * portable packer, which the AVX2 table used throughout before: 39% of ResNet 1x1's kernel gradient, 20% of Inception
+ * 7x1's (perf, nnpack_ab_bench, implicit GEMM). */
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,62 +16,47 @@
 #define GROUP 8
 #define PREFETCH_PIXELS 64
 
-/* The runs one group of pixels crosses: lane t of a part reads lane0[the tap's shift + stride * t], inside the image
- * where the run's row + ky is (bit ky of row_inside) and where bit stride * t of columns[kx] is set (bits of the source
- * floats the lanes span: 8 at stride 1, 16 at stride 2). */
+/* The panel's one run over a group of pixels: lane t reads lane0[the tap's shift + stride * t], inside the image where
+ * the run's row + ky is (bit ky of row_inside) and where bit stride * t of columns[kx] is set (bits of the source floats
+ * the lanes span: 8 at stride 1, 16 at stride 2). */
 struct part {
 	const float* lane0;
 	uint32_t row_inside;
 	uint32_t columns[NNPS_MAX_SEGMENT_TAPS];
 };
 
-static size_t cut_parts(const struct nnps_im2col_panel* panel, size_t first_run, size_t k0, size_t rows, struct part* parts) {
+/* Rows [k0, k0 + rows) of the panel's run. */
+static struct part cut_part(const struct nnps_im2col_panel* panel, size_t k0, size_t rows) {
 	const ptrdiff_t width = panel->width, stride = (ptrdiff_t) panel->stride_width;
-	size_t count = 0;
-	for (size_t i = first_run; i < panel->count && panel->runs[i].first < k0 + rows; i++, count++) {
-		const struct nnps_im2col_run* run = &panel->runs[i];
-		const size_t from = run->first > k0 ? run->first - k0 : 0, to = nnps_min(run->first + run->length - k0, rows);
-		/* Lane t's column for tap kx: origin + column(kx) + stride * t. */
-		const ptrdiff_t origin = run->x + stride * ((ptrdiff_t) k0 - (ptrdiff_t) run->first);
-		struct part* part = &parts[count];
-		part->lane0 = nnps_lane0_address(run->image, run->y * width + origin);
-		part->row_inside = 0;
-		for (size_t ky = 0; ky < panel->kernel_height; ky++) {
-			const ptrdiff_t iy = run->y + (ptrdiff_t) ky;
-			if (iy >= 0 && iy < panel->height) part->row_inside |= 1u << ky;
-		}
-		for (size_t kx = 0; kx < panel->kernel_width; kx++) {
-			/* Lanes t in [lo, hi) read inside: 0 <= x + stride * t < width (a phase-split plane's column kx >> 1). */
-			const ptrdiff_t x = origin + (ptrdiff_t) (panel->phase_plane != 0 ? kx >> 1 : kx);
-			ptrdiff_t lo = x >= 0 ? 0 : (-x + stride - 1) / stride, hi = x >= width ? 0 : (width - x + stride - 1) / stride;
-			lo = lo > (ptrdiff_t) from ? lo : (ptrdiff_t) from;
-			hi = hi < (ptrdiff_t) to ? hi : (ptrdiff_t) to;
-			uint32_t bits = 0;
-			for (ptrdiff_t t = lo; t < hi; t++) bits |= 1u << (stride * t);
-			part->columns[kx] = bits;
-		}
+	const struct nnps_im2col_run* run = &panel->runs[0];
+	/* Lane t's column for tap kx: origin + column(kx) + stride * t. */
+	const ptrdiff_t origin = run->x + stride * ((ptrdiff_t) k0 - (ptrdiff_t) run->first);
+	struct part part = { nnps_lane0_address(run->image, run->y * width + origin), 0, { 0 } };
+	for (size_t ky = 0; ky < panel->kernel_height; ky++) {
+		const ptrdiff_t iy = run->y + (ptrdiff_t) ky;
+		if (iy >= 0 && iy < panel->height) part.row_inside |= 1u << ky;
 	}
-	return count;
+	for (size_t kx = 0; kx < panel->kernel_width; kx++) {
+		/* Lanes t in [lo, hi) read inside: 0 <= x + stride * t < width (a phase-split plane's column kx >> 1). */
+		const ptrdiff_t x = origin + (ptrdiff_t) (panel->phase_plane != 0 ? kx >> 1 : kx);
+		const ptrdiff_t lo = x >= 0 ? 0 : (-x + stride - 1) / stride;
+		ptrdiff_t hi = x >= width ? 0 : (width - x + stride - 1) / stride;
+		hi = hi < (ptrdiff_t) rows ? hi : (ptrdiff_t) rows;
+		for (ptrdiff_t t = lo; t < hi; t++) part.columns[kx] |= 1u << (stride * t);
+	}
+	return part;
 }
 
-/* One tap's 8 pixels of the group (zero where they read outside the image or lie past the group): the tap reads plane
- * `plane` (from the image) at row ky and column `column` (kx, or kx >> 1 in a phase split) of each lane's window; its
- * validity is looked up by kx. */
-static inline __m256 tap_pixels(const struct nnps_im2col_panel* panel, const struct part* parts, size_t count, size_t plane, size_t ky, size_t kx, size_t column) {
-	const ptrdiff_t shift = (ptrdiff_t) (plane + ky * (size_t) panel->width + column);
-	__m256 pixels = _mm256_setzero_ps();
-	for (size_t p = 0; p < count; p++) {
-		const uint32_t lanes = (parts[p].row_inside >> ky & 1u) != 0 ? parts[p].columns[kx] : 0;
-		if (lanes == 0) continue;
-		const float* base = nnps_lane0_address(parts[p].lane0, shift);
-		if (panel->stride_width == 1) {
-			pixels = _mm256_or_ps(pixels, nnps_load_lanes(lanes, base));
-		} else {
-			/* Source bits 2t: lanes 0-3 from the first 8 floats, 4-7 from the next 8. */
-			pixels = _mm256_or_ps(pixels, nnps_even_lanes(nnps_load_lanes(lanes & 0xFF, base), nnps_load_lanes(lanes >> 8 & 0xFF, base + 8)));
-		}
-	}
-	return pixels;
+/* One tap's 8 pixels of the group (zero where they read outside the image or lie past the group): the tap reads
+ * `shift` floats on from each lane's window origin (its plane, row ky and column: kx, or kx >> 1 in a phase split); its
+ * validity is looked up by ky and kx. */
+static inline __m256 tap_pixels(const struct nnps_im2col_panel* panel, const struct part* part, ptrdiff_t shift, size_t ky, size_t kx) {
+	const uint32_t lanes = (part->row_inside >> ky & 1u) != 0 ? part->columns[kx] : 0;
+	if (lanes == 0) return _mm256_setzero_ps();
+	const float* base = nnps_lane0_address(part->lane0, shift);
+	if (panel->stride_width == 1) return nnps_load_lanes(lanes, base);
+	/* Source bits 2t: lanes 0-3 from the first 8 floats, 4-7 from the next 8. */
+	return nnps_even_lanes(nnps_load_lanes(lanes & 0xFF, base), nnps_load_lanes(lanes >> 8 & 0xFF, base + 8));
 }
 
 void nnps_im2col_transposed_pack__avx2(const struct nnps_im2col_panel* panel, size_t tap0, size_t depth, float* packed) {
@@ -85,31 +70,30 @@ void nnps_im2col_transposed_pack__avx2(const struct nnps_im2col_panel* panel, si
 		return;
 	}
 	const size_t taps = panel->kernel_height * panel->kernel_width;
-	size_t planes[16], kys[16], kxs[16], columns[16];
+	size_t kys[16], kxs[16];
+	ptrdiff_t shifts[16];
 	for (size_t j = 0; j < panel->valid; j++) {
 		const size_t tap = tap0 + j;
+		size_t column;
 		kxs[j] = tap % panel->kernel_width;
 		kys[j] = tap % taps / panel->kernel_width;
-		planes[j] = nnps_im2col_tap_plane(panel, tap / taps, kxs[j], &columns[j]);
+		const size_t plane = nnps_im2col_tap_plane(panel, tap / taps, kxs[j], &column);
+		shifts[j] = (ptrdiff_t) (plane + kys[j] * (size_t) panel->width + column);
 	}
-	size_t first_run = 0;
 	for (size_t k0 = 0; k0 < depth; k0 += GROUP) {
 		const size_t rows = depth - k0 < GROUP ? depth - k0 : GROUP;
-		while (panel->runs[first_run].first + panel->runs[first_run].length <= k0) first_run++;
-		struct part parts[GROUP];
-		const size_t count = cut_parts(panel, first_run, k0, rows, parts);
-		/* Each tap's source PREFETCH_PIXELS on along the group's first run: the 16 taps' rows are 16 streams a plane
-		 * apart, which the hardware prefetchers did not follow (the loads waited on memory: half of the packer's time
-		 * on ResNet 1x1's kernel gradient). A prefetch past the run or the image is dropped, never faulted. */
+		const struct part part = cut_part(panel, k0, rows);
+		/* Each tap's source PREFETCH_PIXELS on along the run: the 16 taps' rows are 16 streams a plane apart, which the
+		 * hardware prefetchers did not follow (the loads waited on memory: half of the packer's time on ResNet 1x1's
+		 * kernel gradient). A prefetch past the run or the image is dropped, never faulted. */
 		for (size_t j = 0; j < panel->valid; j++) {
-			const ptrdiff_t shift = (ptrdiff_t) (planes[j] + kys[j] * (size_t) panel->width + columns[j]);
-			__builtin_prefetch(nnps_lane0_address(parts[0].lane0, shift + (ptrdiff_t) (PREFETCH_PIXELS * panel->stride_width)), 0, 3);
+			__builtin_prefetch(nnps_lane0_address(part.lane0, shifts[j] + (ptrdiff_t) (PREFETCH_PIXELS * panel->stride_width)), 0, 3);
 		}
 		for (size_t half = 0; half < 16; half += 8) {
 			__m256 r[8];
 			for (size_t j = 0; j < 8; j++) {
 				const size_t column = half + j;
-				r[j] = column >= panel->valid ? _mm256_setzero_ps() : tap_pixels(panel, parts, count, planes[column], kys[column], kxs[column], columns[column]);
+				r[j] = column >= panel->valid ? _mm256_setzero_ps() : tap_pixels(panel, &part, shifts[column], kys[column], kxs[column]);
 			}
 			nnps_transpose8(r);
 			for (size_t i = 0; i < rows; i++) _mm256_store_ps(packed + (k0 + i) * 16 + half, r[i]);
