@@ -26,9 +26,10 @@ internal static class ProtocolRunner
         IReadOnlyList<PeakFigure> peaks = FmaPeak.Measure(peakThreads);
         // Measure lists zmm first when the CPU has it: the widest FMA is the machine's peak, whatever an engine uses.
         double perCore = peaks.Count > 0 ? peaks[0].PerCore : 0;
+        BandwidthFigure memory = MemoryBandwidth.Measure(peakThreads);
 
         using var report = new ReportWriter(options.OutPath, [Torch, Managed, Native, Upstream], Managed, Native);
-        WriteHeader(report, options, peaks, peers);
+        WriteHeader(report, options, peaks, memory, peers);
         var notes = new List<string>();
         long start = Stopwatch.GetTimestamp();
         if (!options.OperatorsOnly)
@@ -46,6 +47,7 @@ internal static class ProtocolRunner
 
         IReadOnlyList<PeakFigure> after = FmaPeak.Measure(peakThreads);
         report.Line($"- FMA peak re-measured after the table: {Describe(after)} (a large change means the host's clock or load moved during the run).");
+        report.Line($"- memory read bandwidth re-measured after the table: {MemoryBandwidth.Measure(peakThreads)}.");
     }
 
     private static void RunConvolutions(ReportWriter report, ProtocolOptions options, double perCore, List<string> notes)
@@ -193,7 +195,7 @@ internal static class ProtocolRunner
         return least;
     }
 
-    private static void WriteHeader(ReportWriter report, ProtocolOptions options, IReadOnlyList<PeakFigure> peaks, string peers)
+    private static void WriteHeader(ReportWriter report, ProtocolOptions options, IReadOnlyList<PeakFigure> peaks, BandwidthFigure memory, string peers)
     {
         (bool jemalloc, string allocator) = MachineInfo.Jemalloc();
         report.Line(options.OperatorsOnly ? "# Operators protocol benchmark" : "# Conv2D and operators protocol benchmark");
@@ -220,6 +222,8 @@ internal static class ProtocolRunner
         report.Line($"- TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}; peers: {peers}");
         report.Line($"- jemalloc: {allocator}");
         report.Line($"- FMA peak: {Describe(peaks)}. \"% peak\" = GFLOP/s / ({(peaks.Count > 0 ? peaks[0].Width : "no FMA")} peak per core x threads).");
+        report.Line($"- memory read bandwidth (each thread streaming its own 64 MiB, best of 5): {memory}; a phase that streams from memory scales "
+            + "no further than this between 1 and 2 threads.");
         report.Line($"- protocol: {options.Rounds} rounds; in each round every engine runs once, the order rotating between rounds (every other round backwards); before each "
             + $"engine's timed batch an untimed pre-roll of >= {BatchTimer.PreRollSeconds * 1e3:F0} ms, then a timed batch of >= {BatchTimer.BatchSeconds * 1e3:F0} ms "
             + $"and >= {BatchTimer.MinCalls} calls; the figure is the median over rounds of seconds per call. Untimed warm-up of {WarmUpSeconds * 1e3:F0} ms per engine "
