@@ -44,14 +44,14 @@ internal static class FmaPeak
         var figures = new List<PeakFigure>();
         if (HasZmm)
         {
-            Func<double> zmm = () => ZmmChains(PeakIterations);
-            figures.Add(new PeakFigure("zmm", Best(1, zmm, clock), threads, Best(threads, zmm, clock)));
+            Func<int, double> zmm = _ => ZmmChains(PeakIterations);
+            figures.Add(new PeakFigure("zmm", ConcurrentRuns.Best(1, zmm, clock), threads, ConcurrentRuns.Best(threads, zmm, clock)));
         }
 
         if (HasYmm)
         {
-            Func<double> ymm = HasZmm ? () => YmmChains24(PeakIterations) : () => YmmChains12(PeakIterations);
-            figures.Add(new PeakFigure("ymm", Best(1, ymm, clock), threads, Best(threads, ymm, clock)));
+            Func<int, double> ymm = HasZmm ? _ => YmmChains24(PeakIterations) : _ => YmmChains12(PeakIterations);
+            figures.Add(new PeakFigure("ymm", ConcurrentRuns.Best(1, ymm, clock), threads, ConcurrentRuns.Best(threads, ymm, clock)));
         }
 
         return figures;
@@ -63,40 +63,6 @@ internal static class FmaPeak
     /// </summary>
     public static double RunWidest(long iterations) =>
         HasZmm ? ZmmChains(iterations) : HasYmm ? YmmChains12(iterations) : 0;
-
-    /// <summary>Best of five runs of <paramref name="threads"/> concurrent chain sets: total FLOP over the slowest thread's time.</summary>
-    private static double Best(int threads, Func<double> chains, Func<long> clock)
-    {
-        double best = 0;
-        for (int repeat = 0; repeat < 5; repeat++)
-        {
-            var seconds = new double[threads];
-            var flops = new double[threads];
-            using var start = new Barrier(threads);
-            var workers = new Thread[threads];
-            for (int t = 0; t < threads; t++)
-            {
-                int index = t;
-                workers[t] = new Thread(() =>
-                {
-                    start.SignalAndWait();
-                    long begin = clock();
-                    flops[index] = chains();
-                    seconds[index] = (clock() - begin) * 1e-9;
-                });
-                workers[t].Start();
-            }
-
-            foreach (Thread worker in workers)
-            {
-                worker.Join();
-            }
-
-            best = Math.Max(best, flops.Sum() / seconds.Max() / 1e9);
-        }
-
-        return best;
-    }
 
     private static volatile float keep;
 

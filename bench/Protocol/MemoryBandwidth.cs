@@ -41,7 +41,9 @@ internal static class MemoryBandwidth
                 new Span<float>(buffers[t], (int)(BufferBytes / sizeof(float))).Fill(1f);
             }
 
-            return new BandwidthFigure(Best(buffers, 1), threads, Best(buffers, threads));
+            Func<int, double> read = t => ReadPasses(buffers[t]);
+            Func<long> wall = ThreadClock.Select(threadCpuTime: false);
+            return new BandwidthFigure(ConcurrentRuns.Best(1, read, wall), threads, ConcurrentRuns.Best(threads, read, wall));
         }
         finally
         {
@@ -52,41 +54,15 @@ internal static class MemoryBandwidth
         }
     }
 
-    private static unsafe double Best(float*[] buffers, int threads)
+    /// <summary>Each thread's passes over its own buffer; returns the bytes read.</summary>
+    private static unsafe double ReadPasses(float* buffer)
     {
-        double best = 0;
-        for (int repeat = 0; repeat < 5; repeat++)
+        for (int pass = 0; pass < Passes; pass++)
         {
-            var seconds = new double[threads];
-            using var start = new Barrier(threads);
-            var workers = new Thread[threads];
-            for (int t = 0; t < threads; t++)
-            {
-                float* buffer = buffers[t];
-                int index = t;
-                workers[t] = new Thread(() =>
-                {
-                    start.SignalAndWait();
-                    long begin = System.Diagnostics.Stopwatch.GetTimestamp();
-                    for (int pass = 0; pass < Passes; pass++)
-                    {
-                        Sum(buffer, BufferBytes / sizeof(float));
-                    }
-
-                    seconds[index] = System.Diagnostics.Stopwatch.GetElapsedTime(begin).TotalSeconds;
-                });
-                workers[t].Start();
-            }
-
-            foreach (Thread worker in workers)
-            {
-                worker.Join();
-            }
-
-            best = Math.Max(best, threads * (double)BufferBytes * Passes / seconds.Max() / 1e9);
+            Sum(buffer, BufferBytes / sizeof(float));
         }
 
-        return best;
+        return (double)BufferBytes * Passes;
     }
 
     private static volatile float keep;
