@@ -22,6 +22,14 @@ internal abstract class BenchEngine : IDisposable
     /// </summary>
     public virtual double QuietSeconds => 0;
 
+    /// <summary>
+    /// Sets the engine's own thread count before its warm-up and each of its batches, where it keeps one outside the
+    /// call (torch's is global); ours read the Convolution.MaxDegreeOfParallelism the runner sets beside it.
+    /// </summary>
+    public virtual void UseThreads(int threads)
+    {
+    }
+
     /// <summary>Gets ready to run <paramref name="pass"/> on <paramref name="threads"/> threads; returns why it cannot, or null when it can.</summary>
     public abstract string? Prepare(Pass pass, int threads);
 

@@ -3,8 +3,8 @@ namespace NNPackSharp.Bench.Protocol;
 /// <summary>
 /// The operators' table: per operation of <see cref="FullyConnected"/>, <see cref="Pooling"/>, <see cref="Activations"/>
 /// and the convolution with its ReLU fused, TorchSharp's equivalent, our managed engine and libnnpack's operator,
-/// measured by the protocol's machinery (<see cref="ProtocolRunner.MeasureEngines"/>: interleaved rounds, rotating
-/// order, pre-rolls, medians) at each thread count of the run.
+/// measured by the protocol's machinery (<see cref="InterleavedRounds"/>: every thread count of the run in the same rounds,
+/// rotating order, pre-rolls, medians).
 /// </summary>
 internal static class OperatorTable
 {
@@ -17,29 +17,31 @@ internal static class OperatorTable
         foreach (OperatorCase operation in cases)
         {
             var data = new OperatorData(operation);
-            BenchEngine[] engines =
-            [
-                new OperatorTorchEngine(data),
-                new OperatorLibraryEngine(Managed, OperatorEngine.Managed, data),
-                new OperatorLibraryEngine(Native, OperatorEngine.Native, data),
-            ];
+            BenchEngine[][] engineSets = options.Threads.Select(_ => Engines(data)).ToArray();
             try
             {
-                foreach (int threads in options.Threads)
+                EngineResult[][] results = InterleavedRounds.Measure(engineSets, options.Threads, operation.Name, Pass.Forward, options.Rounds, notes);
+                for (int i = 0; i < options.Threads.Count; i++)
                 {
-                    EngineResult[] results = ProtocolRunner.MeasureEngines(engines, operation.Name, Pass.Forward, threads, options.Rounds, notes);
-                    WriteRow(report, operation, threads, results);
+                    WriteRow(report, operation, options.Threads[i], results[i]);
                 }
             }
             finally
             {
-                foreach (BenchEngine engine in engines)
+                foreach (BenchEngine engine in engineSets.SelectMany(set => set))
                 {
                     engine.Dispose();
                 }
             }
         }
     }
+
+    private static BenchEngine[] Engines(OperatorData data) =>
+    [
+        new OperatorTorchEngine(data),
+        new OperatorLibraryEngine(Managed, OperatorEngine.Managed, data),
+        new OperatorLibraryEngine(Native, OperatorEngine.Native, data),
+    ];
 
     private static void WriteHeader(ReportWriter report, IReadOnlyList<OperatorCase> cases)
     {

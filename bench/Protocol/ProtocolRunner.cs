@@ -15,9 +15,6 @@ internal static class ProtocolRunner
 {
     private const string Torch = "TorchSharp", Managed = "managed", Native = "NNPackAuto", Upstream = "upstream NNPACK";
 
-    /// <summary>Untimed calls per engine before a configuration's first round: lets the JIT tier our engines up.</summary>
-    private const double WarmUpSeconds = 0.25;
-
     public static void Run(ProtocolOptions options)
     {
         // Loads upstream NNPACK (with the cache sizes this VM hides) before libtorch asks for it, then libtorch.
@@ -58,21 +55,16 @@ internal static class ProtocolRunner
         foreach (ConvLayer layer in options.Layers)
         {
             var data = new LayerData(layer);
-            BenchEngine[] engines =
-            [
-                new TorchSharpEngine(data),
-                new LibraryEngine(Managed, Conv2DAlgorithm.Im2ColGemm, data),
-                new LibraryEngine(Native, Conv2DAlgorithm.NNPackAuto, data),
-                new UpstreamEngine(data),
-                new HostFmaControl(),
-            ];
+            // One engine set per thread count, all timed in the same rounds (InterleavedRounds).
+            BenchEngine[][] engineSets = options.Threads.Select(_ => Engines(data)).ToArray();
             try
             {
                 foreach (Pass pass in options.Passes)
                 {
-                    foreach (int threads in options.Threads)
+                    EngineResult[][] results = InterleavedRounds.Measure(engineSets, options.Threads, Where(layer, pass), pass, options.Rounds, notes);
+                    for (int i = 0; i < options.Threads.Count; i++)
                     {
-                        ProtocolRow row = Measure(engines, layer, pass, threads, options.Rounds, notes);
+                        var row = new ProtocolRow(layer, pass, options.Threads[i], results[i]);
                         report.Row(row, perCore);
                         rows.Add(row);
                     }
@@ -80,7 +72,7 @@ internal static class ProtocolRunner
             }
             finally
             {
-                foreach (BenchEngine engine in engines)
+                foreach (BenchEngine engine in engineSets.SelectMany(set => set))
                 {
                     engine.Dispose();
                 }
@@ -90,110 +82,20 @@ internal static class ProtocolRunner
         ScalingTable.Write(report, rows, [Torch, Managed, Native, Upstream]);
     }
 
-    /// <summary>One row: every engine that runs this pass, interleaved over the rounds.</summary>
+    private static BenchEngine[] Engines(LayerData data) =>
+    [
+        new TorchSharpEngine(data),
+        new LibraryEngine(Managed, Conv2DAlgorithm.Im2ColGemm, data),
+        new LibraryEngine(Native, Conv2DAlgorithm.NNPackAuto, data),
+        new UpstreamEngine(data),
+        new HostFmaControl(),
+    ];
+
+    /// <summary>Rows of one configuration on a single thread count (the auto mode's, whose engines run one count at a time).</summary>
     internal static ProtocolRow Measure(BenchEngine[] engines, ConvLayer layer, Pass pass, int threads, int rounds, List<string> notes) =>
-        new(layer, pass, threads, MeasureEngines(engines, $"{layer.Name}, {ProtocolOptions.PassName(pass)}", pass, threads, rounds, notes));
+        new(layer, pass, threads, InterleavedRounds.Measure([engines], [threads], Where(layer, pass), pass, rounds, notes)[0]);
 
-    /// <summary>
-    /// Every engine that prepares for <paramref name="pass"/> on <paramref name="threads"/> threads, interleaved over the
-    /// rounds (order rotating, a pre-roll before each timed batch); the results in the engines' order. An engine that
-    /// cannot run the row, or throws while warming up, is a skipped result and a note naming <paramref name="what"/>.
-    /// </summary>
-    internal static EngineResult[] MeasureEngines(BenchEngine[] engines, string what, Pass pass, int threads, int rounds, List<string> notes)
-    {
-        Convolution.MaxDegreeOfParallelism = threads;
-        if (engines.OfType<TorchSharpEngine>().Any())
-        {
-            torch.set_num_threads(threads);
-        }
-
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        string where = $"{what}, {threads} thread(s)";
-        var results = new Dictionary<string, EngineResult>();
-        var live = new List<BenchEngine>();
-        foreach (BenchEngine engine in engines)
-        {
-            string? skipped;
-            try
-            {
-                skipped = engine.Prepare(pass, threads);
-                if (skipped is null)
-                {
-                    WarmUp(engine);
-                }
-            }
-            catch (Exception e) when (e is NNPackException or InvalidOperationException or ArgumentException or NotSupportedException or ExternalException)
-            {
-                skipped = $"failed: {e.GetType().Name}: {e.Message}";
-                notes.Add($"{where}: {engine.Name} {skipped}");
-            }
-
-            if (skipped is not null)
-            {
-                results[engine.Name] = EngineResult.Skip(engine.Name, skipped);
-                continue;
-            }
-
-            live.Add(engine);
-            if (engine.PromisesNoAllocation && AllocatedPerCall(engine) is long bytes and > 0)
-            {
-                notes.Add($"{where}: {engine.Name} allocated {bytes} managed bytes in one timed call (expected 0).");
-            }
-        }
-
-        var seconds = live.Select(_ => new List<double>(rounds)).ToArray();
-        for (int round = 0; round < rounds; round++)
-        {
-            for (int slot = 0; slot < live.Count; slot++)
-            {
-                // Rotate which engine goes first, and run every other round backwards: a rotation alone keeps the cyclic
-                // order, so each engine always followed the same one (NNPackAuto the managed engine, whose 2-thread rows
-                // it then ran in the state that engine left). AlexNet conv3 and a batch-1 128-channel layer, 9 rounds:
-                // NNPackAuto's 2-thread scaling 1.67-2.11x with the cyclic order, 1.88-2.23x with this one (one
-                // run each; aside a row whose control ran 1.71x).
-                int e = round % 2 == 0 ? (round + slot) % live.Count : (round + live.Count - slot) % live.Count;
-                seconds[e].Add(BatchTimer.SecondsPerCall(live[e]));
-                if (live[e].QuietSeconds > 0)
-                {
-                    Thread.Sleep(TimeSpan.FromSeconds(live[e].QuietSeconds));
-                }
-            }
-        }
-
-        for (int e = 0; e < live.Count; e++)
-        {
-            results[live[e].Name] = EngineResult.FromRounds(live[e].Name, seconds[e]);
-        }
-
-        return engines.Select(e => results[e.Name]).ToArray();
-    }
-
-    private static void WarmUp(BenchEngine engine)
-    {
-        long start = Stopwatch.GetTimestamp();
-        int calls = 0;
-        while (calls < 2 || Stopwatch.GetElapsedTime(start).TotalSeconds < WarmUpSeconds)
-        {
-            engine.Call();
-            calls++;
-        }
-    }
-
-    /// <summary>Managed bytes allocated by one call on any thread (the smaller of two, after warm-up).</summary>
-    private static long AllocatedPerCall(BenchEngine engine)
-    {
-        long least = long.MaxValue;
-        for (int i = 0; i < 2; i++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            engine.Call();
-            least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
-        }
-
-        return least;
-    }
+    private static string Where(ConvLayer layer, Pass pass) => $"{layer.Name}, {ProtocolOptions.PassName(pass)}";
 
     private static void WriteHeader(ReportWriter report, ProtocolOptions options, IReadOnlyList<PeakFigure> peaks, BandwidthFigure memory, string peers)
     {
@@ -224,9 +126,10 @@ internal static class ProtocolRunner
         report.Line($"- FMA peak: {Describe(peaks)}. \"% peak\" = GFLOP/s / ({(peaks.Count > 0 ? peaks[0].Width : "no FMA")} peak per core x threads).");
         report.Line($"- memory read bandwidth (each thread streaming its own 64 MiB, best of 5): {memory}; a phase that streams from memory scales "
             + "no further than this between 1 and 2 threads.");
-        report.Line($"- protocol: {options.Rounds} rounds; in each round every engine runs once, the order rotating between rounds (every other round backwards); before each "
+        report.Line($"- protocol: {options.Rounds} rounds; in each round every engine runs once on each thread count of the run (one engine set per count, "
+            + "so a row's 1- and 2-thread figures come from the same rounds), the order rotating between rounds (every other round backwards); before each "
             + $"engine's timed batch an untimed pre-roll of >= {BatchTimer.PreRollSeconds * 1e3:F0} ms, then a timed batch of >= {BatchTimer.BatchSeconds * 1e3:F0} ms "
-            + $"and >= {BatchTimer.MinCalls} calls; the figure is the median over rounds of seconds per call. Untimed warm-up of {WarmUpSeconds * 1e3:F0} ms per engine "
+            + $"and >= {BatchTimer.MinCalls} calls; the figure is the median over rounds of seconds per call. Untimed warm-up of {InterleavedRounds.WarmUpSeconds * 1e3:F0} ms per engine "
             + "before each configuration's first round; after upstream NNPACK's batch a pause of 50 ms (its pool's workers spin longer than the pre-roll).");
     }
 

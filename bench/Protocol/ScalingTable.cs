@@ -29,7 +29,8 @@ internal static class ScalingTable
         report.Line();
         report.Line("## Thread scaling");
         report.Line();
-        report.Line($"- scaling = median seconds per call on 1 thread / on n threads, from the rows above; \"-\" where an engine did not run "
+        report.Line($"- scaling = the median over the rounds of each round's seconds per call on 1 thread / on n threads (the rows above, timed in "
+            + $"the same rounds); \"-\" where an engine did not run "
             + $"or its 1-thread call took under {MinimumMilliseconds:F0} ms. {HostFmaControl.EngineName} = the FMA chains' scaling in the "
             + $"same two rows: what the host gave (2.00x on two free cores).");
         report.Line();
@@ -65,8 +66,14 @@ internal static class ScalingTable
     /// <summary>The control's scaling: its call runs the same chains on every thread, so n threads do n times the work.</summary>
     private static double? HostScaling(ProtocolRow one, ProtocolRow many) => many.Threads * Scaling(one, many, HostFmaControl.EngineName);
 
+    /// <summary>
+    /// The median over the rounds of each round's one-thread time over its n-thread time: the two rows come from the
+    /// same rounds (<see cref="InterleavedRounds"/>), so each round pairs two batches a second or so apart.
+    /// </summary>
     private static double? Scaling(ProtocolRow one, ProtocolRow many, string engine) =>
-        one.For(engine)?.MedianSeconds is double a && many.For(engine)?.MedianSeconds is double b ? a / b : null;
+        one.For(engine) is { MedianSeconds: not null } a && many.For(engine) is { MedianSeconds: not null } b
+            ? BatchTimer.Median(a.RoundSeconds.Zip(b.RoundSeconds, (x, y) => x / y).ToArray())
+            : null;
 
     private static string Cell(double? scaling) => scaling is double s ? ReportWriter.F(s, "F2") + "x" : "-";
 

@@ -30,6 +30,9 @@ internal sealed class TorchSharpEngine : BenchEngine
 
     public override string Name => "TorchSharp";
 
+    /// <summary>torch's intra-op thread count is one per process: set before each batch, as the runner interleaves thread counts.</summary>
+    public override void UseThreads(int threads) => torch.set_num_threads(threads);
+
     public override string? Prepare(Pass pass, int threads)
     {
         this.pass = pass;
