@@ -1,19 +1,20 @@
 namespace NNPackSharp.Bench.Protocol;
 
 /// <summary>
-/// One engine in one row: the median seconds per call over the rounds, or why it did not run; <see cref="RoundSeconds"/>
-/// keeps each round's figure (rows of one configuration share their rounds, see <see cref="InterleavedRounds"/>).
+/// One engine in one row: each round's seconds per call (rows of one configuration share their rounds, see
+/// <see cref="InterleavedRounds"/>), or why it did not run. The median and the spread are read off those rounds.
 /// </summary>
-internal sealed record EngineResult(string Engine, double? MedianSeconds, double Spread, string? Skipped, IReadOnlyList<double> RoundSeconds)
+internal sealed record EngineResult(string Engine, string? Skipped, IReadOnlyList<double> RoundSeconds)
 {
-    public static EngineResult Skip(string engine, string reason) => new(engine, null, 0, reason, []);
+    public static EngineResult Skip(string engine, string reason) => new(engine, reason, []);
 
-    /// <summary>From the per-round seconds: the median, and (max - min) / median as the round-to-round spread.</summary>
-    public static EngineResult FromRounds(string engine, IReadOnlyList<double> seconds)
-    {
-        double median = BatchTimer.Median(seconds);
-        return new EngineResult(engine, median, (seconds.Max() - seconds.Min()) / median, null, seconds.ToArray());
-    }
+    public static EngineResult FromRounds(string engine, IReadOnlyList<double> seconds) => new(engine, null, seconds.ToArray());
+
+    /// <summary>The median over the rounds; null where the engine did not run.</summary>
+    public double? MedianSeconds => RoundSeconds.Count > 0 ? BatchTimer.Median(RoundSeconds) : null;
+
+    /// <summary>(max - min) / median over the rounds: the round-to-round spread (0 where the engine did not run).</summary>
+    public double Spread => MedianSeconds is double median ? (RoundSeconds.Max() - RoundSeconds.Min()) / median : 0;
 }
 
 /// <summary>One table row: a layer, a pass and a thread count, with every engine's result in the engines' order.</summary>
