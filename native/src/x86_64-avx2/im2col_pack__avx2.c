@@ -16,6 +16,8 @@
 static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
 	struct nnps_im2col_segments plan;
 	nnps_im2col_plan_segments(panel, &plan);
+	struct nnps_im2col_prefetch prefetch;
+	nnps_im2col_plan_prefetch(panel, &prefetch);
 	struct nnps_im2col_tap tap = nnps_im2col_first_tap(panel, row0);
 	for (size_t k = 0; k < depth; k++) {
 		__m256 left = _mm256_setzero_ps(), right = _mm256_setzero_ps();
@@ -27,7 +29,7 @@ static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, siz
 			if ((lanes & 0xFF) != 0) left = _mm256_or_ps(left, nnps_load_lanes(lanes & 0xFF, base));
 			if ((lanes >> 8 & 0xFF) != 0) right = _mm256_or_ps(right, nnps_load_lanes(lanes >> 8 & 0xFF, base + 8));
 		}
-		nnps_im2col_prefetch_ahead(panel, &tap, k, depth);
+		nnps_im2col_prefetch_ahead(panel, &prefetch, &tap, k, depth);
 		_mm256_store_ps(packed + k * 16, left);
 		_mm256_store_ps(packed + k * 16 + 8, right);
 		nnps_im2col_next_tap(panel, &tap);
@@ -42,6 +44,8 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 	const bool whole = panel->count == 1 && panel->valid == 16;
 	struct nnps_im2col_stride2_run prepared[16];
 	nnps_im2col_plan_stride2(panel, prepared);
+	struct nnps_im2col_prefetch prefetch;
+	nnps_im2col_plan_prefetch(panel, &prefetch);
 	for (size_t k = 0; k < depth; k++) {
 		__m256 left = _mm256_setzero_ps(), right = _mm256_setzero_ps();
 		const struct nnps_im2col_run* first_run = &panel->runs[0];
@@ -59,7 +63,7 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 				if ((lanes >> 16 & 0xFFFF) != 0) right = _mm256_or_ps(right, nnps_even_lanes(nnps_load_lanes(lanes >> 16 & 0xFF, base + 16), nnps_load_lanes(lanes >> 24 & 0xFF, base + 24)));
 			}
 		}
-		nnps_im2col_prefetch_ahead(panel, &tap, k, depth);
+		nnps_im2col_prefetch_ahead(panel, &prefetch, &tap, k, depth);
 		_mm256_store_ps(packed + k * 16, left);
 		_mm256_store_ps(packed + k * 16 + 8, right);
 		nnps_im2col_next_tap(panel, &tap);

@@ -9,8 +9,11 @@
 #include "../im2col-pack-runs.h"
 
 /* Stores panel row k (after the prefetch a channel ahead at each channel's first tap) and moves to the next tap. */
-static inline void store_row(const struct nnps_im2col_panel* panel, struct nnps_im2col_tap* tap, size_t k, size_t depth, __m512 left, __m512 right, float* packed) {
-	nnps_im2col_prefetch_ahead(panel, tap, k, depth);
+static inline void store_row(
+	const struct nnps_im2col_panel* panel, const struct nnps_im2col_prefetch* prefetch, struct nnps_im2col_tap* tap, size_t k, size_t depth, __m512 left,
+	__m512 right, float* packed)
+{
+	nnps_im2col_prefetch_ahead(panel, prefetch, tap, k, depth);
 	_mm512_store_ps(packed + k * 32, left);
 	_mm512_store_ps(packed + k * 32 + 16, right);
 	nnps_im2col_next_tap(panel, tap);
@@ -20,6 +23,8 @@ static inline void store_row(const struct nnps_im2col_panel* panel, struct nnps_
 static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
 	struct nnps_im2col_segments plan;
 	nnps_im2col_plan_segments(panel, &plan);
+	struct nnps_im2col_prefetch prefetch;
+	nnps_im2col_plan_prefetch(panel, &prefetch);
 	struct nnps_im2col_tap tap = nnps_im2col_first_tap(panel, row0);
 	for (size_t k = 0; k < depth; k++) {
 		__m512 left = _mm512_setzero_ps(), right = _mm512_setzero_ps();
@@ -36,7 +41,7 @@ static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, siz
 				right = _mm512_or_ps(right, _mm512_maskz_loadu_ps((__mmask16) (lanes >> 16), base + 16));
 			}
 		}
-		store_row(panel, &tap, k, depth, left, right, packed);
+		store_row(panel, &prefetch, &tap, k, depth, left, right, packed);
 	}
 }
 
@@ -64,6 +69,8 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 	const bool whole = panel->count == 1 && panel->valid == 32;
 	struct nnps_im2col_stride2_run prepared[32];
 	nnps_im2col_plan_stride2(panel, prepared);
+	struct nnps_im2col_prefetch prefetch;
+	nnps_im2col_plan_prefetch(panel, &prefetch);
 	for (size_t k = 0; k < depth; k++) {
 		__m512 left = _mm512_setzero_ps(), right = _mm512_setzero_ps();
 		const struct nnps_im2col_run* first_run = &panel->runs[0];
@@ -82,7 +89,7 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 				load_even_lanes(lanes, nnps_lane0_address(prepared[i].lane0, shift), &left, &right);
 			}
 		}
-		store_row(panel, &tap, k, depth, left, right, packed);
+		store_row(panel, &prefetch, &tap, k, depth, left, right, packed);
 	}
 }
 
