@@ -188,10 +188,7 @@ static bool gemm_floats(const struct segments* segments, const struct kernel_gra
 }
 
 bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
-	if (nnps_pointwise_kernel_gradient_applies(g, config)) {
-		*floats = 0;
-		return true;
-	}
+	if (nnps_pointwise_kernel_gradient_applies(g, config)) return nnps_pointwise_kernel_gradient_workspace(g, config, threads, floats);
 	struct nnps_phase_split split;
 	const bool phased = nnps_phase_split_of(g, &split);
 	const struct segments segments = plan_segments(g, config, row_segments_apply(g, config, phased));
@@ -206,10 +203,10 @@ void nnps_implicit_gemm_kernel_gradient(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
 	float* workspace, pthreadpool_t pool)
 {
-	/* A pointwise layer's operands are both row-major along the pixels: dot products need no transposed packing (the
-	 * packer took 30% of ResNet 1x1's kernel gradient). */
+	/* A 1x1 layer's operands are both row-major along the pixels (a strided one's once decimated): dot products need
+	 * no transposed packing (the packer took 30% of ResNet 1x1's kernel gradient). */
 	if (nnps_pointwise_kernel_gradient_applies(g, config)) {
-		nnps_pointwise_kernel_gradient(g, config, input, grad_output, grad_kernel, pool);
+		nnps_pointwise_kernel_gradient(g, config, input, grad_output, grad_kernel, workspace, pool);
 		return;
 	}
 	const size_t threads = pthreadpool_get_threads_count(pool);

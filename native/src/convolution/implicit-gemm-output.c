@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "decimation.h"
 #include "implicit-gemm.h"
 #include "phase-split.h"
 
@@ -92,27 +93,6 @@ static void scatter(const struct output_context* context, const float* scratch, 
 	}
 }
 
-/* pixels[c][j] = the input pixel under output pixel p0 + j of channel c, for j < n (zero past the input's bottom or
- * right edge, where padding there made the output larger); rows of `pixels` are `stride` floats apart. */
-static void subsample(const struct nnps_conv* g, const float* image, size_t p0, size_t n, float* pixels, size_t stride) {
-	/* The strides as index arithmetic uses them: a caller's huge stride along an axis with one output is 1 here, and
-	 * never enters a product or the division below (SIZE_MAX wrapped ceil_div to 0: an all-zero input, found by the
-	 * fuzzer). */
-	const size_t sy = nnps_conv_stride_y(g), sx = nnps_conv_stride_x(g), width = g->output_width;
-	const size_t inside = nnps_min(width, nnps_ceil_div(g->input_width, sx)); /* output columns over the input */
-	for (size_t c = 0; c < g->input_channels; c++) {
-		const float* plane = image + c * nnps_conv_input_plane(g);
-		float* target = pixels + c * stride;
-		for (size_t j = 0; j < n;) {
-			const size_t oy = (p0 + j) / width, ox0 = (p0 + j) % width, length = nnps_min(n - j, width - ox0);
-			const float* row = plane + oy * sy * g->input_width;
-			const bool row_inside = oy * sy < g->input_height;
-			for (size_t ox = ox0; ox < ox0 + length; ox++) target[j + ox - ox0] = row_inside && ox < inside ? row[ox * sx] : 0.0f;
-			j += length;
-		}
-	}
-}
-
 static void output_task(void* argument, size_t thread, size_t task) {
 	const struct output_context* context = argument;
 	const struct nnps_conv* g = context->g;
@@ -139,7 +119,7 @@ static void output_task(void* argument, size_t thread, size_t task) {
 			: (struct nnps_b_source) { nnps_b_im2col, image_data, 0, 0, &context->im2col };
 		size_t b_col0 = pixel;
 		if (context->plan.subsampled) {
-			subsample(g, image_data, pixel, n, thread_space, chunk);
+			nnps_decimate_pixels(g, image_data, 0, g->input_channels, pixel, n, thread_space, chunk);
 			b = (struct nnps_b_source) { nnps_b_strided, thread_space, chunk, 1, NULL };
 			b_col0 = 0;
 		}

@@ -41,11 +41,14 @@ NNPS_INTERNAL void nnps_implicit_gemm_kernel_gradient(
  * contiguous run of the image. */
 NNPS_INTERNAL void nnps_im2col_gather_rows(const struct nnps_im2col* im2col, const float* image, size_t channels, size_t oy0, size_t rows, float* out);
 
-/* A pointwise convolution's kernel gradient as dot products of rows, on the table's dot ukernel where it has one:
- * grad_kernel[o][c] = sum over images and pixels of grad_output[n][o][p] * input[n][c][p], both read where they lie
- * (no packing, no workspace); deterministic and independent of the thread count. */
+/* A 1x1 convolution's kernel gradient as dot products of rows, on the table's dot ukernel where it has one:
+ * grad_kernel[o][c] = sum over images and pixels of grad_output[n][o][p] * input[n][c][p], a pointwise layer's rows
+ * read where they lie (no packing, no workspace), a strided or padded one's decimated a block at a time into each
+ * thread's workspace (decimation.h); deterministic and independent of the thread count. */
 NNPS_INTERNAL bool nnps_pointwise_kernel_gradient_applies(const struct nnps_conv* g, const struct nnps_sgemm_config* config);
+NNPS_INTERNAL bool nnps_pointwise_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats);
 NNPS_INTERNAL void nnps_pointwise_kernel_gradient(
-	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel, pthreadpool_t pool);
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* grad_output, float* grad_kernel,
+	float* workspace, pthreadpool_t pool);
 
 #endif

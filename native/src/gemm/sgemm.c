@@ -179,6 +179,19 @@ void nnps_sdot(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
 	float* c, size_t ldc, bool accumulate)
 {
+	/* The larger operand streams past once, the smaller one's rows stay in L2 and are read again for each tile of the
+	 * other (the 1x1/2 projection's kernel gradient, 512 rows of grad_output against a block of 128-256 input
+	 * channels: nnpack_ab_bench, 9 rounds, 1.08x / 1.01x on one / two threads over B's tiles outside; ResNet 1x1, where
+	 * B has more rows, 1.00x / 1.02x). The order of the calls changes no element's sum. */
+	if (m > n) {
+		for (size_t i = 0; i < m; i += config->dot_mr) {
+			for (size_t j = 0; j < n; j += config->dot_nr) {
+				config->dot_ukernel(nnps_min(config->dot_mr, m - i), nnps_min(config->dot_nr, n - j), k, a + i * lda, lda, b + j * ldb, ldb,
+					c + i * ldc + j, ldc, accumulate);
+			}
+		}
+		return;
+	}
 	for (size_t j = 0; j < n; j += config->dot_nr) {
 		for (size_t i = 0; i < m; i += config->dot_mr) {
 			config->dot_ukernel(nnps_min(config->dot_mr, m - i), nnps_min(config->dot_nr, n - j), k, a + i * lda, lda, b + j * ldb, ldb,
