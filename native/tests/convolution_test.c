@@ -406,6 +406,7 @@ int main(int argc, char** argv) {
 		{ 2, 3, 9, 40, 38, 7, 7, 3, 3, 3, 3, 2, 2 },   /* packed from the phase split: a stem-like 7x7/2 (segments) */
 		{ 2, 40, 40, 30, 30, 5, 5, 2, 2, 2, 2, 2, 2 }, /* the same, 5x5/2, kernel gradient by tiles */
 		{ 2, 120, 300, 9, 10, 1, 1, 0, 0, 0, 0, 2, 2 }, /* kernel gradient by tiles one above the other (300 rows > 120 columns), decimated */
+		{ 2, 5, 300, 81, 63, 1, 1, 1, 0, 0, 2, 2, 2 }, /* 1x1/2, top and left padding: the dot kernel gradient's decimated blocks (1024 + 329 pixels) cross rows */
 		{ 2, 11, 340, 12, 11, 3, 3, 1, 1, 1, 1, 1, 1 }, /* the same from the transposed im2col packer (340 > 99) */
 		{ 2, 5, 6, 23, 30, 5, 5, 2, 1, 0, 2, 3, 2 },   /* the same, asymmetric padding, row stride 3 */
 		{ 1, 2, 3, 9, 31, 4, 4, 0, 1, 1, 0, 2, 2 },    /* the same, an odd width: the odd phase a column short */
