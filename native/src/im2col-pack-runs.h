@@ -35,7 +35,7 @@ struct nnps_im2col_prefetch {
 	bool per_run; /* too many ranges: walk the runs */
 };
 
-/* Clips run i's span on kernel row ky to the image: [from, to) floats of that row, or false where the row is outside. */
+/* Clips a run's span on kernel row ky to the image: [from, to) floats of that row, or false where the row is outside. */
 static inline bool nnps_run_row_span(const struct nnps_im2col_panel* panel, const struct nnps_im2col_run* run, size_t ky, ptrdiff_t* from, ptrdiff_t* to) {
 	const ptrdiff_t iy = run->y + (ptrdiff_t) ky;
 	if (iy < 0 || iy >= panel->height) return false;

@@ -18,6 +18,7 @@ static size_t block_pixels(const struct nnps_conv* g) {
 
 struct pointwise_plan {
 	size_t columns, tasks; /* input channels per task, a multiple of the tile's; tasks */
+	size_t block;          /* pixels per block (block_pixels) */
 	bool decimated;        /* the input's pixels are gathered a block at a time into the thread's buffer */
 	size_t row_floats;     /* a gathered row (one channel's block), rounded to a cache line */
 	size_t thread_floats;  /* a thread's gathered block */
@@ -26,8 +27,9 @@ struct pointwise_plan {
 static struct pointwise_plan plan_pointwise(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads) {
 	struct pointwise_plan plan;
 	nnps_split(g->input_channels, nnps_target_tasks(threads), config->dot_nr, &plan.columns, &plan.tasks);
+	plan.block = block_pixels(g);
 	plan.decimated = !nnps_conv_is_pointwise(g);
-	plan.row_floats = plan.decimated ? nnps_round_up(block_pixels(g), NNPS_FLOATS_PER_LINE) : 0;
+	plan.row_floats = plan.decimated ? nnps_round_up(plan.block, NNPS_FLOATS_PER_LINE) : 0;
 	plan.thread_floats = plan.row_floats * plan.columns;
 	return plan;
 }
@@ -52,8 +54,8 @@ struct pointwise_context {
  * block of the run's channels is gathered into the thread's buffer just before its dot products read it from L2,
  * instead of a pass over the whole batch beforehand and the transposed packing of the GEMM (the 1x1/2 projection: the
  * decimation pass 13% and the packers 16% of its kernel gradient, perf). No slower within this host's noise
- * (nnpack_ab_bench, one thread, 15 rounds of CPU time: 1.04x and 0.99x; wall time, 9-11 rounds: 0.97x-1.04x), with a block of the input per thread for
- * workspace instead of the decimated batch (800 KiB against 6.4 MB on one thread). */
+ * (nnpack_ab_bench, one thread, 15 rounds of CPU time: 1.04x and 0.99x; wall time, 9-11 rounds: 0.97x-1.04x), with a
+ * block of the input per thread for workspace instead of the decimated batch (800 KiB against 6.4 MB on one thread). */
 static void pointwise_task(void* argument, size_t thread, size_t task) {
 	const struct pointwise_context* context = argument;
 	const struct nnps_conv* g = context->g;
@@ -61,7 +63,7 @@ static void pointwise_task(void* argument, size_t thread, size_t task) {
 	const size_t plane = nnps_conv_output_plane(g), cin = g->input_channels, cout = g->output_channels;
 	const size_t c0 = task * context->plan.columns, c1 = nnps_min(cin, c0 + context->plan.columns);
 	float* gathered = context->plan.decimated ? context->workspace + thread * context->plan.thread_floats : NULL;
-	const size_t block = block_pixels(g);
+	const size_t block = context->plan.block;
 	for (size_t image = 0; image < g->batch; image++) {
 		const float* x = context->input + image * nnps_conv_input_image(g);
 		const float* dy = context->grad_output + image * nnps_conv_output_image(g);

@@ -175,6 +175,15 @@ void nnps_sgemm_packed_a(
 	multiply(config, m, n, k, NULL, 0, 0, packed_a, packed_depth, b, b_row0, b_col0, c, ldc, accumulate, row_bias, buffers);
 }
 
+/* The dot ukernel on the tile at rows i, columns j of C. */
+static inline void dot_tile(
+	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
+	float* c, size_t ldc, bool accumulate, size_t i, size_t j)
+{
+	config->dot_ukernel(nnps_min(config->dot_mr, m - i), nnps_min(config->dot_nr, n - j), k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc,
+		accumulate);
+}
+
 void nnps_sdot(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
 	float* c, size_t ldc, bool accumulate)
@@ -185,17 +194,11 @@ void nnps_sdot(
 	 * B has more rows, 1.00x / 1.02x). The order of the calls changes no element's sum. */
 	if (m > n) {
 		for (size_t i = 0; i < m; i += config->dot_mr) {
-			for (size_t j = 0; j < n; j += config->dot_nr) {
-				config->dot_ukernel(nnps_min(config->dot_mr, m - i), nnps_min(config->dot_nr, n - j), k, a + i * lda, lda, b + j * ldb, ldb,
-					c + i * ldc + j, ldc, accumulate);
-			}
+			for (size_t j = 0; j < n; j += config->dot_nr) dot_tile(config, m, n, k, a, lda, b, ldb, c, ldc, accumulate, i, j);
 		}
 		return;
 	}
 	for (size_t j = 0; j < n; j += config->dot_nr) {
-		for (size_t i = 0; i < m; i += config->dot_mr) {
-			config->dot_ukernel(nnps_min(config->dot_mr, m - i), nnps_min(config->dot_nr, n - j), k, a + i * lda, lda, b + j * ldb, ldb,
-				c + i * ldc + j, ldc, accumulate);
-		}
+		for (size_t i = 0; i < m; i += config->dot_mr) dot_tile(config, m, n, k, a, lda, b, ldb, c, ldc, accumulate, i, j);
 	}
 }
