@@ -209,7 +209,8 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// (<see cref="WeightGradientSegments{T}"/>); otherwise it is one GEMM whose depth runs through the images, each
     /// image's product accumulated into <paramref name="gradWeight"/> by the GEMM itself, with the threads splitting the
     /// columns (or rows) of the weight gradient. Either way every element is summed in an order fixed by the shape, so
-    /// the result is bit-identical on any number of threads. The bias gradient adds the images' sums in order.
+    /// the result is bit-identical on any number of threads. The bias gradient (<see cref="BiasGradient"/>) follows, the
+    /// channels shared between the threads.
     /// </summary>
     private void WeightAndBiasGradients(Conv2DGeometry g, T* input, T* gradOutput, T* gradWeight, T* gradBias, int parallelism)
     {
@@ -252,11 +253,11 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
                     MatrixRef<T>.RowMajor(upstream, plane), MatrixRef<T>.RowMajor(columns, plane).Transposed,
                     gradWeight, g.PatchLength, accumulate: image > 0, parallelism, workspace.Gemm);
             }
+        }
 
-            if (gradBias != null)
-            {
-                BiasGradient.AddImage(g, upstream, gradBias, overwrite: image == 0);
-            }
+        if (gradBias != null)
+        {
+            BiasGradient.Sum(g, gradOutput, gradBias, parallelism);
         }
 
         Pool<ManagedWorkspace<T>>.Return(workspace);

@@ -68,7 +68,7 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
 
         if (!call.GradBias.IsEmpty)
         {
-            SumBias(g, call.GradOutput, call.GradBias);
+            SumBias(g, call.GradOutput, call.GradBias, parallelism);
         }
 
         if (g.Batch == 0)
@@ -163,15 +163,11 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
         _ => "libnnpack refuses it for this shape",
     };
 
-    private static void SumBias(in Conv2DGeometry g, ReadOnlySpan<float> gradOutput, Span<float> gradBias)
+    private static void SumBias(in Conv2DGeometry g, ReadOnlySpan<float> gradOutput, Span<float> gradBias, int parallelism)
     {
-        gradBias.Clear();
         fixed (float* upstream = gradOutput, sums = gradBias)
         {
-            for (int image = 0; image < g.Batch; image++)
-            {
-                BiasGradient.AddImage(g, upstream + ((long)image * g.OutputImageLength), sums, overwrite: false);
-            }
+            BiasGradient.Sum(g, upstream, sums, parallelism);
         }
     }
 }

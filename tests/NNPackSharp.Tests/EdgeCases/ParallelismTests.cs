@@ -51,7 +51,7 @@ public class ParallelismTests
             new ConvCase(batch, 3, 40, 40, 64, 7, 7, 3, 3, 2, 2),    // stem-like: the weight gradient's narrow C split by columns
             new ConvCase(batch, 2, 36, 36, 96, 3, 3, 1, 1, 1, 1),    // few inputs, many outputs: the weight gradient split by rows
             new ConvCase(batch, 3, 9, 11, 5, 2, 5, 0, 2, 3, 2),      // small: whole images per thread
-            new ConvCase(batch, 8, 64, 64, 16, 3, 3, 1, 1, 1, 1),   // batch 1: col2im folds its channels on every thread
+            new ConvCase(batch, 8, 64, 64, 16, 3, 3, 1, 1, 1, 1),   // batch 1: col2im folds its channels on every thread; batch 4 up: the bias gradient splits its channels
         }
         select new TestCaseData(c).SetArgDisplayNames(c.ToString());
 
