@@ -8,6 +8,9 @@
  * Ratios are B / A speed (above 1: B is faster). GFLOP/s count the direct convolution, 2*N*Cout*Hout*Wout*Cin*kH*kW.
  * NNPS_AB_ALGORITHMS=<A's>,<B's> pins each library's algorithm (auto, implicit_gemm, wt8x8, wt6x6, ft8x8, ft16x16; auto
  * when unset), so one build can be A/B'd against itself algorithm against algorithm.
+ * NNPS_AB_B_OFFSET=<bytes> (a multiple of 4 below 64) gives B copies of the operands that start that many bytes past a
+ * cache line, A's starting on one: a .NET array's data starts 16 bytes past an 8-byte-aligned object, so this is what
+ * the managed callers hand the library; one build as both A and B shows what misaligned operands cost.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -123,6 +126,14 @@ static float* random_floats(size_t count) {
 	return values;
 }
 
+/* A copy of `count` floats that starts `offset` bytes past a cache line; *base is what to free. */
+static float* offset_copy(const float* source, size_t count, size_t offset, void** base) {
+	*base = aligned_alloc(64, (count * sizeof(float) + offset + 63) / 64 * 64);
+	float* values = (float*) ((char*) *base + offset);
+	memcpy(values, source, count * sizeof(float));
+	return values;
+}
+
 static size_t out_height(const struct layer* l) { return (l->h + 2 * l->pad_h - l->kh) / l->stride + 1; }
 static size_t out_width(const struct layer* l) { return (l->h + 2 * l->pad_w - l->kw) / l->stride + 1; }
 
@@ -168,6 +179,12 @@ int main(int argc, char** argv) {
 	const char* cpu_time = getenv("NNPS_AB_CPU_TIME");
 	if (cpu_time != NULL && strcmp(cpu_time, "1") == 0 && threads == 1) timing_clock = CLOCK_THREAD_CPUTIME_ID;
 	const char* pinned = getenv("NNPS_AB_ALGORITHMS");
+	const char* b_offset_text = getenv("NNPS_AB_B_OFFSET");
+	const size_t b_offset = b_offset_text != NULL ? (size_t) strtoul(b_offset_text, NULL, 10) : 0;
+	if (b_offset % sizeof(float) != 0 || b_offset >= 64) {
+		fprintf(stderr, "NNPS_AB_B_OFFSET must be a multiple of 4 below 64\n");
+		return 2;
+	}
 	enum nnp_convolution_algorithm algorithms[2] = { nnp_convolution_algorithm_auto, nnp_convolution_algorithm_auto };
 	if (pinned != NULL) {
 		const char* comma = strchr(pinned, ',');
@@ -179,6 +196,7 @@ int main(int argc, char** argv) {
 	const double peak = nnps_bench_fma_peak_gflops();
 	if (timing_clock != CLOCK_MONOTONIC) printf("timing: CPU time of the calling thread (NNPS_AB_CPU_TIME=1)\n");
 	if (pinned != NULL) printf("algorithms pinned (A,B): %s\n", pinned);
+	if (b_offset != 0) printf("B's operands start %zu bytes past a cache line (NNPS_AB_B_OFFSET), A's on one\n", b_offset);
 	printf("A: %s\nB: %s\nthreads %zu, %zu rounds; FMA peak of one core measured now: %.1f GFLOP/s (x%zu threads = %.1f)\n\n", argv[1], argv[2], threads,
 		rounds, peak, threads, peak * (double) threads);
 	printf("| layer | pass | A GFLOP/s | A %% peak | B GFLOP/s | B %% peak | B / A |\n|---|---|---:|---:|---:|---:|---:|\n");
@@ -191,13 +209,24 @@ int main(int argc, char** argv) {
 			random_floats(l->n * l->ci * l->h * l->h), random_floats(l->co * l->ci * taps), random_floats(l->co), random_floats(l->n * l->co * oh * ow),
 			random_floats(l->n * l->co * oh * ow), random_floats(l->n * l->ci * l->h * l->h), random_floats(l->co * l->ci * taps),
 		};
+		const size_t input_floats = l->n * l->ci * l->h * l->h, kernel_floats = l->co * l->ci * taps, output_floats = l->n * l->co * oh * ow;
+		void* b_bases[7];
+		struct problem pb = p;
+		pb.x = offset_copy(p.x, input_floats, b_offset, &b_bases[0]);
+		pb.w = offset_copy(p.w, kernel_floats, b_offset, &b_bases[1]);
+		pb.b = offset_copy(p.b, l->co, b_offset, &b_bases[2]);
+		pb.y = offset_copy(p.y, output_floats, b_offset, &b_bases[3]);
+		pb.dy = offset_copy(p.dy, output_floats, b_offset, &b_bases[4]);
+		pb.dx = offset_copy(p.dx, input_floats, b_offset, &b_bases[5]);
+		pb.dw = offset_copy(p.dw, kernel_floats, b_offset, &b_bases[6]);
+		const struct problem* problems[2] = { &p, &pb };
 		const double flops = 2.0 * (double) (l->n * l->co * oh * ow) * (double) (l->ci * taps);
 		for (int pass = 0; pass < 3; pass++) {
 			if (argc > 6 && strstr(pass_names[pass], argv[6]) == NULL) continue;
 			size_t sizes[2] = { 0, 0 };
 			void* workspaces[2];
 			for (int e = 0; e < 2; e++) {
-				if (call(&libraries[e], pass, &p, NULL, &sizes[e]) != nnp_status_success) {
+				if (call(&libraries[e], pass, problems[e], NULL, &sizes[e]) != nnp_status_success) {
 					fprintf(stderr, "%s: %s %s refused\n", libraries[e].path, l->name, pass_names[pass]);
 					return 1;
 				}
@@ -208,7 +237,7 @@ int main(int argc, char** argv) {
 			for (size_t r = 0; r < rounds && r < 64; r++) {
 				for (int slot = 0; slot < 2; slot++) {
 					const int e = (int) ((r + (size_t) slot) % 2); /* rotate which engine runs first */
-					seconds[e][r] = time_batch(&libraries[e], pass, &p, workspaces[e], sizes[e]);
+					seconds[e][r] = time_batch(&libraries[e], pass, problems[e], workspaces[e], sizes[e]);
 				}
 			}
 			const double a = flops / median(seconds[0], rounds) / 1e9, b = flops / median(seconds[1], rounds) / 1e9;
@@ -219,6 +248,7 @@ int main(int argc, char** argv) {
 			free(workspaces[1]);
 		}
 		free(p.x); free(p.w); free(p.b); free(p.y); free(p.dy); free(p.dx); free(p.dw);
+		for (int i = 0; i < 7; i++) free(b_bases[i]);
 	}
 	return 0;
 }
