@@ -25,7 +25,7 @@ internal static unsafe class BiasGradient
     public static void Sum<T>(in Conv2DGeometry g, T* gradOutput, T* gradBias, int parallelism)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (g.Batch == 0 || g.OutputPlaneLength == 0)
+        if (g.Batch == 0)
         {
             new Span<T>(gradBias, g.OutputChannels).Clear();
             return;

@@ -210,15 +210,17 @@ int main(int argc, char** argv) {
 			random_floats(l->n * l->co * oh * ow), random_floats(l->n * l->ci * l->h * l->h), random_floats(l->co * l->ci * taps),
 		};
 		const size_t input_floats = l->n * l->ci * l->h * l->h, kernel_floats = l->co * l->ci * taps, output_floats = l->n * l->co * oh * ow;
-		void* b_bases[7];
+		void* b_bases[7] = { NULL }; /* free(NULL) where B shares A's operands */
 		struct problem pb = p;
-		pb.x = offset_copy(p.x, input_floats, b_offset, &b_bases[0]);
-		pb.w = offset_copy(p.w, kernel_floats, b_offset, &b_bases[1]);
-		pb.b = offset_copy(p.b, l->co, b_offset, &b_bases[2]);
-		pb.y = offset_copy(p.y, output_floats, b_offset, &b_bases[3]);
-		pb.dy = offset_copy(p.dy, output_floats, b_offset, &b_bases[4]);
-		pb.dx = offset_copy(p.dx, input_floats, b_offset, &b_bases[5]);
-		pb.dw = offset_copy(p.dw, kernel_floats, b_offset, &b_bases[6]);
+		if (b_offset != 0) {
+			pb.x = offset_copy(p.x, input_floats, b_offset, &b_bases[0]);
+			pb.w = offset_copy(p.w, kernel_floats, b_offset, &b_bases[1]);
+			pb.b = offset_copy(p.b, l->co, b_offset, &b_bases[2]);
+			pb.y = offset_copy(p.y, output_floats, b_offset, &b_bases[3]);
+			pb.dy = offset_copy(p.dy, output_floats, b_offset, &b_bases[4]);
+			pb.dx = offset_copy(p.dx, input_floats, b_offset, &b_bases[5]);
+			pb.dw = offset_copy(p.dw, kernel_floats, b_offset, &b_bases[6]);
+		}
 		const struct problem* problems[2] = { &p, &pb };
 		const double flops = 2.0 * (double) (l->n * l->co * oh * ow) * (double) (l->ci * taps);
 		for (int pass = 0; pass < 3; pass++) {
