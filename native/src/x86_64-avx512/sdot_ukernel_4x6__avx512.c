@@ -13,8 +13,8 @@
  * then l + 4, l + 2, l + 1), while packing the partials of two, then four elements into one register: 48 shuffles
  * and 24 adds for the 24 elements, then one permute and one masked store per row. Each element had its own tree
  * before (three horizontal adds per four elements) and a scalar write-back through the stack: a C loop of these calls
- * over L2-resident rows (64 x 147 tiles, the stem's kernel gradient) ran 87-91% of the FMA peak at depth 1008 with
- * that, 89-97% with this, and 75% -> 79% at depth 256; nnpack_ab_bench (one thread, CPU time, 11 rounds): the stem,
+ * over L2-resident rows (64 x 147 tiles, the stem's kernel gradient) ran 78-91% of the FMA peak at depth 1008 with
+ * that, 89-97% with this, no clear change at depth 256; nnpack_ab_bench (one thread, CPU time, 11 rounds): the stem,
  * ResNet 1x1 and the 1x1/2 projection's kernel gradients 1.01-1.02x. */
 
 /* Level 1: lanes l and l + 8 of x summed in lanes 0-7, of y in lanes 8-15. */
