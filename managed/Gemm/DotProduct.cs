@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NNPackSharp.Gemm;
 
@@ -72,31 +73,52 @@ internal static unsafe class DotProduct<T, TVector, TOps>
             c05 = TOps.MultiplyAdd(a0, column, c05); c15 = TOps.MultiplyAdd(a1, column, c15); c25 = TOps.MultiplyAdd(a2, column, c25); c35 = TOps.MultiplyAdd(a3, column, c35);
         }
 
-        T* sums = stackalloc T[TileRows * TileColumns];
-        sums[0] = TOps.Sum(c00);
-        sums[1] = TOps.Sum(c01);
-        sums[2] = TOps.Sum(c02);
-        sums[3] = TOps.Sum(c03);
-        sums[4] = TOps.Sum(c04);
-        sums[5] = TOps.Sum(c05);
-        sums[6] = TOps.Sum(c10);
-        sums[7] = TOps.Sum(c11);
-        sums[8] = TOps.Sum(c12);
-        sums[9] = TOps.Sum(c13);
-        sums[10] = TOps.Sum(c14);
-        sums[11] = TOps.Sum(c15);
-        sums[12] = TOps.Sum(c20);
-        sums[13] = TOps.Sum(c21);
-        sums[14] = TOps.Sum(c22);
-        sums[15] = TOps.Sum(c23);
-        sums[16] = TOps.Sum(c24);
-        sums[17] = TOps.Sum(c25);
-        sums[18] = TOps.Sum(c30);
-        sums[19] = TOps.Sum(c31);
-        sums[20] = TOps.Sum(c32);
-        sums[21] = TOps.Sum(c33);
-        sums[22] = TOps.Sum(c34);
-        sums[23] = TOps.Sum(c35);
+        // 32 rather than 24: the Vector512 lane sums store two whole registers.
+        T* sums = stackalloc T[32];
+        if (typeof(TVector) == typeof(Vector512<float>) && LaneSums512.IsSupported)
+        {
+            LaneSums512.Finish(
+                LaneSums512.Halves(AsFloats(c00), AsFloats(c01)), LaneSums512.Halves(AsFloats(c02), AsFloats(c03)),
+                LaneSums512.Halves(AsFloats(c04), AsFloats(c05)), LaneSums512.Halves(AsFloats(c10), AsFloats(c11)),
+                LaneSums512.Halves(AsFloats(c12), AsFloats(c13)), LaneSums512.Halves(AsFloats(c14), AsFloats(c15)),
+                LaneSums512.Halves(AsFloats(c20), AsFloats(c21)), LaneSums512.Halves(AsFloats(c22), AsFloats(c23)),
+                LaneSums512.Halves(AsFloats(c24), AsFloats(c25)), LaneSums512.Halves(AsFloats(c30), AsFloats(c31)),
+                LaneSums512.Halves(AsFloats(c32), AsFloats(c33)), LaneSums512.Halves(AsFloats(c34), AsFloats(c35)),
+                (float*)sums);
+            if (rows == TileRows && columns == TileColumns && vectorEnd == depth)
+            {
+                LaneSums512.Write4x6((float*)sums, (float*)c, ldc, accumulate);
+                return;
+            }
+        }
+        else
+        {
+            sums[0] = TOps.Sum(c00);
+            sums[1] = TOps.Sum(c01);
+            sums[2] = TOps.Sum(c02);
+            sums[3] = TOps.Sum(c03);
+            sums[4] = TOps.Sum(c04);
+            sums[5] = TOps.Sum(c05);
+            sums[6] = TOps.Sum(c10);
+            sums[7] = TOps.Sum(c11);
+            sums[8] = TOps.Sum(c12);
+            sums[9] = TOps.Sum(c13);
+            sums[10] = TOps.Sum(c14);
+            sums[11] = TOps.Sum(c15);
+            sums[12] = TOps.Sum(c20);
+            sums[13] = TOps.Sum(c21);
+            sums[14] = TOps.Sum(c22);
+            sums[15] = TOps.Sum(c23);
+            sums[16] = TOps.Sum(c24);
+            sums[17] = TOps.Sum(c25);
+            sums[18] = TOps.Sum(c30);
+            sums[19] = TOps.Sum(c31);
+            sums[20] = TOps.Sum(c32);
+            sums[21] = TOps.Sum(c33);
+            sums[22] = TOps.Sum(c34);
+            sums[23] = TOps.Sum(c35);
+        }
+
         for (int r = 0; r < rows; r++)
         {
             T* aRow = a + (r * lda);
@@ -114,4 +136,7 @@ internal static unsafe class DotProduct<T, TVector, TOps>
             }
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> AsFloats(TVector value) => Unsafe.BitCast<TVector, Vector512<float>>(value);
 }
