@@ -9,15 +9,20 @@ usage: bench/ab-managed.py DIR_A DIR_B PASS LAYER [threads] [rounds]
 Each build runs `NNPackSharp.Bench.dll serve` in its own process; the two take turns (the order alternating between
 rounds), so only one computes at a time and both see the same machine load. Prints the median seconds per call of
 each and B's speed-up over A (A's time / B's). One thread times the thread's CPU time, more threads the wall clock.
+
+AB_ENGINES=native,managed (any two of native and managed) runs A and B on those engines through the same public call
+(NNPACKSHARP_PROBE_ENGINE), e.g. with one folder given twice: NNPackAuto against Im2ColGemm in interleaved rounds.
 """
+import os
 import statistics
 import subprocess
 import sys
 
 
-def start(folder, pass_name, layer, threads):
+def start(folder, pass_name, layer, threads, engine):
     args = ["dotnet", f"{folder}/NNPackSharp.Bench.dll", "serve", pass_name] + layer + [threads]
-    return subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+    env = dict(os.environ, NNPACKSHARP_PROBE_ENGINE=engine) if engine else None
+    return subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env)
 
 
 def batch(process):
@@ -36,7 +41,11 @@ def main():
     threads = sys.argv[5] if len(sys.argv) > 5 else "1"
     rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 9
     layer_args = layer.split() if all(part.isdigit() for part in layer.split()) else [layer]
-    engines = [start(folder_a, pass_name, layer_args, threads), start(folder_b, pass_name, layer_args, threads)]
+    engine_names = os.environ["AB_ENGINES"].split(",") if os.environ.get("AB_ENGINES") else [None, None]
+    if len(engine_names) != 2 or any(name not in (None, "native", "managed") for name in engine_names):
+        raise SystemExit(f"AB_ENGINES is '{os.environ.get('AB_ENGINES')}': two of native and managed, comma-separated")
+    engines = [start(folder_a, pass_name, layer_args, threads, engine_names[0]),
+               start(folder_b, pass_name, layer_args, threads, engine_names[1])]
     times = [[], []]
     for round_index in range(rounds):
         order = (0, 1) if round_index % 2 == 0 else (1, 0)
