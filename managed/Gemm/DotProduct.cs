@@ -9,9 +9,10 @@ namespace NNPackSharp.Gemm;
 /// <c>gradOutput[Cout, pixels] * columns[taps, pixels]^T</c> without packing either. The GEMM's panels need one
 /// operand transposed, and a small gradient's product (the ResNet stem's 64 x 147 over 6272 pixels a band) spent a
 /// third of its time transposing both. Here a 4x6 tile keeps 24 accumulators of lane-wise partial sums along the
-/// pixels, loading 4 + 6 vectors per 24 multiply-adds, and adds each one's lanes once at the end (<c>TOps.Sum</c>),
-/// then the tail past the last whole vector, in that fixed order: every element is summed the same way wherever its
-/// tile lies. A partial tile repeats its last row or column (reading memory it may read) and stores only its own.
+/// pixels, loading 4 + 6 vectors per 24 multiply-adds, and adds each one's lanes once at the end (<c>TOps.Sum</c>,
+/// or <see cref="LaneSums512"/>'s shared levels for Vector512 floats), then the tail past the last whole vector, in
+/// that fixed order: every element is summed the same way wherever its tile lies. A partial tile repeats its last row
+/// or column (reading memory it may read) and stores only its own.
 /// Meant for 32 vector registers: 24 accumulators and 5 operands.
 /// </summary>
 internal static unsafe class DotProduct<T, TVector, TOps>
