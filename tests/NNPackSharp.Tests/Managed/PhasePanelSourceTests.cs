@@ -9,7 +9,8 @@ namespace NNPackSharp.Tests.Managed;
 /// <see cref="PhasePanelSource{T}"/>) against a naive im2col on random geometries: strides 1 to 4 down and 1 or 2 across
 /// (never both 1), kernels up to 7 each way (one column wide included: the odd phase is not kept), padding up to past
 /// the kernel, maps from 1 to 70 wide (panels over one row to more than the packer takes, which fall back), columns
-/// across images, tiles of 16, 32 and 64 columns, blocks of several panels, every tap offset; and where it applies.
+/// across images, tiles of 16, 32 and 64 columns, blocks of several panels, every tap offset, depths past the packer's
+/// table of 512 tap offsets; and where it applies.
 /// </summary>
 public unsafe class PhasePanelSourceTests
 {
@@ -68,14 +69,41 @@ public unsafe class PhasePanelSourceTests
         Assert.That(phasePanels, Is.GreaterThan(300), "panels packed from the padded copy");
     }
 
-    /// <summary>Packs random panels of <paramref name="g"/> from its phases and compares every float with a naive im2col.</summary>
-    private static void CheckAgainstNaiveIm2Col(in Conv2DGeometry g, int width, Random random, PinnedBuffer<float> buffer, int trial, ref int phasePanels, ref int fallbackPanels)
+    [Test]
+    public void MatchesNaiveIm2ColOverMoreTapsThanOneSlice()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            Assert.Ignore("AVX-512 is not available to the JIT here (the strided layers pack from the image instead).");
+        }
+
+        // Depths past the packer's table of 512 tap offsets: its second slice starts mid-channel and mid-kernel.
+        var random = new Random(49);
+        var buffer = new PinnedBuffer<float>();
+        int phasePanels = 0, fallbackPanels = 0;
+        for (int trial = 0; trial < 24; trial++)
+        {
+            int channels = random.Next(12, 30), kh = random.Next(5, 8), kw = random.Next(5, 8), strideH = random.Next(1, 3), strideW = trial % 2 == 0 ? 2 : 1;
+            int padH = random.Next(0, kh), padW = strideW == 1 ? random.Next(2, kw) : random.Next(0, kw), h = random.Next(kh, 24), w = random.Next(kw, strideW == 1 ? 24 : 60);
+            var g = new Conv2DGeometry(2, channels, h, w, 1, kh, kw, padH, padW, strideH, strideW, ((h + (2 * padH) - kh) / strideH) + 1, ((w + (2 * padW) - kw) / strideW) + 1);
+            CheckAgainstNaiveIm2Col(g, 32, random, buffer, trial, ref phasePanels, ref fallbackPanels, minimumDepth: 513);
+        }
+
+        Assert.That(phasePanels, Is.GreaterThan(24), "panels packed from the phases");
+    }
+
+    /// <summary>
+    /// Packs random panels of <paramref name="g"/> from its phases (at least <paramref name="minimumDepth"/> taps where the
+    /// kernel has them) and compares every float with a naive im2col.
+    /// </summary>
+    private static void CheckAgainstNaiveIm2Col(
+        in Conv2DGeometry g, int width, Random random, PinnedBuffer<float> buffer, int trial, ref int phasePanels, ref int fallbackPanels, int minimumDepth = 1)
     {
         int batch = g.Batch;
         Assert.That(new PhaseSplit(g).Applies(width, batch), Is.True, g.ToString());
 
         int columns = batch * g.OutputPlaneLength, col0 = random.Next(columns), count = random.Next(1, Math.Min(columns - col0, 3 * width) + 1);
-        int row0 = random.Next(g.PatchLength), depth = random.Next(1, g.PatchLength - row0 + 1);
+        int least = Math.Min(minimumDepth, g.PatchLength), row0 = random.Next(g.PatchLength - least + 1), depth = random.Next(least, g.PatchLength - row0 + 1);
         int panels = (count + width - 1) / width;
         float[] image = Enumerable.Range(0, batch * g.InputImageLength).Select(i => i + 1f).ToArray();
         float[] packed = Enumerable.Repeat(float.NaN, panels * width * depth).ToArray();
