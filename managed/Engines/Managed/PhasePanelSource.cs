@@ -138,17 +138,17 @@ internal readonly unsafe struct PhasePanelSource<T>(Conv2DGeometry geometry, Pha
             }
         }
 
+        if (halves == 2 && TwoRunsPerHalf(firstRun, endRun))
+        {
+            PackTwoRunsPerHalf(phases, taps, depth, origin, masks, firstRun, endRun, panel);
+            return true;
+        }
+
         // A half that one run fills is a plain copy; one that no run touches is zeros.
         bool* whole = stackalloc bool[MaxWidth / Lanes];
         for (int half = 0; half < halves; half++)
         {
             whole[half] = endRun[half] - firstRun[half] == 1 && Vector512.EqualsAll(masks[(firstRun[half] * halves) + half].AsInt32(), Vector512<int>.AllBitsSet);
-        }
-
-        if (halves == 2 && TwoRunsPerHalf(firstRun, endRun))
-        {
-            PackTwoRunsPerHalf(phases, taps, depth, origin, masks, firstRun, endRun, panel);
-            return true;
         }
 
         for (int k = 0; k < depth; k++)
