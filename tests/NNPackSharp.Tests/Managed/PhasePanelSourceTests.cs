@@ -17,10 +17,7 @@ public unsafe class PhasePanelSourceTests
     [Test]
     public void MatchesNaiveIm2ColOnRandomGeometries()
     {
-        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-        {
-            Assert.Ignore("AVX-512 is not available to the JIT here (the strided layers pack from the image instead).");
-        }
+        IgnoreWithoutAvx512("the strided layers pack from the image instead");
 
         var random = new Random(47);
         var buffer = new PinnedBuffer<float>();
@@ -46,10 +43,7 @@ public unsafe class PhasePanelSourceTests
     [Test]
     public void MatchesNaiveIm2ColOnPaddedStrideOneGeometries()
     {
-        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-        {
-            Assert.Ignore("AVX-512 is not available to the JIT here (stride-1 layers pack from the image instead).");
-        }
+        IgnoreWithoutAvx512("stride-1 layers pack from the image instead");
 
         // The stride-1 copy (one phase: the padded input) where padding of 2 or more meets rows narrower than a tile.
         var random = new Random(48);
@@ -72,10 +66,7 @@ public unsafe class PhasePanelSourceTests
     [Test]
     public void MatchesNaiveIm2ColOverMoreTapsThanOneSlice()
     {
-        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-        {
-            Assert.Ignore("AVX-512 is not available to the JIT here (the strided layers pack from the image instead).");
-        }
+        IgnoreWithoutAvx512("the strided layers pack from the image instead");
 
         // Depths past the packer's table of 512 tap offsets: its second slice starts mid-channel and mid-kernel.
         var random = new Random(49);
@@ -90,6 +81,15 @@ public unsafe class PhasePanelSourceTests
         }
 
         Assert.That(phasePanels, Is.GreaterThan(24), "panels packed from the phases");
+    }
+
+    /// <summary>The phase packer needs AVX-512; without it the test says what packs those layers instead.</summary>
+    private static void IgnoreWithoutAvx512(string packsInstead)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            Assert.Ignore($"AVX-512 is not available to the JIT here ({packsInstead}).");
+        }
     }
 
     /// <summary>
