@@ -144,6 +144,35 @@ struct nnps_im2col_segments {
 	size_t count;
 };
 
+/* The tap walk over a phase-split image (nnps_im2col_panel.phase_plane): tap (c, ky, kx) reads at offset
+ * 2c * phase_plane + ky * width + columns[kx] from a segment's lane0, columns[kx] being its phase plane and column
+ * shift; the row part is kept as the taps advance, so a panel row costs a table load and an add. */
+struct nnps_im2col_split_walk {
+	struct nnps_im2col_tap tap;
+	ptrdiff_t row;
+	ptrdiff_t columns[NNPS_MAX_SEGMENT_TAPS];
+};
+
+static inline void nnps_im2col_split_walk_start(const struct nnps_im2col_panel* panel, size_t row0, struct nnps_im2col_split_walk* walk) {
+	for (size_t kx = 0; kx < panel->kernel_width; kx++) walk->columns[kx] = (ptrdiff_t) ((kx & 1) * panel->phase_plane + (kx >> 1));
+	walk->tap = nnps_im2col_first_tap(panel, row0);
+	walk->row = (ptrdiff_t) (2 * walk->tap.channel * panel->phase_plane + walk->tap.ky * (size_t) panel->width);
+}
+
+static inline ptrdiff_t nnps_im2col_split_walk_offset(const struct nnps_im2col_split_walk* walk) { return walk->row + walk->columns[walk->tap.kx]; }
+
+static inline void nnps_im2col_split_walk_next(const struct nnps_im2col_panel* panel, struct nnps_im2col_split_walk* walk) {
+	if (++walk->tap.kx == panel->kernel_width) {
+		walk->tap.kx = 0;
+		walk->row += panel->width;
+		if (++walk->tap.ky == panel->kernel_height) {
+			walk->tap.ky = 0;
+			walk->tap.channel++;
+			walk->row = (ptrdiff_t) (2 * walk->tap.channel * panel->phase_plane);
+		}
+	}
+}
+
 static inline void nnps_im2col_plan_segments(const struct nnps_im2col_panel* panel, struct nnps_im2col_segments* plan) {
 	const ptrdiff_t width = panel->width, height = panel->height;
 	for (size_t t = 0; t < NNPS_MAX_SEGMENT_TAPS; t++) plan->rows[t] = plan->columns[t] = 0;
@@ -209,6 +238,24 @@ static inline void nnps_im2col_plan_stride2(const struct nnps_im2col_panel* pane
 			r->columns[kx] = lo < hi ? nnps_bit_range(2 * (run->first + (size_t) lo), 2 * (run->first + (size_t) hi)) & UINT64_C(0x5555555555555555) : 0;
 		}
 	}
+}
+
+/* A phase-split panel's one or two runs (the vector packers' pack_split): each one's lane-0 address and lanes, the
+ * second's address the first's and its lanes none where there is one; false for more than two. */
+struct nnps_im2col_split_runs {
+	const float *first, *second;
+	uint32_t lanes, later;
+};
+
+static inline bool nnps_im2col_plan_split(const struct nnps_im2col_panel* panel, struct nnps_im2col_split_runs* runs) {
+	struct nnps_im2col_segments plan;
+	nnps_im2col_plan_segments(panel, &plan);
+	if (plan.count == 0 || plan.count > 2) return false;
+	runs->first = plan.segments[0].lane0;
+	runs->lanes = plan.segments[0].lanes;
+	runs->second = plan.count == 2 ? plan.segments[1].lane0 : runs->first;
+	runs->later = plan.count == 2 ? plan.segments[1].lanes : 0;
+	return true;
 }
 
 #endif

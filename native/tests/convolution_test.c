@@ -405,6 +405,8 @@ int main(int argc, char** argv) {
 		{ 3, 260, 7, 5, 5, 1, 3, 0, 2, 0, 1, 1, 1 },   /* the same, 1x3 kernel, asymmetric padding */
 		{ 2, 3, 9, 40, 38, 7, 7, 3, 3, 3, 3, 2, 2 },   /* packed from the phase split: a stem-like 7x7/2 (segments) */
 		{ 2, 40, 40, 30, 30, 5, 5, 2, 2, 2, 2, 2, 2 }, /* the same, 5x5/2, kernel gradient by tiles */
+		{ 2, 3, 9, 70, 67, 7, 7, 3, 1, 2, 3, 2, 2 },   /* the forward's split per task (maps of 1024+ pixels): bands mid-image on the pool, a partial last panel */
+		{ 1, 4, 5, 100, 65, 5, 5, 2, 2, 1, 2, 3, 2 },  /* the same, 5x5 at row stride 3 */
 		{ 2, 120, 300, 9, 10, 1, 1, 0, 0, 0, 0, 2, 2 }, /* kernel gradient by tiles one above the other (300 rows > 120 columns), decimated */
 		{ 2, 5, 300, 81, 63, 1, 1, 1, 0, 0, 2, 2, 2 }, /* 1x1/2, top and left padding: the dot kernel gradient's decimated blocks (1024 + 329 pixels) cross rows */
 		{ 2, 11, 340, 12, 11, 3, 3, 1, 1, 1, 1, 1, 1 }, /* the same from the transposed im2col packer (340 > 99) */

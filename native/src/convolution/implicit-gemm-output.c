@@ -25,14 +25,28 @@ static bool subsampled_pointwise(const struct nnps_conv* g) {
 	return g->kernel_height == 1 && g->kernel_width == 1 && g->pad_top == 0 && g->pad_left == 0 && !nnps_conv_is_pointwise(g);
 }
 
+/* How B's images reach the packers: the input as it is, a phase split of the whole batch made before the tasks
+ * (chunks across images), or each task's own split of the rows its chunk reads, made into its scratch just before
+ * its GEMM (chunks within an image). */
+enum output_split { split_none, split_batch, split_band };
+
 struct output_plan {
 	bool subsampled;       /* a strided 1x1 kernel: the thread's scratch holds its chunk's input pixels */
 	bool shared;           /* chunks run across images */
+	enum output_split split;
+	struct nnps_phase_split phases; /* the split's sizes, where there is one */
 	size_t chunk, chunks;  /* columns per task; tasks per image (per batch when shared) */
 	size_t kernel_floats;  /* the kernel packed once per call, shared by every task */
 	size_t thread_floats;  /* then each thread's B panel and, when shared, its scratch output */
 	size_t scratch_floats;
 };
+
+/* Whether chunks across images pack from a split of the whole batch: where the output rows are narrower than two
+ * panels, so most panels cross a row and the stride-2 packer clips each run (nnpack_ab_bench, CPU time, 1 thread: a
+ * 5x5/2 layer with 28-pixel rows 1.08x split). */
+static enum output_split batch_split(const struct nnps_conv* g, const struct nnps_sgemm_config* config) {
+	return g->output_width < 2 * config->nr ? split_batch : split_none;
+}
 
 static struct output_plan plan_output(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed) {
 	struct output_plan plan;
@@ -51,10 +65,13 @@ static struct output_plan plan_output(const struct nnps_conv* g, const struct nn
 		}
 		nnps_split(plane, parts, config->nr, &plan.chunk, &plan.chunks);
 	}
+	plan.split = !plan.subsampled && nnps_phase_split_of(g, &plan.phases) ? plan.shared ? batch_split(g, config) : split_band : split_none;
 	plan.kernel_floats = kernel_packed ? 0 : nnps_packed_a_floats(config, g->output_channels, nnps_conv_patch(g));
 	plan.scratch_floats = plan.shared ? nnps_round_up(g->output_channels * plan.chunk, NNPS_FLOATS_PER_LINE)
-		: plan.subsampled ? nnps_round_up(g->input_channels * plan.chunk, NNPS_FLOATS_PER_LINE) : 0;
-	plan.thread_floats = nnps_gemm_buffer_floats(config, 0, plan.chunk, nnps_conv_patch(g)) + plan.scratch_floats;
+		: plan.subsampled ? nnps_round_up(g->input_channels * plan.chunk, NNPS_FLOATS_PER_LINE)
+		: plan.split == split_band ? nnps_round_up(plan.phases.image, NNPS_FLOATS_PER_LINE) : 0;
+	/* (An overflowing sum makes the workspace's product overflow too, so the call is refused.) */
+	if (__builtin_add_overflow(nnps_gemm_buffer_floats(config, 0, plan.chunk, nnps_conv_patch(g)), plan.scratch_floats, &plan.thread_floats)) plan.thread_floats = SIZE_MAX;
 	return plan;
 }
 
@@ -93,6 +110,20 @@ static void scatter(const struct output_context* context, const float* scratch, 
 	}
 }
 
+/* A chunk within one image, output pixels [pixel, pixel + n), packing from a phase split of just the rows it reads,
+ * made into the thread's scratch now: the packers then read lines the split has just written (L2), not a split of the
+ * whole batch made before the tasks (L3 or memory on the ResNet stem's 4 images, 2.5 MB). Returns where row 0 of the
+ * split's planes would start (rows before the band are never read) and the band's window geometry. */
+static const float* split_band_rows(const struct output_context* context, const float* image, size_t pixel, size_t n, float* band, struct nnps_im2col* im2col) {
+	const struct nnps_conv* g = context->g;
+	const struct nnps_phase_split* split = &context->plan.phases;
+	const size_t r0 = pixel / g->output_width * nnps_conv_stride_y(g), r1 = (pixel + n - 1) / g->output_width * nnps_conv_stride_y(g) + g->kernel_height;
+	nnps_phase_split_rows(g, split, image, r0, r1, band);
+	*im2col = nnps_phase_split_im2col(g, split);
+	im2col->phase_plane = (r1 - r0) * split->width;
+	return (const float*) ((uintptr_t) band - (uintptr_t) (r0 * split->width * sizeof(float)));
+}
+
 static void output_task(void* argument, size_t thread, size_t task) {
 	const struct output_context* context = argument;
 	const struct nnps_conv* g = context->g;
@@ -114,9 +145,11 @@ static void output_task(void* argument, size_t thread, size_t task) {
 		/* Within one image: straight into the output. */
 		float* out = context->output + image * nnps_conv_output_image(g) + pixel;
 		const float* image_data = context->input + image * context->input_image;
+		struct nnps_im2col band;
+		if (context->plan.split == split_band) image_data = split_band_rows(context, image_data, pixel, n, thread_space, &band);
 		struct nnps_b_source b = nnps_conv_is_pointwise(g)
 			? (struct nnps_b_source) { nnps_b_streamed, image_data, plane, 1, NULL }
-			: (struct nnps_b_source) { nnps_b_im2col, image_data, 0, 0, &context->im2col };
+			: (struct nnps_b_source) { nnps_b_im2col, image_data, 0, 0, context->plan.split == split_band ? &band : &context->im2col };
 		size_t b_col0 = pixel;
 		if (context->plan.subsampled) {
 			nnps_decimate_pixels(g, image_data, 0, g->input_channels, pixel, n, thread_space, chunk);
@@ -134,14 +167,6 @@ static void output_task(void* argument, size_t thread, size_t task) {
 	scatter(context, scratch, col0, n);
 }
 
-/* Whether the forward packs from a phase split: where the output rows are narrower than two panels, so most panels
- * cross a row and the stride-2 packer clips each run (nnpack_ab_bench, CPU time, 1 thread: a 5x5/2 layer with 28-pixel
- * rows 1.08x split; the ResNet stem, 112-pixel rows whose panels mostly lie in one row and take the stride-2 packer's
- * unclipped loads, 0.96x). */
-static bool output_phase_split(const struct nnps_conv* g, const struct nnps_sgemm_config* config, struct nnps_phase_split* split) {
-	return g->output_width < 2 * config->nr && nnps_phase_split_of(g, split);
-}
-
 /* The packed kernel and the threads' buffers; a phase split comes after them. */
 static bool gemm_floats(const struct output_plan* plan, size_t threads, size_t* floats) {
 	size_t buffers;
@@ -150,9 +175,8 @@ static bool gemm_floats(const struct output_plan* plan, size_t threads, size_t* 
 
 bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats) {
 	const struct output_plan plan = plan_output(g, config, threads, kernel_packed);
-	struct nnps_phase_split split;
 	size_t gemm;
-	return gemm_floats(&plan, threads, &gemm) && nnps_phase_split_workspace(g, output_phase_split(g, config, &split) ? &split : NULL, gemm, floats);
+	return gemm_floats(&plan, threads, &gemm) && nnps_phase_split_workspace(g, plan.split == split_batch ? &plan.phases : NULL, gemm, floats);
 }
 
 bool nnps_implicit_gemm_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
@@ -176,14 +200,13 @@ void nnps_implicit_gemm_output(
 		nnps_implicit_gemm_pack_kernel(g, config, kernel, workspace, pool);
 		packed_kernel = workspace;
 	}
-	struct nnps_phase_split split;
-	const bool phased = output_phase_split(g, config, &split);
+	const bool phased = plan.split == split_batch;
 	size_t gemm = 0;
 	if (phased) gemm_floats(&plan, threads, &gemm);
-	const float* images = phased ? nnps_phase_split_into_workspace(g, &split, input, workspace, gemm, pool) : input;
+	const float* images = phased ? nnps_phase_split_into_workspace(g, &plan.phases, input, workspace, gemm, pool) : input;
 	const struct output_context context = {
-		g, config, plan, phased ? nnps_phase_split_im2col(g, &split) : nnps_conv_im2col(g), images, phased ? split.image : nnps_conv_input_image(g), bias, relu,
-		output, packed_kernel, workspace,
+		g, config, plan, phased ? nnps_phase_split_im2col(g, &plan.phases) : nnps_conv_im2col(g), images, phased ? plan.phases.image : nnps_conv_input_image(g), bias,
+		relu, output, packed_kernel, workspace,
 	};
 	const size_t tasks = context.plan.shared ? context.plan.chunks : g->batch * context.plan.chunks;
 	nnps_parallelize(pool, output_task, (void*) &context, tasks);

@@ -41,6 +41,20 @@ static void split_row(const struct nnps_conv* g, const struct nnps_phase_split* 
 	for (size_t u = 0; u < split->width; u++) out[u] = u >= lo && u < hi ? row[2 * u + phase - g->pad_left] : 0.0f;
 }
 
+/* Rows [r0, r1) of one channel's two planes, the even ones at `out`, the odd ones `plane` floats after it. */
+static void split_channel_rows(const struct nnps_conv* g, const struct nnps_phase_split* split, const float* channel, size_t r0, size_t r1, float* out, size_t plane) {
+	for (size_t phase = 0; phase < 2; phase++) {
+		for (size_t r = r0; r < r1; r++) {
+			float* row = out + phase * plane + (r - r0) * split->width;
+			if (r < g->pad_top || r - g->pad_top >= g->input_height) {
+				memset(row, 0, split->width * sizeof(float));
+			} else {
+				split_row(g, split, channel + (r - g->pad_top) * g->input_width, phase, row);
+			}
+		}
+	}
+}
+
 /* Task = (image, channel): its two planes. */
 static void copy_task(void* argument, size_t thread, size_t task) {
 	(void) thread;
@@ -49,16 +63,13 @@ static void copy_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_phase_split* split = context->split;
 	const size_t image = task / g->input_channels, channel = task % g->input_channels;
 	const float* plane = context->input + image * nnps_conv_input_image(g) + channel * nnps_conv_input_plane(g);
-	float* out = context->output + image * split->image + channel * 2 * split->plane;
-	for (size_t phase = 0; phase < 2; phase++) {
-		for (size_t r = 0; r < split->height; r++) {
-			float* row = out + phase * split->plane + r * split->width;
-			if (r < g->pad_top || r - g->pad_top >= g->input_height) {
-				memset(row, 0, split->width * sizeof(float));
-			} else {
-				split_row(g, split, plane + (r - g->pad_top) * g->input_width, phase, row);
-			}
-		}
+	split_channel_rows(g, split, plane, 0, split->height, context->output + image * split->image + channel * 2 * split->plane, split->plane);
+}
+
+void nnps_phase_split_rows(const struct nnps_conv* g, const struct nnps_phase_split* split, const float* image, size_t r0, size_t r1, float* out) {
+	const size_t plane = (r1 - r0) * split->width;
+	for (size_t channel = 0; channel < g->input_channels; channel++) {
+		split_channel_rows(g, split, image + channel * nnps_conv_input_plane(g), r0, r1, out + channel * 2 * plane, plane);
 	}
 }
 

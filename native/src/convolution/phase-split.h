@@ -28,6 +28,12 @@ NNPS_INTERNAL struct nnps_im2col nnps_phase_split_im2col(const struct nnps_conv*
 NNPS_INTERNAL void nnps_phase_split_copy(
 	const struct nnps_conv* g, const struct nnps_phase_split* split, const float* input, float* split_input, pthreadpool_t pool);
 
+/* Rows [r0, r1) (r1 <= split->height) of one image's split into `out`: channel c's planes at out + 2c * (r1 - r0) *
+ * width, the odd columns' (r1 - r0) * width floats after the even ones'. One task's band of the split, in its own
+ * buffer. */
+NNPS_INTERNAL void nnps_phase_split_rows(
+	const struct nnps_conv* g, const struct nnps_phase_split* split, const float* image, size_t r0, size_t r1, float* out);
+
 /* A call's workspace when the batch's split (split; NULL for none) follows the algorithm's own `gemm` floats, from a
  * cache line on; false on overflow. */
 NNPS_INTERNAL bool nnps_phase_split_workspace(const struct nnps_conv* g, const struct nnps_phase_split* split, size_t gemm, size_t* floats);

@@ -36,6 +36,33 @@ static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, siz
 	}
 }
 
+/* A phase-split image: a panel of one or two runs reads inside the planes for every tap (the AVX-512 packer's
+ * pack_split), so a row is a masked load per run and half, or a plain one where a run fills the half. */
+static bool pack_split(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
+	struct nnps_im2col_split_runs runs;
+	if (!nnps_im2col_plan_split(panel, &runs)) return false;
+	const uint32_t lanes = runs.lanes, later = runs.later;
+	struct nnps_im2col_prefetch prefetch;
+	nnps_im2col_plan_prefetch(panel, &prefetch);
+	struct nnps_im2col_split_walk walk;
+	nnps_im2col_split_walk_start(panel, row0, &walk);
+	for (size_t k = 0; k < depth; k++) {
+		const ptrdiff_t offset = nnps_im2col_split_walk_offset(&walk);
+		const float* a = nnps_lane0_address(runs.first, offset);
+		const float* b = nnps_lane0_address(runs.second, offset);
+		__m256 left = nnps_load_lanes(lanes & 0xFF, a), right = nnps_load_lanes(lanes >> 8 & 0xFF, a + 8);
+		if (later != 0) {
+			left = _mm256_or_ps(left, nnps_load_lanes(later & 0xFF, b));
+			right = _mm256_or_ps(right, nnps_load_lanes(later >> 8 & 0xFF, b + 8));
+		}
+		nnps_im2col_prefetch_ahead(panel, &prefetch, &walk.tap, k, depth);
+		_mm256_store_ps(packed + k * 16, left);
+		_mm256_store_ps(packed + k * 16 + 8, right);
+		nnps_im2col_split_walk_next(panel, &walk);
+	}
+	return true;
+}
+
 /* Stride 2 (nnps_im2col_plan_stride2): each run's 32 source floats loaded under its lanes' mask, the even ones kept;
  * one run filling the panel and reading inside the image for a tap takes plain loads. */
 static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
@@ -72,6 +99,7 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 
 void nnps_im2col_pack__avx2(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
 	const bool tables_fit = panel->kernel_height <= NNPS_MAX_SEGMENT_TAPS && panel->kernel_width <= NNPS_MAX_SEGMENT_TAPS;
+	if (panel->nr == 16 && panel->phase_plane != 0 && tables_fit && pack_split(panel, row0, depth, packed)) return;
 	if (panel->nr == 16 && panel->stride_width == 1 && tables_fit) {
 		pack_stride1(panel, row0, depth, packed);
 	} else if (panel->nr == 16 && panel->stride_width == 2 && tables_fit) {

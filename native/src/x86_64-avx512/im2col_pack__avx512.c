@@ -45,6 +45,34 @@ static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, siz
 	}
 }
 
+/* A phase-split image (nnps_im2col_panel.phase_plane): no tap reads outside its planes, so a panel of one or two runs
+ * (one output row, or the end of one and the start of the next) needs no bounds at all; each row is a pair of masked
+ * loads per run, the second run's merged into the first's. The ResNet stem's forward (nnpack_ab_bench, CPU time, one
+ * thread, with the split made per task): 1.02x over the segment packer below. */
+static bool pack_split(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
+	struct nnps_im2col_split_runs runs;
+	if (!nnps_im2col_plan_split(panel, &runs)) return false;
+	/* Lanes of neither run (past the panel's last column) stay zero. */
+	const __mmask16 low = (__mmask16) runs.lanes, high = (__mmask16) (runs.lanes >> 16);
+	const __mmask16 low_later = (__mmask16) runs.later, high_later = (__mmask16) (runs.later >> 16);
+	struct nnps_im2col_prefetch prefetch;
+	nnps_im2col_plan_prefetch(panel, &prefetch);
+	struct nnps_im2col_split_walk walk;
+	nnps_im2col_split_walk_start(panel, row0, &walk);
+	for (size_t k = 0; k < depth; k++) {
+		const ptrdiff_t offset = nnps_im2col_split_walk_offset(&walk);
+		const float* a = nnps_lane0_address(runs.first, offset);
+		const float* b = nnps_lane0_address(runs.second, offset);
+		const __m512 left = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(low, a), low_later, b);
+		const __m512 right = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(high, a + 16), high_later, b + 16);
+		nnps_im2col_prefetch_ahead(panel, &prefetch, &walk.tap, k, depth);
+		_mm512_store_ps(packed + k * 32, left);
+		_mm512_store_ps(packed + k * 32 + 16, right);
+		nnps_im2col_split_walk_next(panel, &walk);
+	}
+	return true;
+}
+
 /* Lanes j of the panel row (32) from base[2j] where bit 2j of `lanes` is set: two masked loads and a permute per half
  * that has any, OR-ed into left and right. */
 static inline void load_even_lanes(uint64_t lanes, const float* base, __m512* left, __m512* right) {
@@ -104,6 +132,7 @@ static void pack_stride2(const struct nnps_im2col_panel* panel, size_t row0, siz
 
 void nnps_im2col_pack__avx512(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
 	const bool tables_fit = panel->kernel_height <= NNPS_MAX_SEGMENT_TAPS && panel->kernel_width <= NNPS_MAX_SEGMENT_TAPS;
+	if (panel->nr == 32 && panel->phase_plane != 0 && tables_fit && pack_split(panel, row0, depth, packed)) return;
 	if (panel->nr == 32 && panel->stride_width == 1 && tables_fit) {
 		/* (A phase-split image included: its planes are read at stride 1.) */
 		pack_stride1(panel, row0, depth, packed);
