@@ -36,9 +36,12 @@ static void split_row(const struct nnps_conv* g, const struct nnps_phase_split* 
 	size_t hi = g->pad_left + g->input_width > phase ? nnps_ceil_div(g->pad_left + g->input_width - phase, 2) : 0;
 	lo = nnps_min(lo, split->width);
 	hi = nnps_clamp(hi, lo, split->width);
-	/* One loop, not three: the margins are a float or two, and a compiler turns a zeroing loop into a call to memset
-	 * (a call per row and side cost 9% of ResNet 3x3/2's kernel gradient). */
-	for (size_t u = 0; u < split->width; u++) out[u] = u >= lo && u < hi ? row[2 * u + phase - g->pad_left] : 0.0f;
+	/* The margins (a float or two) apart from the middle, a plain stride-2 copy that the compiler vectorises (loads
+	 * and a shuffle): one loop selecting per element took 3.6% of the stem forward's samples, this 2.8% (perf). */
+	size_t u = 0;
+	for (; u < lo; u++) out[u] = 0.0f;
+	for (; u < hi; u++) out[u] = row[2 * u + phase - g->pad_left];
+	for (; u < split->width; u++) out[u] = 0.0f;
 }
 
 /* Rows [r0, r1) of one channel's two planes, the even ones at `out`, the odd ones `plane` floats after it. */
