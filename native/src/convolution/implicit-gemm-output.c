@@ -145,11 +145,15 @@ static void output_task(void* argument, size_t thread, size_t task) {
 		/* Within one image: straight into the output. */
 		float* out = context->output + image * nnps_conv_output_image(g) + pixel;
 		const float* image_data = context->input + image * context->input_image;
+		const struct nnps_im2col* windows = &context->im2col;
 		struct nnps_im2col band;
-		if (context->plan.split == split_band) image_data = split_band_rows(context, image_data, pixel, n, thread_space, &band);
+		if (context->plan.split == split_band) {
+			image_data = split_band_rows(context, image_data, pixel, n, thread_space, &band);
+			windows = &band;
+		}
 		struct nnps_b_source b = nnps_conv_is_pointwise(g)
 			? (struct nnps_b_source) { nnps_b_streamed, image_data, plane, 1, NULL }
-			: (struct nnps_b_source) { nnps_b_im2col, image_data, 0, 0, context->plan.split == split_band ? &band : &context->im2col };
+			: (struct nnps_b_source) { nnps_b_im2col, image_data, 0, 0, windows };
 		size_t b_col0 = pixel;
 		if (context->plan.subsampled) {
 			nnps_decimate_pixels(g, image_data, 0, g->input_channels, pixel, n, thread_space, chunk);

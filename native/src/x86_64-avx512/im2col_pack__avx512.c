@@ -48,7 +48,7 @@ static void pack_stride1(const struct nnps_im2col_panel* panel, size_t row0, siz
 /* A phase-split image (nnps_im2col_panel.phase_plane): no tap reads outside its planes, so a panel of one or two runs
  * (one output row, or the end of one and the start of the next) needs no bounds at all; each row is a pair of masked
  * loads per run, the second run's merged into the first's. The ResNet stem's forward (nnpack_ab_bench, CPU time, one
- * thread, with the split made per task): 1.02x over the segment packer below. */
+ * thread, with the split made per task): 1.02x over pack_stride1 above. */
 static bool pack_split(const struct nnps_im2col_panel* panel, size_t row0, size_t depth, float* packed) {
 	struct nnps_im2col_split_runs runs;
 	if (!nnps_im2col_plan_split(panel, &runs)) return false;
