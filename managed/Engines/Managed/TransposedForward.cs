@@ -24,7 +24,7 @@ internal static class TransposedForward
     /// The input channels from which it pays whatever the map: the transposed product's 12-row tiles are then nearly
     /// full, and the col2im path's GEMM has a depth of only the output channels for every element it writes out.
     /// </summary>
-    private const int MinimumChannels = 128;
+    private const int MinimumChannels = 64;
 
     /// <summary>
     /// Whether <paramref name="g"/>'s input gradient runs this way: where it can (stride 1, padding below the kernel on
@@ -39,8 +39,11 @@ internal static class TransposedForward
     /// matrix is past <see cref="StreamedColumns"/>: the col2im path's GEMM then writes it to memory and col2im reads it
     /// back (one and two threads: batch-1 112x112 with 64 channels 1.19x and 1.09x, with 128 channels 1.08x and 1.14x,
     /// VGG conv3.2 1.00x and 1.03x). With 128 channels or more, on maps of more pixels (one thread, 7 rounds, at
-    /// 96e351c): Inception 1x7 and 7x1 1.04x and 1.08x, VGG conv3.2 1.00x; below (64 channels) AlexNet conv2 0.93x and
-    /// batch 32's 28x28 maps 1.02x, so those keep col2im.
+    /// 96e351c): Inception 1x7 and 7x1 1.04x and 1.08x, VGG conv3.2 1.00x. From 64 channels since the phase packer
+    /// (one thread, 9-15 rounds; two threads, 9): AlexNet conv2 1.11-1.12x and 1.05x (0.93x before that packer), batch
+    /// 32's 28x28 maps 1.09x and 1.12x, 64 -> 32 channels on 28x28 1.31x, batch-1 56x56 with 64 channels 1.12x, 96
+    /// channels 5x5 on 35x35 1.03x. Below 64 it went both ways (32 -> 64 on 28x28 0.92x, 32 -> 32 on 56x56 1.12x, 48
+    /// -> 96 5x5 1.10x), so those keep col2im.
     /// </summary>
     public static bool Applies(in Conv2DGeometry g) =>
         g.StrideHeight == 1 && g.StrideWidth == 1 && !g.IsPointwise && (g.OutputPlaneLength <= g.InputChannels || g.InputChannels >= MinimumChannels
