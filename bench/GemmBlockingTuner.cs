@@ -5,25 +5,40 @@ using NNPackSharp.Gemm;
 namespace NNPackSharp.Bench;
 
 /// <summary>
-/// `gemm-blocking [m n k]`: the managed engine's float GEMM variant on one thread under several cache blockings
-/// (KC, MC, NC), interleaved in rounds with rotating order, thread CPU time, medians over rounds, as % of the zmm or
-/// ymm FMA peak measured in the same run. Tuning evidence for <see cref="GemmBlocking"/>; never a protocol figure.
+/// `gemm-blocking [double] [m n k]`: the managed engine's float (or double) GEMM variant on one thread under several
+/// cache blockings (KC, MC, NC), interleaved in rounds with rotating order, thread CPU time, medians over rounds, as %
+/// of the zmm or ymm FMA peak measured in the same run (half of it for double). Tuning evidence for
+/// <see cref="GemmBlocking"/>; never a protocol figure.
 /// </summary>
 internal static unsafe class GemmBlockingTuner
 {
     private const int Rounds = 9;
 
-    public static void Run(int m, int n, int k)
+    public static void Run(int m, int n, int k, bool isDouble)
     {
-        GemmForWidth<float> best = Gemms<float>.Best;
+        if (isDouble)
+        {
+            Run<double>(m, n, k);
+        }
+        else
+        {
+            Run<float>(m, n, k);
+        }
+    }
+
+    private static void Run<T>(int m, int n, int k)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        GemmForWidth<T> best = Gemms<T>.Best;
         IReadOnlyList<PeakFigure> peaks = FmaPeak.Measure(1, threadCpuTime: true);
         string register = best.Width == VectorWidth.Vector512 ? "zmm" : "ymm";
-        double peak = (peaks.FirstOrDefault(p => p.Width == register)?.PerCore ?? 0) / (best.Width == VectorWidth.Vector128 ? 2 : 1);
-        Console.WriteLine($"{best} float GEMM m={m} n={n} k={k}, one thread (thread CPU time), {Rounds} rounds; {register} peak {peak:F1} GFLOP/s");
-        GemmBlocking[] candidates = Candidates(best.TileRows);
-        GemmForWidth<float>[] gemms = [.. candidates.Select(best.WithBlocking)];
-        float* a = Random(m * k, 1), b = Random(k * n, 2), c = Random(m * n, 3);
-        var workspace = new GemmWorkspace<float>();
+        double peak = (peaks.FirstOrDefault(p => p.Width == register)?.PerCore ?? 0) / (best.Width == VectorWidth.Vector128 ? 2 : 1)
+            * 4 / sizeof(T);
+        Console.WriteLine($"{best} {typeof(T).Name} GEMM m={m} n={n} k={k}, one thread (thread CPU time), {Rounds} rounds; {register} peak {peak:F1} GFLOP/s");
+        GemmBlocking[] candidates = Candidates<T>(best.TileRows);
+        GemmForWidth<T>[] gemms = [.. candidates.Select(best.WithBlocking)];
+        T* a = Random<T>(m * k, 1), b = Random<T>(k * n, 2), c = Random<T>(m * n, 3);
+        var workspace = new GemmWorkspace<T>();
         var seconds = new List<double>[gemms.Length];
         for (int i = 0; i < gemms.Length; i++)
         {
@@ -55,9 +70,10 @@ internal static unsafe class GemmBlockingTuner
         NativeMemory.AlignedFree(c);
     }
 
-    private static GemmBlocking[] Candidates(int mr)
+    private static GemmBlocking[] Candidates<T>(int mr)
+        where T : unmanaged
     {
-        var list = new List<GemmBlocking> { GemmBlocking.Default };
+        var list = new List<GemmBlocking> { GemmBlocking.ForElement(sizeof(T)) };
         foreach (int kc in new[] { 128, 256, 512, 768, 1024 })
         {
             foreach (int mc in new[] { 5 * mr, 10 * mr, 20 * mr })
@@ -73,21 +89,23 @@ internal static unsafe class GemmBlockingTuner
     }
 
     /// <summary>Seconds of the calling thread's CPU time for one GEMM.</summary>
-    private static double Time(GemmForWidth<float> gemm, int m, int n, int k, float* a, float* b, float* c, GemmWorkspace<float> workspace)
+    private static double Time<T>(GemmForWidth<T> gemm, int m, int n, int k, T* a, T* b, T* c, GemmWorkspace<T> workspace)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         Func<long> clock = ThreadClock.Select(threadCpuTime: true);
         long start = clock();
-        gemm.Multiply(m, n, k, MatrixRef<float>.RowMajor(a, k), MatrixRef<float>.RowMajor(b, n), c, n, accumulate: false, workspace);
+        gemm.Multiply(m, n, k, MatrixRef<T>.RowMajor(a, k), MatrixRef<T>.RowMajor(b, n), c, n, accumulate: false, workspace);
         return (clock() - start) * 1e-9;
     }
 
-    private static float* Random(int length, int seed)
+    private static T* Random<T>(int length, int seed)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        float* values = (float*)NativeMemory.AlignedAlloc((nuint)length * sizeof(float), 64);
+        T* values = (T*)NativeMemory.AlignedAlloc((nuint)length * (nuint)sizeof(T), 64);
         var random = new Random(seed);
         for (int i = 0; i < length; i++)
         {
-            values[i] = (float)(random.NextDouble() - 0.5);
+            values[i] = T.CreateTruncating(random.NextDouble() - 0.5);
         }
 
         return values;

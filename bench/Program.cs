@@ -11,7 +11,7 @@ using NNPackSharp.Bench.Protocol;
 //       `dotnet cake --target=Protocol` runs it with jemalloc preloaded (torch's steady state).
 //   auto [protocol's options but --out]    libnnpack's auto against each algorithm pinned (interleaved, medians): auto / best per row.
 //   gemm [size | m n k]                    the managed GEMM per variant (float and double, ukernel alone, 1 and all threads) as % of the FMA peak.
-//   gemm-blocking [m n k]                  the engine's float GEMM under several cache blockings, interleaved (tuning).
+//   gemm-blocking [double] [m n k]         the engine's float (or double) GEMM under several cache blockings, interleaved (tuning).
 //   probe PASS (N Cin H Cout k stride pad | "layer name") [threads]   the managed engine alone on one layer (tuning, profiling;
 //                                          NNPACKSHARP_PROBE_ENGINE=native: NNPackAuto through the same public call).
 //   serve PASS (as probe)                  one timed batch of that call per line of standard input (bench/ab-managed.py).
@@ -54,8 +54,9 @@ if (args.Length > 1 && args[0] == "probe")
 
 if (args.Length > 0 && args[0] == "gemm-blocking")
 {
-    int[] size = args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-    GemmBlockingTuner.Run(size.Length == 3 ? size[0] : 1024, size.Length == 3 ? size[1] : 1024, size.Length == 3 ? size[2] : 1024);
+    bool isDouble = args.Length > 1 && args[1] == "double";
+    int[] size = args.Skip(isDouble ? 2 : 1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    GemmBlockingTuner.Run(size.Length == 3 ? size[0] : 1024, size.Length == 3 ? size[1] : 1024, size.Length == 3 ? size[2] : 1024, isDouble);
     return;
 }
 

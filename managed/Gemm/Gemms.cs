@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -16,14 +17,17 @@ internal static class Gemms<T>
     /// <summary>Every variant, narrowest width first and, within a width, the 6-row tile before the 12-row one.</summary>
     public static IReadOnlyList<GemmForWidth<T>> All { get; } =
     [
-        new BlockedGemm<T, T, ScalarOps<T>, Ukernel6x2<T, T, ScalarOps<T>>, Ukernel6x2<T, T, ScalarOps<T>>>(VectorWidth.Scalar, GemmBlocking.Default),
-        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128, GemmBlocking.Default),
-        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel12x2<T, Vector128<T>, Vector128Ops<T>>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128, GemmBlocking.Default),
-        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256, GemmBlocking.Default),
-        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel12x2<T, Vector256<T>, Vector256Ops<T>>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256, GemmBlocking.Default),
-        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512, GemmBlocking.Default),
-        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel12x2<T, Vector512<T>, Vector512Ops<T>>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512, GemmBlocking.Default),
+        new BlockedGemm<T, T, ScalarOps<T>, Ukernel6x2<T, T, ScalarOps<T>>, Ukernel6x2<T, T, ScalarOps<T>>>(VectorWidth.Scalar, Blocking),
+        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128, Blocking),
+        new BlockedGemm<T, Vector128<T>, Vector128Ops<T>, Ukernel12x2<T, Vector128<T>, Vector128Ops<T>>, Ukernel6x2<T, Vector128<T>, Vector128Ops<T>>>(VectorWidth.Vector128, Blocking),
+        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256, Blocking),
+        new BlockedGemm<T, Vector256<T>, Vector256Ops<T>, Ukernel12x2<T, Vector256<T>, Vector256Ops<T>>, Ukernel6x2<T, Vector256<T>, Vector256Ops<T>>>(VectorWidth.Vector256, Blocking),
+        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512, Blocking),
+        new BlockedGemm<T, Vector512<T>, Vector512Ops<T>, Ukernel12x2<T, Vector512<T>, Vector512Ops<T>>, Ukernel6x2<T, Vector512<T>, Vector512Ops<T>>>(VectorWidth.Vector512, Blocking),
     ];
+
+    /// <summary>The cache blocking of every variant for this element type.</summary>
+    private static GemmBlocking Blocking => GemmBlocking.ForElement(Unsafe.SizeOf<T>());
 
     /// <summary>The variants this CPU runs in hardware (scalar always).</summary>
     public static IReadOnlyList<GemmForWidth<T>> Supported { get; } = [.. All.Where(gemm => gemm.IsSupported)];
