@@ -31,10 +31,12 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 	float* c, size_t ldc, bool accumulate, const float* bias)
 {
 	/* The tile's rows of C, asked for now so that the write-back after the depth loop finds them in L1 rather than
-	 * waiting on L2 or L3, where they went between depth blocks (as in the AVX-512 kernel). */
+	 * waiting on L2 or L3, where they went between depth blocks, and the row's last float for a C that starts off a
+	 * line (as in the AVX-512 kernel). */
 	for (size_t i = 0; i < m; i++) {
 		_mm_prefetch((const char*) (c + i * ldc), _MM_HINT_T0);
 		if (halves == 2) _mm_prefetch((const char*) (c + i * ldc + 8), _MM_HINT_T0);
+		_mm_prefetch((const char*) (c + i * ldc + n - 1), _MM_HINT_T0);
 	}
 	__m256 acc[6][2];
 #pragma GCC unroll 6

@@ -33,10 +33,14 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 	/* The tile's rows of C (two lines each), asked for now so that the write-back after the depth loop finds them in
 	 * L1: between depth blocks C leaves the cache, and the loads of its write-back waited on L2 or L3 (ab_bench, one
 	 * thread, implicit GEMM pinned: ResNet 1x1 forward 1.08x, VGG conv5's kernel gradient 1.29x; VGG conv5's forward,
-	 * ResNet 1x1's kernel gradient, AlexNet conv3's and Inception 7x1's both 0.99-1.02x). */
+	 * ResNet 1x1's kernel gradient, AlexNet conv3's and Inception 7x1's both 0.99-1.02x). The row's last float too:
+	 * where C starts off a line (a .NET array's elements start 16 bytes past one) a row spans three lines, and the
+	 * third's miss held up the stores (nnpack_ab_bench, one thread, NNPS_AB_B_OFFSET=16 against aligned operands: the
+	 * ResNet stem's forward 0.90-0.95x without it, 1.00x with it; through .NET 1.08x). */
 	for (size_t i = 0; i < m; i++) {
 		_mm_prefetch((const char*) (c + i * ldc), _MM_HINT_T0);
 		if (halves == 2) _mm_prefetch((const char*) (c + i * ldc + 16), _MM_HINT_T0);
+		_mm_prefetch((const char*) (c + i * ldc + n - 1), _MM_HINT_T0);
 	}
 	__m512 acc[6][2];
 #pragma GCC unroll 6
@@ -76,7 +80,10 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 static inline __attribute__((always_inline)) void multiply_quarter(size_t rows, size_t m, size_t n, size_t kc, const float* a, const float* b,
 	float* c, size_t ldc, bool accumulate, const float* bias)
 {
-	for (size_t i = 0; i < m; i++) _mm_prefetch((const char*) (c + i * ldc), _MM_HINT_T0);
+	for (size_t i = 0; i < m; i++) {
+		_mm_prefetch((const char*) (c + i * ldc), _MM_HINT_T0);
+		_mm_prefetch((const char*) (c + i * ldc + n - 1), _MM_HINT_T0);
+	}
 	__m256 acc[6];
 #pragma GCC unroll 6
 	for (size_t i = 0; i < rows; i++) acc[i] = _mm256_setzero_ps();
