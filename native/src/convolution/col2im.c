@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "col2im.h"
+#include "fold.h"
 
 /* Tasks split an image's GEMM by its columns (pixels) where the plane has enough micro-panels that the tasks come out
  * nearly equal: every task then packs its own columns of grad_output once for all rows. Split by rows, each task
@@ -161,46 +162,6 @@ static void scatter_task(void* argument, size_t thread, size_t task) {
 	}
 }
 
-/* The output columns ox whose tap kx lands inside the image: [*first, *end). */
-static void valid_columns(const struct nnps_conv* g, size_t kx, size_t* first, size_t* end) {
-	const size_t width = g->input_width, stride = nnps_conv_stride_x(g), pad = g->pad_left;
-	/* ix = ox * stride + kx - pad must satisfy 0 <= ix < width. */
-	*first = kx >= pad ? 0 : nnps_ceil_div(pad - kx, stride);
-	*end = width + pad > kx ? nnps_min(g->output_width, nnps_ceil_div(width + pad - kx, stride)) : 0;
-	if (*first > *end) *first = *end;
-}
-
-/* Adds output rows [first_row, end_row) of one input channel's rows of the column matrix onto its plane, band_rows at
- * a time: `columns` is the channel's first tap row from output row first_row on, its tap rows `ld` floats apart. */
-static void fold_channel(const struct nnps_conv* g, const float* columns, size_t ld, size_t first_row, size_t end_row, size_t band_rows, float* target) {
-	const size_t width = g->input_width, stride = nnps_conv_stride_x(g), stride_y = nnps_conv_stride_y(g);
-	const ptrdiff_t height = (ptrdiff_t) g->input_height;
-	for (size_t band = first_row; band < end_row; band += band_rows) {
-		const size_t band_end = nnps_min(end_row, band + band_rows);
-		for (size_t ky = 0; ky < g->kernel_height; ky++) {
-			for (size_t kx = 0; kx < g->kernel_width; kx++) {
-				const float* row = columns + (ky * g->kernel_width + kx) * ld;
-				size_t first, end;
-				valid_columns(g, kx, &first, &end);
-				if (first == end) continue;
-				for (size_t oy = band; oy < band_end; oy++) {
-					const ptrdiff_t iy = (ptrdiff_t) (oy * stride_y + ky) - (ptrdiff_t) g->pad_top;
-					if (iy < 0 || iy >= height) continue;
-					/* Columns past `first` start at ix = first * stride + kx - pad >= 0. */
-					float* line = target + (size_t) iy * width + (first * stride + kx - g->pad_left);
-					const float* source = row + (oy - first_row) * g->output_width;
-					if (stride == 1) {
-						/* Contiguous on both sides: a vector add. */
-						for (size_t ox = first; ox < end; ox++) line[ox - first] += source[ox];
-					} else {
-						for (size_t ox = first; ox < end; ox++) line[(ox - first) * stride] += source[ox];
-					}
-				}
-			}
-		}
-	}
-}
-
 /* One image's col2im: an input channel's rows of the column matrix land only on its own plane, so channels run in parallel. */
 struct fold_context {
 	const struct nnps_conv* g;
@@ -216,7 +177,7 @@ static void fold_task(void* argument, size_t thread, size_t channel) {
 	const size_t plane = nnps_conv_output_plane(g), taps = g->kernel_height * g->kernel_width;
 	float* target = context->grad_input + channel * nnps_conv_input_plane(g);
 	memset(target, 0, nnps_conv_input_plane(g) * sizeof(float));
-	fold_channel(g, context->columns + channel * taps * plane, plane, 0, g->output_height, context->band_rows, target);
+	nnps_fold_channel(g, context->columns + channel * taps * plane, plane, 0, g->output_height, context->band_rows, target);
 }
 
 /* An image per task (plan->image_tasks): band after band, its product into the thread's block, folded at once. */
@@ -236,7 +197,7 @@ static void image_task(void* argument, size_t thread, size_t image) {
 		nnps_sgemm_packed_a(context->config, patch, n, g->output_channels, context->packed_kernel, g->output_channels, &b, 0, first * g->output_width,
 			block, n, false, NULL, &buffers);
 		for (size_t c = 0; c < g->input_channels; c++) {
-			fold_channel(g, block + c * taps * n, n, first, end, plan->band_rows, image_gradient + c * nnps_conv_input_plane(g));
+			nnps_fold_channel(g, block + c * taps * n, n, first, end, plan->band_rows, image_gradient + c * nnps_conv_input_plane(g));
 		}
 	}
 }

@@ -35,7 +35,8 @@ struct output_plan {
 	bool shared;           /* chunks run across images */
 	enum output_split split;
 	struct nnps_phase_split phases; /* the split's sizes, where there is one */
-	size_t chunk, chunks;  /* columns per task; tasks per image (per batch when shared) */
+	size_t panels;         /* of nr columns: an image's, or the batch's when shared */
+	size_t chunk, chunks;  /* the most columns a task takes; tasks per image (per batch when shared) */
 	size_t kernel_floats;  /* the kernel packed once per call, shared by every task */
 	size_t thread_floats;  /* then each thread's B panel and, when shared, its scratch output */
 	size_t scratch_floats;
@@ -53,18 +54,23 @@ static struct output_plan plan_output(const struct nnps_conv* g, const struct nn
 	const size_t plane = nnps_conv_output_plane(g), target = nnps_target_tasks(threads);
 	plan.subsampled = subsampled_pointwise(g);
 	plan.shared = g->batch > 1 && plane < SHARED_CHUNK_COLUMNS && !nnps_conv_is_pointwise(g) && !plan.subsampled;
+	/* Chunks of whole panels, balanced (nnps_balanced_part); plan.chunk is the widest. */
 	if (plan.shared) {
 		const size_t columns = g->batch * plane;
-		plan.chunk = nnps_min(nnps_round_up(nnps_ceil_div(columns, target), config->nr), nnps_round_up(SHARED_CHUNK_COLUMNS, config->nr));
-		plan.chunks = nnps_ceil_div(columns, plan.chunk);
+		plan.panels = nnps_ceil_div(columns, config->nr);
+		plan.chunks = nnps_max(target, nnps_ceil_div(columns, SHARED_CHUNK_COLUMNS));
+		/* A multiple of the threads, so that each takes the same number of near-equal chunks. */
+		if (threads > 1) plan.chunks = nnps_round_up(plan.chunks, threads);
 	} else {
-		size_t parts = nnps_ceil_div(target, g->batch);
+		plan.panels = nnps_ceil_div(plane, config->nr);
+		plan.chunks = nnps_ceil_div(target, g->batch);
 		if (plan.subsampled) {
 			const size_t most = nnps_max(config->nr, nnps_round_down(SUBSAMPLED_CHUNK_FLOATS / g->input_channels, config->nr));
-			parts = nnps_max(parts, nnps_ceil_div(plane, most));
+			plan.chunks = nnps_max(plan.chunks, nnps_ceil_div(plane, most));
 		}
-		nnps_split(plane, parts, config->nr, &plan.chunk, &plan.chunks);
 	}
+	plan.chunks = nnps_min(plan.chunks, plan.panels);
+	plan.chunk = nnps_ceil_div(plan.panels, plan.chunks) * config->nr;
 	plan.split = !plan.subsampled && nnps_phase_split_of(g, &plan.phases) ? plan.shared ? batch_split(g, config) : split_band : split_none;
 	plan.kernel_floats = kernel_packed ? 0 : nnps_packed_a_floats(config, g->output_channels, nnps_conv_patch(g));
 	plan.scratch_floats = plan.shared ? nnps_round_up(g->output_channels * plan.chunk, NNPS_FLOATS_PER_LINE)
@@ -129,14 +135,10 @@ static void output_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_conv* g = context->g;
 	const size_t plane = nnps_conv_output_plane(g), patch = nnps_conv_patch(g), chunk = context->plan.chunk;
 	/* Global columns [col0, col0 + n): image col0 / plane onwards. */
-	size_t col0, n;
-	if (context->plan.shared) {
-		col0 = task * chunk;
-		n = nnps_min(chunk, g->batch * plane - col0);
-	} else {
-		col0 = (task / context->plan.chunks) * plane + (task % context->plan.chunks) * chunk;
-		n = nnps_min(chunk, plane - col0 % plane);
-	}
+	const size_t nr = context->config->nr, columns = context->plan.shared ? g->batch * plane : plane;
+	size_t first, end;
+	nnps_balanced_part(context->plan.panels, context->plan.chunks, task % context->plan.chunks, &first, &end);
+	const size_t col0 = (context->plan.shared ? 0 : task / context->plan.chunks * plane) + first * nr, n = nnps_min(end * nr, columns) - first * nr;
 	float* thread_space = context->workspace + context->plan.kernel_floats + thread * context->plan.thread_floats;
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, chunk, patch, thread_space + context->plan.scratch_floats);
 	const float* packed_kernel = context->packed_kernel;
