@@ -37,6 +37,8 @@ NNPS_INTERNAL void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, 
 NNPS_INTERNAL void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
 NNPS_INTERNAL void nnps_sgemm_ukernel_4x8__scalar(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
 
+#include "ukernels-gather.h"
+
 /* For 6-row kernels whose body is specialised by rows (AVX-512, AVX2): body(rows, ...) with rows the fewest of 2, 4
  * and 6 that cover m, each call with a constant so its loops unroll and the accumulators of rows never stored are not
  * computed. */

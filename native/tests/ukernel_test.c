@@ -1,5 +1,5 @@
-/* The micro-kernel tester: every SGEMM micro-kernel this build has and this CPU runs (and the dot-product kernels of
- * the tables that have one), in one process, against a
+/* The micro-kernel tester: every SGEMM micro-kernel this build has and this CPU runs (and the dot-product and gather
+ * kernels of the tables that have one), in one process, against a
  * double-precision product, on the promises of src/ukernels.h: depth 0..300, accumulate on and off, with and without
  * a row bias (added last, in single precision), ldc > NR, unaligned A and C, partial tiles (only the m x n corner
  * written; rows of A and columns of B past it and bias values past m never stored or read into it; bit-identical to
@@ -224,6 +224,67 @@ static void test_dot_kernel(const struct nnps_isa_table* isa) {
 	printf("%s: dot kernel %ux%u: %s\n", isa->name, config->dot_mr, config->dot_nr, failures == before ? "ok" : "WRONG");
 }
 
+/* The gather kernel (ukernels-gather.h) on an m x n corner, its rows of A read from one image at the given steps
+ * (rows 7 floats apart, overlapping as a kernel's taps do), against a double-precision sum. */
+static bool check_gather_tile(const struct nnps_isa_table* isa, size_t m, size_t n, size_t pixel_rows, size_t columns, size_t column_step, bool accumulate) {
+	const size_t row_step = columns * column_step + 3, ldc = 32 + LDC_EXTRA, depth = pixel_rows * columns;
+	const size_t image_floats = 7 * 5 + pixel_rows * row_step;
+	float* image = malloc(image_floats * sizeof(float));
+	float* b = aligned_alloc(64, (depth * 32 + 16) * sizeof(float));
+	float c[6 * (32 + LDC_EXTRA)], initial[6 * (32 + LDC_EXTRA)];
+	for (size_t e = 0; e < image_floats; e++) image[e] = uniform();
+	for (size_t q = 0; q < depth; q++) {
+		for (size_t j = 0; j < 32; j++) b[q * 32 + j] = j < n ? uniform() : NAN; /* columns past n: never stored */
+	}
+	const float* a[6];
+	for (size_t i = 0; i < m; i++) a[i] = image + 7 * i;
+	for (size_t e = 0; e < 6 * ldc; e++) c[e] = (e / ldc < m && e % ldc < n) ? uniform() : SENTINEL;
+	memcpy(initial, c, sizeof c);
+	isa->sgemm.gather_ukernel(m, n, pixel_rows, columns, a, row_step, column_step, b, c, ldc, accumulate);
+	checks++;
+	bool ok = true;
+	for (size_t i = 0; i < 6 && ok; i++) {
+		for (size_t j = 0; j < ldc && ok; j++) {
+			const float actual = c[i * ldc + j];
+			if (i >= m || j >= n) {
+				ok = actual == SENTINEL;
+				continue;
+			}
+			double expected = accumulate ? initial[i * ldc + j] : 0.0, magnitude = fabs(expected);
+			for (size_t r = 0; r < pixel_rows; r++) {
+				for (size_t x = 0; x < columns; x++) {
+					const double term = (double) a[i][r * row_step + x * column_step] * b[(r * columns + x) * 32 + j];
+					expected += term;
+					magnitude += fabs(term);
+				}
+			}
+			ok = fabs(actual - expected) <= 4.0 * FLT_EPSILON * (magnitude + 1.0);
+		}
+	}
+	if (!ok) {
+		printf("the gather kernel of %s is wrong at m %zu n %zu rows %zu columns %zu step %zu accumulate %d\n", isa->name, m, n, pixel_rows, columns, column_step,
+			(int) accumulate);
+	}
+	free(image);
+	free(b);
+	return ok;
+}
+
+static void test_gather_kernel(const struct nnps_isa_table* isa) {
+	const int before = failures;
+	const size_t widths[] = { 1, 8, 16, 17, 31, 32 }, shapes[][2] = { { 1, 1 }, { 2, 7 }, { 3, 17 }, { 5, 30 } };
+	for (size_t m = 1; m <= 6 && failures == before; m++) {
+		for (size_t w = 0; w < sizeof widths / sizeof widths[0] && failures == before; w++) {
+			for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0] && failures == before; sh++) {
+				for (size_t variant = 0; variant < 4 && failures == before; variant++) {
+					if (!check_gather_tile(isa, m, widths[w], shapes[sh][0], shapes[sh][1], 1 + variant % 2, variant >= 2)) failures++;
+				}
+			}
+		}
+	}
+	printf("%s: gather kernel 6x32: %s\n", isa->name, failures == before ? "ok" : "WRONG");
+}
+
 int main(void) {
 	const struct nnps_cache_sizes caches = nnps_detect_cache_sizes();
 	printf("caches: L1 %zu, L2 %zu, L3 %zu bytes\n", caches.l1_bytes, caches.l2_bytes, caches.l3_bytes);
@@ -242,6 +303,10 @@ int main(void) {
 		tested++;
 		if (isa.sgemm.dot_ukernel != NULL) {
 			test_dot_kernel(&isa);
+			tested++;
+		}
+		if (isa.sgemm.gather_ukernel != NULL) {
+			test_gather_kernel(&isa);
 			tested++;
 		}
 	}

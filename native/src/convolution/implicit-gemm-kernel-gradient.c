@@ -8,6 +8,7 @@
  *   per tap and row) and multiplied as dot products: no transposes (ResNet stem 1.17x / 1.21x on 1 / 2 threads). */
 #include "decimation.h"
 #include "implicit-gemm.h"
+#include "kernel-gradient-gather.h"
 #include "phase-split.h"
 
 /* Segments: at most this many pixels of one image; used when grad_kernel has at most SEGMENT_MAX_GRADIENT floats and
@@ -189,6 +190,8 @@ static bool gemm_floats(const struct segments* segments, const struct kernel_gra
 
 bool nnps_implicit_gemm_kernel_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats) {
 	if (nnps_pointwise_kernel_gradient_applies(g, config)) return nnps_pointwise_kernel_gradient_workspace(g, config, threads, floats);
+	struct nnps_gather_plan gather;
+	if (nnps_kernel_gradient_gather_plan(g, config, threads, &gather)) return nnps_kernel_gradient_gather_workspace(&gather, threads, floats);
 	struct nnps_phase_split split;
 	const bool phased = nnps_phase_split_of(g, &split);
 	const struct segments segments = plan_segments(g, config, row_segments_apply(g, config, phased));
@@ -210,6 +213,11 @@ void nnps_implicit_gemm_kernel_gradient(
 		return;
 	}
 	const size_t threads = pthreadpool_get_threads_count(pool);
+	struct nnps_gather_plan gather;
+	if (nnps_kernel_gradient_gather_plan(g, config, threads, &gather)) {
+		nnps_kernel_gradient_gather(g, config, &gather, input, grad_output, grad_kernel, workspace, pool);
+		return;
+	}
 	/* A strided input with wide windows is split by column phase first (after the GEMMs' workspace), and B is packed
 	 * (or its rows gathered) from the split. */
 	struct nnps_phase_split split;

@@ -72,25 +72,25 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 #if defined(NNPS_HAVE_X86_KERNELS)
 		case nnps_isa_avx512:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512, nnps_im2col_transposed_pack__avx512, nnps_transpose_pack__avx512, nnps_rows_pack__avx512, nnps_sdot_ukernel_4x6__avx512, 4, 6 }, avx512_winograd, avx512_winograd_f4x4, avx512_fft8x8, avx512_fft16x16, avx512_vector_ops,
+				nnps_isa_avx512, "avx512", { nnps_sgemm_ukernel_6x32__avx512, 6, 32, 0, 0, 0, "sgemm_ukernel_6x32__avx512", nnps_im2col_pack__avx512, nnps_im2col_transposed_pack__avx512, nnps_transpose_pack__avx512, nnps_rows_pack__avx512, nnps_sdot_ukernel_4x6__avx512, 4, 6, nnps_sgemm_gather_ukernel_6x32__avx512 }, avx512_winograd, avx512_winograd_f4x4, avx512_fft8x8, avx512_fft16x16, avx512_vector_ops,
 			};
 			break;
 		case nnps_isa_avx2:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__avx2, nnps_im2col_transposed_pack__avx2, nnps_transpose_pack__avx2, nnps_rows_pack__avx2, NULL, 0, 0 }, avx2_winograd, avx2_winograd_f4x4, avx2_fft8x8, avx2_fft16x16, avx2_vector_ops,
+				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__avx2, nnps_im2col_transposed_pack__avx2, nnps_transpose_pack__avx2, nnps_rows_pack__avx2, NULL, 0, 0, NULL }, avx2_winograd, avx2_winograd_f4x4, avx2_fft8x8, avx2_fft16x16, avx2_vector_ops,
 			};
 			break;
 #endif
 #if defined(NNPS_HAVE_NEON_KERNELS)
 		case nnps_isa_neon:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_neon, "neon", { nnps_sgemm_ukernel_8x12__neon, 8, 12, 0, 0, 0, "sgemm_ukernel_8x12__neon", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar, nnps_transpose_pack__scalar, nnps_rows_pack__scalar, NULL, 0, 0 }, neon_winograd, portable_winograd_f4x4, portable_fft8x8, portable_fft16x16, portable_vector_ops,
+				nnps_isa_neon, "neon", { nnps_sgemm_ukernel_8x12__neon, 8, 12, 0, 0, 0, "sgemm_ukernel_8x12__neon", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar, nnps_transpose_pack__scalar, nnps_rows_pack__scalar, NULL, 0, 0, NULL }, neon_winograd, portable_winograd_f4x4, portable_fft8x8, portable_fft16x16, portable_vector_ops,
 			};
 			break;
 #endif
 		case nnps_isa_scalar:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_scalar, "scalar", { nnps_sgemm_ukernel_4x8__scalar, 4, 8, 0, 0, 0, "sgemm_ukernel_4x8__scalar", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar, nnps_transpose_pack__scalar, nnps_rows_pack__scalar, NULL, 0, 0 }, portable_winograd, portable_winograd_f4x4, portable_fft8x8, portable_fft16x16, portable_vector_ops,
+				nnps_isa_scalar, "scalar", { nnps_sgemm_ukernel_4x8__scalar, 4, 8, 0, 0, 0, "sgemm_ukernel_4x8__scalar", nnps_im2col_pack__scalar, nnps_im2col_transposed_pack__scalar, nnps_transpose_pack__scalar, nnps_rows_pack__scalar, NULL, 0, 0, NULL }, portable_winograd, portable_winograd_f4x4, portable_fft8x8, portable_fft16x16, portable_vector_ops,
 			};
 			break;
 		default:
