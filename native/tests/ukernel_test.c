@@ -227,14 +227,14 @@ static void test_dot_kernel(const struct nnps_isa_table* isa) {
 /* The gather kernel (ukernels-gather.h) on an m x n corner, its rows of A read from one image at the given steps
  * (rows 7 floats apart, overlapping as a kernel's taps do), against a double-precision sum. */
 static bool check_gather_tile(const struct nnps_isa_table* isa, size_t m, size_t n, size_t pixel_rows, size_t columns, size_t column_step, bool accumulate) {
-	const size_t row_step = columns * column_step + 3, ldc = 32 + LDC_EXTRA, depth = pixel_rows * columns;
+	const size_t nr = isa->sgemm.nr, row_step = columns * column_step + 3, ldc = nr + LDC_EXTRA, depth = pixel_rows * columns;
 	const size_t image_floats = 7 * 5 + pixel_rows * row_step;
 	float* image = malloc(image_floats * sizeof(float));
-	float* b = aligned_alloc(64, (depth * 32 + 16) * sizeof(float));
+	float* b = aligned_alloc(64, (depth * nr + 16) * sizeof(float));
 	float c[6 * (32 + LDC_EXTRA)], initial[6 * (32 + LDC_EXTRA)];
 	for (size_t e = 0; e < image_floats; e++) image[e] = uniform();
 	for (size_t q = 0; q < depth; q++) {
-		for (size_t j = 0; j < 32; j++) b[q * 32 + j] = j < n ? uniform() : NAN; /* columns past n: never stored */
+		for (size_t j = 0; j < nr; j++) b[q * nr + j] = j < n ? uniform() : NAN; /* columns past n: never stored */
 	}
 	const float* a[6];
 	for (size_t i = 0; i < m; i++) a[i] = image + 7 * i;
@@ -253,7 +253,7 @@ static bool check_gather_tile(const struct nnps_isa_table* isa, size_t m, size_t
 			double expected = accumulate ? initial[i * ldc + j] : 0.0, magnitude = fabs(expected);
 			for (size_t r = 0; r < pixel_rows; r++) {
 				for (size_t x = 0; x < columns; x++) {
-					const double term = (double) a[i][r * row_step + x * column_step] * b[(r * columns + x) * 32 + j];
+					const double term = (double) a[i][r * row_step + x * column_step] * b[(r * columns + x) * nr + j];
 					expected += term;
 					magnitude += fabs(term);
 				}
@@ -272,7 +272,7 @@ static bool check_gather_tile(const struct nnps_isa_table* isa, size_t m, size_t
 
 static void test_gather_kernel(const struct nnps_isa_table* isa) {
 	const int before = failures;
-	const size_t widths[] = { 1, 8, 16, 17, 31, 32 }, shapes[][2] = { { 1, 1 }, { 2, 7 }, { 3, 17 }, { 5, 30 } };
+	const size_t nr = isa->sgemm.nr, widths[] = { 1, nr / 4, nr / 2, nr / 2 + 1, nr - 1, nr }, shapes[][2] = { { 1, 1 }, { 2, 7 }, { 3, 17 }, { 5, 30 } };
 	for (size_t m = 1; m <= 6 && failures == before; m++) {
 		for (size_t w = 0; w < sizeof widths / sizeof widths[0] && failures == before; w++) {
 			for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0] && failures == before; sh++) {
@@ -282,7 +282,7 @@ static void test_gather_kernel(const struct nnps_isa_table* isa) {
 			}
 		}
 	}
-	printf("%s: gather kernel 6x32: %s\n", isa->name, failures == before ? "ok" : "WRONG");
+	printf("%s: gather kernel 6x%zu: %s\n", isa->name, nr, failures == before ? "ok" : "WRONG");
 }
 
 int main(void) {

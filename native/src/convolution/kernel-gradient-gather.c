@@ -3,13 +3,13 @@
 
 #include "kernel-gradient-gather.h"
 
-/* The depth of one micro-kernel call, about: a B block of this many pixels (32 floats each, 32 KiB) stays in L1
- * while the task's tiles of taps pass over it. */
+/* The depth of one micro-kernel call, about: a B block of this many pixels (nr floats each, 32 KiB for AVX-512's 32)
+ * stays in L1 while the task's tiles of taps pass over it. */
 #define BLOCK_PIXELS 256
 #define MIN_PIXELS 512
 
 bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct nnps_gather_plan* plan) {
-	if (config->gather_ukernel == NULL || config->mr != 6 || config->nr != 32) return false;
+	if (config->gather_ukernel == NULL || config->mr != 6) return false;
 	/* 1x1 kernels: the pointwise and decimated paths read their operands as they lie already. */
 	if (g->kernel_height == 1 && g->kernel_width == 1) return false;
 	const size_t patch = nnps_conv_patch(g), plane = nnps_conv_output_plane(g), sy = nnps_conv_stride_y(g), sx = nnps_conv_stride_x(g);
@@ -22,7 +22,7 @@ bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nn
 	/* At least MIN_PIXELS multiply-adds per element of grad_kernel: its transposed copy is written, read and written
 	 * again once per call (batch-1 14x14 maps, 196 pixels: 0.86x the other path; Inception's 2312: 1.11x). */
 	if (g->batch * plane < MIN_PIXELS) return false;
-	plan->panels = nnps_ceil_div(g->output_channels, 32);
+	plan->panels = nnps_ceil_div(g->output_channels, config->nr);
 	plan->tiles = nnps_ceil_div(patch, 6);
 	/* Tasks take runs of panels and of tiles. Each packs grad_output for its panels, so runs of tiles pack it again
 	 * (cheap against many taps); runs of panels read the input block again (cheap against many panels). */
@@ -30,10 +30,10 @@ bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nn
 	plan->splits = nnps_min(plan->tiles, threads / plan->groups);
 	plan->block_rows = nnps_clamp(BLOCK_PIXELS / g->output_width, 1, g->output_height);
 	size_t padded, transposed;
-	if (!nnps_product4(g->batch, g->input_channels, plan->padded_height, plan->padded_width, &padded) || !nnps_product4(patch, plan->panels, 32, 1, &transposed))
+	if (!nnps_product4(g->batch, g->input_channels, plan->padded_height, plan->padded_width, &padded) || !nnps_product4(patch, plan->panels, config->nr, 1, &transposed))
 		return false;
 	plan->padded_floats = nnps_round_up(padded, NNPS_FLOATS_PER_LINE);
-	plan->packed_floats = plan->block_rows * g->output_width * 32 * nnps_ceil_div(plan->panels, plan->groups);
+	plan->packed_floats = plan->block_rows * g->output_width * config->nr * nnps_ceil_div(plan->panels, plan->groups);
 	plan->transposed_floats = nnps_round_up(transposed, NNPS_FLOATS_PER_LINE);
 	return true;
 }
@@ -52,8 +52,8 @@ struct gather_context {
 	const float* grad_output;
 	float* grad_kernel;
 	float* padded;     /* [image][channel][padded_height][padded_width] */
-	float* transposed; /* [tap][panels * 32]: grad_kernel^T */
-	float* packed;     /* per thread, one block of grad_output's pixels transposed: [pixel][32] */
+	float* transposed; /* [tap][panels * nr]: grad_kernel^T */
+	float* packed;     /* per thread, one block of grad_output's pixels transposed, per panel [pixel][nr] */
 };
 
 /* Task = (image, channel): its zero-padded copy. */
@@ -85,7 +85,7 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_conv* g = context->g;
 	const struct nnps_gather_plan* plan = context->plan;
 	const size_t patch = nnps_conv_patch(g), plane = nnps_conv_output_plane(g), taps = g->kernel_height * g->kernel_width;
-	const size_t width = plan->padded_width, channel_floats = plan->padded_height * width, ldc = plan->panels * 32;
+	const size_t width = plan->padded_width, channel_floats = plan->padded_height * width, nr = context->config->nr, ldc = plan->panels * nr;
 	const size_t sy = nnps_conv_stride_y(g), sx = nnps_conv_stride_x(g);
 	size_t first_panel, end_panel, first, end;
 	nnps_balanced_part(plan->panels, plan->groups, task / plan->splits, &first_panel, &end_panel);
@@ -97,13 +97,13 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 		for (size_t oy = 0; oy < g->output_height; oy += plan->block_rows) {
 			const size_t rows = nnps_min(plan->block_rows, g->output_height - oy), pixels = rows * g->output_width;
 			for (size_t panel = first_panel; panel < end_panel; panel++) {
-				const size_t n = nnps_min(32, g->output_channels - panel * 32);
-				context->config->transpose_pack(grad_output + panel * 32 * plane + oy * g->output_width, plane, n, 32, pixels,
-					packed + (panel - first_panel) * pixels * 32);
+				const size_t n = nnps_min(nr, g->output_channels - panel * nr);
+				context->config->transpose_pack(grad_output + panel * nr * plane + oy * g->output_width, plane, n, nr, pixels,
+					packed + (panel - first_panel) * pixels * nr);
 			}
 			for (size_t panel = first_panel; panel < end_panel; panel++) {
-				const size_t n = nnps_min(32, g->output_channels - panel * 32);
-				const float* b = packed + (panel - first_panel) * pixels * 32;
+				const size_t n = nnps_min(nr, g->output_channels - panel * nr);
+				const float* b = packed + (panel - first_panel) * pixels * nr;
 				for (size_t tile = first; tile < end; tile++) {
 					const size_t tap0 = tile * 6, m = nnps_min(6, patch - tap0);
 					const float* a[6];
@@ -111,7 +111,7 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 						const size_t tap = tap0 + i, c = tap / taps, ky = tap % taps / g->kernel_width, kx = tap % g->kernel_width;
 						a[i] = padded + c * channel_floats + (oy * sy + ky) * width + kx;
 					}
-					context->config->gather_ukernel(m, n, rows, g->output_width, a, sy * width, sx, b, context->transposed + tap0 * ldc + panel * 32, ldc,
+					context->config->gather_ukernel(m, n, rows, g->output_width, a, sy * width, sx, b, context->transposed + tap0 * ldc + panel * nr, ldc,
 						image != 0 || oy != 0);
 				}
 			}
@@ -124,7 +124,7 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 static void transpose_task(void* argument, size_t thread, size_t task) {
 	(void) thread;
 	const struct gather_context* context = argument;
-	const size_t patch = nnps_conv_patch(context->g), ldc = context->plan->panels * 32;
+	const size_t patch = nnps_conv_patch(context->g), ldc = context->plan->panels * context->config->nr;
 	const size_t o0 = task * TRANSPOSE_ROWS, o1 = nnps_min(context->g->output_channels, o0 + TRANSPOSE_ROWS);
 	for (size_t tap = 0; tap < patch; tap++) {
 		for (size_t o = o0; o < o1; o++) context->grad_kernel[o * patch + tap] = context->transposed[tap * ldc + o];

@@ -77,7 +77,7 @@ bool nnps_isa_table_for(enum nnps_isa_level level, const struct nnps_cache_sizes
 			break;
 		case nnps_isa_avx2:
 			*table = (struct nnps_isa_table) {
-				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__avx2, nnps_im2col_transposed_pack__avx2, nnps_transpose_pack__avx2, nnps_rows_pack__avx2, NULL, 0, 0, NULL }, avx2_winograd, avx2_winograd_f4x4, avx2_fft8x8, avx2_fft16x16, avx2_vector_ops,
+				nnps_isa_avx2, "avx2", { nnps_sgemm_ukernel_6x16__avx2, 6, 16, 0, 0, 0, "sgemm_ukernel_6x16__avx2", nnps_im2col_pack__avx2, nnps_im2col_transposed_pack__avx2, nnps_transpose_pack__avx2, nnps_rows_pack__avx2, NULL, 0, 0, nnps_sgemm_gather_ukernel_6x16__avx2 }, avx2_winograd, avx2_winograd_f4x4, avx2_fft8x8, avx2_fft16x16, avx2_vector_ops,
 			};
 			break;
 #endif

@@ -31,8 +31,8 @@ struct nnps_sgemm_config {
 	 * the level has none, and callers then pack for the ukernel above. */
 	nnps_sdot_ukernel_fn dot_ukernel;
 	uint32_t dot_mr, dot_nr;
-	/* The 6 x 32 micro-kernel with A read in place from image rows (the kernel gradient computed tap by tap:
-	 * convolution/kernel-gradient-gather.c); NULL where the level has none (mr 6 and nr 32 where it has one). */
+	/* The 6 x nr micro-kernel with A read in place from image rows (the kernel gradient computed tap by tap:
+	 * convolution/kernel-gradient-gather.c); NULL where the level has none (mr 6 where it has one). */
 	nnps_sgemm_gather_ukernel_fn gather_ukernel;
 };
 
