@@ -7,6 +7,9 @@
  * stays in L1 while the task's tiles of taps pass over it. */
 #define BLOCK_PIXELS 256
 #define MIN_PIXELS 512
+/* A task's band of padded input rows, about at most: whole images of a few channels (the stem's 630 KB: two
+ * threads 1.00x the im2col way, where 256 KiB bands ran 0.83x and 64 KiB ones lower), a block's rows of many. */
+#define BAND_BYTES (1024 * 1024)
 
 bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct nnps_gather_plan* plan) {
 	if (config->gather_ukernel == NULL || config->mr != 6) return false;
@@ -29,19 +32,26 @@ bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nn
 	plan->groups = patch < 512 && plan->panels >= threads ? threads : 1;
 	plan->splits = nnps_min(plan->tiles, threads / plan->groups);
 	plan->block_rows = nnps_clamp(BLOCK_PIXELS / g->output_width, 1, g->output_height);
-	size_t padded, transposed;
-	if (!nnps_product4(g->batch, g->input_channels, plan->padded_height, plan->padded_width, &padded) || !nnps_product4(patch, plan->panels, config->nr, 1, &transposed))
+	/* A task's taps span at most this many channels: its tiles' taps, plus one channel each end cut. */
+	const size_t taps = g->kernel_height * g->kernel_width, tiles_per_task = nnps_ceil_div(plan->tiles, plan->splits);
+	plan->band_channels = nnps_min(g->input_channels, nnps_ceil_div(tiles_per_task * 6, taps) + 1);
+	/* A band spans whole blocks, as many as fit its budget, so that the rows two blocks share are copied once (the
+	 * stem's two-row blocks each read nine input rows: 0.76x on two threads, band by block). */
+	const size_t row_bytes = plan->band_channels * plan->padded_width * sy * sizeof(float);
+	plan->band_blocks = nnps_clamp(BAND_BYTES / row_bytes / plan->block_rows, 1, nnps_ceil_div(g->output_height, plan->block_rows));
+	plan->band_rows = (plan->band_blocks * plan->block_rows - 1) * sy + g->kernel_height;
+	size_t band, transposed;
+	if (!nnps_product4(plan->band_channels, plan->band_rows, plan->padded_width, 1, &band) || !nnps_product4(patch, plan->panels, config->nr, 1, &transposed))
 		return false;
-	plan->padded_floats = nnps_round_up(padded, NNPS_FLOATS_PER_LINE);
 	plan->packed_floats = plan->block_rows * g->output_width * config->nr * nnps_ceil_div(plan->panels, plan->groups);
+	plan->thread_floats = plan->packed_floats + nnps_round_up(band, NNPS_FLOATS_PER_LINE);
 	plan->transposed_floats = nnps_round_up(transposed, NNPS_FLOATS_PER_LINE);
 	return true;
 }
 
 bool nnps_kernel_gradient_gather_workspace(const struct nnps_gather_plan* plan, size_t threads, size_t* floats) {
-	size_t packed;
-	return !__builtin_mul_overflow(plan->packed_floats, threads, &packed) && !__builtin_add_overflow(plan->padded_floats, packed, floats)
-		&& !__builtin_add_overflow(*floats, plan->transposed_floats, floats);
+	size_t buffers;
+	return !__builtin_mul_overflow(plan->thread_floats, threads, &buffers) && !__builtin_add_overflow(buffers, plan->transposed_floats, floats);
 }
 
 struct gather_context {
@@ -51,29 +61,30 @@ struct gather_context {
 	const float* input;
 	const float* grad_output;
 	float* grad_kernel;
-	float* padded;     /* [image][channel][padded_height][padded_width] */
 	float* transposed; /* [tap][panels * nr]: grad_kernel^T */
-	float* packed;     /* per thread, one block of grad_output's pixels transposed, per panel [pixel][nr] */
+	float* buffers;    /* per thread: a block of grad_output's pixels transposed, per panel [pixel][nr]; then the band */
 };
 
-/* Task = (image, channel): its zero-padded copy. */
-static void pad_task(void* argument, size_t thread, size_t task) {
-	(void) thread;
-	const struct gather_context* context = argument;
-	const struct nnps_conv* g = context->g;
-	const size_t height = context->plan->padded_height, width = context->plan->padded_width;
-	const float* channel = context->input + task * nnps_conv_input_plane(g);
-	float* out = context->padded + task * height * width;
+/* Rows [y0, y0 + rows) of channels [c0, c0 + count) of one image, zero-padded (row y, column u of the padded input:
+ * input row y - pad_top, column u - pad_left, zero outside), into `band` [channel][row][padded_width]. Each task copies
+ * the rows its block reads for its own channels just before its tiles read them (L2); a copy of the whole batch made
+ * first ran ResNet 3x3/2's kernel gradient at 0.88x on two threads, the tiles reading rows another core had written. */
+static void fill_band(const struct nnps_conv* g, const struct nnps_gather_plan* plan, const float* image, size_t c0, size_t count, size_t y0, size_t rows, float* band) {
+	const size_t width = plan->padded_width;
 	/* Columns u of the copy hold input column u - pad_left where that lies inside. */
 	const size_t lo = nnps_min(width, g->pad_left), hi = nnps_clamp(g->pad_left + g->input_width, lo, width);
-	for (size_t y = 0; y < height; y++, out += width) {
-		if (y < g->pad_top || y - g->pad_top >= g->input_height) {
-			memset(out, 0, width * sizeof(float));
-			continue;
+	for (size_t c = 0; c < count; c++) {
+		const float* channel = image + (c0 + c) * nnps_conv_input_plane(g);
+		float* out = band + c * plan->band_rows * width;
+		for (size_t y = y0; y < y0 + rows; y++, out += width) {
+			if (y < g->pad_top || y - g->pad_top >= g->input_height) {
+				memset(out, 0, width * sizeof(float));
+				continue;
+			}
+			memset(out, 0, lo * sizeof(float));
+			if (hi > lo) memcpy(out + lo, channel + (y - g->pad_top) * g->input_width + (lo - g->pad_left), (hi - lo) * sizeof(float));
+			memset(out + hi, 0, (width - hi) * sizeof(float));
 		}
-		memset(out, 0, lo * sizeof(float));
-		if (hi > lo) memcpy(out + lo, channel + (y - g->pad_top) * g->input_width + (lo - g->pad_left), (hi - lo) * sizeof(float));
-		memset(out + hi, 0, (width - hi) * sizeof(float));
 	}
 }
 
@@ -85,17 +96,25 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_conv* g = context->g;
 	const struct nnps_gather_plan* plan = context->plan;
 	const size_t patch = nnps_conv_patch(g), plane = nnps_conv_output_plane(g), taps = g->kernel_height * g->kernel_width;
-	const size_t width = plan->padded_width, channel_floats = plan->padded_height * width, nr = context->config->nr, ldc = plan->panels * nr;
+	const size_t width = plan->padded_width, channel_floats = plan->band_rows * width, nr = context->config->nr, ldc = plan->panels * nr;
 	const size_t sy = nnps_conv_stride_y(g), sx = nnps_conv_stride_x(g);
 	size_t first_panel, end_panel, first, end;
 	nnps_balanced_part(plan->panels, plan->groups, task / plan->splits, &first_panel, &end_panel);
 	nnps_balanced_part(plan->tiles, plan->splits, task % plan->splits, &first, &end);
-	float* packed = context->packed + thread * plan->packed_floats;
+	/* The channels the task's taps read. */
+	const size_t c0 = first * 6 / taps, channels = (nnps_min(end * 6, patch) - 1) / taps + 1 - c0;
+	float* packed = context->buffers + thread * plan->thread_floats;
+	float* band = packed + plan->packed_floats;
 	for (size_t image = 0; image < g->batch; image++) {
-		const float* padded = context->padded + image * g->input_channels * channel_floats;
 		const float* grad_output = context->grad_output + image * nnps_conv_output_image(g);
+		size_t band_oy = 0;
 		for (size_t oy = 0; oy < g->output_height; oy += plan->block_rows) {
 			const size_t rows = nnps_min(plan->block_rows, g->output_height - oy), pixels = rows * g->output_width;
+			if ((oy / plan->block_rows) % plan->band_blocks == 0) {
+				band_oy = oy;
+				const size_t band_rows = (nnps_min(plan->band_blocks * plan->block_rows, g->output_height - oy) - 1) * sy + g->kernel_height;
+				fill_band(g, plan, context->input + image * nnps_conv_input_image(g), c0, channels, oy * sy, band_rows, band);
+			}
 			for (size_t panel = first_panel; panel < end_panel; panel++) {
 				const size_t n = nnps_min(nr, g->output_channels - panel * nr);
 				context->config->transpose_pack(grad_output + panel * nr * plane + oy * g->output_width, plane, n, nr, pixels,
@@ -109,7 +128,7 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 					const float* a[6];
 					for (size_t i = 0; i < m; i++) {
 						const size_t tap = tap0 + i, c = tap / taps, ky = tap % taps / g->kernel_width, kx = tap % g->kernel_width;
-						a[i] = padded + c * channel_floats + (oy * sy + ky) * width + kx;
+						a[i] = band + (c - c0) * channel_floats + ((oy - band_oy) * sy + ky) * width + kx;
 					}
 					context->config->gather_ukernel(m, n, rows, g->output_width, a, sy * width, sx, b, context->transposed + tap0 * ldc + panel * nr, ldc,
 						image != 0 || oy != 0);
@@ -135,10 +154,7 @@ void nnps_kernel_gradient_gather(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const struct nnps_gather_plan* plan, const float* input, const float* grad_output,
 	float* grad_kernel, float* workspace, pthreadpool_t pool)
 {
-	const struct gather_context context = {
-		g, config, plan, input, grad_output, grad_kernel, workspace, workspace + plan->padded_floats, workspace + plan->padded_floats + plan->transposed_floats,
-	};
-	nnps_parallelize(pool, pad_task, (void*) &context, g->batch * g->input_channels);
+	const struct gather_context context = { g, config, plan, input, grad_output, grad_kernel, workspace, workspace + plan->transposed_floats };
 	nnps_parallelize(pool, multiply_task, (void*) &context, plan->groups * plan->splits);
 	nnps_parallelize(pool, transpose_task, (void*) &context, nnps_ceil_div(g->output_channels, TRANSPOSE_ROWS));
 }
