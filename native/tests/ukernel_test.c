@@ -230,7 +230,7 @@ static bool check_gather_tile(const struct nnps_isa_table* isa, size_t m, size_t
 	const size_t nr = isa->sgemm.nr, row_step = columns * column_step + 3, ldc = nr + LDC_EXTRA, depth = pixel_rows * columns;
 	const size_t image_floats = 7 * 5 + pixel_rows * row_step;
 	float* image = malloc(image_floats * sizeof(float));
-	float* b = aligned_alloc(64, (depth * nr + 16) * sizeof(float));
+	float* b = nnps_aligned_alloc(64, (depth * nr + 16) * sizeof(float));
 	float c[6 * (32 + LDC_EXTRA)], initial[6 * (32 + LDC_EXTRA)];
 	for (size_t e = 0; e < image_floats; e++) image[e] = uniform();
 	for (size_t q = 0; q < depth; q++) {
@@ -266,7 +266,7 @@ static bool check_gather_tile(const struct nnps_isa_table* isa, size_t m, size_t
 			(int) accumulate);
 	}
 	free(image);
-	free(b);
+	nnps_aligned_free(b);
 	return ok;
 }
 
