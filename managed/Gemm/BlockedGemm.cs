@@ -47,6 +47,9 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     public override void MultiplyDot(int m, int n, int depth, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate) =>
         DotProduct<T, TVector, TOps>.Multiply(m, n, depth, a, lda, b, ldb, c, ldc, accumulate);
 
+    public override void ComputeGatherTile(int m, T** a, nint images, nint imageStep, nint pixelRows, nint columns, nint rowStep, nint columnStep, T* b, T* c, nint ldc, bool accumulate) =>
+        GatherUkernel<T, TVector, TOps>.Compute(m, a, images, imageStep, pixelRows, columns, rowStep, columnStep, b, c, ldc, accumulate);
+
     public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false, TKernel.Rows, bias: null);
 
     public override void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias = null)

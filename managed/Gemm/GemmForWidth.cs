@@ -48,6 +48,12 @@ internal abstract unsafe class GemmForWidth<T>
     /// </summary>
     public abstract void MultiplyDot(int m, int n, int depth, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate);
 
+    /// <summary>
+    /// One tile of the weight gradient tap by tap at this width (<see cref="GatherUkernel{T, TVector, TOps}"/>): up to 6
+    /// taps' rows read in place against a packed B panel <see cref="TileColumns"/> wide.
+    /// </summary>
+    public abstract void ComputeGatherTile(int m, T** a, nint images, nint imageStep, nint pixelRows, nint columns, nint rowStep, nint columnStep, T* b, T* c, nint ldc, bool accumulate);
+
     /// <summary>One ukernel call on packed panels, <c>C = A*B</c> for one full tile (the ukernel's own throughput, for benchmarks).</summary>
     public abstract void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc);
 

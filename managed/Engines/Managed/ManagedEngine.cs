@@ -204,13 +204,11 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     }
 
     /// <summary>
-    /// The weight gradient <c>sum over images of gradOutput_i[Cout, P] * columns_i[K, P]^T</c>. A small gradient of
-    /// large images is split along that sum into bands of output rows with their own partial gradients
-    /// (<see cref="WeightGradientSegments{T}"/>); otherwise it is one GEMM whose depth runs through the images, each
-    /// image's product accumulated into <paramref name="gradWeight"/> by the GEMM itself, with the threads splitting the
-    /// columns (or rows) of the weight gradient. Either way every element is summed in an order fixed by the shape, so
-    /// the result is bit-identical on any number of threads. The bias gradient (<see cref="BiasGradient"/>) follows, the
-    /// channels shared between the threads.
+    /// The weight gradient <c>sum over images of gradOutput_i[Cout, P] * columns_i[K, P]^T</c>, then the bias gradient
+    /// (<see cref="BiasGradient"/>, the channels shared between the threads). Layers with kernels larger than 1x1 and
+    /// strides up to 2 multiply tap by tap with the columns read in place (<see cref="WeightGradientGather{T}"/>); the
+    /// others the im2col way (<see cref="WeightGradientIm2Col"/>). Every element is summed in an order fixed by the
+    /// shape either way, so the result is bit-identical on any number of threads.
     /// </summary>
     private void WeightAndBiasGradients(Conv2DGeometry g, T* input, T* gradOutput, T* gradWeight, T* gradBias, int parallelism)
     {
@@ -221,31 +219,62 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
             return;
         }
 
-        ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
+        if (gradWeight != null)
+        {
+            ManagedWorkspace<T> workspace = Pool<ManagedWorkspace<T>>.Rent();
+            if (WeightGradientGather<T>.TryPlan(g, Gemm.TileColumns, parallelism, out WeightGradientGather<T>.Plan gather))
+            {
+                WeightGradientGather<T>.Run(Gemm, g, gather, input, gradOutput, gradWeight, workspace.Partials.Ensure(gather.TransposedLength), parallelism);
+            }
+            else
+            {
+                WeightGradientIm2Col(g, input, gradOutput, gradWeight, workspace, parallelism);
+            }
+
+            Pool<ManagedWorkspace<T>>.Return(workspace);
+        }
+
+        if (gradBias != null)
+        {
+            BiasGradient.Sum(g, gradOutput, gradBias, parallelism);
+        }
+    }
+
+    /// <summary>
+    /// The weight gradient the im2col way. A small gradient of large images is split along its sum into bands of output
+    /// rows with their own partial gradients (<see cref="WeightGradientSegments{T}"/>); otherwise it is one GEMM whose
+    /// depth runs through the images, each image's product accumulated into <paramref name="gradWeight"/> by the GEMM
+    /// itself, with the threads splitting the columns (or rows) of the weight gradient.
+    /// </summary>
+    private void WeightGradientIm2Col(in Conv2DGeometry g, T* input, T* gradOutput, T* gradWeight, ManagedWorkspace<T> workspace, int parallelism)
+    {
         int plane = g.OutputPlaneLength;
         // Where the weight gradient packs its columns from the image (never gathered into the workspace).
         bool packsFromImage = TransposedIm2ColPanelSource.Applies<T>(g, Gemm.TileColumns);
-        int bands = gradWeight != null ? WeightGradientSegments<T>.Count(g) : 1;
-        int slabs = gradWeight != null && bands == 1 ? WeightGradientSlabs<T>.Count(g, Gemm, parallelism) : 1;
+        int bands = WeightGradientSegments<T>.Count(g);
+        int slabs = bands == 1 ? WeightGradientSlabs<T>.Count(g, Gemm, parallelism) : 1;
         if (bands > 1)
         {
             WeightGradientSegments<T>.Run(Gemm, g, input, gradOutput, gradWeight, workspace.Partials.Ensure(bands * g.WeightLength), bands, parallelism);
+            return;
         }
-        else if (slabs > 1)
+
+        if (slabs > 1)
         {
             bool gathers = !g.IsPointwise && !packsFromImage;
             WeightGradientSlabs<T>.Run(Gemm, g, input, gradOutput, gradWeight, gathers ? workspace.Columns.Ensure(g.ColumnLength) : null, slabs, parallelism);
+            return;
         }
 
         for (int image = 0; image < g.Batch; image++)
         {
             T* upstream = gradOutput + ((nint)image * g.OutputImageLength);
-            if (gradWeight != null && slabs == 1 && bands == 1 && packsFromImage)
+            if (packsFromImage)
             {
                 TransposedIm2ColPanelSource.MultiplyInto(
                     Gemm, g, input + ((nint)image * g.InputImageLength), 0, plane, 0, g.PatchLength, upstream, gradWeight, accumulate: image > 0, parallelism, workspace.Gemm);
             }
-            else if (gradWeight != null && slabs == 1 && bands == 1)
+            else
             {
                 T* columns = Columns(g, input + ((nint)image * g.InputImageLength), workspace, parallelism);
                 ParallelGemm.Multiply(
@@ -254,13 +283,6 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
                     gradWeight, g.PatchLength, accumulate: image > 0, parallelism, workspace.Gemm);
             }
         }
-
-        if (gradBias != null)
-        {
-            BiasGradient.Sum(g, gradOutput, gradBias, parallelism);
-        }
-
-        Pool<ManagedWorkspace<T>>.Return(workspace);
     }
 
     private void ForwardImage(in Conv2DGeometry g, int image, T* input, MatrixRef<T> weights, T* bias, T* output, ManagedWorkspace<T> workspace, int gemmParallelism)

@@ -64,6 +64,22 @@ internal static class ConvRunner<T>
     public static Tensor<T> Sentinel(params nint[] shape) =>
         Tensor.Create(Enumerable.Repeat(T.NaN, (int)shape.Aggregate(1L, (a, b) => a * b)).ToArray(), shape);
 
+    /// <summary>The weight gradient of one random case on 1, 2 and 3 threads: bit-identical each time.</summary>
+    public static void AssertWeightGradientIgnoresThreadCount(ConvCase c, int seed)
+    {
+        var random = new Random(seed);
+        double[] x = ConvCase.RandomValues(random, c.InputLength), w = ConvCase.RandomValues(random, c.WeightLength);
+        double[] dy = ConvCase.RandomValues(random, c.OutputLength);
+        double[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            Convolution.MaxDegreeOfParallelism = threads;
+            double[] weightGradient = Backward(c, x, w, dy, withBias: true).Weight;
+            first ??= weightGradient;
+            Assert.That(weightGradient, Is.EqualTo(first), $"{c} on {threads} threads");
+        }
+    }
+
     /// <summary>Forward and backward on one random case, each checked against the double reference.</summary>
     public static void CheckAgainstReference(ConvCase c, int seed, ManagedEngine<T>? engine = null)
     {
