@@ -208,13 +208,14 @@ internal static unsafe class WeightGradientGather<T>
                         for (int panel = firstPanel; panel < endPanel; panel++)
                         {
                             T* b = packed + ((nint)(panel - firstPanel) * images * pixels * nr);
+                            T* block = band + ((nint)(oy - bandY) * strideH * width);
+                            var cursor = new TapCursor(g, chunk * TileTaps);
                             for (int tile = chunk; tile < Math.Min(end, chunk + plan.ChunkTiles); tile++)
                             {
                                 int tap0 = tile * TileTaps, m = Math.Min(TileTaps, patch - tap0);
-                                for (int i = 0; i < m; i++)
+                                for (int i = 0; i < m; i++, cursor.Next(g))
                                 {
-                                    int tap = tap0 + i, c = tap / taps, ky = tap % taps / g.KernelWidth, kx = tap % g.KernelWidth;
-                                    rows[i] = band + ((c - c0) * channelLength) + ((nint)(((oy - bandY) * strideH) + ky) * width) + kx;
+                                    rows[i] = block + ((cursor.Channel - c0) * channelLength) + ((nint)cursor.Ky * width) + cursor.Kx;
                                 }
 
                                 gemm.ComputeGatherTile(
@@ -227,6 +228,34 @@ internal static unsafe class WeightGradientGather<T>
             }
 
             Pool<ManagedWorkspace<T>>.Return(workspace);
+        }
+    }
+
+    /// <summary>
+    /// A tap's channel and position in the window, stepped through the taps in order without a division (three per
+    /// tap had been 6% of Inception 1x7's weight gradient, perf).
+    /// </summary>
+    private struct TapCursor(in Conv2DGeometry g, int tap)
+    {
+        public int Channel = tap / (g.KernelHeight * g.KernelWidth);
+        public int Ky = tap % (g.KernelHeight * g.KernelWidth) / g.KernelWidth;
+        public int Kx = tap % g.KernelWidth;
+
+        public void Next(in Conv2DGeometry g)
+        {
+            if (++Kx < g.KernelWidth)
+            {
+                return;
+            }
+
+            Kx = 0;
+            if (++Ky < g.KernelHeight)
+            {
+                return;
+            }
+
+            Ky = 0;
+            Channel++;
         }
     }
 
