@@ -19,9 +19,9 @@ bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nn
 	/* Strides up to 2 and a copy not much larger than the input: wide strides and wide padding would copy mostly
 	 * what no window reads (the other path reads the input as it lies). Extents are validated, so these fit. */
 	if (sy > 2 || sx > 2) return false;
-	plan->padded_height = (g->output_height - 1) * sy + g->kernel_height;
+	const size_t padded_height = (g->output_height - 1) * sy + g->kernel_height;
 	plan->padded_width = (g->output_width - 1) * sx + g->kernel_width;
-	if (plan->padded_height > 2 * g->input_height + 64 || plan->padded_width > 2 * g->input_width + 64) return false;
+	if (padded_height > 2 * g->input_height + 64 || plan->padded_width > 2 * g->input_width + 64) return false;
 	/* At least MIN_PIXELS multiply-adds per element of grad_kernel: its transposed copy is written, read and written
 	 * again once per call (batch-1 14x14 maps, 196 pixels: 0.86x the other path; Inception's 2312: 1.11x). */
 	if (g->batch * plane < MIN_PIXELS) return false;

@@ -11,7 +11,7 @@
 #include "convolution.h"
 
 struct nnps_gather_plan {
-	size_t padded_height, padded_width; /* of each channel's zero-padded copy: just the rows and columns windows read */
+	size_t padded_width;                /* a zero-padded row: just the columns windows read */
 	size_t panels;                      /* output channels in panels of nr */
 	size_t groups;                      /* runs of panels the tasks take */
 	size_t tiles, splits;               /* tiles of 6 taps; the runs of them the tasks take */
