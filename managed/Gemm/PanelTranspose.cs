@@ -14,6 +14,7 @@ internal static unsafe class PanelTranspose
 {
     private const int Block = 8;
     private const int HalfBlock = 4;
+    private const int SixLines = 6;
 
     /// <summary>
     /// Writes <c>panel[k*width + j] = source[j*lineStride + k*step]</c> for <c>k &lt; depth</c>, <c>j &lt; lines</c>,
@@ -45,6 +46,19 @@ internal static unsafe class PanelTranspose
                 {
                     Transpose8x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + (k * panelStep) + j, panelStep, Math.Min(Block, depth - k));
                 }
+            }
+
+            // Six lines left (a 6-row panel, the ukernel's tile below AVX-512): 6x8 blocks, 16 + 8 bytes stored per k
+            // (element by element, its last two lines had held AlexNet conv3's 384 x 169 x 1728 GEMM at 77% of the peak
+            // at Vector256).
+            if (lines - j == SixLines)
+            {
+                for (int k = 0; k < depth; k += Block)
+                {
+                    Transpose6x8((float*)source + (j * lineStride) + k, lineStride, (float*)panel + (k * panelStep) + j, panelStep, Math.Min(Block, depth - k));
+                }
+
+                j += SixLines;
             }
 
             // Four lines left (a 12-row panel's last four): 4x8 blocks, one 128-bit store per k.
@@ -142,6 +156,59 @@ internal static unsafe class PanelTranspose
         Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6,
         Vector256<float> r7, float* destination, nint destinationStride, int depth)
     {
+        Transpose(r0, r1, r2, r3, r4, r5, r6, r7, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3,
+            out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6, out Vector256<float> o7);
+        Avx.Store(destination, o0);
+        if (depth == Block)
+        {
+            Avx.Store(destination + destinationStride, o1);
+            Avx.Store(destination + (2 * destinationStride), o2);
+            Avx.Store(destination + (3 * destinationStride), o3);
+            Avx.Store(destination + (4 * destinationStride), o4);
+            Avx.Store(destination + (5 * destinationStride), o5);
+            Avx.Store(destination + (6 * destinationStride), o6);
+            Avx.Store(destination + (7 * destinationStride), o7);
+            return;
+        }
+
+        StoreIf(1, depth, destination, destinationStride, o1);
+        StoreIf(2, depth, destination, destinationStride, o2);
+        StoreIf(3, depth, destination, destinationStride, o3);
+        StoreIf(4, depth, destination, destinationStride, o4);
+        StoreIf(5, depth, destination, destinationStride, o5);
+        StoreIf(6, depth, destination, destinationStride, o6);
+    }
+
+    /// <summary>
+    /// Rows <c>source + r*sourceStride</c> (6 rows of <paramref name="depth"/> floats, 1 to 8) become columns of the
+    /// <paramref name="depth"/> rows of 6 at <c>destination + r*destinationStride</c>: each stored as 4 + 2 floats, so
+    /// nothing past a row's six is written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose6x8(float* source, nint sourceStride, float* destination, nint destinationStride, int depth)
+    {
+        Vector256<float> r0 = Row(source, depth), r1 = Row(source + sourceStride, depth);
+        Vector256<float> r2 = Row(source + (2 * sourceStride), depth), r3 = Row(source + (3 * sourceStride), depth);
+        Vector256<float> r4 = Row(source + (4 * sourceStride), depth), r5 = Row(source + (5 * sourceStride), depth);
+        Transpose(r0, r1, r2, r3, r4, r5, Vector256<float>.Zero, Vector256<float>.Zero, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2,
+            out Vector256<float> o3, out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6, out Vector256<float> o7);
+        StoreSix(0, depth, destination, destinationStride, o0);
+        StoreSix(1, depth, destination, destinationStride, o1);
+        StoreSix(2, depth, destination, destinationStride, o2);
+        StoreSix(3, depth, destination, destinationStride, o3);
+        StoreSix(4, depth, destination, destinationStride, o4);
+        StoreSix(5, depth, destination, destinationStride, o5);
+        StoreSix(6, depth, destination, destinationStride, o6);
+        StoreSix(7, depth, destination, destinationStride, o7);
+    }
+
+    /// <summary>The 8x8 transpose in registers: <c>o_i</c> holds lane i of <c>r0</c> to <c>r7</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(
+        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6,
+        Vector256<float> r7, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3, out Vector256<float> o4,
+        out Vector256<float> o5, out Vector256<float> o6, out Vector256<float> o7)
+    {
         // Pairs of rows interleaved, then pairs of pairs: each 128-bit half then holds one 4x4 block transposed.
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
@@ -149,25 +216,26 @@ internal static unsafe class PanelTranspose
         Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
 
         // The low halves of rows 0-3 and 4-7 make output rows 0-3, the high halves rows 4-7.
-        Avx.Store(destination, Avx.Permute2x128(u0, u4, 0x20));
-        if (depth == Block)
-        {
-            Avx.Store(destination + destinationStride, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(destination + (2 * destinationStride), Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(destination + (3 * destinationStride), Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(destination + (4 * destinationStride), Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(destination + (5 * destinationStride), Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(destination + (6 * destinationStride), Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(destination + (7 * destinationStride), Avx.Permute2x128(u3, u7, 0x31));
-            return;
-        }
+        o0 = Avx.Permute2x128(u0, u4, 0x20);
+        o1 = Avx.Permute2x128(u1, u5, 0x20);
+        o2 = Avx.Permute2x128(u2, u6, 0x20);
+        o3 = Avx.Permute2x128(u3, u7, 0x20);
+        o4 = Avx.Permute2x128(u0, u4, 0x31);
+        o5 = Avx.Permute2x128(u1, u5, 0x31);
+        o6 = Avx.Permute2x128(u2, u6, 0x31);
+        o7 = Avx.Permute2x128(u3, u7, 0x31);
+    }
 
-        StoreIf(1, depth, destination, destinationStride, Avx.Permute2x128(u1, u5, 0x20));
-        StoreIf(2, depth, destination, destinationStride, Avx.Permute2x128(u2, u6, 0x20));
-        StoreIf(3, depth, destination, destinationStride, Avx.Permute2x128(u3, u7, 0x20));
-        StoreIf(4, depth, destination, destinationStride, Avx.Permute2x128(u0, u4, 0x31));
-        StoreIf(5, depth, destination, destinationStride, Avx.Permute2x128(u1, u5, 0x31));
-        StoreIf(6, depth, destination, destinationStride, Avx.Permute2x128(u2, u6, 0x31));
+    /// <summary>Lanes 0-5 of <paramref name="value"/> as output row <paramref name="row"/> when it is one of the first <paramref name="depth"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreSix(int row, int depth, float* destination, nint destinationStride, Vector256<float> value)
+    {
+        if (row < depth)
+        {
+            float* target = destination + (row * destinationStride);
+            Sse.Store(target, value.GetLower());
+            Sse.StoreLow(target + HalfBlock, value.GetUpper());
+        }
     }
 
     /// <summary>
