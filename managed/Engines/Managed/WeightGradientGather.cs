@@ -58,12 +58,11 @@ internal static unsafe class WeightGradientGather<T>
     /// <param name="BlockRows">Output rows per ukernel call (all of them with several images).</param>
     /// <param name="BandBlocks">Blocks per band.</param>
     /// <param name="BandRows">Padded rows per band, channel and image.</param>
-    /// <param name="BandChannels">Channels a task's taps span, at most.</param>
     /// <param name="PackedLength">A task's packed B block, for all its panels.</param>
     /// <param name="BandLength">A task's band.</param>
     /// <param name="TransposedLength">gradWeight^T, panels wide.</param>
     internal readonly record struct Plan(
-        int PaddedWidth, int Panels, int Groups, int Tiles, int Splits, int ChunkTiles, int BlockImages, int BlockRows, int BandBlocks, int BandRows, int BandChannels, int PackedLength,
+        int PaddedWidth, int Panels, int Groups, int Tiles, int Splits, int ChunkTiles, int BlockImages, int BlockRows, int BandBlocks, int BandRows, int PackedLength,
         int BandLength, int TransposedLength)
     {
         public int Tasks => Groups * Splits;
@@ -131,7 +130,7 @@ internal static unsafe class WeightGradientGather<T>
         // A chunk spans the taps of as many channels as ChunkBytes of one block's rows hold.
         long channelBytes = (long)blockImages * ((((long)blockRows - 1) * g.StrideHeight) + g.KernelHeight) * paddedWidth * sizeof(T);
         int chunkTiles = (int)Math.Clamp(ChunkBytes / channelBytes * taps / TileTaps, 1, tiles);
-        plan = new Plan((int)paddedWidth, panels, groups, tiles, splits, chunkTiles, blockImages, blockRows, bandBlocks, (int)bandRows, bandChannels, (int)packed, (int)band, (int)transposed);
+        plan = new Plan((int)paddedWidth, panels, groups, tiles, splits, chunkTiles, blockImages, blockRows, bandBlocks, (int)bandRows, (int)packed, (int)band, (int)transposed);
         return true;
     }
 

@@ -34,14 +34,14 @@ bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nn
 	plan->block_rows = nnps_clamp(BLOCK_PIXELS / g->output_width, 1, g->output_height);
 	/* A task's taps span at most this many channels: its tiles' taps, plus one channel each end cut. */
 	const size_t taps = g->kernel_height * g->kernel_width, tiles_per_task = nnps_ceil_div(plan->tiles, plan->splits);
-	plan->band_channels = nnps_min(g->input_channels, nnps_ceil_div(tiles_per_task * 6, taps) + 1);
+	const size_t band_channels = nnps_min(g->input_channels, nnps_ceil_div(tiles_per_task * 6, taps) + 1);
 	/* A band spans whole blocks, as many as fit its budget, so that the rows two blocks share are copied once (the
 	 * stem's two-row blocks each read nine input rows: 0.76x on two threads, band by block). */
-	const size_t row_bytes = plan->band_channels * plan->padded_width * sy * sizeof(float);
+	const size_t row_bytes = band_channels * plan->padded_width * sy * sizeof(float);
 	plan->band_blocks = nnps_clamp(BAND_BYTES / row_bytes / plan->block_rows, 1, nnps_ceil_div(g->output_height, plan->block_rows));
 	plan->band_rows = (plan->band_blocks * plan->block_rows - 1) * sy + g->kernel_height;
 	size_t band, transposed;
-	if (!nnps_product4(plan->band_channels, plan->band_rows, plan->padded_width, 1, &band) || !nnps_product4(patch, plan->panels, config->nr, 1, &transposed))
+	if (!nnps_product4(band_channels, plan->band_rows, plan->padded_width, 1, &band) || !nnps_product4(patch, plan->panels, config->nr, 1, &transposed))
 		return false;
 	plan->packed_floats = plan->block_rows * g->output_width * config->nr * nnps_ceil_div(plan->panels, plan->groups);
 	plan->thread_floats = plan->packed_floats + nnps_round_up(band, NNPS_FLOATS_PER_LINE);

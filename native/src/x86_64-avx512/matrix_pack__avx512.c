@@ -47,15 +47,16 @@ static void transpose_pack_6(const float* source, size_t stride, size_t valid, s
 	}
 }
 
-/* A plain transposed matrix (contract in ukernels.h: a fully connected layer's kernel, a kernel gradient's transformed
- * input): 16 columns x 16 depth at a time, each column's 16 contiguous values one load (masked at the depth's tail, so
- * nothing past the source is read), transposed in registers, stored as 16 panel rows; columns past `valid` are zeros. */
 /* The rows' lines two ahead: the 16 rows are as many streams a plane apart, more than the hardware prefetchers follow,
  * and each load stalled on its line (perf: the cycles fell on the loads; nnpack_ab_bench, one thread, CPU time: the
  * stem's kernel gradient 1.02-1.03x, batch-1 112x112 and batch 32 1.05-1.07x; 64 and 128 floats ahead 1.01-1.02x).
  * For the same reason a panel's two halves go one after the other over the whole depth, 16 streams at a time rather
  * than 32 (the stem's kernel gradient 1.03x on one thread, 1.03-1.04x on two with the host's memory contended). */
 #define PREFETCH_FLOATS 32
+
+/* A plain transposed matrix (contract in ukernels.h: a fully connected layer's kernel, a kernel gradient's transformed
+ * input): 16 columns x 16 depth at a time, each column's 16 contiguous values one load (masked at the depth's tail, so
+ * nothing past the source is read), transposed in registers, stored as 16 panel rows; columns past `valid` are zeros. */
 void nnps_transpose_pack__avx512(const float* source, size_t stride, size_t valid, size_t nr, size_t depth, float* packed) {
 	if (nr == 6) {
 		transpose_pack_6(source, stride, valid, depth, packed);
