@@ -97,48 +97,109 @@ internal static unsafe class RowPanel
             first = end;
         }
 
-        // One run over all 32 lanes reads plain where no lane falls into the padding.
-        bool* plain = stackalloc bool[kw];
+        // Kernel column by kernel column: a column's rows share their lane masks and run origins, which stay in
+        // registers while its taps advance by a row or a channel (the masks reloaded per tap cost a quarter of batch
+        // 32's forward pass).
+        var steps = new TapSteps(g.InputWidth, ((nint)g.InputHeight * g.InputWidth) - ((nint)g.KernelHeight * g.InputWidth), g.KernelHeight, kw * Width);
+        int taps = g.KernelHeight * kw;
         for (int kx = 0; kx < kw; kx++)
         {
-            plain[kx] = runs == 1 && valid == Width && Vector512.EqualsAll(masks[(kx * 2) + 0].AsInt32() & masks[(kx * 2) + 1].AsInt32(), Vector512<int>.AllBitsSet);
-        }
-
-        nint channelPlane = (nint)g.InputHeight * g.InputWidth;
-        int taps = g.KernelHeight * kw;
-        int channel = row0 / taps, ky = row0 % taps / kw, kx0 = row0 % taps % kw;
-        for (int k = 0; k < depth; k++)
-        {
-            float* tap = image + (channel * channelPlane) + ((nint)ky * g.InputWidth) + kx0;
-            float* row = panel + ((nint)k * Width);
-            if (plain[kx0])
+            int k0 = ((kx - (row0 % kw)) + kw) % kw;
+            if (k0 >= depth)
             {
-                Vector512.Load(tap + origin[0]).Store(row);
-                Vector512.Load(tap + origin[0] + 16).Store(row + 16);
+                continue;
+            }
+
+            int r = row0 + k0, count = ((depth - k0 - 1) / kw) + 1, ky = r % taps / kw;
+            float* tap = image + ((nint)(r / taps) * g.InputHeight * g.InputWidth) + ((nint)ky * g.InputWidth) + kx;
+            float* row = panel + ((nint)k0 * Width);
+            // One run over all 32 lanes reads plain where no lane falls into the padding.
+            if (runs == 1 && valid == Width && Vector512.EqualsAll(masks[kx * 2].AsInt32() & masks[(kx * 2) + 1].AsInt32(), Vector512<int>.AllBitsSet))
+            {
+                PackPlain(tap + origin[0], row, count, ky, steps);
+            }
+            else if (endRun[0] - firstRun[0] <= 2 && endRun[1] - firstRun[1] <= 2)
+            {
+                PackTwoRuns(tap, row, count, ky, steps, HalfRuns(origin, masks, kw, kx, 0, firstRun[0], endRun[0]), HalfRuns(origin, masks, kw, kx, 1, firstRun[1], endRun[1]));
             }
             else
             {
-                // Masked-off lanes are neither read nor faulted on: a run's origin may lie before its row or past it.
-                for (int half = 0; half < 2; half++)
-                {
-                    Vector512<float> values = Vector512<float>.Zero;
-                    for (int run = firstRun[half]; run < endRun[half]; run++)
-                    {
-                        values |= Avx512F.MaskLoad(tap + origin[run] + (16 * half), masks[(((run * kw) + kx0) * 2) + half], Vector512<float>.Zero);
-                    }
+                PackRuns(tap, row, count, ky, steps, origin, masks, kw, kx, firstRun, endRun);
+            }
+        }
+    }
 
-                    values.Store(row + (16 * half));
+    /// <summary>How a kernel column's taps advance: a row down, past the kernel's last row into the next channel, and a panel row per tap of the column.</summary>
+    private readonly record struct TapSteps(nint Row, nint Channel, int KernelHeight, nint PanelRow);
+
+    /// <summary>One 16-lane half's reads: up to two runs, each an origin and a lane mask (a run that is absent has no lanes).</summary>
+    private readonly record struct HalfReads(nint First, Vector512<float> FirstMask, nint Second, Vector512<float> SecondMask);
+
+    private static HalfReads HalfRuns(nint* origin, Vector512<float>* masks, int kw, int kx, int half, int first, int end)
+    {
+        Vector512<float> none = Vector512<float>.Zero;
+        nint offset = 16 * half;
+        return end <= first ? new HalfReads(origin[0], none, origin[0], none)
+            : new HalfReads(origin[first] + offset, masks[(((first * kw) + kx) * 2) + half],
+                origin[end - 1] + offset, end - first == 2 ? masks[((((end - 1) * kw) + kx) * 2) + half] : none);
+    }
+
+    private static void PackPlain(float* tap, float* row, int count, int ky, TapSteps steps)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Vector512.Load(tap).Store(row);
+            Vector512.Load(tap + 16).Store(row + 16);
+            row += steps.PanelRow;
+            tap += steps.Row;
+            if (++ky == steps.KernelHeight)
+            {
+                ky = 0;
+                tap += steps.Channel;
+            }
+        }
+    }
+
+    /// <summary>Masked-off lanes are neither read nor faulted on: a run's origin may lie before its row or past it.</summary>
+    private static void PackTwoRuns(float* tap, float* row, int count, int ky, TapSteps steps, HalfReads low, HalfReads high)
+    {
+        Vector512<float> zero = Vector512<float>.Zero;
+        for (int i = 0; i < count; i++)
+        {
+            (Avx512F.MaskLoad(tap + low.First, low.FirstMask, zero) | Avx512F.MaskLoad(tap + low.Second, low.SecondMask, zero)).Store(row);
+            (Avx512F.MaskLoad(tap + high.First, high.FirstMask, zero) | Avx512F.MaskLoad(tap + high.Second, high.SecondMask, zero)).Store(row + 16);
+            row += steps.PanelRow;
+            tap += steps.Row;
+            if (++ky == steps.KernelHeight)
+            {
+                ky = 0;
+                tap += steps.Channel;
+            }
+        }
+    }
+
+    /// <summary>Halves of three or four runs (maps narrower than 16 pixels).</summary>
+    private static void PackRuns(float* tap, float* row, int count, int ky, TapSteps steps, nint* origin, Vector512<float>* masks, int kw, int kx, int* firstRun, int* endRun)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            for (int half = 0; half < 2; half++)
+            {
+                Vector512<float> values = Vector512<float>.Zero;
+                for (int run = firstRun[half]; run < endRun[half]; run++)
+                {
+                    values |= Avx512F.MaskLoad(tap + origin[run] + (16 * half), masks[(((run * kw) + kx) * 2) + half], Vector512<float>.Zero);
                 }
+
+                values.Store(row + (16 * half));
             }
 
-            if (++kx0 == kw)
+            row += steps.PanelRow;
+            tap += steps.Row;
+            if (++ky == steps.KernelHeight)
             {
-                kx0 = 0;
-                if (++ky == g.KernelHeight)
-                {
-                    ky = 0;
-                    channel++;
-                }
+                ky = 0;
+                tap += steps.Channel;
             }
         }
     }
