@@ -82,8 +82,9 @@ NNPS_INTERNAL void nnps_sgemm_packed_a(
 #define NNPS_SDOT_DEPTH 1024
 
 /* C[m,n] (+)= A[m,k] * B[n,k]^T on the table's dot ukernel (config->dot_ukernel, not NULL), the calling thread, no
- * packing: both operands row-major along k (lda, ldb). Tile by tile, the tiles of the operand with fewer rows inside:
- * each element is summed by one ukernel call, so the result does not depend on m, n or where the block starts. m, n, k >= 1. */
+ * packing: both operands row-major along k (lda, ldb). Depth chunk by chunk, in each tile by tile, the tiles of the
+ * operand with fewer rows inside: each element is summed by one ukernel call per chunk, chunks in order, so the result
+ * depends on k alone, not on m, n or where the block starts. m, n, k >= 1. */
 NNPS_INTERNAL void nnps_sdot(
 	const struct nnps_sgemm_config* config, size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
 	float* c, size_t ldc, bool accumulate);
