@@ -22,7 +22,17 @@ internal static unsafe class BiasGradient
     private const int TasksPerThread = 4;
 
     /// <summary>Writes each output channel's sum over every image's gradOutput plane into <paramref name="gradBias"/> (zeros for batch 0).</summary>
-    public static void Sum<T>(in Conv2DGeometry g, T* gradOutput, T* gradBias, int parallelism)
+    /// <param name="g">The convolution.</param>
+    /// <param name="gradOutput">Its output gradient.</param>
+    /// <param name="gradBias">The sums, one per output channel.</param>
+    /// <param name="parallelism">The most threads.</param>
+    /// <param name="helpersRest">
+    /// Whether the helper threads sleep at once after the sums (<see cref="ForkJoin.For{TBody}"/>): true where
+    /// libnnpack's pool runs next. Spinning there, they took a core from its workers for their first 200 us: NNPackAuto's
+    /// weight and bias gradients on two threads 1.06x (the ResNet stem), 1.07x (Inception 1x7) and 1.16x (ResNet 1x1)
+    /// with them resting (bench/ab-managed.py, AB_ENGINES=native,native, 11 rounds).
+    /// </param>
+    public static void Sum<T>(in Conv2DGeometry g, T* gradOutput, T* gradBias, int parallelism, bool helpersRest)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.Batch == 0)
@@ -33,7 +43,7 @@ internal static unsafe class BiasGradient
 
         bool split = parallelism > 1 && (long)g.Batch * g.OutputImageLength >= MinSplitElements;
         int tasks = split ? Math.Min(g.OutputChannels, parallelism * TasksPerThread) : 1;
-        ForkJoin.For(tasks, parallelism, new ChannelRange<T>(g, gradOutput, gradBias, tasks));
+        ForkJoin.For(tasks, parallelism, new ChannelRange<T>(g, gradOutput, gradBias, tasks), helpersRest);
     }
 
     /// <summary>One task's contiguous range of output channels, image by image (each image's part of the range is one contiguous run of gradOutput).</summary>

@@ -20,8 +20,16 @@ internal static class ForkJoin
     private const int MaxStackHelpers = 64;
 
     /// <summary>Runs <c>body.Run(task)</c> for every task in <c>[0, tasks)</c> on up to <paramref name="parallelism"/> threads; returns when all have run.</summary>
+    /// <param name="tasks">The task count.</param>
+    /// <param name="parallelism">The most threads, the caller's included.</param>
+    /// <param name="body">The work of one task.</param>
+    /// <param name="helpersRest">
+    /// Whether the helpers sleep as soon as they are done, rather than spin for the next fork: for a lone fork before
+    /// work on other threads (the native engine's bias gradient, then libnnpack's own pool), where a spinning helper
+    /// only takes a core from those threads.
+    /// </param>
     /// <exception cref="Exception">The first exception a task threw, rethrown on the caller once every task has run.</exception>
-    public static void For<TBody>(int tasks, int parallelism, TBody body)
+    public static void For<TBody>(int tasks, int parallelism, TBody body, bool helpersRest = false)
         where TBody : struct, IParallelBody
     {
         int helpers = Math.Min(parallelism, tasks) - 1;
@@ -38,7 +46,7 @@ internal static class ForkJoin
         Span<int> claimed = helpers <= MaxStackHelpers ? stackalloc int[helpers] : new int[helpers];
         int own = HelperThreads.Claim(helpers, claimed);
         Job<TBody> job = Memory.Pool<Job<TBody>>.Rent();
-        job.Start(body, tasks, holders: helpers + 1);
+        job.Start(body, tasks, holders: helpers + 1, helpersRest);
         for (int i = 0; i < own; i++)
         {
             HelperThreads.Assign(claimed[i], job);
@@ -57,7 +65,7 @@ internal static class ForkJoin
     }
 
     /// <summary>One loop's shared state; reused, so its wait handle is made once.</summary>
-    private sealed class Job<TBody> : IThreadPoolWorkItem
+    private sealed class Job<TBody> : IHelperJob
         where TBody : struct, IParallelBody
     {
         private readonly ManualResetEventSlim tasksDone = new(false, spinCount: 1000);
@@ -68,8 +76,11 @@ internal static class ForkJoin
         private int holders;
         private ExceptionDispatchInfo? failure;
 
-        public void Start(TBody body, int tasks, int holders)
+        public bool HelpersRest { get; private set; }
+
+        public void Start(TBody body, int tasks, int holders, bool helpersRest)
         {
+            HelpersRest = helpersRest;
             this.body = body;
             this.tasks = tasks;
             next = 0;

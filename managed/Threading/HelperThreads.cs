@@ -113,19 +113,27 @@ internal static class HelperThreads
 
         private void Loop()
         {
+            bool spin = true;
             while (true)
             {
-                IThreadPoolWorkItem job = Next();
+                IThreadPoolWorkItem job = Next(spin);
+
+                // Read before the job runs: its last holder hands it back to the pool for reuse.
+                spin = job is not IHelperJob { HelpersRest: true };
                 job.Execute();
                 Volatile.Write(ref state, Idle);
             }
         }
 
-        /// <summary>Spins for the next job, then sleeps until <see cref="Assign"/> wakes it (a spare wake only loops again).</summary>
-        private IThreadPoolWorkItem Next()
+        /// <summary>
+        /// Spins for the next job (where <paramref name="spin"/>), then sleeps until <see cref="Assign"/> wakes it (a
+        /// spare wake only loops again).
+        /// </summary>
+        private IThreadPoolWorkItem Next(bool spin)
         {
             long start = Stopwatch.GetTimestamp();
-            for (int spin = 0; ; spin++)
+            long spinTicks = spin ? SpinTicks : 0;
+            for (int round = 0; ; round++)
             {
                 IThreadPoolWorkItem? job = Volatile.Read(ref work);
                 if (job != null)
@@ -134,7 +142,7 @@ internal static class HelperThreads
                     return job;
                 }
 
-                if ((spin & 63) != 63 || Stopwatch.GetTimestamp() - start < SpinTicks)
+                if ((round & 63) != 63 || Stopwatch.GetTimestamp() - start < spinTicks)
                 {
                     Thread.SpinWait(4);
                     continue;

@@ -236,7 +236,7 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
 
         if (gradBias != null)
         {
-            BiasGradient.Sum(g, gradOutput, gradBias, parallelism);
+            BiasGradient.Sum(g, gradOutput, gradBias, parallelism, helpersRest: false);
         }
     }
 

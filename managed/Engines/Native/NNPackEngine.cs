@@ -167,7 +167,7 @@ internal sealed unsafe class NNPackEngine : IConv2DEngine<float>
     {
         fixed (float* upstream = gradOutput, sums = gradBias)
         {
-            BiasGradient.Sum(g, upstream, sums, parallelism);
+            BiasGradient.Sum(g, upstream, sums, parallelism, helpersRest: true);
         }
     }
 }

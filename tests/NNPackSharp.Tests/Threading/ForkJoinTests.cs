@@ -6,8 +6,8 @@ namespace NNPackSharp.Tests.Threading;
 /// <summary>
 /// <see cref="ForkJoin"/> on the engine's own helper threads (<see cref="HelperThreads"/>): every task runs exactly
 /// once, back to back and from several callers at once (helpers busy with one caller's fork are skipped for the .NET
-/// thread pool), with more threads asked for than the machine has, and a task's exception reaches its caller after
-/// every other task has run.
+/// thread pool), with more threads asked for than the machine has, with helpers told to rest after some forks (they
+/// sleep at once and must be woken by the next), and a task's exception reaches its caller after every other task has run.
 /// </summary>
 public class ForkJoinTests
 {
@@ -23,7 +23,7 @@ public class ForkJoinTests
             {
                 int tasks = random.Next(1, 40), parallelism = random.Next(1, 6);
                 int[] runs = new int[tasks];
-                ForkJoin.For(tasks, parallelism, new Count(runs));
+                ForkJoin.For(tasks, parallelism, new Count(runs), helpersRest: random.Next(3) == 0);
                 if (runs.Any(r => r != 1))
                 {
                     failures.Enqueue($"caller {caller}, fork {fork} ({tasks} tasks on {parallelism} threads): runs {string.Join(",", runs)}");
