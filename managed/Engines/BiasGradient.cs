@@ -29,8 +29,8 @@ internal static unsafe class BiasGradient
     /// <param name="helpersRest">
     /// Whether the helper threads sleep at once after the sums (<see cref="ForkJoin.For{TBody}"/>): true where
     /// libnnpack's pool runs next. Spinning there, they took a core from its workers for their first 200 us: NNPackAuto's
-    /// weight and bias gradients on two threads 1.06x (the ResNet stem), 1.07x (Inception 1x7) and 1.16x (ResNet 1x1)
-    /// with them resting (bench/ab-managed.py, AB_ENGINES=native,native, 11 rounds).
+    /// weight and bias gradients on two threads ran 1.13x (Inception 1x7), 1.09x (ResNet 1x1), 1.03x (VGG conv3.2) and
+    /// 1.02x (the ResNet stem) with them resting (bench/ab-managed.py, AB_ENGINES=native,native, 11 rounds).
     /// </param>
     public static void Sum<T>(in Conv2DGeometry g, T* gradOutput, T* gradBias, int parallelism, bool helpersRest)
         where T : unmanaged, IFloatingPointIeee754<T>
