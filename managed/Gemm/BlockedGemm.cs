@@ -56,10 +56,11 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     {
         int mr = TileRows;
         int nr = TileColumns;
-        // A stored B keeps the blocked order: its block is packed in rows as long as NC, which the hardware prefetchers
-        // stream, where a few panels at a time are short runs from every row (ResNet 1x1's pointwise product, 64 x 3136
-        // x 256, ran 0.89x whole-A).
-        if (typeof(TSource) != typeof(MatrixPanelSource<T>) && (long)m * Math.Min(depthBlock, k) * sizeof(T) <= WholeABytes)
+        // A stored B too: on the Zen 4 host its rows packed NC long streamed better (ResNet 1x1's pointwise product,
+        // 64 x 3136 x 256, ran 0.89x whole-A there), but on the Zen 5 host the block (3.2 MB) went out to L3 between its
+        // packing and its tiles: whole-A ran that product 1.27x (bench gemm, Vector512 12x32: 61% -> 78% of the peak; two
+        // threads 1.36x), ResNet 1x1's input gradient 1.06x (bench/ab-managed.py, one thread), the other layers 0.99-1.03x.
+        if ((long)m * Math.Min(depthBlock, k) * sizeof(T) <= WholeABytes)
         {
             MultiplyWholeA(m, n, k, a, b, bColumn0, c, ldc, accumulate, workspace, rowBias);
             return;
@@ -103,8 +104,8 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     /// then B a few panels at a time, each multiplied by all of A at once. The blocked order packs a B block of up to
     /// NC columns first (KC x NC: 2.4 MB for Inception's 128 x 1156 x 896 product, past L2), so every panel went out to
     /// L3 and came back for the tiles; here it is packed just before its tiles read it. For B packed from an image
-    /// (implicit im2col) only: bench/ab-managed.py, forward, one thread, 9-11 rounds: AlexNet conv2 1.05-1.12x, ResNet
-    /// 3x3/2 1.02-1.15x, the stem 1.04x, Inception 1x7 1.00-1.04x.
+    /// (implicit im2col), bench/ab-managed.py, forward, one thread, 9-11 rounds: AlexNet conv2 1.05-1.12x, ResNet 3x3/2
+    /// 1.02-1.15x, the stem 1.04x, Inception 1x7 1.00-1.04x; for a stored B, see <see cref="Multiply{TSource}"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MultiplyWholeA<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias)
