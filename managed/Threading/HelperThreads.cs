@@ -4,7 +4,8 @@ namespace NNPackSharp.Threading;
 
 /// <summary>
 /// The managed engine's own helper threads for <see cref="ForkJoin"/>: background threads, made on first need, that
-/// spin for <see cref="SpinMicroseconds"/> after each job before they sleep. Helpers from the .NET thread pool slept
+/// spin for <see cref="SpinMicroseconds"/> after each job before they sleep (at once after a job that asks them to
+/// rest: <see cref="IHelperJob.HelpersRest"/>). Helpers from the .NET thread pool slept
 /// between forks and woke, often on the caller's core, after the caller had done much of the work alone: a 2-thread
 /// weight gradient of AlexNet conv2 took 21-49 ms per call against 37 ms on one thread. A helper that spins is still on
 /// its own core when the next fork of the call, or the next call, comes.
