@@ -18,7 +18,10 @@
  * than 4 times a task's rows (which depend on the thread count; the results do not, since every M element is the same
  * GEMM sum either way). ab_bench: AlexNet conv3 (U 10.6 MB) fused 1.16x forward and 1.13x input gradient on one
  * thread (it lost 5-11% while every block packed V again), 1.05-1.08x input gradient on two (twice the rows kept it
- * unfused there; VGG conv5 0.97-1.02x); blocks of 1 MiB or 8 MiB lost 3-32% on it and on 7x7x512. */
+ * unfused there; VGG conv5 0.97-1.02x); blocks of 1 MiB or 8 MiB lost 3-32% on it and on 7x7x512 (and 2 or 8 MiB
+ * 0.79-0.95x on VGG conv5 on the Zen 5 host). A fused task also runs the output transform of its rows right after
+ * their GEMMs, while M's rows (~500 KB) are still in cache, instead of a pass over all of M from memory afterwards:
+ * VGG conv5 1.01-1.02x, AlexNet conv3 1.01x on one and two threads (nnpack_ab_bench, 11 rounds; the same sums). */
 #define FUSED_BLOCK_FLOATS ((size_t) 1024 * 1024)
 #define FUSED_MIN_U_FLOATS ((size_t) 1024 * 1024)
 
@@ -34,7 +37,7 @@ struct plan {
 	 * group's columns rounded up to whole blocks of lanes, or of panels), and the blocks' tile descriptors for input
 	 * and output. */
 	size_t u_offset, v_offset, m_offset, input_blocks_offset, output_blocks_offset;
-	size_t seconds_offset;      /* fused: each thread's seconds in kernel transforms (for the profile) */
+	size_t seconds_offset;      /* fused: each thread's seconds in kernel transforms, then in output transforms (the profile) */
 	size_t floats;
 };
 
@@ -67,7 +70,7 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	size_t buffers_offset, *total = &plan->floats;
 	return nnps_winograd_reserve(total, &buffers_offset, threads, plan->thread_floats, 1) &&
 		nnps_winograd_reserve(total, &plan->u_offset, kernel_given ? 0 : plan->fused ? threads : 1, points, u_point_floats) &&
-		nnps_winograd_reserve(total, &plan->seconds_offset, threads, sizeof(double) / sizeof(float), 1) &&
+		nnps_winograd_reserve(total, &plan->seconds_offset, 2 * threads, sizeof(double) / sizeof(float), 1) &&
 		nnps_winograd_reserve(total, &plan->v_offset, points, ci, widest) && nnps_winograd_reserve(total, &plan->m_offset, points, co, widest) &&
 		nnps_winograd_reserve(total, &plan->input_blocks_offset, widest / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1) &&
 		nnps_winograd_reserve(total, &plan->output_blocks_offset, widest / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1);
@@ -115,36 +118,6 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	nnps_sgemm_packed_a(context->config, co, n, ci, packed_u, ci, &b, 0, col0, context->m + point * co * columns + col0, columns, false, NULL, &buffers);
 }
 
-/* ---- fused: per block of output channels, U of those rows (into the thread's U block), then all points' GEMMs ---- */
-struct fused_context {
-	const struct multiply_context* products;
-	enum nnps_winograd_variant variant;
-	const struct nnps_isa_table* isa;
-	const float* kernel;
-	bool rotated;
-	float* u_blocks;
-	double* seconds; /* per thread */
-};
-
-static void fused_task(void* argument, size_t thread, size_t task) {
-	const struct fused_context* context = argument;
-	const struct multiply_context* products = context->products;
-	const struct plan* plan = products->plan;
-	const size_t co = products->g->output_channels, ci = products->g->input_channels, columns = products->group.width;
-	const size_t row0 = task * plan->fused_rows, rows = nnps_min(plan->fused_rows, co - row0);
-	float* u = context->u_blocks + thread * plan->u_block_floats;
-	const double start = nnps_now_seconds();
-	nnps_winograd_transform_kernel_rows(context->variant, products->g, context->isa, context->kernel, context->rotated, row0, rows, u);
-	context->seconds[thread] += nnps_now_seconds() - start;
-	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(products->config, 0, plan->chunk, ci, products->thread_buffers + thread * plan->thread_floats);
-	const size_t point_floats = nnps_packed_a_floats(products->config, rows, ci);
-	for (size_t point = 0; point < plan->tiling.points; point++) {
-		const struct nnps_b_source b = v_source(plan, products->v, ci, products->group, point);
-		nnps_sgemm_packed_a(products->config, rows, products->group.lanes, ci, u + point * point_floats, ci, &b, 0, 0,
-			products->m + (point * co + row0) * columns, columns, false, NULL, &buffers);
-	}
-}
-
 /* ---- output transform: Y = A^T M A per tile of output channel o, plus bias and relu, cropped to the output ---- */
 struct output_context {
 	const struct nnps_conv* g;
@@ -168,6 +141,41 @@ static void output_task(void* argument, size_t thread, size_t o) {
 		context->transform(context->m + o * width + column0, g->output_channels * width, &context->blocks[column0 / LANES], plane, g->output_width, bias,
 			context->relu);
 	}
+}
+
+/* ---- fused: per block of output channels, U of those rows (into the thread's U block), then all points' GEMMs ---- */
+struct fused_context {
+	const struct multiply_context* products;
+	enum nnps_winograd_variant variant;
+	const struct nnps_isa_table* isa;
+	const float* kernel;
+	bool rotated;
+	float* u_blocks;
+	const struct output_context* outputs; /* the output transform of the task's rows, while its M rows are in cache */
+	double* kernel_seconds; /* per thread, for the profile */
+	double* output_seconds;
+};
+
+static void fused_task(void* argument, size_t thread, size_t task) {
+	const struct fused_context* context = argument;
+	const struct multiply_context* products = context->products;
+	const struct plan* plan = products->plan;
+	const size_t co = products->g->output_channels, ci = products->g->input_channels, columns = products->group.width;
+	const size_t row0 = task * plan->fused_rows, rows = nnps_min(plan->fused_rows, co - row0);
+	float* u = context->u_blocks + thread * plan->u_block_floats;
+	const double start = nnps_now_seconds();
+	nnps_winograd_transform_kernel_rows(context->variant, products->g, context->isa, context->kernel, context->rotated, row0, rows, u);
+	context->kernel_seconds[thread] += nnps_now_seconds() - start;
+	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(products->config, 0, plan->chunk, ci, products->thread_buffers + thread * plan->thread_floats);
+	const size_t point_floats = nnps_packed_a_floats(products->config, rows, ci);
+	for (size_t point = 0; point < plan->tiling.points; point++) {
+		const struct nnps_b_source b = v_source(plan, products->v, ci, products->group, point);
+		nnps_sgemm_packed_a(products->config, rows, products->group.lanes, ci, u + point * point_floats, ci, &b, 0, 0,
+			products->m + (point * co + row0) * columns, columns, false, NULL, &buffers);
+	}
+	const double outputs_start = nnps_now_seconds();
+	for (size_t o = row0; o < row0 + rows; o++) output_task((void*) context->outputs, thread, o);
+	context->output_seconds[thread] += nnps_now_seconds() - outputs_start;
 }
 
 const struct nnps_winograd_transforms* nnps_winograd_transforms_of(enum nnps_winograd_variant variant, const struct nnps_isa_table* isa) {
@@ -194,22 +202,27 @@ bool nnps_winograd_workspace(enum nnps_winograd_variant variant,
 	return true;
 }
 
-/* The fused phase; the profile splits its time by the threads' mean time in kernel transforms. */
-static void run_fused(enum nnps_winograd_variant variant, const struct multiply_context* products, const struct nnps_isa_table* isa, const float* kernel,
-	bool rotated, float* workspace, pthreadpool_t pool, struct nnp_profile* phases)
+/* The fused phase, output transforms included; the profile splits its time by the threads' mean times in kernel and
+ * output transforms. */
+static void run_fused(enum nnps_winograd_variant variant, const struct multiply_context* products, const struct output_context* outputs,
+	const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* workspace, pthreadpool_t pool, struct nnp_profile* phases)
 {
 	const struct plan* plan = products->plan;
 	const size_t threads = pthreadpool_get_threads_count(pool);
 	double* seconds = (double*) (workspace + plan->seconds_offset);
-	for (size_t t = 0; t < threads; t++) seconds[t] = 0.0;
-	const struct fused_context fused = { products, variant, isa, kernel, rotated, workspace + plan->u_offset, seconds };
+	for (size_t t = 0; t < 2 * threads; t++) seconds[t] = 0.0;
+	const struct fused_context fused = { products, variant, isa, kernel, rotated, workspace + plan->u_offset, outputs, seconds, seconds + threads };
 	const double start = nnps_now_seconds();
 	nnps_parallelize(pool, fused_task, (void*) &fused, plan->fused_tasks);
 	const double elapsed = nnps_now_seconds() - start;
-	double transforms = 0.0;
-	for (size_t t = 0; t < threads; t++) transforms += seconds[t];
-	phases->kernel_transform += transforms / (double) threads;
-	phases->block_multiplication += elapsed - transforms / (double) threads;
+	double kernels = 0.0, outputs_seconds = 0.0;
+	for (size_t t = 0; t < threads; t++) {
+		kernels += seconds[t];
+		outputs_seconds += seconds[threads + t];
+	}
+	phases->kernel_transform += kernels / (double) threads;
+	phases->output_transform += outputs_seconds / (double) threads;
+	phases->block_multiplication += elapsed - (kernels + outputs_seconds) / (double) threads;
 }
 
 /* With transformed_kernel NULL, U is transformed here: into the workspace before the groups, or per task inside the
@@ -245,14 +258,14 @@ static void convolve(enum nnps_winograd_variant variant,
 		phases.input_transform += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct multiply_context products = { g, &plan, group, &isa->sgemm, u, v, m, workspace };
-		if (u == NULL) {
-			run_fused(variant, &products, isa, kernel, rotated, workspace, pool, &phases);
-		} else {
-			nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.lanes, plan.chunk));
-			phases.block_multiplication += nnps_now_seconds() - start;
-		}
-		start = nnps_now_seconds();
 		const struct output_context outputs = { g, group, transforms->output_transform, output_blocks, m, bias, relu, output };
+		if (u == NULL) {
+			run_fused(variant, &products, &outputs, isa, kernel, rotated, workspace, pool, &phases);
+			continue;
+		}
+		nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.lanes, plan.chunk));
+		phases.block_multiplication += nnps_now_seconds() - start;
+		start = nnps_now_seconds();
 		nnps_parallelize(pool, output_task, (void*) &outputs, g->output_channels);
 		phases.output_transform += nnps_now_seconds() - start;
 	}
