@@ -59,7 +59,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         // A stored B too: on the Zen 4 host its rows packed NC long streamed better (ResNet 1x1's pointwise product,
         // 64 x 3136 x 256, ran 0.89x whole-A there), but on the Zen 5 host the block (3.2 MB) went out to L3 between its
         // packing and its tiles: whole-A ran that product 1.27x (bench gemm, Vector512 12x32: 61% -> 78% of the peak; two
-        // threads 1.36x), ResNet 1x1's input gradient 1.06x (bench/ab-managed.py, one thread), the other layers 0.99-1.03x.
+        // threads 1.34x), ResNet 1x1's input gradient 1.06x (bench/ab-managed.py, one thread), the other layers 0.99-1.03x.
         if ((long)m * Math.Min(depthBlock, k) * sizeof(T) <= WholeABytes)
         {
             MultiplyWholeA(m, n, k, a, b, bColumn0, c, ldc, accumulate, workspace, rowBias);
