@@ -130,7 +130,21 @@ internal static unsafe class RowPanel
     }
 
     /// <summary>How a kernel column's taps advance: a row down, past the kernel's last row into the next channel, and a panel row per tap of the column.</summary>
-    private readonly record struct TapSteps(nint Row, nint Channel, int KernelHeight, nint PanelRow);
+    private readonly record struct TapSteps(nint Row, nint Channel, int KernelHeight, nint PanelRow)
+    {
+        /// <summary>Moves <paramref name="tap"/>, <paramref name="row"/> and the kernel row <paramref name="ky"/> to the column's next tap.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Next(ref float* tap, ref float* row, ref int ky)
+        {
+            row += PanelRow;
+            tap += Row;
+            if (++ky == KernelHeight)
+            {
+                ky = 0;
+                tap += Channel;
+            }
+        }
+    }
 
     /// <summary>One 16-lane half's reads: up to two runs, each an origin and a lane mask (a run that is absent has no lanes).</summary>
     private readonly record struct HalfReads(nint First, Vector512<float> FirstMask, nint Second, Vector512<float> SecondMask);
@@ -150,13 +164,7 @@ internal static unsafe class RowPanel
         {
             Vector512.Load(tap).Store(row);
             Vector512.Load(tap + 16).Store(row + 16);
-            row += steps.PanelRow;
-            tap += steps.Row;
-            if (++ky == steps.KernelHeight)
-            {
-                ky = 0;
-                tap += steps.Channel;
-            }
+            steps.Next(ref tap, ref row, ref ky);
         }
     }
 
@@ -168,13 +176,7 @@ internal static unsafe class RowPanel
         {
             (Avx512F.MaskLoad(tap + low.First, low.FirstMask, zero) | Avx512F.MaskLoad(tap + low.Second, low.SecondMask, zero)).Store(row);
             (Avx512F.MaskLoad(tap + high.First, high.FirstMask, zero) | Avx512F.MaskLoad(tap + high.Second, high.SecondMask, zero)).Store(row + 16);
-            row += steps.PanelRow;
-            tap += steps.Row;
-            if (++ky == steps.KernelHeight)
-            {
-                ky = 0;
-                tap += steps.Channel;
-            }
+            steps.Next(ref tap, ref row, ref ky);
         }
     }
 
@@ -194,13 +196,7 @@ internal static unsafe class RowPanel
                 values.Store(row + (16 * half));
             }
 
-            row += steps.PanelRow;
-            tap += steps.Row;
-            if (++ky == steps.KernelHeight)
-            {
-                ky = 0;
-                tap += steps.Channel;
-            }
+            steps.Next(ref tap, ref row, ref ky);
         }
     }
 }
