@@ -58,15 +58,17 @@ static size_t transformed_offset(const struct nnps_winograd_planes* planes, size
 	return panel == 0 ? c * planes->width + column0 : column0 / panel * planes->channels * panel + c * panel + column0 % panel;
 }
 
-/* Channel c's plane: every block transformed into its point matrices. */
-static void planes_task(void* argument, size_t thread, size_t c) {
-	(void) thread;
-	const struct nnps_winograd_planes* context = argument;
+void nnps_winograd_transform_plane(const struct nnps_winograd_planes* context, size_t c) {
 	const float* plane = context->images + c * context->plane;
 	for (size_t column0 = 0; column0 < context->columns; column0 += LANES) {
 		context->transform(&context->blocks[column0 / LANES], plane, context->row_stride, context->transformed + transformed_offset(context, c, column0),
 			context->channels * context->width);
 	}
+}
+
+static void planes_task(void* argument, size_t thread, size_t c) {
+	(void) thread;
+	nnps_winograd_transform_plane(argument, c);
 }
 
 void nnps_winograd_transform_planes(const struct nnps_winograd_planes* planes, pthreadpool_t pool) {

@@ -1,7 +1,7 @@
 /* Winograd F(6x6, 3x3) and F(4x4, 3x3): plan, then per group of images the input transform, one GEMM per transform
  * point (64 or 36) and the output transform, each a parallel phase with its own context. Images are transformed in
  * groups so the GEMMs are wide enough to run well. The two tile sizes share everything but the transforms and sizes. */
-#include "winograd.h"
+#include "winograd-run.h"
 
 #define LANES NNPS_WINOGRAD_LANES
 /* Images per group: enough that the GEMMs are at least ~512 columns wide, within ~4096 columns of transforms. */
@@ -13,7 +13,7 @@
  * channels into its own U block of at most FUSED_BLOCK_FLOATS (4 MiB: L3, not memory), then runs every point's GEMM
  * on those rows. There U is far larger than V and M (7x7x512 at N16: 38 MB against 5 MB) and each U element meets only
  * the batch's few columns, so writing U out and streaming it back left both phases memory-bound: they did not scale
- * to 2 threads (7.2 -> 6.7 ms for the multiplications). V comes packed (struct group), so a block only re-reads it
+ * to 2 threads (7.2 -> 6.7 ms for the multiplications). V comes packed (struct nnps_winograd_group), so a block only re-reads it
  * from cache; fusing runs where U has more than FUSED_MIN_U_FLOATS (4 MiB) and the whole batch is one group no wider
  * than 4 times a task's rows (which depend on the thread count; the results do not, since every M element is the same
  * GEMM sum either way). ab_bench: AlexNet conv3 (U 10.6 MB) fused 1.16x forward and 1.13x input gradient on one
@@ -24,25 +24,17 @@
  * VGG conv5 1.01-1.02x, AlexNet conv3 1.01x on one and two threads (nnpack_ab_bench, 11 rounds; the same sums). */
 #define FUSED_BLOCK_FLOATS ((size_t) 1024 * 1024)
 #define FUSED_MIN_U_FLOATS ((size_t) 1024 * 1024)
-
-struct plan {
-	struct nnps_winograd_tiling tiling;
-	size_t group_images;        /* images transformed together */
-	size_t chunk;               /* GEMM columns per task */
-	size_t panel_width;         /* V written as the GEMM's packed B panels of nr columns, or 0: as rows (nr not a multiple of the lanes) */
-	size_t thread_floats;       /* per-thread GEMM buffers */
-	bool fused;                 /* kernel transform fused into the multiplication, fused_rows output channels a task */
-	size_t fused_rows, fused_tasks, u_block_floats; /* u_block_floats: one thread's U block */
-	/* U [points][co][ci], V [points][ci][width] (or in panels, see struct group), M [points][co][width] (width: the
-	 * group's columns rounded up to whole blocks of lanes, or of panels), and the blocks' tile descriptors for input
-	 * and output. */
-	size_t u_offset, v_offset, m_offset, input_blocks_offset, output_blocks_offset;
-	size_t seconds_offset;      /* fused: each thread's seconds in kernel transforms, then in output transforms (the profile) */
-	size_t floats;
-};
+/* Large maps with few channels (a batch-1 112x112 layer: V and M 7 MB each, U 0.6 MB) run in column blocks: each task
+ * transforms a block of tiles into its own V, runs every point's GEMM into its own M and transforms those outputs,
+ * all within COLUMN_BLOCK_FLOATS (V and M in L2), where V and M were written to memory and read back. U is read once
+ * per block, so only where it is at most COLUMN_BLOCK_MAX_U_FLOATS, and only for groups whose V and M exceed
+ * COLUMN_BLOCK_MIN_FLOATS. */
+#define COLUMN_BLOCK_FLOATS ((size_t) 128 * 1024)
+#define COLUMN_BLOCK_MAX_U_FLOATS ((size_t) 1024 * 1024)
+#define COLUMN_BLOCK_MIN_FLOATS ((size_t) 1024 * 1024)
 
 static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_given,
-	struct plan* plan)
+	struct nnps_winograd_plan* plan)
 {
 	if (config->mr > NNPS_WINOGRAD_MAX_MR) return false;
 	const size_t co = g->output_channels, ci = g->input_channels;
@@ -52,9 +44,8 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	if (images * tiles > MAX_COLUMNS) images = MAX_COLUMNS / tiles;
 	plan->group_images = nnps_clamp(images, 1, g->batch);
 	plan->panel_width = config->nr % LANES == 0 ? config->nr : 0;
-	const size_t widest = nnps_round_up(plan->group_images * tiles, plan->panel_width != 0 ? plan->panel_width : LANES);
+	const size_t granule = plan->panel_width != 0 ? plan->panel_width : LANES, widest = nnps_round_up(plan->group_images * tiles, granule);
 	plan->chunk = nnps_round_up(nnps_ceil_div(widest, nnps_ceil_div(widest, SPLIT_COLUMNS)), config->nr);
-	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->chunk, ci); /* A comes packed (U) */
 	/* Rows whose U fits the budget (at least one panel), in at least the tasks the threads want. ci * points cannot
 	 * overflow: validation bounds the kernel tensor's bytes, co * ci * 36, by PTRDIFF_MAX. */
 	const size_t budget_rows = nnps_clamp(nnps_round_down(FUSED_BLOCK_FLOATS / (ci * points), config->mr), config->mr, SIZE_MAX);
@@ -62,6 +53,16 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	nnps_split(co, by_budget > wanted ? by_budget : wanted, config->mr, &plan->fused_rows, &plan->fused_tasks);
 	plan->fused = !kernel_given && plan->group_images == g->batch && widest <= 4 * plan->fused_rows &&
 		(double) points * (double) co * (double) ci > (double) FUSED_MIN_U_FLOATS;
+	const double point_rows = (double) points * ((double) ci + (double) co);
+	plan->column_block = nnps_clamp(nnps_round_down((size_t) ((double) COLUMN_BLOCK_FLOATS / point_rows), granule), granule, widest);
+	if (plan->fused || (double) points * (double) co * (double) ci > (double) COLUMN_BLOCK_MAX_U_FLOATS || point_rows * (double) widest <= (double) COLUMN_BLOCK_MIN_FLOATS ||
+		plan->column_block == widest) {
+		plan->column_block = 0;
+	}
+	if (plan->column_block != 0) plan->chunk = plan->column_block;
+	plan->thread_floats = nnps_gemm_buffer_floats(config, 0, plan->chunk, ci); /* A comes packed (U) */
+	/* V and M: the group's, or each thread's column block. */
+	const size_t v_count = plan->column_block != 0 ? threads : 1, v_width = plan->column_block != 0 ? plan->column_block : widest;
 	/* U: every point's whole packed U, or (fused) each thread's block of every point's rows; the reservation checks
 	 * the products, so u_block_floats cannot wrap where the plan holds. */
 	const size_t u_rows = plan->fused ? plan->fused_rows : co, u_point_floats = nnps_packed_a_floats(config, u_rows, ci);
@@ -71,47 +72,24 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	return nnps_winograd_reserve(total, &buffers_offset, threads, plan->thread_floats, 1) &&
 		nnps_winograd_reserve(total, &plan->u_offset, kernel_given ? 0 : plan->fused ? threads : 1, points, u_point_floats) &&
 		nnps_winograd_reserve(total, &plan->seconds_offset, 2 * threads, sizeof(double) / sizeof(float), 1) &&
-		nnps_winograd_reserve(total, &plan->v_offset, points, ci, widest) && nnps_winograd_reserve(total, &plan->m_offset, points, co, widest) &&
+		nnps_winograd_reserve(total, &plan->v_offset, v_count * points, ci, v_width) && nnps_winograd_reserve(total, &plan->m_offset, v_count * points, co, v_width) &&
 		nnps_winograd_reserve(total, &plan->input_blocks_offset, widest / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1) &&
 		nnps_winograd_reserve(total, &plan->output_blocks_offset, widest / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1);
 }
 
-/* The tiles of one group of images: `lanes` columns rounded up to whole blocks of lanes (what the transforms and the
- * GEMMs compute), V's and M's rows `width` long (rounded up further to whole panels where V is packed). */
-struct group {
-	size_t columns, lanes, width;
-};
-
-static struct group group_of(const struct plan* plan, size_t columns) {
-	const size_t lanes = nnps_round_up(columns, LANES);
-	return (struct group) { columns, lanes, plan->panel_width != 0 ? nnps_round_up(columns, plan->panel_width) : lanes };
-}
-
-/* Point `point`'s V as the GEMM's B. */
-static struct nnps_b_source v_source(const struct plan* plan, const float* v, size_t ci, struct group group, size_t point) {
+struct nnps_b_source nnps_winograd_v_source(const struct nnps_winograd_plan* plan, const float* v, size_t ci, struct nnps_winograd_group group, size_t point) {
 	const float* data = v + point * ci * group.width;
 	if (plan->panel_width != 0) return (struct nnps_b_source) { nnps_b_packed, data, ci * plan->panel_width, 0, NULL };
 	return (struct nnps_b_source) { nnps_b_strided, data, group.width, 1, NULL };
 }
 
-/* ---- multiplication: M[point] (co x columns) = U[point] (co x ci) * V[point] (ci x columns), by column chunks ---- */
-struct multiply_context {
-	const struct nnps_conv* g;
-	const struct plan* plan;
-	struct group group;
-	const struct nnps_sgemm_config* config;
-	const float* u;
-	const float* v;
-	float* m;
-	float* thread_buffers;
-};
-
+/* ---- multiplication: M[point] = U[point] * V[point], by column chunks ---- */
 static void multiply_task(void* argument, size_t thread, size_t task) {
-	const struct multiply_context* context = argument;
+	const struct nnps_winograd_products* context = argument;
 	const size_t co = context->g->output_channels, ci = context->g->input_channels, columns = context->group.width;
 	const size_t chunks = nnps_ceil_div(context->group.lanes, context->plan->chunk);
 	const size_t point = task / chunks, col0 = (task % chunks) * context->plan->chunk, n = nnps_min(context->plan->chunk, context->group.lanes - col0);
-	const struct nnps_b_source b = v_source(context->plan, context->v, ci, context->group, point);
+	const struct nnps_b_source b = nnps_winograd_v_source(context->plan, context->v, ci, context->group, point);
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, context->plan->chunk, ci,
 		context->thread_buffers + thread * context->plan->thread_floats);
 	const float* packed_u = context->u + point * nnps_packed_a_floats(context->config, co, ci);
@@ -119,20 +97,9 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 }
 
 /* ---- output transform: Y = A^T M A per tile of output channel o, plus bias and relu, cropped to the output ---- */
-struct output_context {
-	const struct nnps_conv* g;
-	struct group group;
-	nnps_winograd_output_transform_fn transform;
-	const struct nnps_winograd_block* blocks;
-	const float* m;
-	const float* bias;
-	bool relu;
-	float* output;
-};
-
-static void output_task(void* argument, size_t thread, size_t o) {
+void nnps_winograd_output_task(void* argument, size_t thread, size_t o) {
 	(void) thread;
-	const struct output_context* context = argument;
+	const struct nnps_winograd_outputs* context = argument;
 	const struct nnps_conv* g = context->g;
 	const size_t width = context->group.width;
 	float* plane = context->output + o * nnps_conv_output_plane(g);
@@ -141,41 +108,6 @@ static void output_task(void* argument, size_t thread, size_t o) {
 		context->transform(context->m + o * width + column0, g->output_channels * width, &context->blocks[column0 / LANES], plane, g->output_width, bias,
 			context->relu);
 	}
-}
-
-/* ---- fused: per block of output channels, U of those rows (into the thread's U block), then all points' GEMMs ---- */
-struct fused_context {
-	const struct multiply_context* products;
-	enum nnps_winograd_variant variant;
-	const struct nnps_isa_table* isa;
-	const float* kernel;
-	bool rotated;
-	float* u_blocks;
-	const struct output_context* outputs; /* the output transform of the task's rows, while its M rows are in cache */
-	double* kernel_seconds; /* per thread, for the profile */
-	double* output_seconds;
-};
-
-static void fused_task(void* argument, size_t thread, size_t task) {
-	const struct fused_context* context = argument;
-	const struct multiply_context* products = context->products;
-	const struct plan* plan = products->plan;
-	const size_t co = products->g->output_channels, ci = products->g->input_channels, columns = products->group.width;
-	const size_t row0 = task * plan->fused_rows, rows = nnps_min(plan->fused_rows, co - row0);
-	float* u = context->u_blocks + thread * plan->u_block_floats;
-	const double start = nnps_now_seconds();
-	nnps_winograd_transform_kernel_rows(context->variant, products->g, context->isa, context->kernel, context->rotated, row0, rows, u);
-	context->kernel_seconds[thread] += nnps_now_seconds() - start;
-	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(products->config, 0, plan->chunk, ci, products->thread_buffers + thread * plan->thread_floats);
-	const size_t point_floats = nnps_packed_a_floats(products->config, rows, ci);
-	for (size_t point = 0; point < plan->tiling.points; point++) {
-		const struct nnps_b_source b = v_source(plan, products->v, ci, products->group, point);
-		nnps_sgemm_packed_a(products->config, rows, products->group.lanes, ci, u + point * point_floats, ci, &b, 0, 0,
-			products->m + (point * co + row0) * columns, columns, false, NULL, &buffers);
-	}
-	const double outputs_start = nnps_now_seconds();
-	for (size_t o = row0; o < row0 + rows; o++) output_task((void*) context->outputs, thread, o);
-	context->output_seconds[thread] += nnps_now_seconds() - outputs_start;
 }
 
 const struct nnps_winograd_transforms* nnps_winograd_transforms_of(enum nnps_winograd_variant variant, const struct nnps_isa_table* isa) {
@@ -196,33 +128,10 @@ bool nnps_winograd_workspace(enum nnps_winograd_variant variant,
 {
 	if (function == nnps_function_kernel_gradient) return nnps_winograd_kernel_gradient_workspace(variant, g, isa, threads, floats);
 	const struct nnps_conv run = convolution_run(function, g);
-	struct plan plan;
+	struct nnps_winograd_plan plan;
 	if (!make_plan(variant, &run, &isa->sgemm, threads, kernel_transformed, &plan)) return false;
 	*floats = plan.floats;
 	return true;
-}
-
-/* The fused phase, output transforms included; the profile splits its time by the threads' mean times in kernel and
- * output transforms. */
-static void run_fused(enum nnps_winograd_variant variant, const struct multiply_context* products, const struct output_context* outputs,
-	const struct nnps_isa_table* isa, const float* kernel, bool rotated, float* workspace, pthreadpool_t pool, struct nnp_profile* phases)
-{
-	const struct plan* plan = products->plan;
-	const size_t threads = pthreadpool_get_threads_count(pool);
-	double* seconds = (double*) (workspace + plan->seconds_offset);
-	for (size_t t = 0; t < 2 * threads; t++) seconds[t] = 0.0;
-	const struct fused_context fused = { products, variant, isa, kernel, rotated, workspace + plan->u_offset, outputs, seconds, seconds + threads };
-	const double start = nnps_now_seconds();
-	nnps_parallelize(pool, fused_task, (void*) &fused, plan->fused_tasks);
-	const double elapsed = nnps_now_seconds() - start;
-	double kernels = 0.0, outputs_seconds = 0.0;
-	for (size_t t = 0; t < threads; t++) {
-		kernels += seconds[t];
-		outputs_seconds += seconds[threads + t];
-	}
-	phases->kernel_transform += kernels / (double) threads;
-	phases->output_transform += outputs_seconds / (double) threads;
-	phases->block_multiplication += elapsed - (kernels + outputs_seconds) / (double) threads;
 }
 
 /* With transformed_kernel NULL, U is transformed here: into the workspace before the groups, or per task inside the
@@ -231,7 +140,7 @@ static void convolve(enum nnps_winograd_variant variant,
 	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* input, const float* kernel, bool rotated, const float* transformed_kernel,
 	const float* bias, bool relu, float* output, float* workspace, pthreadpool_t pool, struct nnp_profile* profile)
 {
-	struct plan plan;
+	struct nnps_winograd_plan plan;
 	make_plan(variant, g, &isa->sgemm, pthreadpool_get_threads_count(pool), transformed_kernel != NULL, &plan);
 	float *v = workspace + plan.v_offset, *m = workspace + plan.m_offset;
 	const float* u = transformed_kernel;
@@ -247,26 +156,30 @@ static void convolve(enum nnps_winograd_variant variant,
 	struct nnps_winograd_block* output_blocks = (struct nnps_winograd_block*) (workspace + plan.output_blocks_offset);
 	for (size_t first = 0; first < g->batch; first += plan.group_images) {
 		const size_t columns = nnps_min(plan.group_images, g->batch - first) * plan.tiling.tiles;
-		const struct group group = group_of(&plan, columns);
+		const struct nnps_winograd_group group = nnps_winograd_group_of(&plan, columns);
 		start = nnps_now_seconds();
 		nnps_winograd_describe_blocks(g, &plan.tiling, first * plan.tiling.tiles, columns, group.lanes, input_blocks, output_blocks);
 		const struct nnps_winograd_planes inputs = {
 			transforms->input_transform, input_blocks, input, nnps_conv_input_plane(g), g->input_width, g->input_channels, group.width, group.lanes, v,
 			plan.panel_width,
 		};
+		const struct nnps_winograd_products products = { g, &plan, group, &isa->sgemm, u, v, m, workspace };
+		const struct nnps_winograd_outputs outputs = { g, group, transforms->output_transform, output_blocks, m, bias, relu, output };
+		if (plan.column_block != 0) {
+			nnps_winograd_run_column_blocks(&products, &inputs, &outputs, workspace, pool, &phases);
+			continue;
+		}
 		nnps_winograd_transform_planes(&inputs, pool);
 		phases.input_transform += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
-		const struct multiply_context products = { g, &plan, group, &isa->sgemm, u, v, m, workspace };
-		const struct output_context outputs = { g, group, transforms->output_transform, output_blocks, m, bias, relu, output };
 		if (u == NULL) {
-			run_fused(variant, &products, &outputs, isa, kernel, rotated, workspace, pool, &phases);
+			nnps_winograd_run_fused(variant, &products, &outputs, isa, kernel, rotated, workspace, pool, &phases);
 			continue;
 		}
 		nnps_parallelize(pool, multiply_task, (void*) &products, plan.tiling.points * nnps_ceil_div(group.lanes, plan.chunk));
 		phases.block_multiplication += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
-		nnps_parallelize(pool, output_task, (void*) &outputs, g->output_channels);
+		nnps_parallelize(pool, nnps_winograd_output_task, (void*) &outputs, g->output_channels);
 		phases.output_transform += nnps_now_seconds() - start;
 	}
 	*profile = phases;

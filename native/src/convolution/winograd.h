@@ -58,6 +58,8 @@ struct nnps_winograd_planes {
 	size_t panel_width;
 };
 NNPS_INTERNAL void nnps_winograd_transform_planes(const struct nnps_winograd_planes* planes, pthreadpool_t pool);
+/* One task of it: channel c's plane, on the calling thread. */
+NNPS_INTERNAL void nnps_winograd_transform_plane(const struct nnps_winograd_planes* planes, size_t c);
 
 /* Workspace layout, checked: *offset = *total, then total += count * a * b floats rounded up to a cache line (so
  * every region stays aligned); false on overflow. */
