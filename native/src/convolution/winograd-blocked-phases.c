@@ -32,8 +32,8 @@ static void fused_task(void* argument, size_t thread, size_t task) {
 	const size_t point_floats = nnps_packed_a_floats(products->config, rows, ci);
 	for (size_t point = 0; point < plan->tiling.points; point++) {
 		const struct nnps_b_source b = nnps_winograd_v_source(plan, products->v, ci, products->group, point);
-		nnps_sgemm_packed_a(products->config, rows, products->group.lanes, ci, u + point * point_floats, ci, &b, 0, 0,
-			products->m + (point * co + row0) * columns, columns, false, NULL, &buffers);
+		float* m = products->m + point * nnps_winograd_point_floats(co, columns) + row0 * columns;
+		nnps_sgemm_packed_a(products->config, rows, products->group.lanes, ci, u + point * point_floats, ci, &b, 0, 0, m, columns, false, NULL, &buffers);
 	}
 	const double outputs_start = nnps_now_seconds();
 	for (size_t o = row0; o < row0 + rows; o++) nnps_winograd_output_task((void*) context->outputs, thread, o);
@@ -88,17 +88,18 @@ static void column_block_task(void* argument, size_t thread, size_t task) {
 	const struct column_block_context* context = argument;
 	const struct nnps_winograd_products* products = context->products;
 	const struct nnps_winograd_plan* plan = products->plan;
-	const size_t co = products->g->output_channels, ci = products->g->input_channels, point_columns = plan->tiling.points * plan->column_block;
+	const size_t co = products->g->output_channels, ci = products->g->input_channels;
 	const size_t column0 = task * plan->column_block, lanes = nnps_min(plan->column_block, products->group.lanes - column0);
 	const struct nnps_winograd_group block = { lanes, lanes, plan->panel_width != 0 ? nnps_round_up(lanes, plan->panel_width) : lanes };
-	float* v = context->workspace + plan->v_offset + thread * point_columns * ci;
-	float* m = context->workspace + plan->m_offset + thread * point_columns * co;
+	float* v = context->workspace + plan->v_offset + thread * plan->tiling.points * nnps_winograd_point_floats(ci, plan->column_block);
+	float* m = context->workspace + plan->m_offset + thread * plan->tiling.points * nnps_winograd_point_floats(co, plan->column_block);
 	double start = nnps_now_seconds();
 	struct nnps_winograd_planes inputs = *context->inputs;
 	inputs.blocks += column0 / LANES;
 	inputs.width = block.width;
 	inputs.columns = lanes;
 	inputs.transformed = v;
+	inputs.point_stride = nnps_winograd_point_floats(ci, block.width);
 	for (size_t c = 0; c < ci; c++) nnps_winograd_transform_plane(&inputs, c);
 	const double multiply_start = nnps_now_seconds();
 	context->seconds[thread] += multiply_start - start;
@@ -106,8 +107,8 @@ static void column_block_task(void* argument, size_t thread, size_t task) {
 	const size_t point_floats = nnps_packed_a_floats(products->config, co, ci);
 	for (size_t point = 0; point < plan->tiling.points; point++) {
 		const struct nnps_b_source b = nnps_winograd_v_source(plan, v, ci, block, point);
-		nnps_sgemm_packed_a(products->config, co, lanes, ci, products->u + point * point_floats, ci, &b, 0, 0, m + point * co * block.width, block.width, false,
-			NULL, &buffers);
+		nnps_sgemm_packed_a(products->config, co, lanes, ci, products->u + point * point_floats, ci, &b, 0, 0, m + point * nnps_winograd_point_floats(co, block.width),
+			block.width, false, NULL, &buffers);
 	}
 	start = nnps_now_seconds();
 	struct nnps_winograd_outputs outputs = *context->outputs;

@@ -19,6 +19,7 @@ struct plan {
 	size_t total;            /* tiles of the whole batch, the GEMMs' depth */
 	size_t width;            /* tiles per group, a multiple of LANES */
 	size_t pairs;            /* M's row: co * ci, rounded up to whole blocks of lanes */
+	size_t m_point;          /* floats between two points' rows of M (nnps_winograd_point_floats) */
 	size_t chunk_m, tasks_m; /* output channels per GEMM task, tasks per point */
 	size_t thread_floats;    /* each thread's GEMM buffers */
 	/* V [points][ci][width], T [points][co][width] (a group's width, at most plan's), M [points][pairs], the blocks' tile descriptors (input tiles and
@@ -41,10 +42,14 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	nnps_split(co, nnps_ceil_div(2 * threads, points), config->mr, &plan->chunk_m, &plan->tasks_m);
 	plan->thread_floats = nnps_gemm_buffer_floats(config, plan->chunk_m, ci, plan->width);
 	plan->floats = 0;
-	size_t buffers_offset, *total = &plan->floats;
+	size_t buffers_offset, *total = &plan->floats, v_point, t_point;
+	if (!nnps_winograd_point_floats_fit(ci, plan->width, &v_point) || !nnps_winograd_point_floats_fit(co, plan->width, &t_point) ||
+		!nnps_winograd_point_floats_fit(plan->pairs, 1, &plan->m_point)) {
+		return false;
+	}
 	return nnps_winograd_reserve(total, &buffers_offset, threads, plan->thread_floats, 1) &&
-		nnps_winograd_reserve(total, &plan->v_offset, points, ci, plan->width) && nnps_winograd_reserve(total, &plan->t_offset, points, co, plan->width) &&
-		nnps_winograd_reserve(total, &plan->m_offset, points, plan->pairs, 1) &&
+		nnps_winograd_reserve(total, &plan->v_offset, points, v_point, 1) && nnps_winograd_reserve(total, &plan->t_offset, points, t_point, 1) &&
+		nnps_winograd_reserve(total, &plan->m_offset, points, plan->m_point, 1) &&
 		nnps_winograd_reserve(total, &plan->input_blocks_offset, plan->width / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1) &&
 		nnps_winograd_reserve(total, &plan->output_blocks_offset, plan->width / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1);
 }
@@ -67,11 +72,11 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct plan* plan = context->plan;
 	const size_t co = context->g->output_channels, ci = context->g->input_channels, stride = context->width;
 	const size_t point = task / plan->tasks_m, row0 = task % plan->tasks_m * plan->chunk_m, rows = nnps_min(plan->chunk_m, co - row0);
-	const struct nnps_b_source b = { nnps_b_strided, context->v + point * ci * stride, 1, stride, NULL };
+	const struct nnps_b_source b = { nnps_b_strided, context->v + point * nnps_winograd_point_floats(ci, stride), 1, stride, NULL };
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, plan->chunk_m, ci, plan->width,
 		context->thread_buffers + thread * plan->thread_floats);
-	const float* a = context->t + (point * co + row0) * stride;
-	nnps_sgemm(context->config, rows, ci, context->width, a, stride, 1, &b, 0, 0, context->m + point * plan->pairs + row0 * ci, ci, context->accumulate,
+	const float* a = context->t + point * nnps_winograd_point_floats(co, stride) + row0 * stride;
+	nnps_sgemm(context->config, rows, ci, context->width, a, stride, 1, &b, 0, 0, context->m + point * plan->m_point + row0 * ci, ci, context->accumulate,
 		&buffers);
 }
 
@@ -89,7 +94,7 @@ static void gradient_task(void* argument, size_t thread, size_t task) {
 	const struct gradient_context* context = argument;
 	const size_t end = nnps_min(context->count, (task + 1) * PAIRS_PER_TASK);
 	for (size_t pair = task * PAIRS_PER_TASK; pair < end; pair += LANES) {
-		context->transform(context->m + pair, context->plan->pairs, context->grad_kernel + pair * 9, nnps_min(LANES, end - pair));
+		context->transform(context->m + pair, context->plan->m_point, context->grad_kernel + pair * 9, nnps_min(LANES, end - pair));
 	}
 }
 
@@ -115,7 +120,7 @@ void nnps_winograd_kernel_gradient(enum nnps_winograd_variant variant,
 	const size_t count = g->output_channels * g->input_channels;
 	/* The GEMMs write co * ci floats of each M row; the final transform reads whole blocks of lanes. */
 	for (size_t point = 0; point < plan.tiling.points; point++) {
-		for (size_t pair = count; pair < plan.pairs; pair++) m[point * plan.pairs + pair] = 0.0f;
+		for (size_t pair = count; pair < plan.pairs; pair++) m[point * plan.m_point + pair] = 0.0f;
 	}
 	struct nnp_profile phases = { 0 };
 	for (size_t first = 0; first < plan.total; first += plan.width) {
@@ -124,12 +129,14 @@ void nnps_winograd_kernel_gradient(enum nnps_winograd_variant variant,
 		nnps_winograd_describe_blocks(g, &plan.tiling, first, columns, width, input_blocks, output_blocks);
 		const struct nnps_winograd_planes inputs = {
 			transforms->input_transform, input_blocks, input, nnps_conv_input_plane(g), g->input_width, g->input_channels, width, width, v, 0,
+			nnps_winograd_point_floats(g->input_channels, width),
 		};
 		nnps_winograd_transform_planes(&inputs, pool);
 		phases.input_transform += nnps_now_seconds() - start;
 		start = nnps_now_seconds();
 		const struct nnps_winograd_planes grad_outputs = {
 			transforms->grad_output_transform, output_blocks, grad_output, nnps_conv_output_plane(g), g->output_width, g->output_channels, width, width, t, 0,
+			nnps_winograd_point_floats(g->output_channels, width),
 		};
 		nnps_winograd_transform_planes(&grad_outputs, pool);
 		phases.output_transform += nnps_now_seconds() - start;

@@ -62,7 +62,7 @@ void nnps_winograd_transform_plane(const struct nnps_winograd_planes* context, s
 	const float* plane = context->images + c * context->plane;
 	for (size_t column0 = 0; column0 < context->columns; column0 += LANES) {
 		context->transform(&context->blocks[column0 / LANES], plane, context->row_stride, context->transformed + transformed_offset(context, c, column0),
-			context->channels * context->width);
+			context->point_stride);
 	}
 }
 

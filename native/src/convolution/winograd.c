@@ -68,17 +68,18 @@ static bool make_plan(enum nnps_winograd_variant variant, const struct nnps_conv
 	const size_t u_rows = plan->fused ? plan->fused_rows : co, u_point_floats = nnps_packed_a_floats(config, u_rows, ci);
 	plan->u_block_floats = u_point_floats * points;
 	plan->floats = 0;
-	size_t buffers_offset, *total = &plan->floats;
-	return nnps_winograd_reserve(total, &buffers_offset, threads, plan->thread_floats, 1) &&
+	size_t buffers_offset, *total = &plan->floats, v_point, m_point;
+	return nnps_winograd_point_floats_fit(ci, v_width, &v_point) && nnps_winograd_point_floats_fit(co, v_width, &m_point) &&
+		nnps_winograd_reserve(total, &buffers_offset, threads, plan->thread_floats, 1) &&
 		nnps_winograd_reserve(total, &plan->u_offset, kernel_given ? 0 : plan->fused ? threads : 1, points, u_point_floats) &&
 		nnps_winograd_reserve(total, &plan->seconds_offset, 2 * threads, sizeof(double) / sizeof(float), 1) &&
-		nnps_winograd_reserve(total, &plan->v_offset, v_count * points, ci, v_width) && nnps_winograd_reserve(total, &plan->m_offset, v_count * points, co, v_width) &&
+		nnps_winograd_reserve(total, &plan->v_offset, v_count, points, v_point) && nnps_winograd_reserve(total, &plan->m_offset, v_count, points, m_point) &&
 		nnps_winograd_reserve(total, &plan->input_blocks_offset, widest / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1) &&
 		nnps_winograd_reserve(total, &plan->output_blocks_offset, widest / LANES, NNPS_WINOGRAD_BLOCK_FLOATS, 1);
 }
 
 struct nnps_b_source nnps_winograd_v_source(const struct nnps_winograd_plan* plan, const float* v, size_t ci, struct nnps_winograd_group group, size_t point) {
-	const float* data = v + point * ci * group.width;
+	const float* data = v + point * nnps_winograd_point_floats(ci, group.width);
 	if (plan->panel_width != 0) return (struct nnps_b_source) { nnps_b_packed, data, ci * plan->panel_width, 0, NULL };
 	return (struct nnps_b_source) { nnps_b_strided, data, group.width, 1, NULL };
 }
@@ -93,7 +94,8 @@ static void multiply_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(context->config, 0, context->plan->chunk, ci,
 		context->thread_buffers + thread * context->plan->thread_floats);
 	const float* packed_u = context->u + point * nnps_packed_a_floats(context->config, co, ci);
-	nnps_sgemm_packed_a(context->config, co, n, ci, packed_u, ci, &b, 0, col0, context->m + point * co * columns + col0, columns, false, NULL, &buffers);
+	float* m = context->m + point * nnps_winograd_point_floats(co, columns) + col0;
+	nnps_sgemm_packed_a(context->config, co, n, ci, packed_u, ci, &b, 0, col0, m, columns, false, NULL, &buffers);
 }
 
 /* ---- output transform: Y = A^T M A per tile of output channel o, plus bias and relu, cropped to the output ---- */
@@ -105,8 +107,8 @@ void nnps_winograd_output_task(void* argument, size_t thread, size_t o) {
 	float* plane = context->output + o * nnps_conv_output_plane(g);
 	const float bias = context->bias != NULL ? context->bias[o] : 0.0f;
 	for (size_t column0 = 0; column0 < context->group.lanes; column0 += LANES) {
-		context->transform(context->m + o * width + column0, g->output_channels * width, &context->blocks[column0 / LANES], plane, g->output_width, bias,
-			context->relu);
+		context->transform(context->m + o * width + column0, nnps_winograd_point_floats(g->output_channels, width), &context->blocks[column0 / LANES], plane,
+			g->output_width, bias, context->relu);
 	}
 }
 
@@ -161,7 +163,7 @@ static void convolve(enum nnps_winograd_variant variant,
 		nnps_winograd_describe_blocks(g, &plan.tiling, first * plan.tiling.tiles, columns, group.lanes, input_blocks, output_blocks);
 		const struct nnps_winograd_planes inputs = {
 			transforms->input_transform, input_blocks, input, nnps_conv_input_plane(g), g->input_width, g->input_channels, group.width, group.lanes, v,
-			plan.panel_width,
+			plan.panel_width, nnps_winograd_point_floats(g->input_channels, group.width),
 		};
 		const struct nnps_winograd_products products = { g, &plan, group, &isa->sgemm, u, v, m, workspace };
 		const struct nnps_winograd_outputs outputs = { g, group, transforms->output_transform, output_blocks, m, bias, relu, output };

@@ -45,7 +45,8 @@ NNPS_INTERNAL void nnps_winograd_describe_blocks(const struct nnps_conv* g, cons
 	size_t width, struct nnps_winograd_block* inputs, struct nnps_winograd_block* outputs);
 
 /* A transform phase, one task per channel: channel c's plane (images + c * plane, rows row_stride apart) transformed
- * block by block into transformed[point] (point stride channels * width): with panel_width 0 as rows, [c][width];
+ * block by block into transformed[point] (points point_stride floats apart, at least channels * width): with
+ * panel_width 0 as rows, [c][width];
  * otherwise as the GEMM's packed B panels (nnps_b_packed), [width / panel_width][c][panel_width], panel_width a
  * multiple of the lanes and width a multiple of panel_width. Only the blocks of the first `columns` columns (a
  * multiple of the lanes) are transformed: the rest of a last panel is never read. */
@@ -56,10 +57,23 @@ struct nnps_winograd_planes {
 	size_t plane, row_stride, channels, width, columns;
 	float* transformed;
 	size_t panel_width;
+	size_t point_stride;
 };
 NNPS_INTERNAL void nnps_winograd_transform_planes(const struct nnps_winograd_planes* planes, pthreadpool_t pool);
 /* One task of it: channel c's plane, on the calling thread. */
 NNPS_INTERNAL void nnps_winograd_transform_plane(const struct nnps_winograd_planes* planes, size_t c);
+
+/* The floats between two points' matrices of `rows` x `width` in V or M: one cache line more than the matrix, so that
+ * the 36 or 64 stores (loads) of a transform, one per point, fall in as many L1 sets. Where the matrix is a multiple
+ * of 4 KiB (64 channels x 32 columns), they all fell in one set of the 12-way L1, and a block's input transform took
+ * 1.5x as long (a micro-benchmark of the AVX-512 F(4x4) transform on one block: 177 ns against 118 ns). */
+static inline size_t nnps_winograd_point_floats(size_t rows, size_t width) {
+	return rows * width + NNPS_FLOATS_PER_LINE;
+}
+/* The same, checked: false where it overflows (each plan checks its largest matrices once; the uses then cannot wrap). */
+static inline bool nnps_winograd_point_floats_fit(size_t rows, size_t width, size_t* floats) {
+	return !__builtin_mul_overflow(rows, width, floats) && !__builtin_add_overflow(*floats, (size_t) NNPS_FLOATS_PER_LINE, floats);
+}
 
 /* Workspace layout, checked: *offset = *total, then total += count * a * b floats rounded up to a cache line (so
  * every region stays aligned); false on overflow. */

@@ -1,6 +1,6 @@
 /* How the AVX-512 Winograd transforms move 16 tiles' rows into and out of the lanes of zmm registers: one masked
- * load or store of up to 8 floats per tile row (two tiles per register, clipped to the image or output by the block's
- * row and column bits) and an 8x8 transpose within each 256-bit half. Tiles of either size (8 or 6 wide) use it: the
+ * 8-float load or store per tile row (two tiles per register, clipped to the image or output by the block's row and
+ * column bits) and an 8x8 transpose within each 256-bit half. Tiles of either size (8 or 6 wide) use it: the
  * narrower one leaves columns 6 and 7 masked off. */
 #ifndef NNPS_X86_64_AVX512_WINOGRAD_TILE_ROWS_H
 #define NNPS_X86_64_AVX512_WINOGRAD_TILE_ROWS_H
@@ -33,36 +33,55 @@ static inline void nnps_winograd_transpose_halves(__m512 r[8]) {
 	r[7] = _mm512_permutex2var_ps(s3, high, s7);
 }
 
-/* The mask of lane t's row `row` (its columns, or nothing when the row is outside). */
-static inline __mmask16 nnps_winograd_row_mask(const struct nnps_winograd_block* block, size_t t, size_t row) {
-	return (block->rows[t] >> row) & 1 ? (__mmask16) block->columns[t] : 0;
+/* A block's lanes as a transform call uses them: each tile's origin in the plane (an address that may lie before the
+ * plane, kept as an integer: only the masked elements, inside it, are touched) and the block's row and column bits as
+ * byte vectors, so a row's 16 masks come from two vector instructions instead of a shift, test and select per lane
+ * (which, with the lane's address arithmetic, made the tile-row moves most of a transform's instructions). */
+struct nnps_winograd_lanes {
+	uintptr_t origin[NNPS_WINOGRAD_LANES];
+	__m128i rows, columns;
+};
+
+static inline void nnps_winograd_lanes_of(const struct nnps_winograd_block* block, const float* plane, struct nnps_winograd_lanes* lanes) {
+	for (size_t t = 0; t < NNPS_WINOGRAD_LANES; t++) lanes->origin[t] = (uintptr_t) plane + (uintptr_t) (block->offset[t] * (ptrdiff_t) sizeof(float));
+	lanes->rows = _mm_loadu_si128((const __m128i*) block->rows);
+	lanes->columns = _mm_loadu_si128((const __m128i*) block->columns);
 }
 
-/* Where lane t's row `row` starts, shifted left by `shift` floats (the high half of a register loads at lane 8). The
- * address may lie before the plane: only the masked lanes, inside it, are touched. */
-static inline float* nnps_winograd_row_address(
-	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, size_t t, size_t row, ptrdiff_t shift)
-{
-	return (float*) ((uintptr_t) plane + (uintptr_t) ((block->offset[t] + (ptrdiff_t) (row * row_stride) - shift) * (ptrdiff_t) sizeof(float)));
+/* masks[t]: lane t's columns where its row `row` is inside, else 0. */
+static inline void nnps_winograd_row_masks(const struct nnps_winograd_lanes* lanes, size_t row, uint8_t masks[NNPS_WINOGRAD_LANES]) {
+	const __mmask16 inside = _mm_test_epi8_mask(lanes->rows, _mm_set1_epi8((char) (1u << row)));
+	_mm_storeu_si128((__m128i*) masks, _mm_maskz_mov_epi8(inside, lanes->columns));
+}
+
+/* Lane t's row `row` (row_bytes = row * row_stride * sizeof(float)). */
+static inline float* nnps_winograd_lane_row(const struct nnps_winograd_lanes* lanes, size_t t, uintptr_t row_bytes) {
+	return (float*) (lanes->origin[t] + row_bytes);
 }
 
 /* r[x] = element x of row `row` of every lane's tile (tiles 0-7 in lanes 0-7, 8-15 in lanes 8-15), zero outside. */
-static inline void nnps_winograd_load_row(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, size_t row, __m512 r[8]) {
+static inline void nnps_winograd_load_row(const struct nnps_winograd_lanes* lanes, size_t row_stride, size_t row, __m512 r[8]) {
+	uint8_t masks[NNPS_WINOGRAD_LANES];
+	nnps_winograd_row_masks(lanes, row, masks);
+	const uintptr_t row_bytes = (uintptr_t) (row * row_stride * sizeof(float));
 	for (size_t t = 0; t < 8; t++) {
-		r[t] = _mm512_maskz_loadu_ps(nnps_winograd_row_mask(block, t, row), nnps_winograd_row_address(block, plane, row_stride, t, row, 0));
-		r[t] = _mm512_mask_loadu_ps(r[t], (__mmask16) (nnps_winograd_row_mask(block, t + 8, row) << 8),
-			nnps_winograd_row_address(block, plane, row_stride, t + 8, row, 8));
+		const __m256 low = _mm256_maskz_loadu_ps(masks[t], nnps_winograd_lane_row(lanes, t, row_bytes));
+		const __m256 high = _mm256_maskz_loadu_ps(masks[t + 8], nnps_winograd_lane_row(lanes, t + 8, row_bytes));
+		r[t] = _mm512_insertf32x8(_mm512_castps256_ps512(low), high, 1);
 	}
 	nnps_winograd_transpose_halves(r);
 }
 
 /* The inverse: r[x] holds element x of row `row` of every lane's tile (r[6], r[7] may be anything for 6-wide tiles
  * whose column bits stop at 6, or at 4 for 4-wide output tiles: masked off); writes the inside ones. */
-static inline void nnps_winograd_store_row(const struct nnps_winograd_block* block, float* plane, size_t row_stride, size_t row, __m512 r[8]) {
+static inline void nnps_winograd_store_row(const struct nnps_winograd_lanes* lanes, size_t row_stride, size_t row, __m512 r[8]) {
+	uint8_t masks[NNPS_WINOGRAD_LANES];
+	nnps_winograd_row_masks(lanes, row, masks);
+	const uintptr_t row_bytes = (uintptr_t) (row * row_stride * sizeof(float));
 	nnps_winograd_transpose_halves(r);
 	for (size_t t = 0; t < 8; t++) {
-		_mm512_mask_storeu_ps(nnps_winograd_row_address(block, plane, row_stride, t, row, 0), nnps_winograd_row_mask(block, t, row), r[t]);
-		_mm512_mask_storeu_ps(nnps_winograd_row_address(block, plane, row_stride, t + 8, row, 8), (__mmask16) (nnps_winograd_row_mask(block, t + 8, row) << 8), r[t]);
+		_mm256_mask_storeu_ps(nnps_winograd_lane_row(lanes, t, row_bytes), masks[t], _mm512_castps512_ps256(r[t]));
+		_mm256_mask_storeu_ps(nnps_winograd_lane_row(lanes, t + 8, row_bytes), masks[t + 8], _mm512_extractf32x8_ps(r[t], 1));
 	}
 }
 

@@ -65,10 +65,12 @@ void nnps_winograd_f6x6k3x3_kernel__avx512(const float* kernels, float* transfor
 }
 
 void nnps_winograd_f6x6k3x3_input__avx512(const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride) {
+	struct nnps_winograd_lanes lanes;
+	nnps_winograd_lanes_of(block, plane, &lanes);
 	__m512 rows_transformed[8][8]; /* (d B) per tile row y: [y][column j] */
 	for (size_t y = 0; y < 8; y++) {
 		__m512 r[8];
-		nnps_winograd_load_row(block, plane, row_stride, y, r); /* r[x]: element x of row y in every lane */
+		nnps_winograd_load_row(&lanes, row_stride, y, r); /* r[x]: element x of row y in every lane */
 		input_1d(r, rows_transformed[y]);
 	}
 	for (size_t j = 0; j < 8; j++) {
@@ -82,6 +84,8 @@ void nnps_winograd_f6x6k3x3_input__avx512(const struct nnps_winograd_block* bloc
 void nnps_winograd_f6x6k3x3_output__avx512(
 	const float* products, size_t stride, const struct nnps_winograd_block* block, float* plane, size_t row_stride, float bias, bool relu)
 {
+	struct nnps_winograd_lanes lanes;
+	nnps_winograd_lanes_of(block, plane, &lanes);
 	__m512 columns_transformed[8][6]; /* A^T M per column j: [j][row i] */
 	for (size_t j = 0; j < 8; j++) {
 		__m512 m[8];
@@ -98,6 +102,6 @@ void nnps_winograd_f6x6k3x3_output__avx512(
 			if (relu) r[j] = _mm512_max_ps(zero, r[j]); /* NaN stays NaN, as in the portable transform */
 		}
 		r[6] = r[7] = zero;
-		nnps_winograd_store_row(block, plane, row_stride, i, r);
+		nnps_winograd_store_row(&lanes, row_stride, i, r);
 	}
 }
