@@ -230,6 +230,10 @@ NNPS_INTERNAL void nnps_winograd_f6x6k3x3_grad_kernel__scalar(const float* produ
 NNPS_INTERNAL void nnps_winograd_f4x4k3x3_grad_output__scalar(
 	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f4x4k3x3_grad_kernel__scalar(const float* products, size_t stride, float* grad_kernels, size_t count);
+NNPS_INTERNAL void nnps_winograd_f6x6k3x3_grad_output__avx512(
+	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
+NNPS_INTERNAL void nnps_winograd_f4x4k3x3_grad_output__avx512(
+	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_grad_output__avx2(
 	const struct nnps_winograd_block* block, const float* plane, size_t row_stride, float* transformed, size_t stride);
 NNPS_INTERNAL void nnps_winograd_f6x6k3x3_grad_kernel__avx2(const float* products, size_t stride, float* grad_kernels, size_t count);

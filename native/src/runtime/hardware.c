@@ -29,15 +29,15 @@ static const struct nnps_vector_ops avx512_vector_ops = VECTOR_OPS(avx512);
 static const struct nnps_vector_ops avx2_vector_ops = VECTOR_OPS(avx2);
 static const struct nnps_winograd_transforms avx512_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx512, nnps_winograd_f6x6k3x3_input__avx512, nnps_winograd_f6x6k3x3_output__avx512,
-	nnps_winograd_f6x6k3x3_grad_output__avx2, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
+	nnps_winograd_f6x6k3x3_grad_output__avx512, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
 };
 static const struct nnps_winograd_transforms avx2_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx2, nnps_winograd_f6x6k3x3_input__avx2, nnps_winograd_f6x6k3x3_output__avx2,
-	nnps_winograd_f6x6k3x3_grad_output__avx2, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
+	nnps_winograd_f6x6k3x3_grad_output__avx512, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
 };
 static const struct nnps_winograd_transforms avx2_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__avx2, nnps_winograd_f4x4k3x3_input__avx2, nnps_winograd_f4x4k3x3_output__avx2,
-	nnps_winograd_f4x4k3x3_grad_output__avx2, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
+	nnps_winograd_f4x4k3x3_grad_output__avx512, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
 };
 static const struct nnps_fft_transforms avx512_fft8x8 = { nnps_fft8x8_forward__avx512, nnps_fft8x8_inverse__avx512 };
 static const struct nnps_fft_transforms avx512_fft16x16 = { nnps_fft16x16_forward__avx512, nnps_fft16x16_inverse__avx512 };
@@ -45,7 +45,7 @@ static const struct nnps_fft_transforms avx2_fft8x8 = { nnps_fft8x8_forward__avx
 static const struct nnps_fft_transforms avx2_fft16x16 = { nnps_fft16x16_forward__avx2, nnps_fft16x16_inverse__avx2 };
 static const struct nnps_winograd_transforms avx512_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__avx512, nnps_winograd_f4x4k3x3_input__avx512, nnps_winograd_f4x4k3x3_output__avx512,
-	nnps_winograd_f4x4k3x3_grad_output__avx2, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
+	nnps_winograd_f4x4k3x3_grad_output__avx512, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
 };
 #endif
 #if defined(NNPS_HAVE_NEON_KERNELS)
