@@ -7,11 +7,19 @@
  * plane starts as a sentinel, so a write outside the masks shows as a changed sentinel. Values agree to a relative
  * 1e-5 of the block's largest (the factored vector transforms round differently from the matrix products). The
  * portable kernel-gradient transforms are checked first against their definition: G^T [(A g A^T) .* (B^T d B)] G of
- * random tiles is the correlation of d with g in double precision. */
+ * random tiles is the correlation of d with g in double precision. Then at page edges: planes that end just before
+ * an inaccessible page or start just after one, so that a transform touching any element outside its masks (a
+ * masked-off lane of a vector load or store that the CPU does not suppress) faults. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include "runtime/hardware.h"
 #include "xorshift.h"
@@ -31,15 +39,15 @@ static float uniform(void) { return (float) below(2001) / 1000.0f - 1.0f; }
  * the image, a bit now and then cleared; the lanes from `used` on have no rows. With grid 0 the tiles lie anywhere and
  * may overlap (input tiles only read); otherwise (output tiles) on a grid of that step shifted by up to 2 (the
  * padding), in distinct cells, as winograd.c's do: which of two overlapping writes lands last is no part of the
- * contract. */
+ * contract. tight_rows: rows exactly the image's width apart (no stride padding after the last row). */
 struct case_geometry {
 	size_t height, width, row_stride, stride, used;
 	struct nnps_winograd_block block;
 };
 
-static struct case_geometry random_geometry(size_t tile, size_t grid) {
+static struct case_geometry random_geometry(size_t tile, size_t grid, bool tight_rows) {
 	struct case_geometry c = { 1 + below(19), 1 + below(19), 0, LANES + below(3) * 4, 1 + below(LANES), { { 0 }, { 0 }, { 0 } } };
-	c.row_stride = c.width + below(4);
+	c.row_stride = c.width + (tight_rows ? 0 : below(4));
 	const size_t step = grid != 0 ? grid : 1, cells_x = (c.width + 2 + step - 1) / step, cells = (c.height + 2 + step - 1) / step * cells_x;
 	const size_t first = below(cells);
 	const ptrdiff_t shift_y = (ptrdiff_t) below(3), shift_x = (ptrdiff_t) below(3);
@@ -110,7 +118,7 @@ static bool compare(const char* isa, const struct variant* v, const char* what, 
 static bool check_reading(nnps_winograd_input_transform_fn own, nnps_winograd_input_transform_fn portable, const struct variant* v, bool grad_output,
 	const char* name)
 {
-	const struct case_geometry c = grad_output ? random_geometry(v->out, v->out) : random_geometry(v->tile, 0);
+	const struct case_geometry c = grad_output ? random_geometry(v->out, v->out, false) : random_geometry(v->tile, 0, false);
 	float* plane;
 	float* memory = new_plane(&c, NAN, below(50) == 0, &plane);
 	const size_t count = v->points * c.stride;
@@ -127,7 +135,7 @@ static bool check_reading(nnps_winograd_input_transform_fn own, nnps_winograd_in
 }
 
 static bool check_output(const struct nnps_winograd_transforms* isa, const struct nnps_winograd_transforms* reference, const struct variant* v, const char* name) {
-	const struct case_geometry c = random_geometry(v->out, v->out);
+	const struct case_geometry c = random_geometry(v->out, v->out, false);
 	const size_t count = v->points * c.stride, floats = 2 * GUARD + c.height * c.row_stride;
 	float* products = malloc(count * sizeof(float));
 	for (size_t i = 0; i < count; i++) products[i] = uniform() * 100.0f;
@@ -244,6 +252,99 @@ static bool compare_variant(const struct nnps_winograd_transforms* own, const st
 	return true;
 }
 
+/* ---- page edges ---- */
+
+/* An inaccessible page, `bytes` of accessible memory, another inaccessible page: the accessible part's start. */
+static char* guarded_pages(size_t bytes, size_t* page, void** base, size_t* total) {
+#ifdef _WIN32
+	SYSTEM_INFO info;
+	GetSystemInfo(&info);
+	*page = info.dwPageSize;
+#else
+	*page = (size_t) sysconf(_SC_PAGESIZE);
+#endif
+	const size_t inside = (bytes + *page - 1) / *page * *page;
+	*total = inside + 2 * *page;
+#ifdef _WIN32
+	*base = VirtualAlloc(NULL, *total, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+	DWORD old;
+	VirtualProtect(*base, *page, PAGE_NOACCESS, &old);
+	VirtualProtect((char*) *base + *page + inside, *page, PAGE_NOACCESS, &old);
+#else
+	*base = mmap(NULL, *total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mprotect(*base, *page, PROT_NONE);
+	mprotect((char*) *base + *page + inside, *page, PROT_NONE);
+#endif
+	return (char*) *base + *page;
+}
+
+static void free_guarded(void* base, size_t total) {
+#ifdef _WIN32
+	(void) total;
+	VirtualFree(base, 0, MEM_RELEASE);
+#else
+	munmap(base, total);
+#endif
+}
+
+/* A plane of c's image (row stride = width, so its last row ends the plane) against an inaccessible page: its last
+ * float just before the page (at_end) or its first just after it; random values, copied to `copy` too. */
+struct guarded_plane {
+	void* base;
+	size_t total;
+	float* plane;
+};
+static struct guarded_plane guarded_plane_of(const struct case_geometry* c, bool at_end, float* copy) {
+	const size_t floats = c->height * c->row_stride;
+	size_t page;
+	struct guarded_plane g;
+	char* inside = guarded_pages(floats * sizeof(float), &page, &g.base, &g.total);
+	g.plane = at_end ? (float*) (inside + (g.total - 2 * page) - floats * sizeof(float)) : (float*) inside;
+	for (size_t i = 0; i < floats; i++) g.plane[i] = copy[i] = uniform();
+	return g;
+}
+
+/* One table's transforms on planes against an inaccessible page (after them or before them), in lanes whose tiles
+ * cross that edge into the padding: a masked-off element touched there faults; the results must also equal the
+ * portable transforms' (reads: V; the output transform: the plane). */
+static bool check_page_edge(const struct nnps_winograd_transforms* own, const struct nnps_winograd_transforms* portable, const struct variant* v,
+	const char* name, bool at_end)
+{
+	const char* where = at_end ? "page after the plane" : "page before the plane";
+	struct case_geometry reads[2] = { random_geometry(v->tile, 0, true), random_geometry(v->out, v->out, true) }; /* input, grad_output */
+	const nnps_winograd_input_transform_fn own_reads[2] = { own->input_transform, own->grad_output_transform };
+	const nnps_winograd_input_transform_fn portable_reads[2] = { portable->input_transform, portable->grad_output_transform };
+	bool ok = true;
+	for (size_t r = 0; r < 2 && ok; r++) {
+		if (own_reads[r] == portable_reads[r]) continue;
+		struct case_geometry* c = &reads[r];
+		const size_t count = v->points * c->stride;
+		float *copy = malloc(c->height * c->width * sizeof(float)), *got = malloc(count * sizeof(float)), *expected = malloc(count * sizeof(float));
+		for (size_t i = 0; i < count; i++) got[i] = expected[i] = SENTINEL;
+		const struct guarded_plane g = guarded_plane_of(c, at_end, copy);
+		portable_reads[r](&c->block, copy, c->row_stride, expected, c->stride);
+		own_reads[r](&c->block, g.plane, c->row_stride, got, c->stride);
+		ok = compare(name, v, r == 0 ? "input" : "grad_output", got, expected, count, c);
+		if (!ok) printf("  (with the %s)\n", where);
+		free_guarded(g.base, g.total);
+		free(copy); free(got); free(expected);
+	}
+	if (ok && own->output_transform != portable->output_transform) {
+		const struct case_geometry c = random_geometry(v->out, v->out, true);
+		const size_t count = v->points * c.stride, floats = c.height * c.width;
+		float *copy = malloc(floats * sizeof(float)), *products = malloc(count * sizeof(float));
+		for (size_t i = 0; i < count; i++) products[i] = uniform() * 100.0f;
+		const struct guarded_plane g = guarded_plane_of(&c, at_end, copy);
+		portable->output_transform(products, c.stride, &c.block, copy, c.row_stride, 0.5f, true);
+		own->output_transform(products, c.stride, &c.block, g.plane, c.row_stride, 0.5f, true);
+		ok = compare(name, v, "output", g.plane, copy, floats, &c);
+		if (!ok) printf("  (with the %s)\n", where);
+		free_guarded(g.base, g.total);
+		free(copy); free(products);
+	}
+	return ok;
+}
+
 int main(void) {
 	const struct nnps_cache_sizes caches = nnps_detect_cache_sizes();
 	struct nnps_isa_table reference;
@@ -261,6 +362,13 @@ int main(void) {
 		const int before = compared;
 		if (!compare_variant(&isa.winograd_f6x6k3x3, &reference.winograd_f6x6k3x3, &f6x6, isa.name, 2000, &compared)) failures++;
 		if (!compare_variant(&isa.winograd_f4x4k3x3, &reference.winograd_f4x4k3x3, &f4x4, isa.name, 2000, &compared)) failures++;
+		for (int round = 0; round < 500; round++) {
+			if (!check_page_edge(&isa.winograd_f6x6k3x3, &reference.winograd_f6x6k3x3, &f6x6, isa.name, round % 2 == 0) ||
+				!check_page_edge(&isa.winograd_f4x4k3x3, &reference.winograd_f4x4k3x3, &f4x4, isa.name, round % 2 == 0)) {
+				failures++;
+				break;
+			}
+		}
 		if (compared == before) printf("%s: the portable transforms (nothing to compare)\n", isa.name);
 	}
 	printf("%d tile sizes' own transforms compared, %d failures\n", compared, failures);

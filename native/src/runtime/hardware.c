@@ -33,11 +33,11 @@ static const struct nnps_winograd_transforms avx512_winograd = {
 };
 static const struct nnps_winograd_transforms avx2_winograd = {
 	nnps_winograd_f6x6k3x3_kernel__avx2, nnps_winograd_f6x6k3x3_input__avx2, nnps_winograd_f6x6k3x3_output__avx2,
-	nnps_winograd_f6x6k3x3_grad_output__avx512, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
+	nnps_winograd_f6x6k3x3_grad_output__avx2, nnps_winograd_f6x6k3x3_grad_kernel__avx2,
 };
 static const struct nnps_winograd_transforms avx2_winograd_f4x4 = {
 	nnps_winograd_f4x4k3x3_kernel__avx2, nnps_winograd_f4x4k3x3_input__avx2, nnps_winograd_f4x4k3x3_output__avx2,
-	nnps_winograd_f4x4k3x3_grad_output__avx512, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
+	nnps_winograd_f4x4k3x3_grad_output__avx2, nnps_winograd_f4x4k3x3_grad_kernel__avx2,
 };
 static const struct nnps_fft_transforms avx512_fft8x8 = { nnps_fft8x8_forward__avx512, nnps_fft8x8_inverse__avx512 };
 static const struct nnps_fft_transforms avx512_fft16x16 = { nnps_fft16x16_forward__avx512, nnps_fft16x16_inverse__avx512 };

@@ -79,9 +79,13 @@ static inline void nnps_winograd_store_row(const struct nnps_winograd_lanes* lan
 	nnps_winograd_row_masks(lanes, row, masks);
 	const uintptr_t row_bytes = (uintptr_t) (row * row_stride * sizeof(float));
 	nnps_winograd_transpose_halves(r);
+	/* Both halves with vmovups' masked 512-bit store, the high half's address 8 floats early: GCC folded a 256-bit
+	 * masked store of the extracted high half into vextractf32x8 m256{k}, which wrote a masked-off float past the
+	 * end of an output plane that ended at an unmapped page (nnpack.dll's convolution test under wine, page fault);
+	 * masked vmovups touches only its selected elements. */
 	for (size_t t = 0; t < 8; t++) {
-		_mm256_mask_storeu_ps(nnps_winograd_lane_row(lanes, t, row_bytes), masks[t], _mm512_castps512_ps256(r[t]));
-		_mm256_mask_storeu_ps(nnps_winograd_lane_row(lanes, t + 8, row_bytes), masks[t + 8], _mm512_extractf32x8_ps(r[t], 1));
+		_mm512_mask_storeu_ps(nnps_winograd_lane_row(lanes, t, row_bytes), (__mmask16) masks[t], r[t]);
+		_mm512_mask_storeu_ps(nnps_winograd_lane_row(lanes, t + 8, row_bytes - 8 * sizeof(float)), (__mmask16) ((unsigned) masks[t + 8] << 8), r[t]);
 	}
 }
 
