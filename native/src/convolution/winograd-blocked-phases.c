@@ -80,8 +80,8 @@ struct column_block_context {
 	const struct nnps_winograd_planes* inputs; /* the group's */
 	const struct nnps_winograd_outputs* outputs; /* the group's */
 	float* workspace;
-	size_t threads;
-	double* seconds; /* per thread: input transforms, then output transforms (the profile) */
+	double* input_seconds; /* per thread, for the profile */
+	double* output_seconds;
 };
 
 static void column_block_task(void* argument, size_t thread, size_t task) {
@@ -90,7 +90,7 @@ static void column_block_task(void* argument, size_t thread, size_t task) {
 	const struct nnps_winograd_plan* plan = products->plan;
 	const size_t co = products->g->output_channels, ci = products->g->input_channels;
 	const size_t column0 = task * plan->column_block, lanes = nnps_min(plan->column_block, products->group.lanes - column0);
-	const struct nnps_winograd_group block = { lanes, lanes, plan->panel_width != 0 ? nnps_round_up(lanes, plan->panel_width) : lanes };
+	const struct nnps_winograd_group block = nnps_winograd_group_of(plan, lanes);
 	float* v = context->workspace + plan->v_offset + thread * plan->tiling.points * nnps_winograd_point_floats(ci, plan->column_block);
 	float* m = context->workspace + plan->m_offset + thread * plan->tiling.points * nnps_winograd_point_floats(co, plan->column_block);
 	double start = nnps_now_seconds();
@@ -101,8 +101,7 @@ static void column_block_task(void* argument, size_t thread, size_t task) {
 	inputs.transformed = v;
 	inputs.point_stride = nnps_winograd_point_floats(ci, block.width);
 	for (size_t c = 0; c < ci; c++) nnps_winograd_transform_plane(&inputs, c);
-	const double multiply_start = nnps_now_seconds();
-	context->seconds[thread] += multiply_start - start;
+	context->input_seconds[thread] += nnps_now_seconds() - start;
 	const struct nnps_gemm_buffers buffers = nnps_gemm_buffers_carve(products->config, 0, plan->chunk, ci, products->thread_buffers + thread * plan->thread_floats);
 	const size_t point_floats = nnps_packed_a_floats(products->config, co, ci);
 	for (size_t point = 0; point < plan->tiling.points; point++) {
@@ -116,7 +115,7 @@ static void column_block_task(void* argument, size_t thread, size_t task) {
 	outputs.blocks += column0 / LANES;
 	outputs.m = m;
 	for (size_t o = 0; o < co; o++) nnps_winograd_output_task(&outputs, thread, o);
-	context->seconds[context->threads + thread] += nnps_now_seconds() - start;
+	context->output_seconds[thread] += nnps_now_seconds() - start;
 }
 
 void nnps_winograd_run_column_blocks(const struct nnps_winograd_products* products, const struct nnps_winograd_planes* inputs,
@@ -124,7 +123,7 @@ void nnps_winograd_run_column_blocks(const struct nnps_winograd_products* produc
 {
 	const size_t threads = pthreadpool_get_threads_count(pool);
 	double* seconds = phase_seconds(products->plan, workspace, threads);
-	const struct column_block_context context = { products, inputs, outputs, workspace, threads, seconds };
+	const struct column_block_context context = { products, inputs, outputs, workspace, seconds, seconds + threads };
 	run_phase(pool, column_block_task, &context, nnps_ceil_div(products->group.lanes, products->plan->column_block), threads, seconds, &phases->input_transform,
 		&phases->output_transform, phases);
 }

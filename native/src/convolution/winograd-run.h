@@ -25,13 +25,11 @@ struct nnps_winograd_plan {
 	size_t floats;
 };
 
-
 /* The tiles of one group of images: `lanes` columns rounded up to whole blocks of lanes (what the transforms and the
  * GEMMs compute), V's and M's rows `width` long (rounded up further to whole panels where V is packed). */
 struct nnps_winograd_group {
 	size_t columns, lanes, width;
 };
-
 
 static inline struct nnps_winograd_group nnps_winograd_group_of(const struct nnps_winograd_plan* plan, size_t columns) {
 	const size_t lanes = nnps_round_up(columns, NNPS_WINOGRAD_LANES);
@@ -53,7 +51,6 @@ struct nnps_winograd_products {
 	float* thread_buffers;
 };
 
-
 /* The output transform's operands: Y = A^T M A per tile of output channel o, plus bias and relu, cropped to the output. */
 struct nnps_winograd_outputs {
 	const struct nnps_conv* g;
@@ -65,7 +62,6 @@ struct nnps_winograd_outputs {
 	bool relu;
 	float* output;
 };
-
 
 /* Output channel o's tiles of a group (a task of the output transform phase; argument: the outputs). */
 NNPS_INTERNAL void nnps_winograd_output_task(void* argument, size_t thread, size_t o);

@@ -1,6 +1,6 @@
 /* How the AVX-512 Winograd transforms move 16 tiles' rows into and out of the lanes of zmm registers: one masked
- * 8-float load or store per tile row (two tiles per register, clipped to the image or output by the block's row and
- * column bits) and an 8x8 transpose within each 256-bit half. Tiles of either size (8 or 6 wide) use it: the
+ * load or store of a tile row's up to 8 floats (two tiles per register, clipped to the image or output by the block's
+ * row and column bits) and an 8x8 transpose within each 256-bit half. Tiles of either size (8 or 6 wide) use it: the
  * narrower one leaves columns 6 and 7 masked off. */
 #ifndef NNPS_X86_64_AVX512_WINOGRAD_TILE_ROWS_H
 #define NNPS_X86_64_AVX512_WINOGRAD_TILE_ROWS_H
