@@ -50,7 +50,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     public override void ComputeGatherTile(int m, T** a, nint images, nint imageStep, nint pixelRows, nint columns, nint rowStep, nint columnStep, T* b, T* c, nint ldc, bool accumulate) =>
         GatherUkernel<T, TVector, TOps>.Compute(m, a, images, imageStep, pixelRows, columns, rowStep, columnStep, b, c, ldc, accumulate);
 
-    public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, c, ldc, accumulate: false, TKernel.Rows, bias: null);
+    public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, TKernel.Columns, c, ldc, accumulate: false, TKernel.Rows, bias: null);
 
     public override void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias = null)
     {
@@ -84,7 +84,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
                 {
                     int mc = Math.Min(rowBlock, m - ic);
                     Packing.PackA(a, ic, mc, pc, kc, mr, EdgeRows, packedA);
-                    MultiplyPackedBlock(mc, nc, kc, packedA, packedB, c + (ic * ldc) + jc, ldc, add, edge, add || rowBias == null ? null : rowBias + ic);
+                    MultiplyPackedBlock(mc, nc, kc, packedA, BPanels.Packed(packedB, kc, nr), c + (ic * ldc) + jc, ldc, add, edge, add || rowBias == null ? null : rowBias + ic);
                 }
             }
         }
@@ -106,6 +106,12 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     /// L3 and came back for the tiles; here it is packed just before its tiles read it. For B packed from an image
     /// (implicit im2col), bench/ab-managed.py, forward, one thread, 9-11 rounds: AlexNet conv2 1.05-1.12x, ResNet 3x3/2
     /// 1.02-1.15x, the stem 1.04x, Inception 1x7 1.00-1.04x; for a stored B, see <see cref="Multiply{TSource}"/>.
+    /// A stored row-major B (a pointwise layer's image, grad_output in the input gradient's product) is not packed at
+    /// all: the ukernels read its full-width panels in place, rows a matrix row apart, and only a last partial panel is
+    /// packed. Each B element meets only m / MR row tiles here, so packing it cost more than the ukernel's strided loads
+    /// (`bench gemm 64 3136 256`, one thread: Vector512 12x32 78% -> 92% of the peak, Vector256 12x16 80% -> 90%,
+    /// Vector128 12x8 73% -> 90%; bench/ab-managed.py, 9 rounds: ResNet 1x1's forward 1.19-1.21x on one and two threads,
+    /// its input gradient 1.07x, the stem's 1.03x, the rest 1.00x).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MultiplyWholeA<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias)
@@ -117,6 +123,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         T* packedA = workspace.PackedA.Ensure(RoundUp(m, mr) * depth);
         T* packedB = workspace.PackedB.Ensure(chunk * depth);
         T* edge = workspace.EdgeTile.Ensure(mr * nr);
+        bool inPlace = b.InPlace(out T* origin, out nint bRowStride);
         for (int pc = 0; pc < k; pc += depthBlock)
         {
             int kc = Math.Min(depthBlock, k - pc);
@@ -125,8 +132,25 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
             for (int jc = 0; jc < n; jc += chunk)
             {
                 int nc = Math.Min(chunk, n - jc);
-                b.Pack(pc, kc, bColumn0 + jc, nc, nr, packedB);
-                MultiplyPackedBlock(m, nc, kc, packedA, packedB, c + jc, ldc, add, edge, add ? null : rowBias);
+                BPanels panels;
+                if (inPlace)
+                {
+                    // Only a last partial panel is packed: the full ones are read where they are.
+                    int full = nc / nr * nr;
+                    if (full < nc)
+                    {
+                        b.Pack(pc, kc, bColumn0 + jc + full, nc - full, nr, packedB);
+                    }
+
+                    panels = new BPanels(origin + (pc * bRowStride) + bColumn0 + jc, bRowStride, 1, full, packedB);
+                }
+                else
+                {
+                    b.Pack(pc, kc, bColumn0 + jc, nc, nr, packedB);
+                    panels = BPanels.Packed(packedB, kc, nr);
+                }
+
+                MultiplyPackedBlock(m, nc, kc, packedA, panels, c + jc, ldc, add, edge, add ? null : rowBias);
             }
         }
     }
@@ -147,7 +171,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
 
     // Fully optimised from the first call: tier-0 and OSR bodies of this loop nest would run the hot tiles for a while.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyPackedBlock(int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge, T* bias)
+    private static void MultiplyPackedBlock(int mc, int nc, int kc, T* packedA, in BPanels panels, T* c, nint ldc, bool accumulate, T* edge, T* bias)
     {
         int mr = TKernel.Rows;
         int nr = TKernel.Columns;
@@ -157,7 +181,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
             {
                 for (int jr = 0; jr < nc; jr += nr)
                 {
-                    Tile(ir, jr, mc, nc, kc, packedA, packedB, c, ldc, accumulate, edge, bias);
+                    Tile(ir, jr, mc, nc, kc, packedA, panels.At(jr), panels.RowStride(jr), c, ldc, accumulate, edge, bias);
                 }
             }
 
@@ -168,21 +192,23 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         {
             for (int ir = 0; ir < mc; ir += mr)
             {
-                Tile(ir, jr, mc, nc, kc, packedA, packedB, c, ldc, accumulate, edge, bias);
+                Tile(ir, jr, mc, nc, kc, packedA, panels.At(jr), panels.RowStride(jr), c, ldc, accumulate, edge, bias);
             }
         }
     }
 
-    /// <summary>The tile at rows <paramref name="ir"/> and columns <paramref name="jr"/> of a packed block.</summary>
+    /// <summary>
+    /// The tile at rows <paramref name="ir"/> and columns <paramref name="jr"/> of a block: A packed, B's micro-panel at
+    /// <paramref name="panelB"/> with rows <paramref name="ldb"/> apart (packed, or a full-width panel read in place).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(int ir, int jr, int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool accumulate, T* edge, T* bias)
+    private static void Tile(int ir, int jr, int mc, int nc, int kc, T* packedA, T* panelB, nint ldb, T* c, nint ldc, bool accumulate, T* edge, T* bias)
     {
         int mr = TKernel.Rows;
         int nr = TKernel.Columns;
         int rows = Math.Min(mr, mc - ir);
         int columns = Math.Min(nr, nc - jr);
         T* panelA = packedA + ((nint)ir * kc);
-        T* panelB = packedB + ((nint)jr * kc);
         T* tile = c + (ir * ldc) + jr;
         bool onEdgeKernel = rows <= EdgeRows && EdgeRows < mr;
 
@@ -198,15 +224,15 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         // Rows past the tile's are neither computed by the edge kernel nor stored by either.
         if (half)
         {
-            HalfWidthTile<T, TVector, TOps>.Compute(kc, panelA, onEdgeKernel ? EdgeRows : mr, panelB, target, ldt, add, rows, tileBias);
+            HalfWidthTile<T, TVector, TOps>.Compute(kc, panelA, onEdgeKernel ? EdgeRows : mr, panelB, ldb, target, ldt, add, rows, tileBias);
         }
         else if (onEdgeKernel)
         {
-            TEdgeKernel.Compute(kc, panelA, panelB, target, ldt, add, rows, tileBias);
+            TEdgeKernel.Compute(kc, panelA, panelB, ldb, target, ldt, add, rows, tileBias);
         }
         else
         {
-            TKernel.Compute(kc, panelA, panelB, target, ldt, add, rows, tileBias);
+            TKernel.Compute(kc, panelA, panelB, ldb, target, ldt, add, rows, tileBias);
         }
 
         if (partial)
@@ -234,4 +260,21 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>
+    /// Where a block's B micro-panels are: the panel at column <c>jr</c> starts <c>jr * columnStep</c> elements after
+    /// <paramref name="full"/>, rows <paramref name="fullRowStride"/> apart, for the first <paramref name="fullColumns"/>
+    /// columns; past them, one packed partial panel at <paramref name="partial"/>, rows a panel's width apart.
+    /// </summary>
+    private readonly struct BPanels(T* full, nint fullRowStride, nint columnStep, int fullColumns, T* partial)
+    {
+        /// <summary>All panels packed, one after the other (<paramref name="kc"/> rows of <paramref name="nr"/> each).</summary>
+        public static BPanels Packed(T* packed, int kc, int nr) => new(packed, nr, kc, int.MaxValue, null);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T* At(int jr) => jr < fullColumns ? full + (jr * columnStep) : partial;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public nint RowStride(int jr) => jr < fullColumns ? fullRowStride : TKernel.Columns;
+    }
 }

@@ -18,23 +18,22 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
     /// and writes its first <paramref name="rows"/> rows, as <see cref="IUkernel{T}.Compute"/> does (bias included).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Compute(nint kc, T* a, int height, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
+    public static void Compute(nint kc, T* a, int height, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
         if (height == 12)
         {
-            Compute12(kc, a, b, c, ldc, accumulate, rows, bias);
+            Compute12(kc, a, b, ldb, c, ldc, accumulate, rows, bias);
         }
         else
         {
-            Compute6(kc, a, b, c, ldc, accumulate, rows, bias);
+            Compute6(kc, a, b, ldb, c, ldc, accumulate, rows, bias);
         }
     }
 
     // Each body compiled optimised at once, as the ukernels: a tier-0 body calls the vector operations instead of inlining them.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Compute12(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
+    private static void Compute12(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
-        nint step = 2 * TOps.Count;
         TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero;
         TVector c6 = TOps.Zero, c7 = TOps.Zero, c8 = TOps.Zero, c9 = TOps.Zero, cA = TOps.Zero, cB = TOps.Zero;
         for (nint k = 0; k < kc; k++)
@@ -53,7 +52,7 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
             cA = TOps.MultiplyAdd(TOps.Broadcast(a[10]), bk, cA);
             cB = TOps.MultiplyAdd(TOps.Broadcast(a[11]), bk, cB);
             a += 12;
-            b += step;
+            b += ldb;
         }
 
         Store(0, rows, c, ldc, c0, accumulate, bias);
@@ -71,9 +70,8 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Compute6(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
+    private static void Compute6(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
-        nint step = 2 * TOps.Count;
         TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero;
         for (nint k = 0; k < kc; k++)
         {
@@ -85,7 +83,7 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
             c4 = TOps.MultiplyAdd(TOps.Broadcast(a[4]), bk, c4);
             c5 = TOps.MultiplyAdd(TOps.Broadcast(a[5]), bk, c5);
             a += 6;
-            b += step;
+            b += ldb;
         }
 
         Store(0, rows, c, ldc, c0, accumulate, bias);

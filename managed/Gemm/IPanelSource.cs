@@ -13,6 +13,12 @@ internal unsafe interface IPanelSource<T>
     /// as <see cref="Packing.PackB{T}"/> lays them out (zero-padded past <paramref name="columns"/>).
     /// </summary>
     void Pack(int row0, int depth, int col0, int columns, int panelColumns, T* destination);
+
+    /// <summary>
+    /// Where B's element <c>(0, 0)</c> lies and how far apart its rows are, when B is a stored row-major matrix whose
+    /// full panels the ukernel can read in place (no packing); false for any other source.
+    /// </summary>
+    bool InPlace(out T* origin, out nint rowStride);
 }
 
 /// <summary>B as a stored (possibly transposed) matrix.</summary>
@@ -21,4 +27,11 @@ internal readonly unsafe struct MatrixPanelSource<T>(MatrixRef<T> matrix) : IPan
 {
     public void Pack(int row0, int depth, int col0, int columns, int panelColumns, T* destination) =>
         Packing.PackB(matrix, row0, depth, col0, columns, panelColumns, destination);
+
+    public bool InPlace(out T* origin, out nint rowStride)
+    {
+        origin = matrix.Data;
+        rowStride = matrix.RowStride;
+        return matrix.ColumnStride == 1 && matrix.KernelTaps == 0;
+    }
 }

@@ -21,7 +21,7 @@ internal readonly unsafe struct Ukernel12x2<T, TVector, TOps> : IUkernel<T>
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
+    public static void Compute(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
         nint w = TOps.Count;
         TileStore<T, TVector, TOps>.Prefetch(c, ldc, rows);
@@ -72,7 +72,7 @@ internal readonly unsafe struct Ukernel12x2<T, TVector, TOps> : IUkernel<T>
             cB0 = TOps.MultiplyAdd(ai, b0, cB0);
             cB1 = TOps.MultiplyAdd(ai, b1, cB1);
             a += 12;
-            b += 2 * w;
+            b += ldb;
         }
 
         TileStore<T, TVector, TOps>.Row(c, w, c00, c01, accumulate, bias);

@@ -20,7 +20,7 @@ internal readonly unsafe struct Ukernel6x2<T, TVector, TOps> : IUkernel<T>
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(nint kc, T* a, T* b, T* c, nint ldc, bool accumulate, int rows, T* bias)
+    public static void Compute(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
         nint w = TOps.Count;
         TileStore<T, TVector, TOps>.Prefetch(c, ldc, rows);
@@ -50,7 +50,7 @@ internal readonly unsafe struct Ukernel6x2<T, TVector, TOps> : IUkernel<T>
             c50 = TOps.MultiplyAdd(ai, b0, c50);
             c51 = TOps.MultiplyAdd(ai, b1, c51);
             a += 6;
-            b += 2 * w;
+            b += ldb;
         }
 
         TileStore<T, TVector, TOps>.Row(c, w, c00, c01, accumulate, bias);

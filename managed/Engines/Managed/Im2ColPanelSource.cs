@@ -26,6 +26,14 @@ internal readonly unsafe struct Im2ColPanelSource<T>(Conv2DGeometry geometry, T*
     public static bool PacksNarrowMapsInVectors => typeof(T) == typeof(float) && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
 
     /// <inheritdoc />
+    public bool InPlace(out T* origin, out nint rowStride)
+    {
+        origin = null;
+        rowStride = 0;
+        return false;
+    }
+
+    /// <inheritdoc />
     public void Pack(int row0, int depth, int col0, int columns, int panelColumns, T* destination)
     {
         for (int q = 0; q < columns; q += panelColumns)

@@ -29,6 +29,14 @@ internal readonly unsafe struct PhasePanelSource<T>(Conv2DGeometry geometry, Pha
     private const int TapSlice = 512;
 
     /// <inheritdoc />
+    public bool InPlace(out T* origin, out nint rowStride)
+    {
+        origin = null;
+        rowStride = 0;
+        return false;
+    }
+
+    /// <inheritdoc />
     public void Pack(int row0, int depth, int col0, int columns, int panelColumns, T* destination)
     {
         nint* taps = stackalloc nint[Math.Min(depth, TapSlice)];

@@ -82,6 +82,14 @@ internal readonly unsafe struct TransposedIm2ColPanelSource(Conv2DGeometry g, fl
     /// </summary>
     private readonly record struct Tap(nint Plane, int Shift, int Ky, int Kx, bool Valid);
 
+    /// <inheritdoc />
+    public bool InPlace(out float* origin, out nint rowStride)
+    {
+        origin = null;
+        rowStride = 0;
+        return false;
+    }
+
     public void Pack(int row0, int depth, int col0, int columns, int panelColumns, float* destination)
     {
         Span<Group> groups = stackalloc Group[ChunkPixels / Lanes];
