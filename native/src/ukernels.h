@@ -19,8 +19,9 @@
  *
  * - a: a packed A micro-panel, kc groups of MR floats (a[p * MR + i] = A[i][p]); no alignment required. Rows i >= m
  *   are read and multiplied but never stored, so they may hold anything.
- * - b: a packed B micro-panel, kc groups of NR floats (b[p * NR + j] = B[p][j]), aligned to NNPS_ALIGNMENT bytes.
- *   Columns j >= n are read but never stored.
+ * - b: a B micro-panel, kc rows of NR floats ldb apart (b[p * ldb + j] = B[p][j]): a packed panel (ldb = NR), or a
+ *   full-width panel read in place from a row-major matrix (ldb its row stride); no alignment required. Columns
+ *   j >= n are read but never stored.
  * - c: row i starts at c + i * ldc; no alignment required. Only the m x n corner is read (with accumulate) and
  *   written: partial tiles (1 <= m <= MR, 1 <= n <= NR, any ldc >= n) need no scratch tile.
  * - bias: NULL, or one float per row of the tile (bias[i] for i < m; rows past m not read), added last (after C's old
@@ -30,12 +31,12 @@
  * - The sum over p runs in increasing p, the same way for every tile, so a kernel's results do not depend on m, n,
  *   ldc or where c lies: a partial tile is bit-identical to the same corner of a full one.
  */
-typedef void (*nnps_sgemm_ukernel_fn)(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
+typedef void (*nnps_sgemm_ukernel_fn)(size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate, const float* bias);
 
-NNPS_INTERNAL void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
-NNPS_INTERNAL void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
-NNPS_INTERNAL void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
-NNPS_INTERNAL void nnps_sgemm_ukernel_4x8__scalar(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias);
+NNPS_INTERNAL void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate, const float* bias);
+NNPS_INTERNAL void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate, const float* bias);
+NNPS_INTERNAL void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate, const float* bias);
+NNPS_INTERNAL void nnps_sgemm_ukernel_4x8__scalar(size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate, const float* bias);
 
 #include "ukernels-gather.h"
 

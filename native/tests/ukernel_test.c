@@ -1,7 +1,8 @@
 /* The micro-kernel tester: every SGEMM micro-kernel this build has and this CPU runs (and the dot-product and gather
  * kernels of the tables that have one), in one process, against a
  * double-precision product, on the promises of src/ukernels.h: depth 0..300, accumulate on and off, with and without
- * a row bias (added last, in single precision), ldc > NR, unaligned A and C, partial tiles (only the m x n corner
+ * a row bias (added last, in single precision), ldc > NR, unaligned A and C, B packed (rows NR apart, aligned) and read
+ * in place (rows further apart, unaligned), partial tiles (only the m x n corner
  * written; rows of A and columns of B past it and bias values past m never stored or read into it; bit-identical to
  * the same corner of a full tile). A failure names the kernel, e.g.
  * "the 6x16 avx2 kernel (sgemm_ukernel_6x16__avx2) is wrong at depth 1 ...". */
@@ -16,6 +17,7 @@
 
 #define MAX_DEPTH 300
 #define LDC_EXTRA 5
+#define LDB_EXTRA 3
 #define SENTINEL -12345.0f
 
 static int failures = 0;
@@ -29,21 +31,24 @@ static float uniform(void) {
 
 struct buffers {
 	float* a;  /* MR * MAX_DEPTH + 1: offset by one float so A is unaligned */
-	float* b;  /* NR * MAX_DEPTH, 64-byte aligned */
+	float* b;  /* (NR + LDB_EXTRA) * MAX_DEPTH + 1, 64-byte aligned */
 	float* c;  /* MR * ldc + 1: offset by one float so C is unaligned */
 	float* full;
 	float* bias; /* MR floats: a row bias */
 };
 
-/* Runs the kernel on an m x n corner and checks it against the reference; returns false on the first wrong element. */
-static bool check_tile(const struct nnps_isa_table* isa, const struct buffers* buffers, size_t depth, size_t m, size_t n, bool accumulate, bool biased) {
+/* Runs the kernel on an m x n corner and checks it against the reference; returns false on the first wrong element.
+ * in_place: B's rows LDB_EXTRA floats further apart than a packed panel's and off alignment by one float, as a
+ * row-major matrix read in place. */
+static bool check_tile(const struct nnps_isa_table* isa, const struct buffers* buffers, size_t depth, size_t m, size_t n, bool accumulate, bool biased, bool in_place) {
 	const struct nnps_sgemm_config* k = &isa->sgemm;
-	const size_t mr = k->mr, nr = k->nr, ldc = nr + LDC_EXTRA;
+	const size_t mr = k->mr, nr = k->nr, ldc = nr + LDC_EXTRA, ldb = in_place ? nr + LDB_EXTRA : nr;
 	float* a = buffers->a + 1;
+	float* b = in_place ? buffers->b + 1 : buffers->b;
 	float* c = buffers->c + 1;
 	for (size_t p = 0; p < depth; p++) {
 		for (size_t i = 0; i < mr; i++) a[p * mr + i] = i < m ? uniform() : NAN; /* rows past m: never stored */
-		for (size_t j = 0; j < nr; j++) buffers->b[p * nr + j] = j < n ? uniform() : NAN;
+		for (size_t j = 0; j < ldb; j++) b[p * ldb + j] = j < n ? uniform() : NAN; /* and columns past n, or between rows */
 	}
 	float initial[64 * 64];
 	for (size_t i = 0; i < mr; i++) {
@@ -51,31 +56,31 @@ static bool check_tile(const struct nnps_isa_table* isa, const struct buffers* b
 	}
 	memcpy(initial, c, mr * ldc * sizeof(float));
 	for (size_t i = 0; i < mr; i++) buffers->bias[i] = i < m ? uniform() : NAN; /* rows past m: never read into C */
-	k->ukernel(m, n, depth, a, buffers->b, c, ldc, accumulate, biased ? buffers->bias : NULL);
+	k->ukernel(m, n, depth, a, b, ldb, c, ldc, accumulate, biased ? buffers->bias : NULL);
 	checks++;
 	for (size_t i = 0; i < mr; i++) {
 		for (size_t j = 0; j < ldc; j++) {
 			const float actual = c[i * ldc + j];
 			if (i >= m || j >= n) {
 				if (actual != SENTINEL) {
-					printf("FAIL: the %ux%u %s kernel (%s) wrote outside its %zux%zu tile at depth %zu (accumulate %d, bias %d): C[%zu][%zu] = %g\n",
-						k->mr, k->nr, isa->name, k->name, m, n, depth, accumulate, biased, i, j, actual);
+					printf("FAIL: the %ux%u %s kernel (%s) wrote outside its %zux%zu tile at depth %zu (accumulate %d, bias %d, ldb %zu): C[%zu][%zu] = %g\n",
+						k->mr, k->nr, isa->name, k->name, m, n, depth, accumulate, biased, ldb, i, j, actual);
 					return false;
 				}
 				continue;
 			}
 			double expected = accumulate ? initial[i * ldc + j] : 0.0, magnitude = fabs(expected);
 			for (size_t p = 0; p < depth; p++) {
-				expected += (double) a[p * mr + i] * buffers->b[p * nr + j];
-				magnitude += fabs((double) a[p * mr + i] * buffers->b[p * nr + j]);
+				expected += (double) a[p * mr + i] * b[p * ldb + j];
+				magnitude += fabs((double) a[p * mr + i] * b[p * ldb + j]);
 			}
 			if (biased) {
 				expected += buffers->bias[i];
 				magnitude += fabs(buffers->bias[i]);
 			}
 			if (!(fabs(actual - expected) <= 1e-6 * magnitude + 1e-30)) {
-				printf("FAIL: the %ux%u %s kernel (%s) is wrong at depth %zu (tile %zux%zu, accumulate %d, bias %d): C[%zu][%zu] = %.9g, expected %.9g\n",
-					k->mr, k->nr, isa->name, k->name, depth, m, n, accumulate, biased, i, j, actual, expected);
+				printf("FAIL: the %ux%u %s kernel (%s) is wrong at depth %zu (tile %zux%zu, accumulate %d, bias %d, ldb %zu): C[%zu][%zu] = %.9g, expected %.9g\n",
+					k->mr, k->nr, isa->name, k->name, depth, m, n, accumulate, biased, ldb, i, j, actual, expected);
 				return false;
 			}
 		}
@@ -92,8 +97,8 @@ static bool check_partial_matches_full(const struct nnps_isa_table* isa, const s
 	for (size_t p = 0; p < depth * mr; p++) a[p] = uniform();
 	for (size_t p = 0; p < depth * nr; p++) buffers->b[p] = uniform();
 	for (size_t i = 0; i < mr; i++) buffers->bias[i] = uniform();
-	k->ukernel(mr, nr, depth, a, buffers->b, buffers->full, nr, false, buffers->bias);
-	k->ukernel(m, n, depth, a, buffers->b, c, ldc, false, buffers->bias);
+	k->ukernel(mr, nr, depth, a, buffers->b, nr, buffers->full, nr, false, buffers->bias);
+	k->ukernel(m, n, depth, a, buffers->b, nr, c, ldc, false, buffers->bias);
 	checks++;
 	for (size_t i = 0; i < m; i++) {
 		if (memcmp(c + i * ldc, buffers->full + i * nr, n * sizeof(float)) != 0) {
@@ -109,22 +114,22 @@ static void test_kernel(const struct nnps_isa_table* isa) {
 	const struct nnps_sgemm_config* k = &isa->sgemm;
 	const size_t mr = k->mr, nr = k->nr;
 	struct buffers buffers = {
-		malloc((mr * MAX_DEPTH + 1) * sizeof(float)), nnps_aligned_alloc(64, nr * MAX_DEPTH * sizeof(float)),
+		malloc((mr * MAX_DEPTH + 1) * sizeof(float)), nnps_aligned_alloc(64, ((nr + LDB_EXTRA) * MAX_DEPTH + 1) * sizeof(float)),
 		malloc((mr * (nr + LDC_EXTRA) + 1) * sizeof(float)), malloc(mr * nr * sizeof(float)), malloc(mr * sizeof(float)),
 	};
 	const int before = failures;
 	/* Full tiles at every depth, then every partial shape at a few depths (one, odd, past a register's worth, 300). */
 	for (size_t depth = 0; depth <= MAX_DEPTH && failures == before; depth++) {
-		for (int variant = 0; variant < 4 && failures == before; variant++) {
-			if (!check_tile(isa, &buffers, depth, mr, nr, variant & 1, variant >= 2)) failures++;
+		for (int variant = 0; variant < 8 && failures == before; variant++) {
+			if (!check_tile(isa, &buffers, depth, mr, nr, variant & 1, variant & 2, variant >= 4)) failures++;
 		}
 	}
 	const size_t depths[] = { 1, 3, 17, MAX_DEPTH };
 	for (size_t d = 0; d < sizeof depths / sizeof depths[0] && failures == before; d++) {
 		for (size_t m = 1; m <= mr && failures == before; m++) {
 			for (size_t n = 1; n <= nr && failures == before; n++) {
-				for (int variant = 0; variant < 4 && failures == before; variant++) {
-					if (!check_tile(isa, &buffers, depths[d], m, n, variant & 1, variant >= 2)) failures++;
+				for (int variant = 0; variant < 8 && failures == before; variant++) {
+					if (!check_tile(isa, &buffers, depths[d], m, n, variant & 1, variant & 2, variant >= 4)) failures++;
 				}
 				if (failures == before && !check_partial_matches_full(isa, &buffers, depths[d], m, n)) failures++;
 			}

@@ -30,7 +30,7 @@ static inline void store_vector(float* target, float32x4_t value, size_t valid, 
 
 /* The tile's first `vectors` columns of 4 (a constant at each call, so the loops unroll and the accumulators stay in
  * registers): narrow tiles skip the multiply-adds of columns they never store. */
-static inline __attribute__((always_inline)) void multiply(size_t vectors, size_t m, size_t n, size_t kc, const float* a, const float* b,
+static inline __attribute__((always_inline)) void multiply(size_t vectors, size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb,
 	float* c, size_t ldc, bool accumulate, const float* bias) {
 	float32x4_t acc[MR][VECTORS];
 #pragma GCC unroll 8
@@ -53,7 +53,7 @@ static inline __attribute__((always_inline)) void multiply(size_t vectors, size_
 			acc[7][v] = vfmaq_laneq_f32(acc[7][v], bv, a_high, 3);
 		}
 		a += MR;
-		b += NR;
+		b += ldb;
 	}
 	/* Rows by constant index (unrolled): a runtime index into acc would keep the accumulators in memory. */
 #pragma GCC unroll 8
@@ -67,12 +67,12 @@ static inline __attribute__((always_inline)) void multiply(size_t vectors, size_
 	}
 }
 
-void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
+void nnps_sgemm_ukernel_8x12__neon(size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate, const float* bias) {
 	if (n <= 4) {
-		multiply(1, m, n, kc, a, b, c, ldc, accumulate, bias);
+		multiply(1, m, n, kc, a, b, ldb, c, ldc, accumulate, bias);
 	} else if (n <= 8) {
-		multiply(2, m, n, kc, a, b, c, ldc, accumulate, bias);
+		multiply(2, m, n, kc, a, b, ldb, c, ldc, accumulate, bias);
 	} else {
-		multiply(3, m, n, kc, a, b, c, ldc, accumulate, bias);
+		multiply(3, m, n, kc, a, b, ldb, c, ldc, accumulate, bias);
 	}
 }

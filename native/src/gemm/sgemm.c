@@ -82,13 +82,38 @@ void nnps_pack_a_parallel(
  * 48-55%. */
 #define ROWS_OUTSIDE_BYTES (512 * 1024)
 
-/* B micro-panel jr of a block (rows row0.., columns column0 + jr..): read in place from a packed V, else from the packed
- * buffer, whose first micro-panel holds it when it was packed just in time. */
+/* How a block's B micro-panels reach the micro-kernel: packed into the buffer as a block, packed one at a time just
+ * before their tiles, read from a packed V, or read in place from a row-major B. */
+enum b_panels { b_packed_block, b_just_in_time, b_prepacked, b_in_place };
+
+/* B micro-panel jr of a block (rows row0.., columns column0 + jr..) and its row stride: in place from a packed V or a
+ * row-major B (its full-width panels, those before `full`), else from the packed buffer, whose first micro-panel
+ * holds it when it was packed alone (just in time, or an in-place block's partial last panel). */
 static inline const float* b_micro_panel(
-	const struct nnps_b_source* b, bool prepacked_b, bool just_in_time, const float* packed_b, size_t row0, size_t column0, size_t jr, size_t kc, size_t nr)
+	const struct nnps_b_source* b, enum b_panels panels, const float* packed_b, size_t row0, size_t column0, size_t jr, size_t kc, size_t nr, size_t full,
+	size_t* ldb)
 {
-	if (prepacked_b) return b->data + (column0 + jr) / nr * b->row_stride + row0 * nr;
-	return just_in_time ? packed_b : packed_b + jr * kc;
+	*ldb = nr;
+	switch (panels) {
+		case b_prepacked: return b->data + (column0 + jr) / nr * b->row_stride + row0 * nr;
+		case b_just_in_time: return packed_b;
+		case b_in_place:
+			if (jr >= full) return packed_b;
+			*ldb = b->row_stride;
+			return b->data + row0 * b->row_stride + column0 + jr;
+		default: return packed_b + jr * kc;
+	}
+}
+
+/* Slice `slice` of `slices` of a row-major B's block (rows row0.., columns col0..) asked for into L2: an in-place B's
+ * next block, a slice with each row tile of the current one, so that its rows come from L2 rather than memory when
+ * their tiles read them (as the streamed packer prefetches the block it packs next). A prefetch never faults. */
+static void prefetch_block_slice(const struct nnps_b_source* b, size_t row0, size_t rows, size_t col0, size_t columns, size_t slice, size_t slices) {
+	const size_t per = nnps_ceil_div(rows, slices), first = slice * per, end = nnps_min(rows, first + per);
+	for (size_t r = first; r < end; r++) {
+		const float* row = b->data + (row0 + r) * b->row_stride + col0;
+		for (size_t j = 0; j < columns; j += NNPS_FLOATS_PER_LINE) __builtin_prefetch(row + j, 0, 2);
+	}
 }
 
 /* The loops, A either packed here per (kc, mc) block (packed_a NULL) or read from a whole prepacked matrix; row_bias
@@ -102,17 +127,28 @@ static void multiply(
 	const size_t mr = config->mr, nr = config->nr;
 	/* Depth blocks of equal size (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole C-tile
 	 * load and store for a few multiply-adds. A streamed B's blocks: STREAMED_BLOCK_BYTES above. */
+	const bool row_major_b = b->kind == nnps_b_streamed || (b->kind == nnps_b_strided && b->column_stride == 1);
+	/* A matrix read once with one block of A rows (a pointwise layer's image, grad_output in col2im's GEMM, a caller's
+	 * row-major B in the plain SGEMM): each B element meets only m / mr row tiles, all in one pass, so its full-width
+	 * micro-panels are read in place, rows a matrix row apart, in a streamed B's blocks (the same depth blocks as
+	 * packed, so the same sums), the next block prefetched a slice per tile; only a block's partial last panel is
+	 * packed. nnpack_sgemm_bench, one thread: ResNet 1x1's 64 x 3136 x 256 80-84% of the peak -> 86-90%;
+	 * nnpack_ab_bench against packing, CPU time, 7-9 rounds: ResNet 1x1's forward 1.05-1.06x (0.96x with the next
+	 * block prefetched in one burst per row tile rather than a slice per tile). Not for the transformed inputs of FFT
+	 * and Winograd (strided B beside a prepacked A), made just before in L2 and read over short depths: in place the
+	 * odd 17->33 layer's FFT forward ran 0.94x and the 7x7-kernel layer's 0.96-0.98x. */
+	const bool in_place = (b->kind == nnps_b_streamed || (row_major_b && packed_a == NULL)) && m <= config->mc;
 	const bool streamed = b->kind == nnps_b_streamed;
 	const size_t depth_block = streamed && packed_a != NULL && k <= 2 * config->kc ? k : nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
-	const size_t column_block = streamed ? streamed_column_block(config, depth_block) : config->nc;
+	const size_t column_block = streamed || in_place ? streamed_column_block(config, depth_block) : config->nc;
 	/* With one block of A rows there is no reuse of a packed B block across A blocks: each B micro-panel is packed
 	 * just before its tiles, into the first micro-panel of the buffer, so it is written and read in L1 instead of
 	 * round-tripping a whole kc x nc block through L2 and L3. Not for a row-major B (a pointwise layer's image): a
 	 * micro-panel alone reads nr floats from each of kc rows a whole image row apart, and packing the block in row
 	 * order (pack.c) ran ResNet 1x1's forward faster than the round trip costs. */
-	const bool row_major_b = streamed || (b->kind == nnps_b_strided && b->column_stride == 1);
 	const bool prepacked_b = b->kind == nnps_b_packed;
 	const bool just_in_time = m <= config->mc && !row_major_b && !prepacked_b;
+	const enum b_panels panels = prepacked_b ? b_prepacked : in_place ? b_in_place : just_in_time ? b_just_in_time : b_packed_block;
 	for (size_t jc = 0; jc < n; jc += column_block) {
 		const size_t nc = nnps_min(n - jc, column_block);
 		for (size_t pc = 0; pc < k; pc += depth_block) {
@@ -120,25 +156,36 @@ static void multiply(
 			const bool add = accumulate || pc != 0;
 			/* The bias, with the last depth block (a convolution's products have depth 1 or more). */
 			const float* block_bias = row_bias != NULL && pc + kc == k ? row_bias : NULL;
-			if (!just_in_time && !prepacked_b) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
+			const size_t full = nnps_round_down(nc, nr);
+			if (panels == b_packed_block) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
+			if (panels == b_in_place && full < nc) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + full, nc - full, buffers->packed_b);
+			/* The block the loops take next, which an in-place B prefetches while this one's tiles run. */
+			const size_t next_pc = pc + kc < k ? pc + kc : 0, next_jc = pc + kc < k ? jc : jc + nc;
+			const bool prefetch_next = panels == b_in_place && next_jc < n;
 			for (size_t ic = 0; ic < m; ic += config->mc) {
 				const size_t mc = nnps_min(m - ic, config->mc);
 				/* A micro-panel: mr rows x kc, contiguous either way; consecutive ones are panel_stride apart. */
-				const float* panels;
+				const float* a_panels;
 				size_t panel_stride;
 				if (packed_a == NULL) {
 					nnps_pack_a(config, a, row_stride_a, column_stride_a, ic, mc, pc, kc, buffers->packed_a);
-					panels = buffers->packed_a;
+					a_panels = buffers->packed_a;
 					panel_stride = mr * kc;
 				} else {
-					panels = packed_a + ic * packed_depth + pc * mr;
+					a_panels = packed_a + ic * packed_depth + pc * mr;
 					panel_stride = mr * packed_depth;
 				}
 				if (!just_in_time && kc * nc * sizeof(float) <= ROWS_OUTSIDE_BYTES) {
+					const size_t panels_b = nnps_ceil_div(nc, nr);
 					for (size_t ir = 0; ir < mc; ir += mr) {
 						for (size_t jr = 0; jr < nc; jr += nr) {
-							const float* panel_b = b_micro_panel(b, prepacked_b, false, buffers->packed_b, b_row0 + pc, b_col0 + jc, jr, kc, nr);
-							config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
+							if (prefetch_next) {
+								prefetch_block_slice(b, b_row0 + next_pc, nnps_min(k - next_pc, depth_block), b_col0 + next_jc, nnps_min(n - next_jc, column_block),
+									ir / mr * panels_b + jr / nr, nnps_ceil_div(mc, mr) * panels_b);
+							}
+							size_t ldb;
+							const float* panel_b = b_micro_panel(b, panels, buffers->packed_b, b_row0 + pc, b_col0 + jc, jr, kc, nr, full, &ldb);
+							config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, a_panels + ir / mr * panel_stride, panel_b, ldb,
 								c + (ic + ir) * ldc + jc + jr, ldc, add, block_bias == NULL ? NULL : block_bias + ic + ir);
 						}
 					}
@@ -146,9 +193,10 @@ static void multiply(
 				}
 				for (size_t jr = 0; jr < nc; jr += nr) {
 					if (just_in_time) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b);
-					const float* panel_b = b_micro_panel(b, prepacked_b, just_in_time, buffers->packed_b, b_row0 + pc, b_col0 + jc, jr, kc, nr);
+					size_t ldb;
+					const float* panel_b = b_micro_panel(b, panels, buffers->packed_b, b_row0 + pc, b_col0 + jc, jr, kc, nr, full, &ldb);
 					for (size_t ir = 0; ir < mc; ir += mr) {
-						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, panels + ir / mr * panel_stride, panel_b,
+						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, a_panels + ir / mr * panel_stride, panel_b, ldb,
 							c + (ic + ir) * ldc + jc + jr, ldc, add, block_bias == NULL ? NULL : block_bias + ic + ir);
 					}
 				}

@@ -27,7 +27,7 @@ static inline void store_half(float* target, __m256 value, size_t valid, bool ac
  * the last row tile of 64 or 128 output channels (4 or 2 rows) skips the multiply-adds of rows it never stores (3% of
  * such products). Each kept row's sums are the 6-row body's, so a partial tile stays bit-identical to a full tile's
  * corner. `halves`: 1 for a tile at most 8 columns wide, whose right half would be zero columns. */
-static inline __attribute__((always_inline)) void multiply(size_t rows, size_t halves, size_t m, size_t n, size_t kc, const float* a, const float* b,
+static inline __attribute__((always_inline)) void multiply(size_t rows, size_t halves, size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb,
 	float* c, size_t ldc, bool accumulate, const float* bias)
 {
 	/* The tile's rows of C, asked for now so that the write-back after the depth loop finds them in L1 rather than
@@ -45,8 +45,8 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 		for (size_t h = 0; h < halves; h++) acc[i][h] = _mm256_setzero_ps();
 	}
 	for (size_t k = 0; k < kc; k++) {
-		const __m256 b0 = _mm256_load_ps(b);
-		const __m256 b1 = halves == 2 ? _mm256_load_ps(b + 8) : b0;
+		const __m256 b0 = _mm256_loadu_ps(b);
+		const __m256 b1 = halves == 2 ? _mm256_loadu_ps(b + 8) : b0;
 #pragma GCC unroll 6
 		for (size_t i = 0; i < rows; i++) {
 			const __m256 ai = _mm256_broadcast_ss(a + i);
@@ -54,7 +54,7 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 			if (halves == 2) acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
 		}
 		a += 6;
-		b += 16;
+		b += ldb;
 	}
 	const size_t right = n > 8 ? n - 8 : 0;
 #pragma GCC unroll 6
@@ -65,6 +65,6 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 	}
 }
 
-void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
-	NNPS_UKERNEL_BY_ROWS(multiply, 8, m, n, m, n, kc, a, b, c, ldc, accumulate, bias);
+void nnps_sgemm_ukernel_6x16__avx2(size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate, const float* bias) {
+	NNPS_UKERNEL_BY_ROWS(multiply, 8, m, n, m, n, kc, a, b, ldb, c, ldc, accumulate, bias);
 }

@@ -27,7 +27,7 @@ static inline void store_row(float* row, __m512 left, __m512 right, __mmask16 ma
  * a 6-row body spent on them (3% of such products). Each kept row's sums are the 6-row body's, so a partial tile stays
  * bit-identical to a full tile's corner. `halves`: 1 for a tile at most 16 columns wide (the tail of an output plane,
  * e.g. 9 of 169), whose right half would be zero columns. */
-static inline __attribute__((always_inline)) void multiply(size_t rows, size_t halves, size_t m, size_t n, size_t kc, const float* a, const float* b,
+static inline __attribute__((always_inline)) void multiply(size_t rows, size_t halves, size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb,
 	float* c, size_t ldc, bool accumulate, const float* bias)
 {
 	/* The tile's rows of C (two lines each), asked for now so that the write-back after the depth loop finds them in
@@ -49,8 +49,8 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 		for (size_t h = 0; h < halves; h++) acc[i][h] = _mm512_setzero_ps();
 	}
 	for (size_t k = 0; k < kc; k++) {
-		const __m512 b0 = _mm512_load_ps(b);
-		const __m512 b1 = halves == 2 ? _mm512_load_ps(b + 16) : b0;
+		const __m512 b0 = _mm512_loadu_ps(b);
+		const __m512 b1 = halves == 2 ? _mm512_loadu_ps(b + 16) : b0;
 #pragma GCC unroll 6
 		for (size_t i = 0; i < rows; i++) {
 			const __m512 ai = _mm512_set1_ps(a[i]);
@@ -58,7 +58,7 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 			if (halves == 2) acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
 		}
 		a += 6;
-		b += 32;
+		b += ldb;
 	}
 	if (rows == 6 && m == 6 && n == 32) {
 		/* Full tile: unmasked. */
@@ -77,7 +77,7 @@ static inline __attribute__((always_inline)) void multiply(size_t rows, size_t h
 /* A tile at most 8 columns wide (the tail of a 17 x 17 plane: 1 of 289) in ymm: at half the zmm's cost per FMA where
  * 512-bit FMAs issue at half rate (Zen 4), where the left half computed 16 columns for it. The same sums as the
  * 16-column body's first 8 lanes. */
-static inline __attribute__((always_inline)) void multiply_quarter(size_t rows, size_t m, size_t n, size_t kc, const float* a, const float* b,
+static inline __attribute__((always_inline)) void multiply_quarter(size_t rows, size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb,
 	float* c, size_t ldc, bool accumulate, const float* bias)
 {
 	for (size_t i = 0; i < m; i++) {
@@ -88,11 +88,11 @@ static inline __attribute__((always_inline)) void multiply_quarter(size_t rows, 
 #pragma GCC unroll 6
 	for (size_t i = 0; i < rows; i++) acc[i] = _mm256_setzero_ps();
 	for (size_t k = 0; k < kc; k++) {
-		const __m256 b0 = _mm256_load_ps(b);
+		const __m256 b0 = _mm256_loadu_ps(b);
 #pragma GCC unroll 6
 		for (size_t i = 0; i < rows; i++) acc[i] = _mm256_fmadd_ps(_mm256_set1_ps(a[i]), b0, acc[i]);
 		a += 6;
-		b += 32;
+		b += ldb;
 	}
 	const __mmask8 mask = (__mmask8) ((1u << n) - 1u);
 #pragma GCC unroll 6
@@ -106,10 +106,10 @@ static inline __attribute__((always_inline)) void multiply_quarter(size_t rows, 
 	}
 }
 
-void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, float* c, size_t ldc, bool accumulate, const float* bias) {
+void nnps_sgemm_ukernel_6x32__avx512(size_t m, size_t n, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc, bool accumulate, const float* bias) {
 	if (n <= 8) {
-		NNPS_UKERNEL_ROWS(multiply_quarter, m, m, n, kc, a, b, c, ldc, accumulate, bias);
+		NNPS_UKERNEL_ROWS(multiply_quarter, m, m, n, kc, a, b, ldb, c, ldc, accumulate, bias);
 		return;
 	}
-	NNPS_UKERNEL_BY_ROWS(multiply, 16, m, n, m, n, kc, a, b, c, ldc, accumulate, bias);
+	NNPS_UKERNEL_BY_ROWS(multiply, 16, m, n, m, n, kc, a, b, ldb, c, ldc, accumulate, bias);
 }
