@@ -442,6 +442,18 @@ int main(int argc, char** argv) {
 			check_shape(&s, (h + pad) % 2 ? pool : NULL, pad == 1 && h == 7);
 		}
 	}
+	for (int i = 0; i < 24; i++) {
+		/* Kernels one column wide at stride 1 (column-kernel.c: one pointwise product per kernel row over the output
+		 * rows it reaches), top and bottom padding that leaves some kernel row reaching every output row, output
+		 * channels on both sides of the GEMM's row block (126 on AVX-512), planes that end mid-panel; every fourth
+		 * padded past that (the general implicit GEMM). */
+		struct shape s = random_shape();
+		s.kw = 1; s.left = s.right = 0; s.sh = s.sw = 1;
+		s.kh = pick(2, 7); s.top = pick(0, s.kh - 1); s.bottom = i % 4 == 3 ? pick(s.kh - s.top, s.kh + 2) : pick(0, s.kh - 1 - s.top);
+		s.h = pick(s.kh, 20); s.w = pick(1, 20);
+		s.co = i % 3 == 0 ? pick(120, 140) : pick(1, 40);
+		check_shape(&s, (i & 1) ? pool : NULL, (i % 5) == 2);
+	}
 	for (int i = 0; i < 40; i++) {
 		/* Padding as large as the kernel or larger (our extensions only), including outputs made wholly of padding. */
 		struct shape s = random_shape();

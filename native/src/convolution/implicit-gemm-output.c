@@ -180,12 +180,14 @@ static bool gemm_floats(const struct output_plan* plan, size_t threads, size_t* 
 }
 
 bool nnps_implicit_gemm_output_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats) {
+	if (nnps_column_kernel_applies(g)) return nnps_column_kernel_workspace(g, config, threads, kernel_packed, floats);
 	const struct output_plan plan = plan_output(g, config, threads, kernel_packed);
 	size_t gemm;
 	return gemm_floats(&plan, threads, &gemm) && nnps_phase_split_workspace(g, plan.split == split_batch ? &plan.phases : NULL, gemm, floats);
 }
 
 bool nnps_implicit_gemm_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats) {
+	if (nnps_column_kernel_applies(g)) return nnps_column_kernel_floats(g, config, floats);
 	size_t product;
 	if (!nnps_product4(nnps_round_up(g->output_channels, config->mr), nnps_conv_patch(g), 1, 1, &product)) return false;
 	*floats = nnps_packed_a_floats(config, g->output_channels, nnps_conv_patch(g));
@@ -193,6 +195,10 @@ bool nnps_implicit_gemm_kernel_floats(const struct nnps_conv* g, const struct nn
 }
 
 void nnps_implicit_gemm_pack_kernel(const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* kernel, float* packed, pthreadpool_t pool) {
+	if (nnps_column_kernel_applies(g)) {
+		nnps_column_kernel_pack(g, config, kernel, packed, pool);
+		return;
+	}
 	nnps_pack_a_parallel(config, kernel, nnps_conv_patch(g), 1, g->output_channels, nnps_conv_patch(g), packed, pool);
 }
 
@@ -200,6 +206,10 @@ void nnps_implicit_gemm_output(
 	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* packed_kernel,
 	const float* bias, bool relu, float* output, float* workspace, pthreadpool_t pool)
 {
+	if (nnps_column_kernel_applies(g)) {
+		nnps_column_kernel_output(g, config, input, kernel, packed_kernel, bias, relu, output, workspace, pool);
+		return;
+	}
 	const size_t threads = pthreadpool_get_threads_count(pool);
 	const struct output_plan plan = plan_output(g, config, threads, packed_kernel != NULL);
 	if (packed_kernel == NULL) {

@@ -21,6 +21,17 @@ NNPS_INTERNAL void nnps_implicit_gemm_output(
 NNPS_INTERNAL bool nnps_implicit_gemm_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats);
 NNPS_INTERNAL void nnps_implicit_gemm_pack_kernel(const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* kernel, float* packed, pthreadpool_t pool);
 
+/* The output path's case of a kernel one column wide (kh x 1) at stride 1 without side padding (column-kernel.c):
+ * kh pointwise products of row-shifted images over the rows each kernel row reaches, its kernel packed as kh
+ * matrices (one per kernel row). nnps_implicit_gemm_output and its kernel functions take it where it applies. */
+NNPS_INTERNAL bool nnps_column_kernel_applies(const struct nnps_conv* g);
+NNPS_INTERNAL bool nnps_column_kernel_floats(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t* floats);
+NNPS_INTERNAL void nnps_column_kernel_pack(const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* kernel, float* packed, pthreadpool_t pool);
+NNPS_INTERNAL bool nnps_column_kernel_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, bool kernel_packed, size_t* floats);
+NNPS_INTERNAL void nnps_column_kernel_output(
+	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* input, const float* kernel, const float* packed_kernel,
+	const float* bias, bool relu, float* output, float* workspace, pthreadpool_t pool);
+
 /* grad_input as a stride-1 convolution of grad_output with the kernel rotated by 180 degrees, channels swapped,
  * padded by k - 1 - p: the output path (shared chunks for small maps included) with no column buffer and no col2im.
  * Applies to stride 1 with top/left padding below the kernel size. */
