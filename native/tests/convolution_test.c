@@ -416,6 +416,8 @@ int main(int argc, char** argv) {
 		{ 1, 2, 3, 5, 5, 3, 3, 1, 1, 1, 1, SIZE_MAX / 3, SIZE_MAX / 3 }, /* a stride no product may see: one output */
 		{ 2, 2, 3, 5, 6, 3, 2, 7, 7, 7, 7, SIZE_MAX / 3, 2 },         /* the same with padding past the kernel */
 		{ 3, 2, 7, 1, 15, 1, 1, 0, 0, 12, 0, 1, SIZE_MAX },          /* the same, a subsampled 1x1 (the fuzzer's: all zeros) */
+		{ 3, 3, 4, 2, 1, 6, 1, 2, 0, 2, 0, 3, 2 },                   /* a column kernel taller than the map: rows 4, 5 reach no output row */
+		{ 3, 3, 5, 2, 1, 1, 1, 0, 0, 0, 0, 3, 2 },                   /* a strided 1x1 with one output row: the scatter zeroes the row below */
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
 		check_shape(&fixed[i], NULL, false);
@@ -450,7 +452,8 @@ int main(int argc, char** argv) {
 		struct shape s = random_shape();
 		s.kw = 1; s.left = s.right = 0; s.sh = s.sw = 1;
 		s.kh = pick(2, 7); s.top = pick(0, s.kh - 1); s.bottom = i % 4 == 3 ? pick(s.kh - s.top, s.kh + 2) : pick(0, s.kh - 1 - s.top);
-		s.h = pick(s.kh, 20); s.w = pick(1, 20);
+		/* Maps from as short as the padded kernel allows (kernel rows that reach no output row) up. */
+		s.h = pick(s.top + s.bottom >= s.kh ? 1 : s.kh - s.top - s.bottom, 20); s.w = pick(1, 20);
 		s.co = i % 3 == 0 ? pick(120, 140) : pick(1, 40);
 		check_shape(&s, (i & 1) ? pool : NULL, (i % 5) == 2);
 	}

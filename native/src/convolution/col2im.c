@@ -143,10 +143,11 @@ static void scatter_task(void* argument, size_t thread, size_t task) {
 	nnps_sgemm_packed_a(context->config, g->input_channels, n, g->output_channels, context->packed_kernel, g->output_channels, &b, 0, row0 * width,
 		block, n, false, NULL, &buffers);
 
-	/* Input rows [first, end) are this task's: the stride steps from its first output row's to past its last one's
-	 * (the image's last output row reaches the bottom: its step starts within stride_y - 1 rows of it). */
+	/* Input rows [first, end) are this task's: the stride steps from its first output row's to past its last one's,
+	 * and the image's last task takes every row to the bottom (zeros below its last output row's: with one output
+	 * row nnps_conv_stride_y is 1 whatever the stride, and a step of 1 left the rows under it unwritten). */
 	const size_t first = nnps_min(g->input_height, row0 * stride_y);
-	const size_t end = nnps_min(g->input_height, (row0 + rows) * stride_y);
+	const size_t end = row0 + rows == g->output_height ? g->input_height : nnps_min(g->input_height, (row0 + rows) * stride_y);
 	const size_t columns = nnps_min(width, nnps_ceil_div(g->input_width, stride_x));
 	float* image_gradient = context->grad_input + image * nnps_conv_input_image(g);
 	for (size_t c = 0; c < g->input_channels; c++) {

@@ -82,8 +82,10 @@ struct output_context {
 static void add_tap(const struct output_context* context, size_t image, size_t p0, size_t p1, size_t ky, bool first, const struct nnps_gemm_buffers* buffers) {
 	const struct nnps_conv* g = context->g;
 	const size_t width = g->output_width, plane = nnps_conv_output_plane(g);
-	/* Output row y reads input row y + ky - pad_top: inside for y in [pad_top - ky, input_height + pad_top - ky). */
-	const size_t y0 = ky < g->pad_top ? g->pad_top - ky : 0, y1 = nnps_min(g->output_height, g->input_height + g->pad_top - ky);
+	/* Output row y reads input row y + ky - pad_top: inside for y in [pad_top - ky, input_height + pad_top - ky), none
+	 * where kernel row ky lies below the image's last row for every output row (a map shorter than the kernel). */
+	const size_t bottom = g->input_height + g->pad_top;
+	const size_t y0 = ky < g->pad_top ? g->pad_top - ky : 0, y1 = ky < bottom ? nnps_min(g->output_height, bottom - ky) : 0;
 	const size_t q0 = nnps_max(p0, y0 * width), q1 = nnps_min(p1, y1 * width);
 	if (q0 >= q1) return;
 	/* Input pixel q + (ky - pad_top) * width, never before the image (q0 >= y0 * width). */
