@@ -423,7 +423,7 @@ int main(int argc, char** argv) {
 		check_shape(&fixed[i], NULL, false);
 		check_shape(&fixed[i], pool, false);
 	}
-	for (int i = 0; i < 120; i++) {
+	for (int i = 0; i < 480; i++) {
 		const struct shape s = random_shape();
 		check_shape(&s, (i & 1) ? pool : NULL, (i % 7) == 3);
 	}
