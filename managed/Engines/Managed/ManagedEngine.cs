@@ -65,6 +65,15 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
     /// </summary>
     private void Forward(Conv2DGeometry g, T* input, MatrixRef<T> weights, T* bias, T* output, int parallelism, bool relu)
     {
+        if (ColumnKernel.Applies(g))
+        {
+            ManagedWorkspace<T> call = Pool<ManagedWorkspace<T>>.Rent();
+            T* kernelRows = ColumnKernel.SplitRows(g, weights, call.KernelRows);
+            ForEachImage(g.Batch, parallelism, new ColumnKernelStep(this, g, input, kernelRows, bias, output, relu));
+            Pool<ManagedWorkspace<T>>.Return(call);
+            return;
+        }
+
         int group = IsOneProduct(g) ? g.Batch : ImagesPerProduct(g, parallelism);
         if (group > 1)
         {
@@ -473,6 +482,16 @@ internal sealed unsafe class ManagedEngine<T> : IConv2DEngine<T>
         {
             engine.ForwardImage(g, image, input, weights, bias, output, workspace, gemmParallelism);
             ApplyRelu(relu, output + ((long)image * g.OutputImageLength), g.OutputImageLength);
+        }
+    }
+
+    private readonly struct ColumnKernelStep(ManagedEngine<T> engine, Conv2DGeometry g, T* input, T* kernelRows, T* bias, T* output, bool relu) : IImageStep
+    {
+        public void Run(int image, ManagedWorkspace<T> workspace, int gemmParallelism)
+        {
+            T* destination = output + ((long)image * g.OutputImageLength);
+            ColumnKernel.Forward(engine.Gemm, g, input + ((long)image * g.InputImageLength), kernelRows, bias, destination, workspace.Gemm, gemmParallelism);
+            ApplyRelu(relu, destination, g.OutputImageLength);
         }
     }
 

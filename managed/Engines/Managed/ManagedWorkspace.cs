@@ -19,6 +19,9 @@ internal sealed class ManagedWorkspace<T>
     /// <summary>The partial weight gradients of <see cref="WeightGradientSegments{T}"/>' bands.</summary>
     public PinnedBuffer<T> Partials { get; } = new();
 
+    /// <summary>A column kernel's weights split by kernel row, <c>[kH][Cout][Cin]</c> (<see cref="ColumnKernel"/>), shared by a call's images.</summary>
+    public PinnedBuffer<T> KernelRows { get; } = new();
+
     /// <summary>The stride phases of a strided layer's images (<see cref="PhaseSplit"/>; float layers only).</summary>
     public PinnedBuffer<float> Phases { get; } = new();
 
