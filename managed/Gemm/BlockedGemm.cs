@@ -50,7 +50,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     public override void ComputeGatherTile(int m, T** a, nint images, nint imageStep, nint pixelRows, nint columns, nint rowStep, nint columnStep, T* b, T* c, nint ldc, bool accumulate) =>
         GatherUkernel<T, TVector, TOps>.Compute(m, a, images, imageStep, pixelRows, columns, rowStep, columnStep, b, c, ldc, accumulate);
 
-    public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, packedB, TKernel.Columns, c, ldc, accumulate: false, TKernel.Rows, bias: null);
+    public override void ComputeTile(nint kc, T* packedA, T* packedB, T* c, nint ldc) => TKernel.Compute(kc, packedA, 1, TKernel.Rows, packedB, TKernel.Columns, c, ldc, accumulate: false, TKernel.Rows, bias: null);
 
     public override void Multiply<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias = null)
     {
@@ -83,8 +83,8 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
                 for (int ic = 0; ic < m; ic += rowBlock)
                 {
                     int mc = Math.Min(rowBlock, m - ic);
-                    Packing.PackA(a, ic, mc, pc, kc, mr, EdgeRows, packedA);
-                    MultiplyPackedBlock(mc, nc, kc, packedA, BPanels.Packed(packedB, kc, nr), c + (ic * ldc) + jc, ldc, add, edge, add || rowBias == null ? null : rowBias + ic);
+                    APanels panelsA = PanelsOfA(a, ic, mc, pc, kc, n, packedA);
+                    MultiplyPackedBlock(mc, nc, kc, panelsA, BPanels.Packed(packedB, kc, nr), c + (ic * ldc) + jc, ldc, add, edge, add || rowBias == null ? null : rowBias + ic);
                 }
             }
         }
@@ -128,7 +128,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         {
             int kc = Math.Min(depthBlock, k - pc);
             bool add = accumulate || pc > 0;
-            Packing.PackA(a, 0, m, pc, kc, mr, EdgeRows, packedA);
+            APanels panelsA = PanelsOfA(a, 0, m, pc, kc, n, packedA);
             for (int jc = 0; jc < n; jc += chunk)
             {
                 int nc = Math.Min(chunk, n - jc);
@@ -150,10 +150,40 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
                     panels = BPanels.Packed(packedB, kc, nr);
                 }
 
-                MultiplyPackedBlock(m, nc, kc, packedA, panels, c + jc, ldc, add, edge, add ? null : rowBias);
+                MultiplyPackedBlock(m, nc, kc, panelsA, panels, c + jc, ldc, add, edge, add ? null : rowBias);
             }
         }
     }
+
+    /// <summary>
+    /// A's micro-panels for rows <c>[row0, row0 + rows)</c> and depth <c>[col0, col0 + kc)</c>. In a product of at most
+    /// <see cref="InPlaceAColumns"/> columns a row-major A's full panels are read in place, only a last partial panel
+    /// packed (into <paramref name="packedA"/>): packing each A element for so few multiply-adds cost a tenth of the
+    /// product (`bench gemm 384 169 1728`, one thread: Vector512 12x32 80-82% -> 86-88% of the peak, Vector256 6x16 and
+    /// 12x16 82-84% -> 85%; bench/ab-managed.py, forward, 7 rounds: 7x7x512's 392-column product 1.05x, Inception 7x1's
+    /// kernel rows 1.07x, AlexNet conv3 1.02x). Wider products, and any other A, pack it: there the packing is amortised,
+    /// and with every product's A read in place the stem's and VGG conv3.2's forward ran 0.98x, ResNet 3x3/2's 0.91x.
+    /// </summary>
+    private static APanels PanelsOfA(MatrixRef<T> a, int row0, int rows, int col0, int kc, int columns, T* packedA)
+    {
+        int mr = TKernel.Rows;
+        if (a.KernelTaps != 0 || a.ColumnStride != 1 || columns > InPlaceAColumns)
+        {
+            Packing.PackA(a, row0, rows, col0, kc, mr, EdgeRows, packedA);
+            return new APanels(null, 0, 0, 0, packedA, kc);
+        }
+
+        int full = rows / mr * mr;
+        if (full < rows)
+        {
+            Packing.PackA(a, row0 + full, rows - full, col0, kc, mr, EdgeRows, packedA);
+        }
+
+        return new APanels(a.At(row0, col0), a.RowStride, 1, full, packedA - ((nint)full * kc), kc);
+    }
+
+    /// <summary>The widest product whose row-major A <see cref="PanelsOfA"/> reads in place.</summary>
+    private const int InPlaceAColumns = 512;
 
     /// <summary>The rows of the edge kernel's tile where it is shorter than the main one, else the main tile's.</summary>
     private static int EdgeRows => Math.Min(TEdgeKernel.Rows, TKernel.Rows);
@@ -171,7 +201,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
 
     // Fully optimised from the first call: tier-0 and OSR bodies of this loop nest would run the hot tiles for a while.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyPackedBlock(int mc, int nc, int kc, T* packedA, in BPanels panels, T* c, nint ldc, bool accumulate, T* edge, T* bias)
+    private static void MultiplyPackedBlock(int mc, int nc, int kc, in APanels panelsA, in BPanels panels, T* c, nint ldc, bool accumulate, T* edge, T* bias)
     {
         int mr = TKernel.Rows;
         int nr = TKernel.Columns;
@@ -181,7 +211,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
             {
                 for (int jr = 0; jr < nc; jr += nr)
                 {
-                    Tile(ir, jr, mc, nc, kc, packedA, panels.At(jr), panels.RowStride(jr), c, ldc, accumulate, edge, bias);
+                    Tile(ir, jr, mc, nc, kc, panelsA, panels.At(jr), panels.RowStride(jr), c, ldc, accumulate, edge, bias);
                 }
             }
 
@@ -192,7 +222,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         {
             for (int ir = 0; ir < mc; ir += mr)
             {
-                Tile(ir, jr, mc, nc, kc, packedA, panels.At(jr), panels.RowStride(jr), c, ldc, accumulate, edge, bias);
+                Tile(ir, jr, mc, nc, kc, panelsA, panels.At(jr), panels.RowStride(jr), c, ldc, accumulate, edge, bias);
             }
         }
     }
@@ -202,15 +232,15 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     /// <paramref name="panelB"/> with rows <paramref name="ldb"/> apart (packed, or a full-width panel read in place).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(int ir, int jr, int mc, int nc, int kc, T* packedA, T* panelB, nint ldb, T* c, nint ldc, bool accumulate, T* edge, T* bias)
+    private static void Tile(int ir, int jr, int mc, int nc, int kc, in APanels panelsA, T* panelB, nint ldb, T* c, nint ldc, bool accumulate, T* edge, T* bias)
     {
         int mr = TKernel.Rows;
         int nr = TKernel.Columns;
         int rows = Math.Min(mr, mc - ir);
         int columns = Math.Min(nr, nc - jr);
-        T* panelA = packedA + ((nint)ir * kc);
         T* tile = c + (ir * ldc) + jr;
         bool onEdgeKernel = rows <= EdgeRows && EdgeRows < mr;
+        T* panelA = panelsA.At(ir, onEdgeKernel ? EdgeRows : mr, out nint lda, out nint aStep);
 
         // A partial column tile is computed into scratch, its valid part then copied; at most one register wide,
         // only that register's columns are computed (straight into C when they are all valid).
@@ -224,15 +254,15 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         // Rows past the tile's are neither computed by the edge kernel nor stored by either.
         if (half)
         {
-            HalfWidthTile<T, TVector, TOps>.Compute(kc, panelA, onEdgeKernel ? EdgeRows : mr, panelB, ldb, target, ldt, add, rows, tileBias);
+            HalfWidthTile<T, TVector, TOps>.Compute(kc, panelA, lda, aStep, onEdgeKernel ? EdgeRows : mr, panelB, ldb, target, ldt, add, rows, tileBias);
         }
         else if (onEdgeKernel)
         {
-            TEdgeKernel.Compute(kc, panelA, panelB, ldb, target, ldt, add, rows, tileBias);
+            TEdgeKernel.Compute(kc, panelA, lda, aStep, panelB, ldb, target, ldt, add, rows, tileBias);
         }
         else
         {
-            TKernel.Compute(kc, panelA, panelB, ldb, target, ldt, add, rows, tileBias);
+            TKernel.Compute(kc, panelA, lda, aStep, panelB, ldb, target, ldt, add, rows, tileBias);
         }
 
         if (partial)
@@ -260,6 +290,30 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>
+    /// Where a block's A micro-panels are: the panel at row <c>ir</c> below <paramref name="inPlaceRows"/> read in place
+    /// at <c>inPlace + ir * lda</c> (element (i, k) at <c>i * lda + k * aStep</c>), from there on packed at
+    /// <c>packed + ir * packedRowStep</c> (a packed panel's height apart along its depth).
+    /// </summary>
+    private readonly struct APanels(T* inPlace, nint lda, nint aStep, int inPlaceRows, T* packed, nint packedRowStep)
+    {
+        /// <summary>Panel <paramref name="ir"/>, whose packed height (where packed) is <paramref name="height"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T* At(int ir, int height, out nint rowStride, out nint step)
+        {
+            if (ir < inPlaceRows)
+            {
+                rowStride = lda;
+                step = aStep;
+                return inPlace + (ir * lda);
+            }
+
+            rowStride = 1;
+            step = height;
+            return packed + (ir * packedRowStep);
+        }
+    }
 
     /// <summary>
     /// Where a block's B micro-panels are: the panel at column <c>jr</c> starts <c>jr * columnStep</c> elements after

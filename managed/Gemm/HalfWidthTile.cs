@@ -18,40 +18,59 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
     /// and writes its first <paramref name="rows"/> rows, as <see cref="IUkernel{T}.Compute"/> does (bias included).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Compute(nint kc, T* a, int height, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
+    public static void Compute(nint kc, T* a, nint lda, nint aStep, int height, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
     {
-        if (height == 12)
+        bool packed = lda == 1 && aStep == height;
+        if (height == 12 && packed)
         {
-            Compute12(kc, a, b, ldb, c, ldc, accumulate, rows, bias);
+            Compute12<PackedARows>(kc, a, lda, aStep, b, ldb, c, ldc, accumulate, rows, bias);
+        }
+        else if (height == 12)
+        {
+            Compute12<InPlaceARows>(kc, a, lda, aStep, b, ldb, c, ldc, accumulate, rows, bias);
+        }
+        else if (packed)
+        {
+            Compute6<PackedARows>(kc, a, lda, aStep, b, ldb, c, ldc, accumulate, rows, bias);
         }
         else
         {
-            Compute6(kc, a, b, ldb, c, ldc, accumulate, rows, bias);
+            Compute6<InPlaceARows>(kc, a, lda, aStep, b, ldb, c, ldc, accumulate, rows, bias);
         }
     }
 
     // Each body compiled optimised at once, as the ukernels: a tier-0 body calls the vector operations instead of inlining them.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Compute12(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
+    private static void Compute12<TRows>(nint kc, T* a, nint lda, nint aStep, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
+        where TRows : IARows
     {
+        nint lda2 = 2 * lda;
+        T* a3 = a + (3 * lda), a6 = a + (6 * lda), a9 = a + (9 * lda);
         TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero;
         TVector c6 = TOps.Zero, c7 = TOps.Zero, c8 = TOps.Zero, c9 = TOps.Zero, cA = TOps.Zero, cB = TOps.Zero;
         for (nint k = 0; k < kc; k++)
         {
             TVector bk = TOps.Load(b);
             c0 = TOps.MultiplyAdd(TOps.Broadcast(a[0]), bk, c0);
-            c1 = TOps.MultiplyAdd(TOps.Broadcast(a[1]), bk, c1);
-            c2 = TOps.MultiplyAdd(TOps.Broadcast(a[2]), bk, c2);
-            c3 = TOps.MultiplyAdd(TOps.Broadcast(a[3]), bk, c3);
-            c4 = TOps.MultiplyAdd(TOps.Broadcast(a[4]), bk, c4);
-            c5 = TOps.MultiplyAdd(TOps.Broadcast(a[5]), bk, c5);
-            c6 = TOps.MultiplyAdd(TOps.Broadcast(a[6]), bk, c6);
-            c7 = TOps.MultiplyAdd(TOps.Broadcast(a[7]), bk, c7);
-            c8 = TOps.MultiplyAdd(TOps.Broadcast(a[8]), bk, c8);
-            c9 = TOps.MultiplyAdd(TOps.Broadcast(a[9]), bk, c9);
-            cA = TOps.MultiplyAdd(TOps.Broadcast(a[10]), bk, cA);
-            cB = TOps.MultiplyAdd(TOps.Broadcast(a[11]), bk, cB);
-            a += 12;
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a[lda] : a[1]), bk, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a[lda2] : a[2]), bk, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a3[0] : a[3]), bk, c3);
+            c4 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a3[lda] : a[4]), bk, c4);
+            c5 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a3[lda2] : a[5]), bk, c5);
+            c6 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a6[0] : a[6]), bk, c6);
+            c7 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a6[lda] : a[7]), bk, c7);
+            c8 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a6[lda2] : a[8]), bk, c8);
+            c9 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a9[0] : a[9]), bk, c9);
+            cA = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a9[lda] : a[10]), bk, cA);
+            cB = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a9[lda2] : a[11]), bk, cB);
+            a += TRows.InPlace ? aStep : 12;
+            if (TRows.InPlace)
+            {
+                a3 += aStep;
+                a6 += aStep;
+                a9 += aStep;
+            }
+
             b += ldb;
         }
 
@@ -70,19 +89,27 @@ internal static unsafe class HalfWidthTile<T, TVector, TOps>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Compute6(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
+    private static void Compute6<TRows>(nint kc, T* a, nint lda, nint aStep, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias)
+        where TRows : IARows
     {
+        nint lda2 = 2 * lda;
+        T* a3 = a + (3 * lda);
         TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero;
         for (nint k = 0; k < kc; k++)
         {
             TVector bk = TOps.Load(b);
             c0 = TOps.MultiplyAdd(TOps.Broadcast(a[0]), bk, c0);
-            c1 = TOps.MultiplyAdd(TOps.Broadcast(a[1]), bk, c1);
-            c2 = TOps.MultiplyAdd(TOps.Broadcast(a[2]), bk, c2);
-            c3 = TOps.MultiplyAdd(TOps.Broadcast(a[3]), bk, c3);
-            c4 = TOps.MultiplyAdd(TOps.Broadcast(a[4]), bk, c4);
-            c5 = TOps.MultiplyAdd(TOps.Broadcast(a[5]), bk, c5);
-            a += 6;
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a[lda] : a[1]), bk, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a[lda2] : a[2]), bk, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a3[0] : a[3]), bk, c3);
+            c4 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a3[lda] : a[4]), bk, c4);
+            c5 = TOps.MultiplyAdd(TOps.Broadcast(TRows.InPlace ? a3[lda2] : a[5]), bk, c5);
+            a += TRows.InPlace ? aStep : 6;
+            if (TRows.InPlace)
+            {
+                a3 += aStep;
+            }
+
             b += ldb;
         }
 

@@ -21,9 +21,11 @@ internal unsafe interface IUkernel<T>
     /// <summary>
     /// Computes one full tile and writes its first <paramref name="rows"/> rows (1 to <see cref="Rows"/>; the rest of a
     /// zero-padded edge panel is never stored); with <paramref name="accumulate"/> it adds to C instead of overwriting it,
-    /// else with <paramref name="bias"/> (non-null) row i gets <c>bias[i]</c> added as it is stored. B's rows are
-    /// <paramref name="ldb"/> elements apart: <see cref="Columns"/> in a packed panel, a stored matrix's row stride where
-    /// the GEMM reads a full-width panel of it in place.
+    /// else with <paramref name="bias"/> (non-null) row i gets <c>bias[i]</c> added as it is stored. A's element (i, k)
+    /// is <c>a[i * lda + k * aStep]</c>: <c>lda = 1, aStep = </c><see cref="Rows"/> in a packed panel, a stored matrix's
+    /// strides where the GEMM reads a full panel of it in place. B's rows are <paramref name="ldb"/> elements apart:
+    /// <see cref="Columns"/> in a packed panel, a stored matrix's row stride where the GEMM reads a full-width panel of
+    /// it in place.
     /// </summary>
-    static abstract void Compute(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias);
+    static abstract void Compute(nint kc, T* a, nint lda, nint aStep, T* b, nint ldb, T* c, nint ldc, bool accumulate, int rows, T* bias);
 }
