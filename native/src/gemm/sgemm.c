@@ -111,8 +111,10 @@ static inline const float* b_micro_panel(
 static void prefetch_block_slice(const struct nnps_b_source* b, size_t row0, size_t rows, size_t col0, size_t columns, size_t slice, size_t slices) {
 	const size_t per = nnps_ceil_div(rows, slices), first = slice * per, end = nnps_min(rows, first + per);
 	for (size_t r = first; r < end; r++) {
+		/* Every line the row's columns touch, its last one too where the row starts off a line (a .NET array). */
 		const float* row = b->data + (row0 + r) * b->row_stride + col0;
-		for (size_t j = 0; j < columns; j += NNPS_FLOATS_PER_LINE) __builtin_prefetch(row + j, 0, 2);
+		const uintptr_t last = (uintptr_t) (row + columns - 1);
+		for (uintptr_t line = (uintptr_t) row & ~(uintptr_t) (NNPS_ALIGNMENT - 1); line <= last; line += NNPS_ALIGNMENT) __builtin_prefetch((const void*) line, 0, 2);
 	}
 }
 
@@ -132,12 +134,28 @@ static void multiply(
 	 * row-major B in the plain SGEMM): each B element meets only m / mr row tiles, all in one pass, so its full-width
 	 * micro-panels are read in place, rows a matrix row apart, in a streamed B's blocks (the same depth blocks as
 	 * packed, so the same sums), the next block prefetched a slice per tile; only a block's partial last panel is
-	 * packed. nnpack_sgemm_bench, one thread: ResNet 1x1's 64 x 3136 x 256 80-84% of the peak -> 86-90%;
-	 * nnpack_ab_bench against packing, CPU time, 7-9 rounds: ResNet 1x1's forward 1.05-1.06x (0.96x with the next
-	 * block prefetched in one burst per row tile rather than a slice per tile). Not for the transformed inputs of FFT
+	 * packed. nnpack_sgemm_bench, one thread: ResNet 1x1's 64 x 3136 x 256 80-84% of the peak -> 84-90%;
+	 * nnpack_ab_bench against packing, 9 rounds: ResNet 1x1's forward 1.04-1.08x on one and two threads with aligned
+	 * operands, 1.05-1.14x with operands 16 bytes past a line (0.96x with the next block prefetched in one burst per
+	 * row tile rather than a slice per tile). Not for the transformed inputs of FFT
 	 * and Winograd (strided B beside a prepacked A), made just before in L2 and read over short depths: in place the
 	 * odd 17->33 layer's FFT forward ran 0.94x and the 7x7-kernel layer's 0.96-0.98x. */
-	const bool in_place = (b->kind == nnps_b_streamed || (row_major_b && packed_a == NULL)) && m <= config->mc;
+	const bool read_once = (b->kind == nnps_b_streamed || (row_major_b && packed_a == NULL)) && m <= config->mc;
+	/* Its rows must start on a cache line, or each 32-float row segment spans three lines: with a B 16 bytes past one
+	 * (a .NET array's elements) in place ran ResNet 1x1's forward 0.85x. A B whose rows all start equally far past a
+	 * line multiplies its first columns up to the next line alone (a partial panel, packed), the rest in place. */
+	const uintptr_t misalignment = (uintptr_t) (b->data + b_row0 * b->row_stride + b_col0) % NNPS_ALIGNMENT;
+	const bool rows_alike = b->row_stride * sizeof(float) % NNPS_ALIGNMENT == 0;
+	if (read_once && rows_alike && misalignment != 0 && misalignment % sizeof(float) == 0) {
+		const size_t lead = (NNPS_ALIGNMENT - misalignment) / sizeof(float);
+		if (lead < n) {
+			multiply(config, m, lead, k, a, row_stride_a, column_stride_a, packed_a, packed_depth, b, b_row0, b_col0, c, ldc, accumulate, row_bias, buffers);
+			multiply(config, m, n - lead, k, a, row_stride_a, column_stride_a, packed_a, packed_depth, b, b_row0, b_col0 + lead, c + lead, ldc, accumulate,
+				row_bias, buffers);
+			return;
+		}
+	}
+	const bool in_place = read_once && (misalignment == 0 || n < nr);
 	const bool streamed = b->kind == nnps_b_streamed;
 	const size_t depth_block = streamed && packed_a != NULL && k <= 2 * config->kc ? k : nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
 	const size_t column_block = streamed || in_place ? streamed_column_block(config, depth_block) : config->nc;
