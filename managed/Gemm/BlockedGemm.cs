@@ -179,7 +179,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
             Packing.PackA(a, row0 + full, rows - full, col0, kc, mr, EdgeRows, packedA);
         }
 
-        return new APanels(a.At(row0, col0), a.RowStride, 1, full, packedA - ((nint)full * kc), kc);
+        return new APanels(a.At(row0, col0), a.RowStride, 1, full, packedA, kc);
     }
 
     /// <summary>The widest product whose row-major A <see cref="PanelsOfA"/> reads in place.</summary>
@@ -294,7 +294,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     /// <summary>
     /// Where a block's A micro-panels are: the panel at row <c>ir</c> below <paramref name="inPlaceRows"/> read in place
     /// at <c>inPlace + ir * lda</c> (element (i, k) at <c>i * lda + k * aStep</c>), from there on packed at
-    /// <c>packed + ir * packedRowStep</c> (a packed panel's height apart along its depth).
+    /// <c>packed + (ir - inPlaceRows) * packedRowStep</c> (a packed panel's height apart along its depth).
     /// </summary>
     private readonly struct APanels(T* inPlace, nint lda, nint aStep, int inPlaceRows, T* packed, nint packedRowStep)
     {
@@ -311,7 +311,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
 
             rowStride = 1;
             step = height;
-            return packed + (ir * packedRowStep);
+            return packed + ((ir - inPlaceRows) * packedRowStep);
         }
     }
 

@@ -127,8 +127,6 @@ static void multiply(
 	float* c, size_t ldc, bool accumulate, const float* row_bias, const struct nnps_gemm_buffers* buffers)
 {
 	const size_t mr = config->mr, nr = config->nr;
-	/* Depth blocks of equal size (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole C-tile
-	 * load and store for a few multiply-adds. A streamed B's blocks: STREAMED_BLOCK_BYTES above. */
 	const bool row_major_b = b->kind == nnps_b_streamed || (b->kind == nnps_b_strided && b->column_stride == 1);
 	/* A matrix read once with one block of A rows (a pointwise layer's image, grad_output in col2im's GEMM, a caller's
 	 * row-major B in the plain SGEMM): each B element meets only m / mr row tiles, all in one pass, so its full-width
@@ -137,14 +135,14 @@ static void multiply(
 	 * packed. nnpack_sgemm_bench, one thread: ResNet 1x1's 64 x 3136 x 256 80-84% of the peak -> 84-90%;
 	 * nnpack_ab_bench against packing, 9 rounds: ResNet 1x1's forward 1.04-1.08x on one and two threads with aligned
 	 * operands, 1.05-1.14x with operands 16 bytes past a line (0.96x with the next block prefetched in one burst per
-	 * row tile rather than a slice per tile). Not for the transformed inputs of FFT
-	 * and Winograd (strided B beside a prepacked A), made just before in L2 and read over short depths: in place the
-	 * odd 17->33 layer's FFT forward ran 0.94x and the 7x7-kernel layer's 0.96-0.98x. */
+	 * row tile rather than a slice per tile). Not for the transformed inputs of FFT and Winograd (strided B beside a
+	 * prepacked A), made just before in L2 and read over short depths: in place the odd 17->33 layer's FFT forward ran
+	 * 0.94x and the 7x7-kernel layer's 0.96-0.98x. */
 	const bool read_once = (b->kind == nnps_b_streamed || (row_major_b && packed_a == NULL)) && m <= config->mc;
 	/* Its rows must start on a cache line, or each 32-float row segment spans three lines: with a B 16 bytes past one
 	 * (a .NET array's elements) in place ran ResNet 1x1's forward 0.85x. A B whose rows all start equally far past a
 	 * line multiplies its first columns up to the next line alone (a partial panel, packed), the rest in place. */
-	const uintptr_t misalignment = (uintptr_t) (b->data + b_row0 * b->row_stride + b_col0) % NNPS_ALIGNMENT;
+	const uintptr_t misalignment = read_once ? (uintptr_t) (b->data + b_row0 * b->row_stride + b_col0) % NNPS_ALIGNMENT : 0;
 	const bool rows_alike = b->row_stride * sizeof(float) % NNPS_ALIGNMENT == 0;
 	if (read_once && rows_alike && misalignment != 0 && misalignment % sizeof(float) == 0) {
 		const size_t lead = (NNPS_ALIGNMENT - misalignment) / sizeof(float);
@@ -157,6 +155,8 @@ static void multiply(
 	}
 	const bool in_place = read_once && (misalignment == 0 || n < nr);
 	const bool streamed = b->kind == nnps_b_streamed;
+	/* Depth blocks of equal size (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole C-tile
+	 * load and store for a few multiply-adds. A streamed B's blocks: STREAMED_BLOCK_BYTES above. */
 	const size_t depth_block = streamed && packed_a != NULL && k <= 2 * config->kc ? k : nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
 	const size_t column_block = streamed || in_place ? streamed_column_block(config, depth_block) : config->nc;
 	/* With one block of A rows there is no reuse of a packed B block across A blocks: each B micro-panel is packed
