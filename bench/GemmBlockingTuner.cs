@@ -73,7 +73,7 @@ internal static unsafe class GemmBlockingTuner
     private static GemmBlocking[] Candidates<T>(int mr)
         where T : unmanaged
     {
-        var list = new List<GemmBlocking> { GemmBlocking.ForElement(sizeof(T)) };
+        var list = new List<GemmBlocking> { GemmBlocking.Default };
         foreach (int kc in new[] { 128, 256, 512, 768, 1024 })
         {
             foreach (int mc in new[] { 5 * mr, 10 * mr, 20 * mr })

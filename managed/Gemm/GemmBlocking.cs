@@ -11,15 +11,15 @@ namespace NNPackSharp.Gemm;
 internal readonly record struct GemmBlocking(int Depth, int Rows, int Columns)
 {
     /// <summary>
-    /// The blocking of a variant whose elements take <paramref name="elementBytes"/> bytes: KC 2 KiB of one row (512
-    /// floats, 256 doubles), MC 120, NC 4096. With the ukernels prefetching their C tile, a longer depth block wins
-    /// because each pass over C costs a read and a write of it: on 1024^3 floats (`bench gemm-blocking`, one thread, 9
-    /// rounds) KC 128 ran at 80% of the zmm peak, 256 at 84%, 512 at 87%, 1024 at 88%, MC and NC within 2%. 512 floats
-    /// keep the packed B block (KC x NC, 8 MiB) and the A block (MC x KC, 240 KiB) within L3 and L2. Doubles keep the
-    /// same bytes per panel row: KC 512 doubles made a 12-row A micro-panel of 48 KiB, past L1, and KC 256 ran 1.01-1.05x
-    /// over it on 1024^3 (`bench gemm-blocking double`, 21 rounds, five runs, Vector512 12x16 and 6x16).
+    /// The blocking of every variant, float or double: KC 512 elements, MC 120, NC 4096. With the ukernels prefetching
+    /// their C tile, a longer depth block wins because each pass over C costs a read and a write of it: on 1024^3 floats (`bench gemm-blocking`, one thread, 9 rounds) KC 128 ran at 80% of the zmm
+    /// peak, 256 at 84%, 512 at 87%, 1024 at 88%, MC and NC within 2%. 512 floats keep the packed B block (KC x NC, 8 MiB)
+    /// and the A block (MC x KC, 240 KiB) within L3 and L2. Doubles had kept the bytes of a panel row (KC 256, a 12-row A
+    /// micro-panel of 24 KiB, where 512 made one of 48 KiB: 1.01-1.05x for 256 on the Zen 4 host, whose L1 is 32 KiB);
+    /// on the Zen 5 host (48 KiB L1) KC 512 doubles ran 1024^3 at 84-85% of the double peak against 80% (`bench
+    /// gemm-blocking double`, 9 rounds, two runs, Vector512 12x16), AlexNet conv3's 384 x 169 x 1728 at 83% against 82%.
     /// </summary>
-    public static GemmBlocking ForElement(int elementBytes) => new(2048 / elementBytes, 120, 4096);
+    public static GemmBlocking Default { get; } = new(512, 120, 4096);
 
     /// <inheritdoc />
     public override string ToString() => $"KC {Depth} MC {Rows} NC {Columns}";

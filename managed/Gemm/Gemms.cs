@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -27,7 +26,7 @@ internal static class Gemms<T>
     ];
 
     /// <summary>The cache blocking of every variant for this element type.</summary>
-    private static GemmBlocking Blocking => GemmBlocking.ForElement(Unsafe.SizeOf<T>());
+    private static GemmBlocking Blocking => GemmBlocking.Default;
 
     /// <summary>The variants this CPU runs in hardware (scalar always).</summary>
     public static IReadOnlyList<GemmForWidth<T>> Supported { get; } = [.. All.Where(gemm => gemm.IsSupported)];

@@ -61,7 +61,7 @@ public unsafe class GemmTests
 
     /// <summary>
     /// Sizes straddle the tile and block edges (MR = 6 or 12 with its 6-row edge tile, NR, a last column panel of at most
-    /// one register (<see cref="HalfWidthTile{T,TVector,TOps}"/>), KC = 512 floats or 256 doubles, MC = 120), in every transpose combination the
+    /// one register (<see cref="HalfWidthTile{T,TVector,TOps}"/>), KC = 512, MC = 120), in every transpose combination the
     /// engine uses, overwriting and accumulating, on one and two threads.
     /// </summary>
     private static void CheckGemm<T>(GemmForWidth<T> gemm)
