@@ -228,8 +228,9 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     }
 
     /// <summary>
-    /// The tile at rows <paramref name="ir"/> and columns <paramref name="jr"/> of a block: A packed, B's micro-panel at
-    /// <paramref name="panelB"/> with rows <paramref name="ldb"/> apart (packed, or a full-width panel read in place).
+    /// The tile at rows <paramref name="ir"/> and columns <paramref name="jr"/> of a block: A's micro-panel from
+    /// <paramref name="panelsA"/> (packed, or a full panel read in place), B's at <paramref name="panelB"/> with rows
+    /// <paramref name="ldb"/> apart (packed, or a full-width panel read in place).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile(int ir, int jr, int mc, int nc, int kc, in APanels panelsA, T* panelB, nint ldb, T* c, nint ldc, bool accumulate, T* edge, T* bias)

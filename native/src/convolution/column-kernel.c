@@ -110,11 +110,7 @@ static void output_task(void* argument, size_t thread, size_t task) {
 	for (size_t ky = 0; ky < g->kernel_height; ky++) {
 		if (ky != g->pad_top) add_tap(context, image, p0, p1, ky, false, &buffers);
 	}
-	if (!context->relu) return;
-	float* out = context->output + image * nnps_conv_output_image(g);
-	for (size_t o = 0; o < g->output_channels; o++) {
-		for (size_t p = p0; p < p1; p++) out[o * plane + p] = out[o * plane + p] > 0.0f ? out[o * plane + p] : 0.0f;
-	}
+	if (context->relu) nnps_relu_rows(context->output + image * nnps_conv_output_image(g) + p0, g->output_channels, plane, p1 - p0);
 }
 
 void nnps_column_kernel_output(

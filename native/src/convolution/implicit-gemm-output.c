@@ -95,15 +95,6 @@ struct output_context {
 	float* workspace;
 };
 
-/* relu over a block of rows ldc apart (the micro-kernels added the bias as they stored the product: perf, the ResNet
- * stem's forward, one thread: a pass adding it was 5% of the call; nnpack_ab_bench 1.03-1.04x without it). */
-static void relu_rows(const struct output_context* context, float* out, size_t ldc, size_t n) {
-	for (size_t o = 0; o < context->g->output_channels; o++) {
-		float* row = out + o * ldc;
-		for (size_t j = 0; j < n; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
-	}
-}
-
 /* Copies columns [0, n) of the scratch tile, global columns col0.., into their images. */
 static void scatter(const struct output_context* context, const float* scratch, size_t col0, size_t n) {
 	const struct nnps_conv* g = context->g;
@@ -163,13 +154,13 @@ static void output_task(void* argument, size_t thread, size_t task) {
 			b_col0 = 0;
 		}
 		nnps_sgemm_packed_a(context->config, g->output_channels, n, patch, packed_kernel, patch, &b, 0, b_col0, out, plane, false, context->bias, &buffers);
-		if (context->relu) relu_rows(context, out, plane, n);
+		if (context->relu) nnps_relu_rows(out, g->output_channels, plane, n);
 		return;
 	}
 	const struct nnps_b_source b = { nnps_b_im2col, context->input, 0, 0, &context->im2col };
 	float* scratch = thread_space;
 	nnps_sgemm_packed_a(context->config, g->output_channels, n, patch, packed_kernel, patch, &b, 0, col0, scratch, chunk, false, context->bias, &buffers);
-	if (context->relu) relu_rows(context, scratch, chunk, n);
+	if (context->relu) nnps_relu_rows(scratch, g->output_channels, chunk, n);
 	scatter(context, scratch, col0, n);
 }
 
