@@ -33,12 +33,15 @@ internal readonly unsafe struct PhaseSplit
         PlaneLength = Height * Width;
         ChannelLength = PlaneLength * PhaseRows * PhaseColumns;
         ImageLength = ChannelLength * g.InputChannels;
-        WidePadding = g.PadWidth >= 2 || g.PadHeight >= 2;
+        PaddedCopyPays = g.PadWidth >= 2 || g.PadHeight >= 2 || ((g.PadWidth > 0 || g.PadHeight > 0) && g.OutputWidth >= 8);
         OutputWidth = g.OutputWidth;
     }
 
-    /// <summary>Padding of at least 2 on either axis: at stride 1 its copy is worth making on narrow maps (see <see cref="Applies"/>).</summary>
-    private bool WidePadding { get; }
+    /// <summary>
+    /// Padding of at least 2 on either axis, or any padding on output rows at least 8 wide: at stride 1 its copy is
+    /// worth making on narrow maps (see <see cref="Applies"/>).
+    /// </summary>
+    private bool PaddedCopyPays { get; }
 
     private int OutputWidth { get; }
 
@@ -76,16 +79,18 @@ internal readonly unsafe struct PhaseSplit
     /// True where the forward pass packs from the phases: AVX-512 (the split's and the packer's loads), a tile a whole
     /// number of 16-lane vectors wide, a stride above 1, at most 2 across (the split's vector path), and phases of
     /// <paramref name="images"/> images that fit one buffer. At stride 1 the single phase is the padded input, made
-    /// where padding of 2 or more meets output rows narrower than a tile: every panel then holds several rows, and
-    /// <see cref="RowPanel"/> clipped each of their runs to the padding per tap, or (near the top and bottom) the
-    /// general packer took the panel. bench/ab-managed.py, one thread, 9 rounds: Inception 1x7 1.045x forward and
-    /// 1.053x input gradient, 7x1 1.024x and 1.027x, AlexNet conv2's forward (5x5, padding 2, 27-wide rows) 0.996x.
-    /// With padding 1 it did not pay (7x7x512 0.98x, batch-1 112x112 0.94x), nor on maps a tile wide or more.
+    /// where padding meets output rows narrower than a tile (<see cref="PaddedCopyPays"/>): every panel then holds
+    /// several rows, and <see cref="RowPanel"/> clipped each of their runs to the padding per tap, or (near the top and
+    /// bottom) the general packer took the panel. bench/ab-managed.py, one thread, 9 rounds: Inception 1x7 1.045x
+    /// forward and 1.053x input gradient, 7x1 1.024x and 1.027x, AlexNet conv2's forward (5x5, padding 2, 27-wide rows)
+    /// 0.996x. With padding 1, once the copy took plain loads (<see cref="PadRow"/>; 7 rounds): batch 32's 28-wide maps
+    /// 1.06x forward and 1.04x input gradient, VGG conv5's 14-wide 1.03x both, AlexNet conv3's 13-wide 1.01x; on 7-wide
+    /// rows (7x7x512) 0.98x, hence the width of 8; batch-1 112x112 had lost 0.94x, as have maps a tile wide or more.
     /// </summary>
     public bool Applies(int tileColumns, int images)
     {
         bool strided = StrideHeight > 1 || StrideWidth > 1;
-        if (!Avx512F.IsSupported || tileColumns % 16 != 0 || tileColumns > PhasePanelSource<float>.MaxWidth || StrideWidth > 2 || (!strided && !(WidePadding && OutputWidth < tileColumns)))
+        if (!Avx512F.IsSupported || tileColumns % 16 != 0 || tileColumns > PhasePanelSource<float>.MaxWidth || StrideWidth > 2 || (!strided && !(PaddedCopyPays && OutputWidth < tileColumns)))
         {
             return false;
         }
@@ -124,7 +129,7 @@ internal readonly unsafe struct PhaseSplit
                         }
                         else if (StrideWidth == 1)
                         {
-                            PadRow(source + ((nint)y * g.InputWidth), g.InputWidth, g.PadWidth, row);
+                            PadRow(source + ((nint)y * g.InputWidth), g.InputWidth, g.PadWidth, row, source, source + inputPlane);
                         }
                         else
                         {
@@ -138,12 +143,45 @@ internal readonly unsafe struct PhaseSplit
         return phases;
     }
 
-    /// <summary>One padded row at stride 1 across: <c>pad</c> zeros, the row, zeros to <see cref="Width"/>.</summary>
-    private void PadRow(float* source, int length, int pad, float* target)
+    /// <summary>
+    /// One padded row at stride 1 across: <c>pad</c> zeros, the row, zeros to <see cref="Width"/>; 16 columns per step,
+    /// plain loads and a blend wherever the step's floats lie inside the channel's plane <c>[lowest, limit)</c> (as
+    /// <see cref="Deinterleave"/>), only a row's last partial step a masked store.
+    /// </summary>
+    private void PadRow(float* source, int length, int pad, float* target, float* lowest, float* limit)
     {
-        new Span<float>(target, pad).Clear();
-        new ReadOnlySpan<float>(source, length).CopyTo(new Span<float>(target + pad, length));
-        new Span<float>(target + pad + length, (int)Width - pad - length).Clear();
+        Vector512<int> lane = MaskedRun.Lane, start = Vector512.Create(0), end = Vector512.Create(length);
+        long width = Width;
+        for (int j = 0; j < width; j += 16)
+        {
+            long x = (long)j - pad;
+            Vector512<float> values;
+            if (x >= 0 && x + 16 <= length)
+            {
+                values = Vector512.Load(source + x);
+            }
+            else if (x < length && x + 16 > 0)
+            {
+                Vector512<int> column = lane + Vector512.Create((int)x);
+                Vector512<float> inside = (Vector512.GreaterThanOrEqual(column, start) & Vector512.LessThan(column, end)).AsSingle();
+                float* at = source + x;
+                values = at >= lowest && at + 16 <= limit ? Vector512.Load(at) & inside : Avx512F.MaskLoad(at, inside, Vector512<float>.Zero);
+            }
+            else
+            {
+                values = Vector512<float>.Zero;
+            }
+
+            long count = width - j;
+            if (count >= 16)
+            {
+                values.Store(target + j);
+            }
+            else
+            {
+                Avx512F.MaskStore(target + j, Vector512.LessThan(lane, Vector512.Create((int)count)).AsSingle(), values);
+            }
+        }
     }
 
     /// <summary>

@@ -134,16 +134,19 @@ public unsafe class PhasePanelSourceTests
     }
 
     [Test]
-    public void AppliesToStridedOrWidelyPaddedLayersWithTilesOfWholeVectors()
+    public void AppliesToStridedOrPaddedNarrowLayersWithTilesOfWholeVectors()
     {
         bool avx512 = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
-        Conv2DGeometry Layer(int strideH, int strideW, int pad = 1) =>
-            new(2, 3, 20, 20, 4, 3, 3, pad, pad, strideH, strideW, ((20 + (2 * pad) - 3) / strideH) + 1, ((20 + (2 * pad) - 3) / strideW) + 1);
+        Conv2DGeometry Layer(int strideH, int strideW, int pad = 1, int size = 20) =>
+            new(2, 3, size, size, 4, 3, 3, pad, pad, strideH, strideW, ((size + (2 * pad) - 3) / strideH) + 1, ((size + (2 * pad) - 3) / strideW) + 1);
         Assert.Multiple(() =>
         {
             Assert.That(new PhaseSplit(Layer(2, 2)).Applies(32, 2), Is.EqualTo(avx512), "stride 2");
             Assert.That(new PhaseSplit(Layer(3, 1)).Applies(16, 2), Is.EqualTo(avx512), "stride 3 down, 1 across, 16 columns");
-            Assert.That(new PhaseSplit(Layer(1, 1)).Applies(32, 2), Is.False, "stride 1, padding 1");
+            Assert.That(new PhaseSplit(Layer(1, 1)).Applies(32, 2), Is.EqualTo(avx512), "stride 1, padding 1, 20-wide rows in 32-column tiles");
+            Assert.That(new PhaseSplit(Layer(1, 1, size: 7)).Applies(32, 2), Is.False, "stride 1, padding 1, 7-wide rows");
+            Assert.That(new PhaseSplit(Layer(1, 1, pad: 0)).Applies(32, 2), Is.False, "stride 1, no padding");
+            Assert.That(new PhaseSplit(Layer(1, 1, pad: 2, size: 5)).Applies(32, 2), Is.EqualTo(avx512), "stride 1, padding 2, 7-wide rows");
             Assert.That(new PhaseSplit(Layer(1, 1, pad: 2)).Applies(32, 2), Is.EqualTo(avx512), "stride 1, padding 2, 22-wide rows in 32-column tiles");
             Assert.That(new PhaseSplit(Layer(1, 1, pad: 2)).Applies(16, 2), Is.False, "stride 1, padding 2, rows as wide as a 16-column tile or wider");
             Assert.That(new PhaseSplit(Layer(1, 3)).Applies(32, 2), Is.False, "stride 3 across");
