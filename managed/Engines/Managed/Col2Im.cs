@@ -90,6 +90,10 @@ internal static unsafe class Col2Im
                         Span<T> target = new(destination, endX - firstX);
                         TensorPrimitives.Add(target, new ReadOnlySpan<T>(source, endX - firstX), target);
                     }
+                    else if (g.StrideWidth == 2)
+                    {
+                        StridedAdd.Stride2(destination, source, endX - firstX);
+                    }
                     else
                     {
                         for (int i = 0; i < endX - firstX; i++)
