@@ -288,6 +288,7 @@ NNPS_FFT_TRANSFORMS(avx512)
  * reads row[0 .. (n - 1) * stride + width) and, for stride 1 or 2, up to 2 * NNPS_VECTOR_LANES floats more: the caller's
  * row has that slack). dot_rows: y[o] = kernel[o][0..columns) . x for o < rows, the kernel float or half precision:
  * NNPACK's (ARM's alternative format, exponent 31 a normal number) or, with `ieee`, IEEE binary16 (infinity and NaN).
+ * fold_pairs, fold_every_other: col2im's stride-2 fold rows (contract in fold-lanes.h).
  */
 #define NNPS_VECTOR_LANES 16
 
@@ -298,6 +299,8 @@ typedef void (*nnps_max_into_fn)(float* accumulator, const float* row, size_t n)
 typedef void (*nnps_max_columns_fn)(const float* row, size_t stride, size_t width, size_t n, float* out);
 typedef void (*nnps_dot_rows_fn)(const float* kernel, size_t rows, size_t columns, const float* x, float* y);
 typedef void (*nnps_dot_rows_half_fn)(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y, bool ieee);
+typedef void (*nnps_fold_pairs_fn)(float* line, const float* even, const float* odd, size_t n);
+typedef void (*nnps_fold_every_other_fn)(float* line, const float* source, size_t n);
 
 #define NNPS_VECTOR_OPS(suffix) \
 	NNPS_INTERNAL void nnps_relu__##suffix(const float* input, float* output, size_t n, float slope); \
@@ -306,7 +309,9 @@ typedef void (*nnps_dot_rows_half_fn)(const uint16_t* kernel, size_t rows, size_
 	NNPS_INTERNAL void nnps_max_into__##suffix(float* accumulator, const float* row, size_t n); \
 	NNPS_INTERNAL void nnps_max_columns__##suffix(const float* row, size_t stride, size_t width, size_t n, float* out); \
 	NNPS_INTERNAL void nnps_dot_rows__##suffix(const float* kernel, size_t rows, size_t columns, const float* x, float* y); \
-	NNPS_INTERNAL void nnps_dot_rows_half__##suffix(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y, bool ieee);
+	NNPS_INTERNAL void nnps_dot_rows_half__##suffix(const uint16_t* kernel, size_t rows, size_t columns, const float* x, float* y, bool ieee); \
+	NNPS_INTERNAL void nnps_fold_pairs__##suffix(float* line, const float* even, const float* odd, size_t n); \
+	NNPS_INTERNAL void nnps_fold_every_other__##suffix(float* line, const float* source, size_t n);
 NNPS_VECTOR_OPS(scalar)
 NNPS_VECTOR_OPS(avx2)
 NNPS_VECTOR_OPS(avx512)

@@ -1,13 +1,13 @@
 # Fails when a source file of the library includes a header of a higher layer, or is longer than ~300 lines.
 # Layers, lowest first: runtime/util.h, runtime/threadpool.h and runtime/platform*; ukernels.h (and ukernels-gather.h), the Winograd
-# constants (winograd-*-constants.h) and the FFT's lane transforms and butterflies (fft-tile-lanes.h, fft-butterflies.h), the other operators' loops (vector-ops-lanes.h), the vector im2col packers' runs and taps (im2col-pack-runs.h); the ISA folders (which include only those two layers' headers and their own) and the hardware
+# constants (winograd-*-constants.h) and the FFT's lane transforms and butterflies (fft-tile-lanes.h, fft-butterflies.h), the other operators' loops (vector-ops-lanes.h) and col2im's stride-2 fold rows (fold-lanes.h), the vector im2col packers' runs and taps (im2col-pack-runs.h); the ISA folders (which include only those two layers' headers and their own) and the hardware
 # table (runtime/hardware.*, runtime/init.c); gemm/; convolution/; operators/.
 # Run: cmake -DSOURCE_DIR=native/src -P native/tests/check_layers.cmake
 cmake_minimum_required(VERSION 3.20)
 function(layer_of path out)
   if(path MATCHES "^runtime/(util\\.|threadpool\\.|platform)")
     set(${out} 0 PARENT_SCOPE)
-  elseif(path MATCHES "^ukernels(-gather)?\\.h$" OR path MATCHES "^winograd-[a-z0-9]+-constants\\.h$" OR path MATCHES "^fft-(tile-lanes|butterflies)\\.h$" OR path STREQUAL "vector-ops-lanes.h" OR path STREQUAL "im2col-pack-runs.h")
+  elseif(path MATCHES "^ukernels(-gather)?\\.h$" OR path MATCHES "^winograd-[a-z0-9]+-constants\\.h$" OR path MATCHES "^fft-(tile-lanes|butterflies)\\.h$" OR path STREQUAL "vector-ops-lanes.h" OR path STREQUAL "fold-lanes.h" OR path STREQUAL "im2col-pack-runs.h")
     set(${out} 1 PARENT_SCOPE)
   elseif(path MATCHES "^(runtime|scalar|x86_64-[a-z0-9]+|aarch64-[a-z0-9]+)/")
     set(${out} 2 PARENT_SCOPE)

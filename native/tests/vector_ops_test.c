@@ -3,7 +3,8 @@
  * (0 to 70, and 1000): max pooling's row and column maxima exactly (NaN, signed zeros), ReLU exactly (slope 0 and leaky; NaN, -0, infinities in input and gradient), softmax to 2e-6 of each value plus a few ulp
  * of the row's largest (a row of -inf but one, a +inf-free row with huge gaps, in place), dot products to 1e-5 of the
  * sum of |terms|, half precision bit-exactly decoded (subnormals, signs; exponent 31 a normal number in NNPACK's format, infinity or NaN in IEEE's), in a row's tail and a whole vector. Every output
- * array is followed by sentinels that must survive: no write past the end. */
+ * array is followed by sentinels that must survive: no write past the end. col2im's stride-2 fold rows exactly, bit for bit,
+ * with signalling NaNs around them that no store may touch. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -170,6 +171,46 @@ static bool check_dot(const struct nnps_vector_ops* ops, const char* isa, int we
 	return ok;
 }
 
+/* A signalling NaN: any arithmetic quiets it, so a store of x + -0.0 over it shows even where a plain sentinel would
+ * come back equal. */
+static float signalling_nan(void) {
+	const uint32_t bits = 0x7FA00000u;
+	float value;
+	memcpy(&value, &bits, sizeof value);
+	return value;
+}
+
+/* col2im's stride-2 rows: fold_pairs adds even[j] at 2j and odd[j] at 2j + 1, fold_every_other source[j] at 2j, each
+ * one rounded addition, exactly; fold_every_other keeps every odd element's bits (signed zeros, NaN, infinities); a
+ * signalling NaN before the row and after its last target must survive untouched. */
+static bool check_fold(const struct nnps_vector_ops* ops, const char* isa) {
+	const size_t n = random_length(), length = 2 * n + 2 + GUARD;
+	float *line = malloc(length * sizeof(float)), *want = malloc(length * sizeof(float));
+	float *even = malloc((n + 1) * sizeof(float)), *odd = malloc((n + 1) * sizeof(float));
+	bool ok = true;
+	for (int pairs = 0; pairs < 2 && ok; pairs++) {
+		for (size_t i = 0; i < length; i++) line[i] = signalling_nan();
+		const size_t last = pairs ? 2 * n : 2 * n - (n > 0); /* one past the last element the loop may touch */
+		for (size_t i = 1; i < 1 + last; i++) line[i] = below(4) == 0 ? special() : uniform(-4.0f, 4.0f);
+		for (size_t j = 0; j < n; j++) {
+			even[j] = below(6) == 0 ? special() : uniform(-4.0f, 4.0f);
+			odd[j] = below(6) == 0 ? special() : uniform(-4.0f, 4.0f);
+		}
+		memcpy(want, line, length * sizeof(float));
+		for (size_t j = 0; j < n; j++) {
+			want[1 + 2 * j] += even[j];
+			if (pairs) want[1 + 2 * j + 1] += odd[j];
+		}
+		if (pairs) ops->fold_pairs(line + 1, even, odd, n); else ops->fold_every_other(line + 1, even, n);
+		for (size_t i = 0; i < length && ok; i++) {
+			ok = memcmp(&line[i], &want[i], sizeof(float)) == 0 || (i >= 1 && i < 1 + last && isnan(line[i]) && isnan(want[i]));
+			if (!ok) printf("%s %s: n %zu index %zu: %g, want %g\n", isa, pairs ? "fold_pairs" : "fold_every_other", n, i - 1, line[i], want[i]);
+		}
+	}
+	free(line); free(want); free(even); free(odd);
+	return ok;
+}
+
 int main(void) {
 	const struct nnps_cache_sizes caches = nnps_detect_cache_sizes();
 	int compared = 0, failures = 0;
@@ -178,7 +219,8 @@ int main(void) {
 		if (!nnps_isa_table_for((enum nnps_isa_level) level, &caches, &isa) || !nnps_isa_supported(isa.level)) continue;
 		int cases = 0;
 		for (; cases < 300 && check_relu(&isa.vector, isa.name) && check_softmax(&isa.vector, isa.name) && check_max(&isa.vector, isa.name) && check_dot(&isa.vector, isa.name, 0) &&
-			check_dot(&isa.vector, isa.name, cases % 50 == 0 ? 1 + cases / 50 % 2 : 0); cases++) {}
+			check_dot(&isa.vector, isa.name, cases % 50 == 0 ? 1 + cases / 50 % 2 : 0) &&
+			check_fold(&isa.vector, isa.name); cases++) {}
 		if (cases < 300) failures++;
 		printf("%s: %d random cases of each loop %s\n", isa.name, cases, cases < 300 ? "until a failure" : "agree with the references");
 		compared++;

@@ -113,6 +113,7 @@ static void gemm_task(void* argument, size_t thread, size_t task) {
 struct block_context {
 	const struct nnps_conv* g;
 	const struct nnps_sgemm_config* config;
+	const struct nnps_vector_ops* ops;
 	const struct input_gradient_plan* plan;
 	const float* packed_kernel;
 	const float* grad_output;
@@ -166,6 +167,7 @@ static void scatter_task(void* argument, size_t thread, size_t task) {
 /* One image's col2im: an input channel's rows of the column matrix land only on its own plane, so channels run in parallel. */
 struct fold_context {
 	const struct nnps_conv* g;
+	const struct nnps_vector_ops* ops;
 	const float* columns;
 	size_t band_rows;
 	float* grad_input; /* this image's */
@@ -178,7 +180,7 @@ static void fold_task(void* argument, size_t thread, size_t channel) {
 	const size_t plane = nnps_conv_output_plane(g), taps = g->kernel_height * g->kernel_width;
 	float* target = context->grad_input + channel * nnps_conv_input_plane(g);
 	memset(target, 0, nnps_conv_input_plane(g) * sizeof(float));
-	nnps_fold_channel(g, context->columns + channel * taps * plane, plane, 0, g->output_height, context->band_rows, target);
+	nnps_fold_channel(g, context->ops, context->columns + channel * taps * plane, plane, 0, g->output_height, context->band_rows, target);
 }
 
 /* An image per task (plan->image_tasks): band after band, its product into the thread's block, folded at once. */
@@ -198,7 +200,7 @@ static void image_task(void* argument, size_t thread, size_t image) {
 		nnps_sgemm_packed_a(context->config, patch, n, g->output_channels, context->packed_kernel, g->output_channels, &b, 0, first * g->output_width,
 			block, n, false, NULL, &buffers);
 		for (size_t c = 0; c < g->input_channels; c++) {
-			nnps_fold_channel(g, block + c * taps * n, n, first, end, plan->band_rows, image_gradient + c * nnps_conv_input_plane(g));
+			nnps_fold_channel(g, context->ops, block + c * taps * n, n, first, end, plan->band_rows, image_gradient + c * nnps_conv_input_plane(g));
 		}
 	}
 }
@@ -211,9 +213,10 @@ bool nnps_col2im_input_gradient_workspace(const struct nnps_conv* g, const struc
 }
 
 void nnps_col2im_input_gradient(
-	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* grad_output, const float* kernel, float* grad_input,
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* grad_output, const float* kernel, float* grad_input,
 	float* workspace, pthreadpool_t pool)
 {
+	const struct nnps_sgemm_config* config = &isa->sgemm;
 	const size_t threads = pthreadpool_get_threads_count(pool);
 	struct input_gradient_plan plan;
 	plan_input_gradient(g, config, threads, &plan);
@@ -223,12 +226,12 @@ void nnps_col2im_input_gradient(
 	float* columns = thread_buffers + threads * plan.thread_floats;
 	nnps_pack_a_parallel(config, kernel, 1, nnps_conv_patch(g), nnps_conv_patch(g), g->output_channels, packed_kernel, pool);
 	if (plan.scatter) {
-		const struct block_context scatter = { g, config, &plan, packed_kernel, grad_output, grad_input, thread_buffers };
+		const struct block_context scatter = { g, config, &isa->vector, &plan, packed_kernel, grad_output, grad_input, thread_buffers };
 		nnps_parallelize(pool, scatter_task, (void*) &scatter, g->batch * nnps_ceil_div(g->output_height, plan.task_rows));
 		return;
 	}
 	if (plan.image_tasks) {
-		const struct block_context images = { g, config, &plan, packed_kernel, grad_output, grad_input, thread_buffers };
+		const struct block_context images = { g, config, &isa->vector, &plan, packed_kernel, grad_output, grad_input, thread_buffers };
 		nnps_parallelize(pool, image_task, (void*) &images, g->batch);
 		return;
 	}
@@ -239,7 +242,7 @@ void nnps_col2im_input_gradient(
 		};
 		nnps_parallelize(pool, gemm_task, (void*) &gemm, plan.chunks);
 		if (pointwise) continue;
-		const struct fold_context fold = { g, columns, plan.band_rows, image_gradient };
+		const struct fold_context fold = { g, &isa->vector, columns, plan.band_rows, image_gradient };
 		nnps_parallelize(pool, fold_task, (void*) &fold, g->input_channels);
 	}
 }

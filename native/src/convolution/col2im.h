@@ -12,7 +12,7 @@
 
 NNPS_INTERNAL bool nnps_col2im_input_gradient_workspace(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, size_t* floats);
 NNPS_INTERNAL void nnps_col2im_input_gradient(
-	const struct nnps_conv* g, const struct nnps_sgemm_config* config, const float* grad_output, const float* kernel, float* grad_input,
+	const struct nnps_conv* g, const struct nnps_isa_table* isa, const float* grad_output, const float* kernel, float* grad_input,
 	float* workspace, pthreadpool_t pool);
 
 #endif

@@ -12,29 +12,27 @@ static void valid_columns(const struct nnps_conv* g, size_t kx, size_t* first, s
 
 /* Adds tap kx's values of output row `source` (columns [first, end) valid) onto input row `line`, pad_left subtracted:
  * column ox lands at line[ox * 2 + kx]. */
-static void fold_stride2_row(size_t kx, const float* source, size_t first, size_t end, float* line) {
-	for (size_t ox = first; ox < end; ox++) line[ox * 2 + kx] += source[ox];
+static void fold_stride2_row(const struct nnps_vector_ops* ops, size_t kx, const float* source, size_t first, size_t end, float* line) {
+	if (first < end) ops->fold_every_other(line + first * 2 + kx, source + first, end - first);
 }
 
 /* Taps kx and kx + 1 of a stride-2 layer together: they land on neighbouring input columns, so their shared valid
- * columns are one contiguous interleaved run, which the compiler vectorises (loads, an unpack, an add), where each tap
- * alone was a scalar read-modify-write every other float (the 16-channel 3x3/2 layer's input gradient spent a sixth
- * of its time there, and the loop ran 0.85x or 1.00x by where the linker placed it). */
-static void fold_stride2_pair_row(size_t kx, const float* even, const float* odd, const size_t* first, const size_t* end, float* line) {
+ * columns are one contiguous interleaved run (loads, an interleave, an add in the table's vectors), where each tap
+ * alone was a read-modify-write every other float. Every element gets the same additions in the same order as tap by
+ * tap. */
+static void fold_stride2_pair_row(
+	const struct nnps_vector_ops* ops, size_t kx, const float* even, const float* odd, const size_t* first, const size_t* end, float* line)
+{
 	const size_t lo = nnps_max(first[0], first[1]), hi = nnps_max(lo, nnps_min(end[0], end[1]));
-	fold_stride2_row(kx, even, first[0], nnps_min(lo, end[0]), line);
-	fold_stride2_row(kx + 1, odd, first[1], nnps_min(lo, end[1]), line);
-	float* pairs = line + 2 * lo + kx;
-	for (size_t j = 0; j < hi - lo; j++) {
-		pairs[2 * j] += even[lo + j];
-		pairs[2 * j + 1] += odd[lo + j];
-	}
-	fold_stride2_row(kx, even, nnps_max(hi, first[0]), end[0], line);
-	fold_stride2_row(kx + 1, odd, nnps_max(hi, first[1]), end[1], line);
+	fold_stride2_row(ops, kx, even, first[0], nnps_min(lo, end[0]), line);
+	fold_stride2_row(ops, kx + 1, odd, first[1], nnps_min(lo, end[1]), line);
+	if (lo < hi) ops->fold_pairs(line + 2 * lo + kx, even + lo, odd + lo, hi - lo);
+	fold_stride2_row(ops, kx, even, nnps_max(hi, first[0]), end[0], line);
+	fold_stride2_row(ops, kx + 1, odd, nnps_max(hi, first[1]), end[1], line);
 }
 
 /* nnps_fold_channel's band for a stride-2 layer: its taps in pairs (the last alone where the kernel is odd). */
-static void fold_stride2_band(const struct nnps_conv* g, const float* columns, size_t ld, size_t first_row, size_t band, size_t band_end, float* target) {
+static void fold_stride2_band(const struct nnps_conv* g, const struct nnps_vector_ops* ops, const float* columns, size_t ld, size_t first_row, size_t band, size_t band_end, float* target) {
 	const size_t stride_y = nnps_conv_stride_y(g);
 	for (size_t ky = 0; ky < g->kernel_height; ky++) {
 		for (size_t kx = 0; kx < g->kernel_width; kx += 2) {
@@ -52,9 +50,9 @@ static void fold_stride2_band(const struct nnps_conv* g, const float* columns, s
 				float* line = (float*) ((uintptr_t) (target + (size_t) iy * g->input_width) - g->pad_left * sizeof(float));
 				const size_t offset = (oy - first_row) * g->output_width;
 				if (pair) {
-					fold_stride2_pair_row(kx, rows[0] + offset, rows[1] + offset, first, end, line);
+					fold_stride2_pair_row(ops, kx, rows[0] + offset, rows[1] + offset, first, end, line);
 				} else {
-					fold_stride2_row(kx, rows[0] + offset, first[0], end[0], line);
+					fold_stride2_row(ops, kx, rows[0] + offset, first[0], end[0], line);
 				}
 			}
 		}
@@ -63,13 +61,13 @@ static void fold_stride2_band(const struct nnps_conv* g, const float* columns, s
 
 /* Adds output rows [first_row, end_row) of one input channel's rows of the column matrix onto its plane, band_rows at
  * a time: `columns` is the channel's first tap row from output row first_row on, its tap rows `ld` floats apart. */
-void nnps_fold_channel(const struct nnps_conv* g, const float* columns, size_t ld, size_t first_row, size_t end_row, size_t band_rows, float* target) {
+void nnps_fold_channel(const struct nnps_conv* g, const struct nnps_vector_ops* ops, const float* columns, size_t ld, size_t first_row, size_t end_row, size_t band_rows, float* target) {
 	const size_t width = g->input_width, stride = nnps_conv_stride_x(g), stride_y = nnps_conv_stride_y(g);
 	const ptrdiff_t height = (ptrdiff_t) g->input_height;
 	for (size_t band = first_row; band < end_row; band += band_rows) {
 		const size_t band_end = nnps_min(end_row, band + band_rows);
 		if (stride == 2) {
-			fold_stride2_band(g, columns, ld, first_row, band, band_end, target);
+			fold_stride2_band(g, ops, columns, ld, first_row, band, band_end, target);
 			continue;
 		}
 		for (size_t ky = 0; ky < g->kernel_height; ky++) {

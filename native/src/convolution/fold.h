@@ -6,8 +6,8 @@
 
 /* Adds output rows [first_row, end_row) of one input channel's rows of the column matrix onto its plane `target`,
  * band_rows at a time: `columns` is the channel's first tap row from output row first_row on, its tap rows `ld` floats
- * apart. */
+ * apart; a stride-2 layer's rows through the table's fold loops (ops). */
 NNPS_INTERNAL void nnps_fold_channel(
-	const struct nnps_conv* g, const float* columns, size_t ld, size_t first_row, size_t end_row, size_t band_rows, float* target);
+	const struct nnps_conv* g, const struct nnps_vector_ops* ops, const float* columns, size_t ld, size_t first_row, size_t end_row, size_t band_rows, float* target);
 
 #endif

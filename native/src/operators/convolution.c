@@ -93,7 +93,7 @@ static void execute(
 			} else if (transposed_input_gradient(g)) {
 				nnps_implicit_gemm_input_gradient(g, &isa->sgemm, r->grad_output, r->kernel, r->grad_input, workspace, pool);
 			} else {
-				nnps_col2im_input_gradient(g, &isa->sgemm, r->grad_output, r->kernel, r->grad_input, workspace, pool);
+				nnps_col2im_input_gradient(g, isa, r->grad_output, r->kernel, r->grad_input, workspace, pool);
 			}
 			break;
 		case nnps_function_kernel_gradient:

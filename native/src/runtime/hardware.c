@@ -21,7 +21,7 @@ static const struct nnps_winograd_transforms portable_winograd_f4x4 = {
 /* FFT: the portable transforms on every level without its own (NEON and scalar). */
 static const struct nnps_fft_transforms portable_fft8x8 = { nnps_fft8x8_forward__scalar, nnps_fft8x8_inverse__scalar };
 static const struct nnps_fft_transforms portable_fft16x16 = { nnps_fft16x16_forward__scalar, nnps_fft16x16_inverse__scalar };
-#define VECTOR_OPS(suffix) { nnps_relu__##suffix, nnps_relu_gradient__##suffix, nnps_softmax_row__##suffix, nnps_max_into__##suffix, nnps_max_columns__##suffix, nnps_dot_rows__##suffix, nnps_dot_rows_half__##suffix }
+#define VECTOR_OPS(suffix) { nnps_relu__##suffix, nnps_relu_gradient__##suffix, nnps_softmax_row__##suffix, nnps_max_into__##suffix, nnps_max_columns__##suffix, nnps_dot_rows__##suffix, nnps_dot_rows_half__##suffix, nnps_fold_pairs__##suffix, nnps_fold_every_other__##suffix }
 /* The other operators' loops: the portable build (NEON's registers on AArch64) where a level has none of its own. */
 static const struct nnps_vector_ops portable_vector_ops = VECTOR_OPS(scalar);
 #if defined(NNPS_HAVE_X86_KERNELS)

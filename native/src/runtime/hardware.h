@@ -52,7 +52,7 @@ struct nnps_fft_transforms {
 };
 
 /* The other operators' loops: ReLU and its gradient, a softmax row, max pooling's rows, the fully connected layer's dot
- * products. */
+ * products; and col2im's stride-2 fold rows. */
 struct nnps_vector_ops {
 	nnps_relu_fn relu;
 	nnps_relu_gradient_fn relu_gradient;
@@ -61,6 +61,8 @@ struct nnps_vector_ops {
 	nnps_max_columns_fn max_columns;
 	nnps_dot_rows_fn dot_rows;
 	nnps_dot_rows_half_fn dot_rows_half;
+	nnps_fold_pairs_fn fold_pairs;
+	nnps_fold_every_other_fn fold_every_other;
 };
 
 struct nnps_isa_table {

@@ -5,7 +5,7 @@ namespace NNPackSharp.Tests.Managed;
 /// <summary>
 /// col2im's stride-2 step (<see cref="StridedAdd"/>) against the element loop, float and double, every count up to a
 /// few vectors past a whole block and every offset into a line: the even elements get their source added once, the odd
-/// ones between and everything past the last target keep their values.
+/// ones between (signed zeros among them) and everything past the last target keep their bits.
 /// </summary>
 public class StridedAddTests
 {
@@ -31,7 +31,8 @@ public class StridedAddTests
         var source = new T[count + 16];
         for (int i = 0; i < destination.Length; i++)
         {
-            destination[i] = from(random.Next(-1000, 1000));
+            // Signed zeros among the values: the odd elements between the targets must keep their bits.
+            destination[i] = random.Next(4) == 0 ? from(-0.0) : from(random.Next(-1000, 1000));
         }
 
         for (int i = 0; i < source.Length; i++)
@@ -56,6 +57,20 @@ public class StridedAddTests
             StridedAdd.Stride2(d + offset, s, count);
         }
 
-        Assert.That(destination, Is.EqualTo(expected), $"{typeof(T).Name}, count {count}, offset {offset}");
+        // Bit for bit (NUnit's equality counts -0.0 equal to +0.0).
+        Assert.That(Bits(destination), Is.EqualTo(Bits(expected)), $"{typeof(T).Name}, count {count}, offset {offset}");
+    }
+
+    private static unsafe ulong[] Bits<T>(T[] values)
+        where T : unmanaged
+    {
+        var bits = new ulong[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            T value = values[i];
+            bits[i] = sizeof(T) == 4 ? *(uint*)&value : *(ulong*)&value;
+        }
+
+        return bits;
     }
 }
