@@ -152,6 +152,12 @@ internal readonly unsafe struct PhasePanelSource<T>(Conv2DGeometry geometry, Pha
             return true;
         }
 
+        if (halves == 2 && ThreeRunsPerHalf(firstRun, endRun))
+        {
+            PackThreeRunsPerHalf(phases, taps, depth, origin, masks, firstRun, endRun, panel);
+            return true;
+        }
+
         // A half that one run fills is a plain copy; one that no run touches is zeros.
         bool* whole = stackalloc bool[MaxWidth / Lanes];
         for (int half = 0; half < halves; half++)
@@ -188,6 +194,40 @@ internal readonly unsafe struct PhasePanelSource<T>(Conv2DGeometry geometry, Pha
     /// <summary>True where each of a 32-column panel's two halves takes one or two runs.</summary>
     private static bool TwoRunsPerHalf(int* firstRun, int* endRun) =>
         endRun[0] - firstRun[0] is 1 or 2 && endRun[1] - firstRun[1] is 1 or 2;
+
+    /// <summary>True where each of a 32-column panel's two halves takes one to three runs.</summary>
+    private static bool ThreeRunsPerHalf(int* firstRun, int* endRun) =>
+        endRun[0] - firstRun[0] is >= 1 and <= 3 && endRun[1] - firstRun[1] is >= 1 and <= 3;
+
+    /// <summary>
+    /// As <see cref="PackTwoRunsPerHalf"/> for maps 11 to 15 wide, whose 16-lane halves meet up to three output rows
+    /// (AlexNet conv3's 13, VGG conv5's 14): the middle run blended in between, where the general loop above reloaded
+    /// the origins and masks per tap and run (perf, AlexNet conv3's input gradient, one thread: 7% of the call). A half
+    /// with fewer runs reads one twice under an empty mask.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackThreeRunsPerHalf(float* phases, nint* taps, int depth, nint* origin, Vector512<float>* masks, int* firstRun, int* endRun, float* panel)
+    {
+        const int halves = 2;
+        int last0 = endRun[0] - 1, last1 = endRun[1] - 1, middle0 = Math.Min(firstRun[0] + 1, last0), middle1 = Math.Min(firstRun[1] + 1, last1);
+        nint a0 = origin[firstRun[0]], m0 = origin[middle0], b0 = origin[last0];
+        nint a1 = origin[firstRun[1]] + Lanes, m1 = origin[middle1] + Lanes, b1 = origin[last1] + Lanes;
+        // Half 0 is all in its runs (half 1 has lanes); half 1's first run is masked too, zeroing lanes past the panel.
+        Vector512<float> maskM0 = middle0 == firstRun[0] || middle0 == last0 ? Vector512<float>.Zero : masks[middle0 * halves];
+        Vector512<float> maskB0 = last0 == firstRun[0] ? Vector512<float>.Zero : masks[last0 * halves];
+        Vector512<float> maskA1 = masks[(firstRun[1] * halves) + 1];
+        Vector512<float> maskM1 = middle1 == firstRun[1] || middle1 == last1 ? Vector512<float>.Zero : masks[(middle1 * halves) + 1];
+        Vector512<float> maskB1 = last1 == firstRun[1] ? Vector512<float>.Zero : masks[(last1 * halves) + 1];
+        for (int k = 0; k < depth; k++)
+        {
+            float* tap = phases + taps[k];
+            float* row = panel + ((nint)k * (halves * Lanes));
+            Vector512<float> low = Vector512.ConditionalSelect(maskM0, Vector512.Load(tap + m0), Vector512.Load(tap + a0));
+            Vector512.ConditionalSelect(maskB0, Vector512.Load(tap + b0), low).Store(row);
+            Vector512<float> high = Vector512.ConditionalSelect(maskM1, Vector512.Load(tap + m1), Vector512.Load(tap + a1) & maskA1);
+            Vector512.ConditionalSelect(maskB1, Vector512.Load(tap + b1), high).Store(row + Lanes);
+        }
+    }
 
     /// <summary>
     /// The common panel of a 32-column tile (a map at least 16 wide: each half meets at most two output rows), with its
