@@ -6,6 +6,8 @@
  *   nnpack_ab_bench <libnnpack A> <libnnpack B> [threads] [rounds] [layer name filter] [pass name filter]
  *
  * Ratios are B / A speed (above 1: B is faster). GFLOP/s count the direct convolution, 2*N*Cout*Hout*Wout*Cin*kH*kW.
+ * "same bits": one more call of each after the rounds, whether B's result equals A's bit for bit (what a change meant
+ * to keep every sum's order must show; algorithms or thread counts that sum differently show "no").
  * NNPS_AB_ALGORITHMS=<A's>,<B's> pins each library's algorithm (auto, implicit_gemm, wt8x8, wt6x6, ft8x8, ft16x16; auto
  * when unset), so one build can be A/B'd against itself algorithm against algorithm.
  * NNPS_AB_B_OFFSET=<bytes> (a multiple of 4 below 64) gives B copies of the operands that start that many bytes past a
@@ -201,7 +203,7 @@ int main(int argc, char** argv) {
 	if (b_offset != 0) printf("B's operands start %zu bytes past a cache line (NNPS_AB_B_OFFSET), A's on one\n", b_offset);
 	printf("A: %s\nB: %s\nthreads %zu, %zu rounds; FMA peak of one core measured now: %.1f GFLOP/s (x%zu threads = %.1f)\n\n", argv[1], argv[2], threads,
 		rounds, peak, threads, peak * (double) threads);
-	printf("| layer | pass | A GFLOP/s | A %% peak | B GFLOP/s | B %% peak | B / A |\n|---|---|---:|---:|---:|---:|---:|\n");
+	printf("| layer | pass | A GFLOP/s | A %% peak | B GFLOP/s | B %% peak | B / A | same bits |\n|---|---|---:|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
 		const struct layer* l = &layers[i];
 		if (argc > 5 && strstr(l->name, argv[5]) == NULL) continue;
@@ -246,7 +248,17 @@ int main(int argc, char** argv) {
 			}
 			const double a = flops / median(seconds[0], rounds) / 1e9, b = flops / median(seconds[1], rounds) / 1e9;
 			const double limit = peak * (double) threads;
-			printf("| %s | %s | %.1f | %.0f%% | %.1f | %.0f%% | %.2fx |\n", l->name, pass_names[pass], a, 100 * a / limit, b, 100 * b / limit, b / a);
+			/* One more call of each, A's result kept aside: a change meant to keep every sum's order must give the same bits. */
+			const size_t result_floats = pass == 0 ? output_floats : pass == 1 ? input_floats : kernel_floats;
+			float* results[2] = { pass == 0 ? p.y : pass == 1 ? p.dx : p.dw, pass == 0 ? pb.y : pass == 1 ? pb.dx : pb.dw };
+			float* kept = malloc(result_floats * sizeof(float));
+			call(&libraries[0], pass, problems[0], workspaces[0], &sizes[0]);
+			memcpy(kept, results[0], result_floats * sizeof(float));
+			call(&libraries[1], pass, problems[1], workspaces[1], &sizes[1]);
+			const bool same = memcmp(kept, results[1], result_floats * sizeof(float)) == 0;
+			free(kept);
+			printf("| %s | %s | %.1f | %.0f%% | %.1f | %.0f%% | %.2fx | %s |\n", l->name, pass_names[pass], a, 100 * a / limit, b, 100 * b / limit, b / a,
+				same ? "yes" : "no");
 			fflush(stdout);
 			free(workspaces[0]);
 			free(workspaces[1]);
