@@ -77,7 +77,7 @@ internal static unsafe class MaskedRun
     /// 16 lie inside <c>[lowest, limit)</c>, else a masked load (which never touches the masked-off lanes).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> LoadWindow(float* at, Vector512<float> window, float* lowest, float* limit) =>
+    internal static Vector512<float> LoadWindow(float* at, Vector512<float> window, float* lowest, float* limit) =>
         at >= lowest && at + 16 <= limit ? Vector512.ConditionalSelect(window, Vector512.Load(at), Vector512<float>.Zero)
             : Avx512F.MaskLoad(at, window, Vector512<float>.Zero);
 
@@ -92,6 +92,7 @@ internal static unsafe class MaskedRun
     }
 
     /// <summary>All-ones lanes where <c>first &lt;= column &lt; end</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> InRange(Vector512<int> column, int first, int end) =>
         (Vector512.GreaterThanOrEqual(column, Vector512.Create(first)) & Vector512.LessThan(column, Vector512.Create(end))).AsSingle();
 

@@ -145,12 +145,12 @@ internal readonly unsafe struct PhaseSplit
 
     /// <summary>
     /// One padded row at stride 1 across: <c>pad</c> zeros, the row, zeros to <see cref="Width"/>; 16 columns per step,
-    /// plain loads and a blend wherever the step's floats lie inside the channel's plane <c>[lowest, limit)</c> (as
-    /// <see cref="Deinterleave"/>), only a row's last partial step a masked store.
+    /// plain loads and a blend wherever the step's floats lie inside the channel's plane <c>[lowest, limit)</c>
+    /// (<see cref="MaskedRun.LoadWindow"/>, as <see cref="Deinterleave"/>), only a row's last partial step a masked store.
     /// </summary>
     private void PadRow(float* source, int length, int pad, float* target, float* lowest, float* limit)
     {
-        Vector512<int> lane = MaskedRun.Lane, start = Vector512.Create(0), end = Vector512.Create(length);
+        Vector512<int> lane = MaskedRun.Lane;
         long width = Width;
         for (int j = 0; j < width; j += 16)
         {
@@ -162,10 +162,7 @@ internal readonly unsafe struct PhaseSplit
             }
             else if (x < length && x + 16 > 0)
             {
-                Vector512<int> column = lane + Vector512.Create((int)x);
-                Vector512<float> inside = (Vector512.GreaterThanOrEqual(column, start) & Vector512.LessThan(column, end)).AsSingle();
-                float* at = source + x;
-                values = at >= lowest && at + 16 <= limit ? Vector512.Load(at) & inside : Avx512F.MaskLoad(at, inside, Vector512<float>.Zero);
+                values = MaskedRun.LoadWindow(source + x, MaskedRun.InRange(lane + Vector512.Create((int)x), 0, length), lowest, limit);
             }
             else
             {
@@ -187,16 +184,15 @@ internal readonly unsafe struct PhaseSplit
     /// <summary>
     /// One padded row at stride 2 across into its two phases: element <c>j</c> of phase <c>px</c> is the row's column
     /// <c>2j + px - pad</c>, zero outside it; 32 columns per step. A step reaching past the row's ends still takes plain
-    /// loads where its 32 floats lie inside the channel's plane <c>[lowest, limit)</c> (the neighbouring rows), the
-    /// lanes outside the row zeroed by a blend; only steps past the plane's ends take masked loads, and only a row's last
-    /// partial step a masked store. Masked loads on every step (where a 56-wide row with padding 1 has no step inside
-    /// the row) made this pass a fifth of ResNet 3x3/2's forward (perf, one thread). A null <paramref name="odd"/>
-    /// (a kernel one column wide) keeps the even phase alone.
+    /// loads where its floats lie inside the channel's plane <c>[lowest, limit)</c> (the neighbouring rows), the lanes
+    /// outside the row zeroed by a blend (<see cref="MaskedRun.LoadWindow"/>); only steps past the plane's ends take
+    /// masked loads, and only a row's last partial step a masked store. Masked loads on every step (where a 56-wide row
+    /// with padding 1 has no step inside the row) made this pass a fifth of ResNet 3x3/2's forward (perf, one thread). A
+    /// null <paramref name="odd"/> (a kernel one column wide) keeps the even phase alone.
     /// </summary>
     private void Deinterleave(float* source, int length, int pad, float* even, float* odd, float* lowest, float* limit)
     {
         Vector512<int> lane = MaskedRun.Lane, evenLanes = MaskedRun.Even, oddLanes = MaskedRun.Odd;
-        Vector512<int> sixteen = Vector512.Create(16), start = Vector512.Create(0), end = Vector512.Create(length);
         long width = Width;
         for (int j = 0; j < width; j += 16)
         {
@@ -210,19 +206,8 @@ internal readonly unsafe struct PhaseSplit
             else if (x < length && x + 32 > 0)
             {
                 Vector512<int> column = lane + Vector512.Create((int)x);
-                Vector512<float> lowInside = (Vector512.GreaterThanOrEqual(column, start) & Vector512.LessThan(column, end)).AsSingle();
-                Vector512<float> highInside = (Vector512.GreaterThanOrEqual(column + sixteen, start) & Vector512.LessThan(column + sixteen, end)).AsSingle();
-                float* at = source + x;
-                if (at >= lowest && at + 32 <= limit)
-                {
-                    low = Vector512.Load(at) & lowInside;
-                    high = Vector512.Load(at + 16) & highInside;
-                }
-                else
-                {
-                    low = Avx512F.MaskLoad(at, lowInside, Vector512<float>.Zero);
-                    high = Avx512F.MaskLoad(at + 16, highInside, Vector512<float>.Zero);
-                }
+                low = MaskedRun.LoadWindow(source + x, MaskedRun.InRange(column, 0, length), lowest, limit);
+                high = MaskedRun.LoadWindow(source + x + 16, MaskedRun.InRange(column + Vector512.Create(16), 0, length), lowest, limit);
             }
             else
             {
