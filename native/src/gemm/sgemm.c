@@ -2,9 +2,18 @@
  * ones included, on the table's micro-kernel. The blocking comes from the hardware table. */
 #include "pack.h"
 
-/* A block spans at most mc rows and kc depth, B's at most nc columns; no more than the call's GEMMs need. */
+/* The rows of A's blocks for an m-row product: equal blocks of at most a quarter more than mc, so no block is a thin
+ * remainder whose tiles read every B micro-panel again from L2 or L3 for a few rows (128 rows in one block rather than
+ * 126 + 2, 256 in 132 + 124 rather than 126 + 126 + 4). */
+static size_t row_block(const struct nnps_sgemm_config* config, size_t m) {
+	const size_t largest = config->mc + config->mc / 4;
+	return nnps_round_up(nnps_ceil_div(m, nnps_ceil_div(m, largest)), config->mr);
+}
+
+/* A block spans at most row_block rows and kc depth, B's at most nc columns; no more than the call's GEMMs need. */
 static size_t packed_a_floats(const struct nnps_sgemm_config* config, size_t max_rows, size_t max_depth) {
-	return nnps_round_up(nnps_round_up(nnps_min(max_rows, config->mc), config->mr) * nnps_min(max_depth, config->kc), NNPS_FLOATS_PER_LINE);
+	const size_t rows = nnps_min(nnps_round_up(max_rows, config->mr), nnps_round_up(config->mc + config->mc / 4, config->mr));
+	return nnps_round_up(rows * nnps_min(max_depth, config->kc), NNPS_FLOATS_PER_LINE);
 }
 
 /* A streamed B's blocks: columns enough for this many bytes of packed panels, over the whole depth up to two kc where
@@ -126,7 +135,7 @@ static void multiply(
 	const struct nnps_b_source* b, size_t b_row0, size_t b_col0,
 	float* c, size_t ldc, bool accumulate, const float* row_bias, const struct nnps_gemm_buffers* buffers)
 {
-	const size_t mr = config->mr, nr = config->nr;
+	const size_t mr = config->mr, nr = config->nr, mc_block = row_block(config, m);
 	const bool row_major_b = b->kind == nnps_b_streamed || (b->kind == nnps_b_strided && b->column_stride == 1);
 	/* A matrix read once with one block of A rows (a pointwise layer's image, grad_output in col2im's GEMM, a caller's
 	 * row-major B in the plain SGEMM): each B element meets only m / mr row tiles, all in one pass, so its full-width
@@ -138,10 +147,12 @@ static void multiply(
 	 * row tile rather than a slice per tile). Not for the transformed inputs of FFT and Winograd (strided B beside a
 	 * prepacked A), made just before in L2 and read over short depths: in place the odd 17->33 layer's FFT forward ran
 	 * 0.94x and the 7x7-kernel layer's 0.96-0.98x. */
-	const bool read_once = (b->kind == nnps_b_streamed || (row_major_b && packed_a == NULL)) && m <= config->mc;
+	const bool read_once = (b->kind == nnps_b_streamed || (row_major_b && packed_a == NULL)) && m <= mc_block;
 	/* Its rows must start on a cache line, or each 32-float row segment spans three lines: with a B 16 bytes past one
 	 * (a .NET array's elements) in place ran ResNet 1x1's forward 0.85x. A B whose rows all start equally far past a
-	 * line multiplies its first columns up to the next line alone (a partial panel, packed), the rest in place. */
+	 * line multiplies its first columns up to the next line alone (a partial panel, packed), the rest in place. Rows a
+	 * stride apart that is no multiple of a line start at every offset, and are packed (Inception 7x1's 128 x 289 x 896
+	 * in nnpack_sgemm_bench: 74% of the peak in place, 81% packed). */
 	const uintptr_t misalignment = read_once ? (uintptr_t) (b->data + b_row0 * b->row_stride + b_col0) % NNPS_ALIGNMENT : 0;
 	const bool rows_alike = b->row_stride * sizeof(float) % NNPS_ALIGNMENT == 0;
 	if (read_once && rows_alike && misalignment != 0 && misalignment % sizeof(float) == 0) {
@@ -153,7 +164,7 @@ static void multiply(
 			return;
 		}
 	}
-	const bool in_place = read_once && (misalignment == 0 || n < nr);
+	const bool in_place = read_once && ((rows_alike && misalignment == 0) || n < nr);
 	const bool streamed = b->kind == nnps_b_streamed;
 	/* Depth blocks of equal size (784 = 4 x 196, not 3 x 256 + 16): a thin last block would pay a whole C-tile
 	 * load and store for a few multiply-adds. A streamed B's blocks: STREAMED_BLOCK_BYTES above. */
@@ -165,7 +176,7 @@ static void multiply(
 	 * micro-panel alone reads nr floats from each of kc rows a whole image row apart, and packing the block in row
 	 * order (pack.c) ran ResNet 1x1's forward faster than the round trip costs. */
 	const bool prepacked_b = b->kind == nnps_b_packed;
-	const bool just_in_time = m <= config->mc && !row_major_b && !prepacked_b;
+	const bool just_in_time = m <= mc_block && !row_major_b && !prepacked_b;
 	const enum b_panels panels = prepacked_b ? b_prepacked : in_place ? b_in_place : just_in_time ? b_just_in_time : b_packed_block;
 	for (size_t jc = 0; jc < n; jc += column_block) {
 		const size_t nc = nnps_min(n - jc, column_block);
@@ -175,13 +186,22 @@ static void multiply(
 			/* The bias, with the last depth block (a convolution's products have depth 1 or more). */
 			const float* block_bias = row_bias != NULL && pc + kc == k ? row_bias : NULL;
 			const size_t full = nnps_round_down(nc, nr);
-			if (panels == b_packed_block) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
+			/* A block too large for L2 (its tiles then run with columns outside, below) is packed a micro-panel at a
+			 * time as the first row block's tiles reach it, so that those tiles read it from L1 while it is written, not
+			 * back from L3 after the whole block was packed; the other row blocks read it from the buffer. A row-major B
+			 * asks for the next micro-panel's lines a slice per tile, as its rows are a matrix row apart. With the equal
+			 * row blocks, nnpack_sgemm_bench, one thread, 9 rounds, two runs each way: VGG conv3.2's 256 x 3136 x 2304
+			 * 83-84% of the peak -> 88% (A packed once 83-84% -> 86-87%), the other shapes within a point; the same
+			 * without the prefetch 81%. The convolutions' implicit GEMM (nnpack_ab_bench, implicit_gemm pinned,
+			 * AlexNet conv3, VGG conv3.2, VGG conv5, 14x14x512 batch 1): 0.98-1.04x, the same bits. */
+			const bool packed_in_first_pass = panels == b_packed_block && m > mc_block && kc * nc * sizeof(float) > ROWS_OUTSIDE_BYTES;
+			if (panels == b_packed_block && !packed_in_first_pass) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc, nc, buffers->packed_b);
 			if (panels == b_in_place && full < nc) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + full, nc - full, buffers->packed_b);
 			/* The block the loops take next, which an in-place B prefetches while this one's tiles run. */
 			const size_t next_pc = pc + kc < k ? pc + kc : 0, next_jc = pc + kc < k ? jc : jc + nc;
 			const bool prefetch_next = panels == b_in_place && next_jc < n;
-			for (size_t ic = 0; ic < m; ic += config->mc) {
-				const size_t mc = nnps_min(m - ic, config->mc);
+			for (size_t ic = 0; ic < m; ic += mc_block) {
+				const size_t mc = nnps_min(m - ic, mc_block);
 				/* A micro-panel: mr rows x kc, contiguous either way; consecutive ones are panel_stride apart. */
 				const float* a_panels;
 				size_t panel_stride;
@@ -210,10 +230,15 @@ static void multiply(
 					continue;
 				}
 				for (size_t jr = 0; jr < nc; jr += nr) {
-					if (just_in_time) nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b);
+					const bool first_pass = packed_in_first_pass && ic == 0;
+					if (just_in_time || first_pass) {
+						nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b + (first_pass ? jr * kc : 0));
+					}
 					size_t ldb;
 					const float* panel_b = b_micro_panel(b, panels, buffers->packed_b, b_row0 + pc, b_col0 + jc, jr, kc, nr, full, &ldb);
+					const bool prefetch_panel = first_pass && row_major_b && jr + nr < nc;
 					for (size_t ir = 0; ir < mc; ir += mr) {
+						if (prefetch_panel) prefetch_block_slice(b, b_row0 + pc, kc, b_col0 + jc + jr + nr, nnps_min(nr, nc - jr - nr), ir / mr, nnps_ceil_div(mc, mr));
 						config->ukernel(nnps_min(mr, mc - ir), nnps_min(nr, nc - jr), kc, a_panels + ir / mr * panel_stride, panel_b, ldb,
 							c + (ic + ir) * ldc + jc + jr, ldc, add, block_bias == NULL ? NULL : block_bias + ic + ir);
 					}
