@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gemm/sgemm.h"
+#include "runtime/platform.h"
 #include "xorshift.h"
 
 #define SENTINEL -12345.0f
@@ -31,7 +32,8 @@ struct problem {
 };
 
 static void* aligned_floats(size_t count) {
-	void* p = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
+	/* The library's allocator: Windows' C runtime has no aligned_alloc. */
+	void* p = nnps_aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
 	if (p == NULL) {
 		fprintf(stderr, "out of memory\n");
 		exit(2);
@@ -106,14 +108,14 @@ static void check(const struct nnps_isa_table* isa, const struct problem* p) {
 		}
 	}
 	if (!ok) failures++;
-	free(packed);
-	free(workspace);
+	nnps_aligned_free(packed);
+	nnps_aligned_free(workspace);
 	free(expected);
 	free(magnitude);
-	free(a);
-	free(b_base);
-	free(c);
-	free(bias);
+	nnps_aligned_free(a);
+	nnps_aligned_free(b_base);
+	nnps_aligned_free(c);
+	nnps_aligned_free(bias);
 }
 
 static void test_table(const struct nnps_isa_table* isa) {
