@@ -457,6 +457,18 @@ int main(int argc, char** argv) {
 		s.co = i % 3 == 0 ? pick(120, 140) : pick(1, 40);
 		check_shape(&s, (i & 1) ? pool : NULL, (i % 5) == 2);
 	}
+	for (int i = 0; i < 16; i++) {
+		/* Kernels one row wide at stride 1 (Inception's 1x7) with 31 to 40 input channels and output channels on both
+		 * sides of the GEMM's row block, left and right padding up to the kernel's width and past it every fourth. */
+		struct shape s = random_shape();
+		s.kh = 1; s.top = s.bottom = 0; s.sh = s.sw = 1;
+		s.kw = pick(2, 7); s.left = pick(0, s.kw - 1); s.right = i % 4 == 3 ? pick(s.kw - s.left, s.kw + 2) : pick(0, s.kw - 1 - s.left);
+		s.w = pick(s.left + s.right >= s.kw ? 1 : s.kw - s.left - s.right, 20); s.h = pick(1, 20);
+		s.ci = i == 5 ? 31 : pick(32, 40);
+		s.co = i == 6 ? 31 : i % 3 == 0 ? pick(120, 140) : pick(32, 40);
+		s.n = pick(1, 3);
+		check_shape(&s, (i & 1) ? pool : NULL, (i % 5) == 2);
+	}
 	for (int i = 0; i < 40; i++) {
 		/* Padding as large as the kernel or larger (our extensions only), including outputs made wholly of padding. */
 		struct shape s = random_shape();

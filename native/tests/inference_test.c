@@ -129,6 +129,8 @@ int main(void) {
 		{ 7, 5, { 9, 11 }, { 3, 3 }, { 1, 1 }, { 2, 0, 1, 2 }, nnp_activation_relu },
 		{ 33, 17, { 8, 8 }, { 1, 1 }, { 1, 1 }, { 0, 0, 0, 0 }, nnp_activation_identity },      /* pointwise */
 		{ 3, 64, { 40, 40 }, { 7, 7 }, { 2, 2 }, { 3, 3, 3, 3 }, nnp_activation_identity },    /* strided, pooled */
+		{ 40, 36, { 17, 9 }, { 7, 1 }, { 1, 1 }, { 0, 3, 0, 3 }, nnp_activation_relu },        /* 1x7: a stored kernel of one row */
+		{ 40, 36, { 9, 17 }, { 1, 7 }, { 1, 1 }, { 3, 0, 3, 0 }, nnp_activation_identity },    /* 7x1: a column kernel's */
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
 		check_problem(&fixed[i], NULL);
