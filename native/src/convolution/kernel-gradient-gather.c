@@ -8,8 +8,10 @@
 #define BLOCK_PIXELS 256
 #define MIN_PIXELS 512
 /* A task's band of padded input rows, about at most: whole images of a few channels (the stem's 630 KB: two
- * threads 1.00x the im2col way, where 256 KiB bands ran 0.83x and 64 KiB ones lower), a block's rows of many. */
+ * threads 1.00x the im2col way, where 256 KiB bands ran 0.83x and 64 KiB ones lower), a block's rows of many; less
+ * what the task keeps beside it in L2 (the plan below), but never below MIN_BAND_BYTES. */
 #define BAND_BYTES (1024 * 1024)
+#define MIN_BAND_BYTES (256 * 1024)
 
 bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nnps_sgemm_config* config, size_t threads, struct nnps_gather_plan* plan) {
 	if (config->gather_ukernel == NULL || config->mr != 6) return false;
@@ -38,7 +40,14 @@ bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nn
 	/* A band spans whole blocks, as many as fit its budget, so that the rows two blocks share are copied once (the
 	 * stem's two-row blocks each read nine input rows: 0.76x on two threads, band by block). */
 	const size_t row_bytes = band_channels * plan->padded_width * sy * sizeof(float);
-	plan->band_blocks = nnps_clamp(BAND_BYTES / row_bytes / plan->block_rows, 1, nnps_ceil_div(g->output_height, plan->block_rows));
+	/* The budget less what else the task keeps in L2 beside its band, its share of grad_kernel^T and its packed
+	 * grad_output block (ResNet 3x3/2 on two threads: bands of two blocks, 540 KB, beside 420 KB, where three blocks
+	 * (830 KB) overfilled L2: nnpack_ab_bench, 15 rounds, both orders, 1.03-1.04x, the same bits; the stem, the
+	 * 16-channel 3x3/2, 5x5/2 and Inception 7x1, whose bands and shares are small, 0.99-1.01x). */
+	const size_t panels_per_group = nnps_ceil_div(plan->panels, plan->groups);
+	const size_t beside = (tiles_per_task * 6 * panels_per_group * config->nr + plan->block_rows * g->output_width * config->nr * panels_per_group) * sizeof(float);
+	const size_t budget = BAND_BYTES > beside + MIN_BAND_BYTES ? BAND_BYTES - beside : MIN_BAND_BYTES;
+	plan->band_blocks = nnps_clamp(budget / row_bytes / plan->block_rows, 1, nnps_ceil_div(g->output_height, plan->block_rows));
 	plan->band_rows = (plan->band_blocks * plan->block_rows - 1) * sy + g->kernel_height;
 	size_t band, transposed;
 	if (!nnps_product4(band_channels, plan->band_rows, plan->padded_width, 1, &band) || !nnps_product4(patch, plan->panels, config->nr, 1, &transposed))
