@@ -45,14 +45,14 @@ bool nnps_kernel_gradient_gather_plan(const struct nnps_conv* g, const struct nn
 	 * (830 KB) overfilled L2: nnpack_ab_bench, 15 rounds, both orders, 1.03-1.04x, the same bits; the stem, the
 	 * 16-channel 3x3/2, 5x5/2 and Inception 7x1, whose bands and shares are small, 0.99-1.01x). */
 	const size_t panels_per_group = nnps_ceil_div(plan->panels, plan->groups);
-	const size_t beside = (tiles_per_task * 6 * panels_per_group * config->nr + plan->block_rows * g->output_width * config->nr * panels_per_group) * sizeof(float);
+	plan->packed_floats = plan->block_rows * g->output_width * config->nr * panels_per_group;
+	const size_t beside = (tiles_per_task * 6 * panels_per_group * config->nr + plan->packed_floats) * sizeof(float);
 	const size_t budget = BAND_BYTES > beside + MIN_BAND_BYTES ? BAND_BYTES - beside : MIN_BAND_BYTES;
 	plan->band_blocks = nnps_clamp(budget / row_bytes / plan->block_rows, 1, nnps_ceil_div(g->output_height, plan->block_rows));
 	plan->band_rows = (plan->band_blocks * plan->block_rows - 1) * sy + g->kernel_height;
 	size_t band, transposed;
 	if (!nnps_product4(band_channels, plan->band_rows, plan->padded_width, 1, &band) || !nnps_product4(patch, plan->panels, config->nr, 1, &transposed))
 		return false;
-	plan->packed_floats = plan->block_rows * g->output_width * config->nr * nnps_ceil_div(plan->panels, plan->groups);
 	plan->thread_floats = plan->packed_floats + nnps_round_up(band, NNPS_FLOATS_PER_LINE);
 	plan->transposed_floats = nnps_round_up(transposed, NNPS_FLOATS_PER_LINE);
 	return true;

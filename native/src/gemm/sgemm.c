@@ -5,14 +5,17 @@
 /* The rows of A's blocks for an m-row product: equal blocks of at most a quarter more than mc, so no block is a thin
  * remainder whose tiles read every B micro-panel again from L2 or L3 for a few rows (128 rows in one block rather than
  * 126 + 2, 256 in 132 + 124 rather than 126 + 126 + 4). */
+static size_t largest_row_block(const struct nnps_sgemm_config* config) {
+	return config->mc + config->mc / 4;
+}
+
 static size_t row_block(const struct nnps_sgemm_config* config, size_t m) {
-	const size_t largest = config->mc + config->mc / 4;
-	return nnps_round_up(nnps_ceil_div(m, nnps_ceil_div(m, largest)), config->mr);
+	return nnps_round_up(nnps_ceil_div(m, nnps_ceil_div(m, largest_row_block(config))), config->mr);
 }
 
 /* A block spans at most row_block rows and kc depth, B's at most nc columns; no more than the call's GEMMs need. */
 static size_t packed_a_floats(const struct nnps_sgemm_config* config, size_t max_rows, size_t max_depth) {
-	const size_t rows = nnps_min(nnps_round_up(max_rows, config->mr), nnps_round_up(config->mc + config->mc / 4, config->mr));
+	const size_t rows = nnps_min(nnps_round_up(max_rows, config->mr), nnps_round_up(largest_row_block(config), config->mr));
 	return nnps_round_up(rows * nnps_min(max_depth, config->kc), NNPS_FLOATS_PER_LINE);
 }
 
@@ -232,8 +235,8 @@ static void multiply(
 					}
 					continue;
 				}
+				const bool first_pass = packed_in_first_pass && ic == 0;
 				for (size_t jr = 0; jr < nc; jr += nr) {
-					const bool first_pass = packed_in_first_pass && ic == 0;
 					if (just_in_time || first_pass) {
 						nnps_pack_b(config, b, b_row0 + pc, kc, b_col0 + jc + jr, nnps_min(nr, nc - jr), buffers->packed_b + (first_pass ? jr * kc : 0));
 					}
