@@ -62,9 +62,12 @@ if (args.Length > 0 && args[0] == "gemm-blocking")
 
 if (args.Length > 0 && args[0] == "gemm")
 {
-    int[] size = args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    int roundsAt = Array.IndexOf(args, "--rounds");
+    int rounds = roundsAt > 0 && roundsAt + 1 < args.Length ? int.Parse(args[roundsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 9;
+    int[] size = args.Skip(1).Where((_, i) => roundsAt < 0 || (i + 1 != roundsAt && i + 1 != roundsAt + 1))
+        .Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     (int m, int n, int k) = size.Length == 3 ? (size[0], size[1], size[2]) : size.Length == 1 ? (size[0], size[0], size[0]) : (1024, 1024, 1024);
-    GemmThroughput.Run(m, n, k);
+    GemmThroughput.Run(m, n, k, rounds);
     return;
 }
 

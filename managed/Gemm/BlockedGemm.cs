@@ -90,8 +90,16 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         }
     }
 
-    /// <summary>The largest A block (all rows, one depth block) that <see cref="MultiplyWholeA{TSource}"/> keeps in L2.</summary>
-    private const long WholeABytes = 384 << 10;
+    /// <summary>
+    /// The largest A block (all rows, one depth block) that <see cref="MultiplyWholeA{TSource}"/> keeps in L2, half of a
+    /// 1 MiB one beside B's packed chunk. At 384 KiB, 128 rows of doubles and 256 rows of floats (512 KiB at KC 512)
+    /// took the blocked order, whose KC x NC block of B went out to L3 between its packing and its tiles: `bench gemm`,
+    /// 9 rounds, medians, one thread, Vector512 12x16 double on ResNet 3x3/2's 128 x 784 x 1152 73% (two runs) -> 83-88%
+    /// of the peak; Vector512 12x32 on VGG conv3.2's 256 x 3136 x 2304 82% -> 82-85%, two threads 1.79x -> 1.93-1.96x
+    /// of one. bench/ab-managed.py, 9 rounds: VGG conv3.2's forward 1.02x / 1.05x on one / two threads, its input
+    /// gradient 1.01x, kernel gradient 1.01x.
+    /// </summary>
+    private const long WholeABytes = 512 << 10;
 
     /// <summary>
     /// The B columns packed at a time by <see cref="MultiplyWholeA{TSource}"/>, in bytes of packed panels: few enough to
