@@ -37,16 +37,20 @@ internal static unsafe class WeightGradientSlabs<T>
     /// </summary>
     public static void Run(GemmForWidth<T> gemm, in Conv2DGeometry g, T* input, T* gradOutput, T* gradWeight, T* columns, int slabs, int parallelism)
     {
-        int tiles = (g.PatchLength + gemm.TileColumns - 1) / gemm.TileColumns;
-        int chunk = (tiles + slabs - 1) / slabs * gemm.TileColumns;
-        ForkJoin.For((g.PatchLength + chunk - 1) / chunk, parallelism, new Slab(gemm, g, input, gradOutput, gradWeight, columns, chunk));
+        ForkJoin.For(slabs, parallelism, new Slab(gemm, g, input, gradOutput, gradWeight, columns, slabs));
     }
 
-    private readonly struct Slab(GemmForWidth<T> gemm, Conv2DGeometry g, T* input, T* gradOutput, T* gradWeight, T* columns, int chunk) : IParallelBody
+    private readonly struct Slab(GemmForWidth<T> gemm, Conv2DGeometry g, T* input, T* gradOutput, T* gradWeight, T* columns, int slabs) : IParallelBody
     {
         public void Run(int slab)
         {
-            int first = slab * chunk, taps = Math.Min(chunk, g.PatchLength - first), plane = g.OutputPlaneLength;
+            int first = ParallelGemm.SlabStart(slab, slabs, g.PatchLength, gemm.TileColumns);
+            int taps = ParallelGemm.SlabStart(slab + 1, slabs, g.PatchLength, gemm.TileColumns) - first, plane = g.OutputPlaneLength;
+            if (taps <= 0)
+            {
+                return;
+            }
+
             int kernelTaps = g.KernelHeight * g.KernelWidth;
             GemmWorkspace<T> workspace = Pool<GemmWorkspace<T>>.Rent();
             for (int image = 0; image < g.Batch; image++)

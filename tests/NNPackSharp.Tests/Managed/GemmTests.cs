@@ -36,6 +36,35 @@ public unsafe class GemmTests
         TestContext.Out.WriteLine("supported: " + string.Join(", ", Gemms<float>.Supported));
     }
 
+    /// <summary>
+    /// The threads' slabs of C tile it exactly, start on granule (tile) boundaries, and hold an equal share to within a
+    /// granule each (ResNet 3x3/2's 784 columns in 32-column panels: 384 + 400, not 416 + 368).
+    /// </summary>
+    [Test]
+    public void SlabsCoverTheExtentInNearlyEqualShares()
+    {
+        Assert.That(ParallelGemm.SlabStart(1, 2, 784, 32), Is.EqualTo(384));
+        foreach (int granule in new[] { 1, 2, 6, 12, 16, 32 })
+        for (int extent = 1; extent <= 400; extent++)
+        {
+            int units = (extent + granule - 1) / granule;
+            for (int slabs = 1; slabs <= Math.Min(units, 7); slabs++)
+            {
+                double share = (double)extent / slabs;
+                Assert.That(ParallelGemm.SlabStart(0, slabs, extent, granule), Is.Zero);
+                Assert.That(ParallelGemm.SlabStart(slabs, slabs, extent, granule), Is.EqualTo(extent));
+                for (int slab = 0; slab < slabs; slab++)
+                {
+                    int start = ParallelGemm.SlabStart(slab, slabs, extent, granule), end = ParallelGemm.SlabStart(slab + 1, slabs, extent, granule);
+                    Assert.That(start % granule, Is.Zero, $"extent {extent}, granule {granule}, slab {slab} of {slabs}");
+                    Assert.That(end - start, Is.InRange(share - granule, share + granule), $"extent {extent}, granule {granule}, slab {slab} of {slabs}");
+                }
+            }
+        }
+
+        Assert.That(ParallelGemm.SlabStart(int.MaxValue - 1, int.MaxValue, int.MaxValue, 1), Is.EqualTo(int.MaxValue - 1), "64-bit arithmetic at the largest extent");
+    }
+
     [TestCaseSource(nameof(FloatVariants))]
     public void FloatGemmMatchesNaive(int variant) => CheckGemm(Gemms<float>.Supported[variant]);
 
