@@ -60,9 +60,10 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         // 64 x 3136 x 256, ran 0.89x whole-A there), but on the Zen 5 host the block (3.2 MB) went out to L3 between its
         // packing and its tiles: whole-A ran that product 1.27x (bench gemm, Vector512 12x32: 61% -> 78% of the peak; two
         // threads 1.34x), ResNet 1x1's input gradient 1.06x (bench/ab-managed.py, one thread), the other layers 0.99-1.03x.
-        if ((long)m * Math.Min(depthBlock, k) * sizeof(T) <= WholeABytes)
+        int wholeADepth = WholeADepth(m, k);
+        if (wholeADepth > 0)
         {
-            MultiplyWholeA(m, n, k, a, b, bColumn0, c, ldc, accumulate, workspace, rowBias);
+            MultiplyWholeA(m, n, k, wholeADepth, a, b, bColumn0, c, ldc, accumulate, workspace, rowBias);
             return;
         }
 
@@ -89,6 +90,32 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
             }
         }
     }
+
+    /// <summary>
+    /// The depth blocks of <see cref="MultiplyWholeA{TSource}"/> for an m-row product, or 0 for the blocked order: KC
+    /// where all of A's rows fit <see cref="WholeABytes"/> at that depth; else equal blocks as deep as fit, if at least
+    /// <see cref="MinWholeADepth"/>. Double VGG conv3.2's 256 x 3136 x 2304 (1 MiB of A at KC 512) ran the blocked
+    /// order at 72% of the double peak and whole-A at depth 256 at 80-81% (`bench gemm-blocking double`, 9 rounds).
+    /// </summary>
+    private int WholeADepth(int m, int k)
+    {
+        if ((long)m * Math.Min(depthBlock, k) * sizeof(T) <= WholeABytes)
+        {
+            return depthBlock;
+        }
+
+        long fitting = WholeABytes / ((long)m * sizeof(T));
+        if (fitting < MinWholeADepth)
+        {
+            return 0;
+        }
+
+        int blocks = (int)((k + fitting - 1) / fitting);
+        return (k + blocks - 1) / blocks;
+    }
+
+    /// <summary>The shallowest depth block worth the whole-A order: below it, each pass over C costs more than the B block's trip to L3.</summary>
+    private const int MinWholeADepth = 256;
 
     /// <summary>
     /// The largest A block (all rows, one depth block) that <see cref="MultiplyWholeA{TSource}"/> keeps in L2, half of a
@@ -122,7 +149,7 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     /// its input gradient 1.07x, the stem's 1.03x, the rest 1.00x).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void MultiplyWholeA<TSource>(int m, int n, int k, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias)
+    private void MultiplyWholeA<TSource>(int m, int n, int k, int depthBlock, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias)
         where TSource : struct, IPanelSource<T>
     {
         int mr = TileRows, nr = TileColumns;

@@ -98,7 +98,8 @@ public unsafe class GemmTests
     {
         var random = new Random(5);
         int[][] sizes = [[1, 1, 1], [5, 7, 3], [6, 32, 256], [7, 33, 257], [12, 64, 513], [25, 17, 31], [121, 65, 300], [13, 200, 1], [250, 3, 40], [64, 47, 1030],
-            [13, 48, 70], [7, 24, 33], [19, 12, 9], [30, 16, 20]]; // column remainders of exactly one register: 16, 8 and 4 lanes
+            [13, 48, 70], [7, 24, 33], [19, 12, 9], [30, 16, 20], // column remainders of exactly one register: 16, 8 and 4 lanes
+            [200, 37, 700], [300, 37, 700]]; // A too large for whole-A at KC: whole-A in shallower depth blocks (double 200 rows, float 300), or blocked
         foreach (int[] size in sizes)
         {
             foreach (bool transposeA in new[] { false, true })
