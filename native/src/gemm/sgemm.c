@@ -181,6 +181,9 @@ static void multiply(
 	const bool prepacked_b = b->kind == nnps_b_packed;
 	const bool just_in_time = m <= mc_block && !row_major_b && !prepacked_b;
 	const enum b_panels panels = prepacked_b ? b_prepacked : in_place ? b_in_place : just_in_time ? b_just_in_time : b_packed_block;
+	/* One depth block and one row block: A's only block, packed for the first column block, serves every later one
+	 * (ResNet 1x1's 64 x 3136 x 256 read in place in column blocks of 256 packed all of A thirteen times). */
+	const bool a_block_kept = packed_a == NULL && k <= depth_block && m <= mc_block;
 	for (size_t jc = 0; jc < n; jc += column_block) {
 		const size_t nc = nnps_min(n - jc, column_block);
 		for (size_t pc = 0; pc < k; pc += depth_block) {
@@ -212,7 +215,7 @@ static void multiply(
 				const float* a_panels;
 				size_t panel_stride;
 				if (packed_a == NULL) {
-					nnps_pack_a(config, a, row_stride_a, column_stride_a, ic, mc, pc, kc, buffers->packed_a);
+					if (!(a_block_kept && jc > 0)) nnps_pack_a(config, a, row_stride_a, column_stride_a, ic, mc, pc, kc, buffers->packed_a);
 					a_panels = buffers->packed_a;
 					panel_stride = mr * kc;
 				} else {
