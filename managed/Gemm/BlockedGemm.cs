@@ -114,7 +114,10 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
         return (k + blocks - 1) / blocks;
     }
 
-    /// <summary>The shallowest depth block worth the whole-A order: below it, each pass over C costs more than the B block's trip to L3.</summary>
+    /// <summary>
+    /// The shallowest depth blocks the whole-A order takes: each depth block is one more pass over C, and 256 is the
+    /// shallowest measured (above); a product that would need shallower ones keeps the blocked order.
+    /// </summary>
     private const int MinWholeADepth = 256;
 
     /// <summary>

@@ -174,7 +174,7 @@ static void multiply(
 	const size_t depth_block = streamed && packed_a != NULL && k <= 2 * config->kc ? k : nnps_ceil_div(k, nnps_ceil_div(k, config->kc));
 	/* A strided B read in place over several depth blocks takes whole nc blocks: in a streamed B's narrow blocks each
 	 * depth block's A was packed again for every column block (ResNet 3x3/2's 128 x 784 x 1152 in nnpack_sgemm_bench,
-	 * three runs each way: 87-88% of the peak -> 91-93%). With one depth block A is packed once anyway (a_block_kept
+	 * five runs each way: 87-88% of the peak -> 90-93%). With one depth block A is packed once anyway (a_block_kept
 	 * below), and the narrow blocks keep each A micro-panel in L1 across a block's B panels (ResNet 1x1's 64 x 3136 x
 	 * 256: 91-93%, 89-91% in whole blocks). */
 	const size_t column_block = streamed || (in_place && k <= depth_block) ? streamed_column_block(config, depth_block) : config->nc;
