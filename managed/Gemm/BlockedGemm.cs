@@ -152,19 +152,19 @@ internal sealed unsafe class BlockedGemm<T, TVector, TOps, TKernel, TEdgeKernel>
     /// its input gradient 1.07x, the stem's 1.03x, the rest 1.00x).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void MultiplyWholeA<TSource>(int m, int n, int k, int depthBlock, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias)
+    private void MultiplyWholeA<TSource>(int m, int n, int k, int wholeDepth, MatrixRef<T> a, in TSource b, int bColumn0, T* c, nint ldc, bool accumulate, GemmWorkspace<T> workspace, T* rowBias)
         where TSource : struct, IPanelSource<T>
     {
         int mr = TileRows, nr = TileColumns;
-        int depth = Math.Min(depthBlock, k);
+        int depth = Math.Min(wholeDepth, k);
         int chunk = (int)Math.Min(Math.Max(1, PackedBBytes / ((long)depth * nr * sizeof(T))) * nr, RoundUp(n, nr));
         T* packedA = workspace.PackedA.Ensure(RoundUp(m, mr) * depth);
         T* packedB = workspace.PackedB.Ensure(chunk * depth);
         T* edge = workspace.EdgeTile.Ensure(mr * nr);
         bool inPlace = b.InPlace(out T* origin, out nint bRowStride);
-        for (int pc = 0; pc < k; pc += depthBlock)
+        for (int pc = 0; pc < k; pc += wholeDepth)
         {
-            int kc = Math.Min(depthBlock, k - pc);
+            int kc = Math.Min(wholeDepth, k - pc);
             bool add = accumulate || pc > 0;
             APanels panelsA = PanelsOfA(a, 0, m, pc, kc, n, packedA);
             for (int jc = 0; jc < n; jc += chunk)

@@ -62,8 +62,9 @@ internal static unsafe class ParallelGemm
     /// <summary>
     /// Where slab <paramref name="slab"/> of <paramref name="slabs"/> starts: the granule boundary nearest an equal share
     /// of <paramref name="extent"/>, so every slab is within a granule of an equal share and the partial last granule
-    /// goes to the last slab (a slab may come out empty when there are about as many slabs as granules). Rounding every share up to whole granules gave ResNet 3x3/2's 784 columns 416 + 368 (a two-thread
-    /// bound of 1.88x); nearest gives 384 + 400. In 64 bits: parallelism may be anything up to int.MaxValue.
+    /// goes to the last slab (a slab may come out empty when there are about as many slabs as granules). Rounding every
+    /// share up to whole granules gave ResNet 3x3/2's 784 columns 416 + 368 (a two-thread bound of 1.88x); nearest gives
+    /// 384 + 400. In 64 bits: parallelism may be anything up to int.MaxValue.
     /// </summary>
     public static int SlabStart(int slab, int slabs, int extent, int granule) =>
         slab >= slabs ? extent : (int)Math.Min(extent, (((2L * slab * extent) + ((long)slabs * granule)) / (2L * slabs * granule)) * granule);
